@@ -1,0 +1,113 @@
+"""Invariants of the rules, checked on random children (hypothesis)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ipec.classify import REASON_COLUMNS, classify, classify_child
+from ipec.classify.record import HAZARD_COLUMNS
+from ipec.standards import load_profile, shipped_profile_ids
+
+PROFILES = [load_profile(profile_id) for profile_id in shipped_profile_ids()]
+_hours = st.one_of(st.none(), st.floats(min_value=0, max_value=80, allow_nan=False))
+_known_hours = st.floats(min_value=0, max_value=80, allow_nan=False)
+
+
+@st.composite
+def children(draw: st.DrawFn, hours: st.SearchStrategy[float | None] = _hours) -> dict[str, Any]:
+    child: dict[str, Any] = {
+        "age": draw(st.integers(min_value=3, max_value=19)),
+        "econ_any": draw(st.booleans()),
+        "econ_hours": draw(hours),
+    }
+    for activity in ("chores", "water", "firewood"):
+        child[f"{activity}_any"] = draw(st.booleans())
+        child[f"{activity}_hours"] = draw(hours)
+    for column in HAZARD_COLUMNS:
+        child[column] = draw(st.booleans())
+    child["isic"] = draw(st.sampled_from([None, "B", "0510", "4520", "F", "A"]))
+    child["isco"] = draw(st.sampled_from([None, "8111", "2211", "9312"]))
+    child["wfcl_other"] = draw(st.booleans())
+    child["safeguards"] = draw(st.booleans())
+    return child
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema_overrides={name: pl.Float64 for name in rows[0] if name.endswith("_hours")}
+        | {"isic": pl.String, "isco": pl.String},
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(children(), min_size=1, max_size=40))
+def test_each_child_in_scope_is_exactly_one_status(rows: list[dict[str, Any]]) -> None:
+    for profile in PROFILES:
+        result = classify(_frame(rows), profile)
+        in_scope = result.filter(pl.col("in_scope"))
+        not_working = (
+            ~in_scope["child_labour"]
+            & ~in_scope["permitted_work"]
+            & ~in_scope["in_economic_activity"]
+        )
+        exactly_one = (
+            in_scope["child_labour"].cast(pl.Int8)
+            + in_scope["permitted_work"].cast(pl.Int8)
+            + not_working.cast(pl.Int8)
+        )
+        assert (exactly_one == 1).all()
+        any_reason = in_scope.select(pl.any_horizontal(REASON_COLUMNS)).to_series()
+        assert (in_scope["child_labour"] == any_reason).all()
+        out = result.filter(~pl.col("in_scope"))
+        assert not out.select(pl.any_horizontal(REASON_COLUMNS).any()).item()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    child=children(hours=_known_hours),
+    extra=st.floats(min_value=0, max_value=60, allow_nan=False),
+    activity=st.sampled_from(["econ", "chores", "water", "firewood"]),
+)
+def test_adding_hours_never_removes_child_labour(
+    child: dict[str, Any], extra: float, activity: str
+) -> None:
+    more = {**child, f"{activity}_hours": child[f"{activity}_hours"] + extra}
+    for profile in PROFILES:
+        before = classify_child(child, profile)
+        after = classify_child(more, profile)
+        assert not (before.child_labour and not after.child_labour)
+        assert set(before.reasons) <= set(after.reasons)
+
+
+@settings(max_examples=60, deadline=None)
+@given(child=children(), chores_hours=_hours, chores_any=st.booleans())
+def test_econ_only_series_never_counts_chores(
+    child: dict[str, Any], chores_hours: float | None, chores_any: bool
+) -> None:
+    profile = load_profile("sdg-8.7.1-econ")
+    changed = {
+        **child,
+        "chores_any": chores_any,
+        "chores_hours": chores_hours,
+        "water_any": True,
+        "water_hours": 100.0,
+    }
+    first, second = classify_child(child, profile), classify_child(changed, profile)
+    assert first.status == second.status
+    assert first.reasons == second.reasons
+    assert not first.values["reason_hazardous_chores"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(children(), min_size=1, max_size=20))
+def test_one_child_api_equals_vectorised_row(rows: list[dict[str, Any]]) -> None:
+    for profile in PROFILES:
+        bulk = classify(_frame(rows), profile).to_dicts()
+        for child, row in zip(rows, bulk, strict=True):
+            single = classify_child(child, profile).values
+            assert single == row
