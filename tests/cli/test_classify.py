@@ -45,7 +45,9 @@ def _bad_input(tmp_path: Path, edit: tuple[str, str] | None, drop: str | None = 
     if edit:
         column, value = edit
         frame = frame.with_columns(
-            pl.when(pl.col("id").is_in(["c03", "c05"])).then(pl.lit(value)).otherwise(pl.col(column))
+            pl.when(pl.col("id").is_in(["c03", "c05"]))
+            .then(pl.lit(value))
+            .otherwise(pl.col(column))
             .alias(column)
         )
     if drop:
@@ -59,11 +61,17 @@ def _bad_input(tmp_path: Path, edit: tuple[str, str] | None, drop: str | None = 
     ("edit", "drop", "message"),
     [
         (None, "econ_hours", "bad.csv: missing required column(s) econ_hours; fix: rename"),
-        (("econ_hours", "many"), None,
-         "bad.csv: column 'econ_hours': rows 3, 5: hours are not a number; fix:"),
+        (
+            ("econ_hours", "many"),
+            None,
+            "bad.csv: column 'econ_hours': rows 3, 5: hours are not a number; fix:",
+        ),
         (("econ_hours", "-2"), None, "rows 3, 5: hours must lie between 0 and 168 a week; fix:"),
-        (("chores_hours", "170"), None,
-         "column 'chores_hours': rows 3, 5: hours must lie between 0 and 168"),
+        (
+            ("chores_hours", "170"),
+            None,
+            "column 'chores_hours': rows 3, 5: hours must lie between 0 and 168",
+        ),
         (("age", "11.5"), None, "column 'age': rows 3, 5: age is not a whole number"),
     ],
 )
@@ -102,7 +110,10 @@ def test_unknown_profile_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFi
     ],
 )
 def test_unreadable_inputs(
-    tmp_path: Path, name: str, content: bytes | None, message: str,
+    tmp_path: Path,
+    name: str,
+    content: bytes | None,
+    message: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     source = tmp_path / name

@@ -18,9 +18,15 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["classify", "--help"], ["explain", "--help"], ["profiles", "--help"],
-     ["profiles", "list", "--help"], ["profiles", "show", "--help"],
-     ["profiles", "check", "--help"]],
+    [
+        ["--help"],
+        ["classify", "--help"],
+        ["explain", "--help"],
+        ["profiles", "--help"],
+        ["profiles", "list", "--help"],
+        ["profiles", "show", "--help"],
+        ["profiles", "check", "--help"],
+    ],
 )
 def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert run(argv) == 0
@@ -37,7 +43,9 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_console_script_runs_as_a_process() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "ipec", "profiles", "show", "nope"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 1
     assert done.stderr.startswith("error: unknown profile 'nope'")

@@ -12,7 +12,11 @@ from ipec.standards import load_profile, load_profile_file, shipped_profile_ids
 from ipec.standards.loader import profile_text
 
 SHIPPED = {
-    "sdg-8.7.1", "sdg-8.7.1-econ", "mics6-2017", "mics4-5", "ilo-global-estimates",
+    "sdg-8.7.1",
+    "sdg-8.7.1-econ",
+    "mics6-2017",
+    "mics4-5",
+    "ilo-global-estimates",
     "national-template",
 }
 
@@ -74,25 +78,53 @@ def test_user_profile_file_loads(tmp_path: Path) -> None:
     ("old", "new", "key", "problem"),
     [
         ("long_hours = 43", "long_hours = -4", "economic.long_hours", "greater than or equal"),
-        ("light_work_max_hours = 14", "light_work_max_hours = 200", "economic.light_work_max_hours",
-         "less than or equal to 168"),
-        ('"heavy_loads", "dangerous_tools"', '"heavy_loads", "lava"', "hazards.conditions",
-         "unknown hazard code(s) 'lava'"),
-        ('industries = ["B", "F", "0220"]', 'industries = ["B", "Z9"]', "hazards.industries",
-         "not ISIC Rev.4"),
-        ('occupations = ["8111", "9312", "9611"]', 'occupations = ["81x"]',
-         "hazards.occupations", "not ISCO-08"),
+        (
+            "light_work_max_hours = 14",
+            "light_work_max_hours = 200",
+            "economic.light_work_max_hours",
+            "less than or equal to 168",
+        ),
+        (
+            '"heavy_loads", "dangerous_tools"',
+            '"heavy_loads", "lava"',
+            "hazards.conditions",
+            "unknown hazard code(s) 'lava'",
+        ),
+        (
+            'industries = ["B", "F", "0220"]',
+            'industries = ["B", "Z9"]',
+            "hazards.industries",
+            "not ISIC Rev.4",
+        ),
+        (
+            'occupations = ["8111", "9312", "9611"]',
+            'occupations = ["81x"]',
+            "hazards.occupations",
+            "not ISCO-08",
+        ),
         ('operator = ">="\n', "", "operator", "missing field"),
         ('operator = ">="', 'operator = "=>"', "operator", "'>=' or '>'"),
         ("minimum = 14 ", "minimum = 19 ", "ages", "light_work <= minimum <= hazardous"),
-        ("hazardous_with_safeguards = 16", "hazardous_with_safeguards = 12", "ages",
-         "must lie between"),
-        ("scope = { min = 5, max = 17 }", "scope = { min = 17, max = 5 }", "ages.scope",
-         "min age 17 is above max age 5"),
+        (
+            "hazardous_with_safeguards = 16",
+            "hazardous_with_safeguards = 12",
+            "ages",
+            "must lie between",
+        ),
+        (
+            "scope = { min = 5, max = 17 }",
+            "scope = { min = 17, max = 5 }",
+            "ages.scope",
+            "min age 17 is above max age 5",
+        ),
         ("counted = false", "counted = true", "chores", "no chores band"),
         ("counted = false", "colour = 1\ncounted = false", "chores.colour", "unknown field"),
-        ('below_light_work_hours = "any"', 'below_light_work_hours = "some"',
-         "economic.below_light_work_hours", 'or "any"'),
+        (
+            'below_light_work_hours = "any"',
+            'below_light_work_hours = "some"',
+            "economic.below_light_work_hours",
+            'or "any"',
+        ),
     ],
 )
 def test_bad_profile_files(tmp_path: Path, old: str, new: str, key: str, problem: str) -> None:
