@@ -43,7 +43,7 @@ def _flag(column: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         return value, pl.lit(value=False)
     if dtype.is_numeric():
         value = pl.col(column)
-        return value == 1, value.is_not_null() & ~value.is_in([0, 1])
+        return value == 1, value.is_not_null() & (value != 0) & (value != 1)
     text = _as_text(column).str.to_lowercase()
     empty = text.is_null() | (text == "")
     is_true = text.is_in(list(_TRUE_WORDS))

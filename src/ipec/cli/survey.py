@@ -1,0 +1,280 @@
+"""``ipec survey``: situational analysis from survey microdata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ipec.classify import resolve_profile
+from ipec.errors import DataError
+from ipec.files import atomic_output, table_format
+from ipec.survey.analysis import (
+    DEFAULT_INDICATORS,
+    INDICATOR_LABELS,
+    EstimateOptions,
+    estimate_survey,
+    parse_by,
+)
+from ipec.survey.design import LonelyPsu
+from ipec.survey.estimate import DfMethod
+from ipec.survey.flags import FlagRule
+from ipec.survey.inspect import inspect_survey
+from ipec.survey.intervals import CiMethod
+from ipec.survey.maps import load_map
+from ipec.survey.output import OUTPUT_FORMATS, write_estimates
+from ipec.survey.pipeline import open_mapped, run_metadata
+from ipec.survey.readers import open_survey
+from ipec.survey.synth import SynthDesign, synthetic_mics6
+from ipec.survey.tables import standard_tables
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Situational analysis: survey microdata to SDG 8.7.1 and MICS-style estimates.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+FileArgument = Annotated[
+    Path, typer.Argument(help="Survey microdata: .dta, .sav, .zsav, .csv or .parquet.")
+]
+MapOption = Annotated[
+    str,
+    typer.Option("--map", "-m", help="Variable map: a shipped id (mics6) or a map file (.toml)."),
+]
+ProfileOption = Annotated[
+    str,
+    typer.Option("--profile", "-p", help="Standards profile: a shipped id or a profile file."),
+]
+OutputOption = Annotated[
+    Path,
+    typer.Option("--output", "-o", help="Output file: .csv, .parquet, .json or .xlsx."),
+]
+CiOption = Annotated[
+    str,
+    typer.Option(
+        "--ci",
+        help="Interval for proportions: logit (as R svyciprop and Stata), beta "
+        "(Korn-Graubard), wald, or mics (estimate +/- 2 SE).",
+    ),
+]
+DfOption = Annotated[
+    str,
+    typer.Option(
+        "--df",
+        help="Degrees of freedom: domain (per domain, as R), design (PSUs minus strata, as "
+        "Stata) or infinite.",
+    ),
+]
+LonelyOption = Annotated[
+    str,
+    typer.Option(
+        "--lonely-psu",
+        help="Strata with one PSU: fail (name them), remove, certainty, adjust or average.",
+    ),
+]
+SuppressOption = Annotated[
+    int, typer.Option("--suppress-below", help="Suppress cells with fewer unweighted cases.")
+]
+ParenthesiseOption = Annotated[
+    int,
+    typer.Option("--parenthesise-below", help="Parenthesise cells with fewer unweighted cases."),
+]
+
+_CI = ("logit", "beta", "wald", "mics")
+_DF = ("domain", "design", "infinite")
+_LONELY = ("fail", "remove", "certainty", "adjust", "average")
+
+
+def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    if value not in allowed:
+        raise DataError(f"{option} {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _options(ci: str, df: str, suppress: int, parenthesise: int) -> EstimateOptions:
+    ci_method: CiMethod = _choice(ci, _CI, "--ci")  # type: ignore[assignment]
+    df_method: DfMethod = _choice(df, _DF, "--df")  # type: ignore[assignment]
+    return EstimateOptions(ci=ci_method, df=df_method, flags=FlagRule(suppress, parenthesise))
+
+
+def _check_output(output: Path, source: Path) -> None:
+    table_format(output, formats=OUTPUT_FORMATS)
+    if output.resolve() == source.resolve():
+        raise DataError("the output would overwrite the input", source=str(output))
+
+
+@app.command("estimate")
+def estimate_command(
+    file: FileArgument,
+    survey_map: MapOption,
+    profile: ProfileOption,
+    output: OutputOption,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="Breakdowns, comma-separated; cross with '*': sex,age_group,area,sex*age_group."
+            " Known: sex, age_group, age_band, area, region and the map's background variables.",
+        ),
+    ] = "sex,age_group,area",
+    indicators: Annotated[
+        str,
+        typer.Option("--indicators", help="Comma-separated indicators (default: all)."),
+    ] = ",".join(DEFAULT_INDICATORS),
+    ci: CiOption = "logit",
+    df: DfOption = "domain",
+    lonely_psu: LonelyOption = "fail",
+    suppress_below: SuppressOption = 25,
+    parenthesise_below: ParenthesiseOption = 50,
+) -> None:
+    """Estimate child labour indicators with standard errors and intervals, by domain.
+
+    Reads FILE through the variable map, classifies every child under the profile and writes
+    one row per (by, level, indicator) with estimate, se, ci_low, ci_high, df, deff, cv,
+    n_unweighted, n_weighted and flag. Proportions are on the 0-1 scale; the whole-sample row
+    has by = total. An .xlsx output is laid out like the published MICS tables.
+    """
+    _check_output(output, file)
+    rules = resolve_profile(profile)
+    options = _options(ci, df, suppress_below, parenthesise_below)
+    lonely: LonelyPsu = _choice(lonely_psu, _LONELY, "--lonely-psu")  # type: ignore[assignment]
+    console = Console(stderr=True)
+    with console.status("reading the survey", spinner="dots") as status:
+        mapped = open_mapped(file, survey_map, lonely_psu=lonely)
+        specs = parse_by(by, list(mapped.domains))
+        status.update("classifying and estimating")
+        result = estimate_survey(
+            mapped,
+            rules,
+            by=specs,
+            indicators=[name.strip() for name in indicators.split(",") if name.strip()],
+            options=options,
+        )
+        status.update("writing")
+        write_estimates(
+            result,
+            output,
+            metadata=run_metadata(mapped, rules, options, survey_map),
+            domain_labels=mapped.domain_labels,
+        )
+    for warning in mapped.report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(f"wrote {result.height:,} estimates to {output}", err=True)
+
+
+@app.command("tables")
+def tables_command(
+    file: FileArgument,
+    survey_map: MapOption,
+    profile: ProfileOption,
+    output: OutputOption,
+    ci: CiOption = "logit",
+    df: DfOption = "domain",
+    lonely_psu: LonelyOption = "fail",
+    suppress_below: SuppressOption = 25,
+    parenthesise_below: ParenthesiseOption = 50,
+) -> None:
+    """Write the standard table set: SDG 8.7.1 (both series) and MICS6 PR.3.1-PR.3.4.
+
+    The PR tables use the chosen profile (a national one included), with a row for every
+    background variable the map finds. An .xlsx output has one sheet per table.
+    """
+    _check_output(output, file)
+    rules = resolve_profile(profile)
+    options = _options(ci, df, suppress_below, parenthesise_below)
+    lonely: LonelyPsu = _choice(lonely_psu, _LONELY, "--lonely-psu")  # type: ignore[assignment]
+    console = Console(stderr=True)
+    with console.status("reading the survey", spinner="dots") as status:
+        mapped = open_mapped(file, survey_map, lonely_psu=lonely)
+        status.update("estimating the standard tables")
+        result = standard_tables(mapped, rules, options)
+        status.update("writing")
+        write_estimates(
+            result,
+            output,
+            metadata=run_metadata(mapped, rules, options, survey_map),
+            domain_labels=mapped.domain_labels,
+        )
+    for warning in mapped.report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(f"wrote {result.height:,} table cells to {output}", err=True)
+
+
+@app.command("synth")
+def synth_command(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write: .parquet, .csv, .dta or .sav.")
+    ],
+    children: Annotated[
+        int, typer.Option("--children", "-n", help="Number of children (rows).")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 2019,
+) -> None:
+    """Write a synthetic survey shaped like a MICS6 file for children age 5-17.
+
+    It has the MICS6 variables and codes (read it with --map mics6), a stratified cluster
+    design (about 100 children per cluster, up to 500 strata) and realistic patterns. It is
+    invented data, for demos, tests and benchmarks.
+    """
+    formats = {".parquet": "parquet", ".csv": "csv", ".dta": "stata", ".sav": "spss"}
+    kind = table_format(output, formats=formats)
+    design = SynthDesign.for_size(children, seed=seed)
+    console = Console(stderr=True)
+    with console.status(f"generating {children:,} children", spinner="dots"):
+        frame = synthetic_mics6(design)
+        with atomic_output(output) as temporary:
+            if kind == "parquet":
+                frame.write_parquet(temporary)
+            elif kind == "csv":
+                frame.write_csv(temporary)
+            else:
+                import pyreadstat
+
+                writer = pyreadstat.write_dta if kind == "stata" else pyreadstat.write_sav
+                writer(frame, str(temporary))
+    typer.echo(
+        f"wrote {children:,} children in {design.clusters:,} clusters and {design.strata} strata "
+        f"to {output}",
+        err=True,
+    )
+
+
+@app.command("inspect")
+def inspect_command(file: FileArgument, survey_map: MapOption) -> None:
+    """Report on data quality: what the map found, code frequencies, values out of range,
+    and the share of reported activities whose hours are unknown."""
+    console = Console()
+    with Console(stderr=True).status("reading the survey", spinner="dots"):
+        survey_file = open_survey(file)
+        the_map = load_map(survey_map)
+        mapped = open_mapped(file, survey_map)
+        report = inspect_survey(survey_file, the_map, mapped)
+    rows = report.mapping
+    console.print(f"[bold]{report.source}[/bold] through map {report.map_id}")
+    console.print(
+        f"rows: {rows.rows_in_file:,} in the file, {rows.rows_not_completed:,} not completed, "
+        f"{rows.rows_zero_weight:,} with zero weight, {rows.rows_used:,} used"
+    )
+    console.print("design: " + ", ".join(f"{k} {v:,}" for k, v in report.design.items()))
+    for warning in rows.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    if rows.missing:
+        missing = "; ".join(f"{k} ({', '.join(v)})" for k, v in rows.missing.items())
+        console.print(f"not in the file: {missing}")
+    table = Table(title="Mapped variables")
+    for column in ("field", "variable", "most frequent codes (count)", "missing", "out of range"):
+        table.add_column(column)
+    for quality in report.variables:
+        codes = ", ".join(f"{code} ({count:,})" for code, count in quality.frequencies[:6])
+        out = f"{quality.out_of_range:,}" if quality.out_of_range else "0"
+        table.add_row(quality.field, quality.variable, codes, f"{quality.missing:,}", out)
+    console.print(table)
+    for field_name, unknown, reported in report.unknown_hours:
+        share = f"{unknown / reported:.1%}" if reported else "-"
+        console.print(f"unknown {field_name}: {unknown:,} of {reported:,} reporting ({share})")
+    console.print(f"indicators available: {', '.join(INDICATOR_LABELS)}")

@@ -1,0 +1,496 @@
+"""Apply a variable map: raw survey variables and codes to the canonical child record.
+
+The result holds the canonical fields of ``ipec.classify``, the canonical domains (``sex``,
+``age_group``, ``area``, ``region`` and the background variables found) and the design columns,
+with a report of what was mapped, what was missing and what was dropped. Every data problem is
+named with the file, the raw variable and the file's row numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from ipec.classify.prepare import MAX_WEEKLY_HOURS
+from ipec.classify.record import REQUIRED_COLUMNS
+from ipec.errors import DataError
+from ipec.survey.design import LonelyPsu, SurveyDesign
+from ipec.survey.maps.model import DomainVariable, SurveyMap
+from ipec.survey.readers import SurveyFile
+
+__all__ = [
+    "AGE_BANDS",
+    "AGE_GROUPS",
+    "FILE_ROW",
+    "PSU",
+    "STRATUM",
+    "WEIGHT",
+    "MappedSurvey",
+    "MappingReport",
+    "code_text",
+    "map_survey",
+]
+
+WEIGHT, PSU, STRATUM, FILE_ROW = "_weight", "_psu", "_stratum", "_file_row"
+AGE_GROUPS = ("5-11", "12-14", "15-17")
+AGE_BANDS = ("5-14", "15-17")
+_AGE_GROUP_BOUNDS = ((5, 11), (12, 14), (15, 17))
+_ROWS_SHOWN = 5
+_LOOKUP_LIMIT = 4096
+
+
+@dataclass
+class MappingReport:
+    """What the map found in the file, what it did not, and what it dropped."""
+
+    mapped: dict[str, list[str]] = field(default_factory=dict)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    rows_in_file: int = 0
+    rows_not_completed: int = 0
+    rows_zero_weight: int = 0
+
+    @property
+    def rows_used(self) -> int:
+        return self.rows_in_file - self.rows_not_completed - self.rows_zero_weight
+
+
+@dataclass(frozen=True)
+class MappedSurvey:
+    """The canonical frame of a survey, its design and the levels of each domain, in order."""
+
+    frame: pl.LazyFrame
+    design: SurveyDesign
+    source: str
+    domains: Mapping[str, tuple[str, ...]]
+    domain_labels: Mapping[str, str]
+    report: MappingReport
+    raw_variables: Mapping[str, list[str]]
+
+
+def _one_of(column: pl.Expr, codes: Sequence[int]) -> pl.Expr:
+    """The column holds one of ``codes``, whatever its numeric type (Stata ints, SPSS floats)."""
+    return column.cast(pl.Float64).is_in([float(code) for code in codes])
+
+
+def _resolve(file: SurveyFile, candidates: tuple[str, ...]) -> str | None:
+    for name in candidates:
+        found = file.find(name)
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass(frozen=True)
+class _Check:
+    """A condition that must not hold on any used row, and how to report it."""
+
+    bad: pl.Expr
+    message: str
+    column: str
+    hint: str
+
+
+def _raise_first(lazy: pl.LazyFrame, check: _Check, source: str) -> None:
+    found = lazy.select(
+        pl.col(FILE_ROW).filter(check.bad).head(_ROWS_SHOWN).implode().alias("rows"),
+        check.bad.sum().alias("count"),
+    ).collect()
+    raise DataError(
+        check.message,
+        source=source,
+        column=check.column,
+        rows=[int(row) for row in found["rows"][0]],
+        row_count=int(found["count"][0]),
+        hint=check.hint,
+    )
+
+
+def _collect(query: pl.LazyFrame, file: SurveyFile, *, streaming: bool = True) -> pl.DataFrame:
+    """Run a query over the file; a file that breaks while being read is named as such."""
+    try:
+        return query.collect(engine="streaming" if streaming else "auto")
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(
+            f"cannot read the {file.kind} file ({text})",
+            source=file.source,
+            hint="check that the file is complete and of the type its extension says",
+        ) from None
+
+
+def _numeric_check(schema: pl.Schema, variable: str) -> _Check | None:
+    dtype = schema[variable]
+    if dtype.is_numeric() or dtype == pl.Boolean:
+        return None
+    as_number = pl.col(variable).cast(pl.Float64, strict=False)
+    return _Check(
+        as_number.is_null() & pl.col(variable).is_not_null(),
+        "codes must be numbers",
+        variable,
+        "recode the variable to numeric codes, or map another variable",
+    )
+
+
+def _recode(column: pl.Expr, old: list[Any], new: list[int], values: list[Any]) -> pl.Expr:
+    """Codes to level numbers (codes not in ``old`` to null); a lookup table when all the
+    ``values`` present are small integers, which is several times faster than a hash lookup."""
+    integral = all(isinstance(v, int | float) and float(v).is_integer() for v in values)
+    if values and integral and max(values) - min(values) < _LOOKUP_LIMIT:
+        low = int(min(values))
+        table: list[int | None] = [None] * (int(max(values)) - low + 1)
+        for code, level in zip(old, new, strict=True):
+            table[int(code) - low] = level
+        lookup = pl.lit(pl.Series(table, dtype=pl.UInt16))
+        return lookup.gather(column.cast(pl.Int64) - low)
+    return column.replace_strict(old, new, default=None, return_dtype=pl.UInt16)
+
+
+def _domain_expr(
+    name: str, variable: str, spec: DomainVariable, file: SurveyFile, values: list[Any]
+) -> tuple[pl.Expr, tuple[str, ...], pl.Expr]:
+    """The domain column as level numbers (0, 1, ...), its level labels in code order, and the
+    test for codes that have no label.
+
+    Levels are carried as small integers, not text: grouping millions of rows by them is cheap,
+    and results get their labels back at the end (``MappedSurvey.domains``).
+    """
+    codes = spec.codes or {
+        code_text(code): str(label) for code, label in file.value_labels.get(variable, {}).items()
+    }
+    present = {code_text(value): value for value in values}
+    if codes:
+        levels = tuple(dict.fromkeys(label for code, label in _by_code(codes) if code in present))
+        labelled = {code: codes[code] for code in present if code in codes}
+    else:
+        levels = tuple(code for code, _ in _by_code({code: code for code in present}))
+        labelled = {code: code for code in present}
+    index = {label: i for i, label in enumerate(levels)}
+    old = [present[code] for code in labelled]
+    new = [index[label] for label in labelled.values()]
+    no_label = [present[code] for code in present if code not in labelled]
+    column = pl.col(variable)
+    expr = _recode(column, old, new, list(present.values()))
+    unlabelled = column.is_in(no_label) if no_label else pl.lit(value=False)
+    return expr.alias(name), levels, unlabelled
+
+
+def code_text(value: Any) -> str:
+    """A code as people write it: 12, not 12.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _by_code(codes: Mapping[str, str]) -> list[tuple[str, str]]:
+    def order(item: tuple[str, str]) -> tuple[int, float | str]:
+        code = item[0]
+        try:
+            return (0, float(code))
+        except ValueError:
+            return (1, code)
+
+    return sorted(codes.items(), key=order)
+
+
+def _age_band(age: pl.Expr) -> pl.Expr:
+    """5-14 and 15-17 (level numbers 0 and 1): the SDG 8.7.1 table reports 5-14 too."""
+    band = pl.when(age.is_between(5, 14)).then(0).when(age.is_between(15, 17)).then(1)
+    return band.otherwise(None).cast(pl.UInt16).alias("age_band")
+
+
+def _age_group(age: pl.Expr) -> pl.Expr:
+    """5-11, 12-14, 15-17 as level numbers 0, 1, 2."""
+    group = pl.lit(None, dtype=pl.UInt16)
+    for i, (low, high) in reversed(list(enumerate(_AGE_GROUP_BOUNDS))):
+        group = pl.when(age.is_between(low, high)).then(pl.lit(i, dtype=pl.UInt16)).otherwise(group)
+    return group.alias("age_group")
+
+
+@dataclass(frozen=True)
+class _DesignVars:
+    weight: str
+    psu: str | None
+    strata: str | None
+    keep: tuple[str, list[int]] | None
+
+
+def _resolve_design(file: SurveyFile, survey_map: SurveyMap, report: MappingReport) -> _DesignVars:
+    names = survey_map.design
+    weight = _resolve(file, names.weight)
+    if weight is None:
+        raise DataError(
+            f"weight variable not found (looked for {', '.join(names.weight)})",
+            source=file.source,
+            hint="name the weight variable in the map's [design] section",
+        )
+    psu = _resolve(file, names.psu) if names.psu else None
+    if names.psu and psu is None:
+        raise DataError(
+            f"cluster (PSU) variable not found (looked for {', '.join(names.psu)})",
+            source=file.source,
+            hint="name the PSU variable in the map's [design] section",
+        )
+    strata = _resolve(file, names.strata) if names.strata else None
+    if names.strata and strata is None:
+        report.warnings.append(
+            f"no stratum variable ({', '.join(names.strata)}) in the file: the design uses "
+            "PSUs only, which overstates the standard errors of a stratified sample"
+        )
+    keep = None
+    if names.keep is not None:
+        keep_var = file.find(names.keep.variable)
+        if keep_var is None:
+            raise DataError(
+                f"variable {names.keep.variable} (completed interviews) not found",
+                source=file.source,
+                hint="remove [design].keep from the map if the file holds completed interviews",
+            )
+        keep = (keep_var, list(names.keep.values))
+    return _DesignVars(weight, psu, strata, keep)
+
+
+def _resolve_child(
+    file: SurveyFile, survey_map: SurveyMap, report: MappingReport
+) -> dict[str, list[str]]:
+    found_vars: dict[str, list[str]] = {}
+    for name, candidates in survey_map.child.items():
+        if survey_map.kind_of(name) == "flag":
+            found = [v for v in (file.find(c) for c in candidates) if v is not None]
+            missing = [c for c in candidates if file.find(c) is None]
+        else:
+            one = _resolve(file, candidates)
+            found, missing = ([one], []) if one else ([], list(candidates))
+        if missing:
+            report.missing[name] = missing
+        if found:
+            report.mapped[name] = found
+            found_vars[name] = found
+        elif name in REQUIRED_COLUMNS:
+            raise DataError(
+                f"variable {', '.join(candidates)} ({name}) not found",
+                source=file.source,
+                hint="check the file against the variable map, or pass another map",
+            )
+    return found_vars
+
+
+def _resolve_domains(
+    file: SurveyFile, survey_map: SurveyMap, report: MappingReport
+) -> dict[str, tuple[str, DomainVariable]]:
+    found: dict[str, tuple[str, DomainVariable]] = {}
+    for name, spec in {**survey_map.domains, **survey_map.background}.items():
+        variable = _resolve(file, spec.variable)
+        if variable is None:
+            report.missing[name] = list(spec.variable)
+        else:
+            report.mapped[name] = [variable]
+            found[name] = (variable, spec)
+    return found
+
+
+def _child_columns(
+    child_vars: Mapping[str, list[str]], survey_map: SurveyMap
+) -> tuple[list[pl.Expr], list[_Check]]:
+    """Canonical child fields from raw variables, and the checks on their values."""
+    yes = list(survey_map.yes_codes)
+    unknown = list(survey_map.unknown_hours_codes)
+    expressions: list[pl.Expr] = []
+    checks: list[_Check] = []
+    for name, variables in child_vars.items():
+        kind = survey_map.kind_of(name)
+        first = pl.col(variables[0])
+        if kind == "flag":
+            flags = [_one_of(pl.col(v), yes).fill_null(value=False) for v in variables]
+            expressions.append(pl.any_horizontal(flags).alias(name))
+        elif kind == "hours":
+            valid = pl.when(_one_of(first, unknown)).then(None).otherwise(first.cast(pl.Float64))
+            checks.append(
+                _Check(
+                    (valid < 0) | (valid > MAX_WEEKLY_HOURS),
+                    "hours must lie between 0 and 168 a week (or be an unknown code)",
+                    variables[0],
+                    f"correct the hours; codes {unknown} mean unknown",
+                )
+            )
+            expressions.append(valid.alias(name))
+        elif kind == "age":
+            age = first.cast(pl.Float64)
+            checks += [
+                _Check(age.is_null(), "age is missing", variables[0],
+                       "every completed interview needs an age"),
+                _Check((age != age.floor()) | (age < 0) | (age > 120),
+                       "age is not a whole number of years", variables[0],
+                       "give ages in completed years"),
+            ]  # fmt: skip
+            expressions.append(age.cast(pl.Int16, strict=False).alias(name))
+        else:
+            expressions.append(first.cast(pl.String).alias(name))
+    return expressions, checks
+
+
+def _weight_checks(weight: str, completed: pl.Expr) -> list[_Check]:
+    """Every completed interview needs a usable weight (zero is allowed: it is excluded)."""
+    w = pl.col(weight).cast(pl.Float64)
+    return [
+        _Check(completed & w.is_null(), "weight is missing", weight,
+               "every completed interview needs a weight"),
+        _Check(completed & ((w < 0) | ~w.is_finite()), "weight is negative or not finite",
+               weight, "correct the weights"),
+    ]  # fmt: skip
+
+
+def _cluster_checks(dv: _DesignVars) -> list[_Check]:
+    """Every used interview belongs to a PSU, and every PSU to a stratum."""
+    checks = []
+    if dv.psu is not None:
+        checks.append(_Check(pl.col(dv.psu).is_null(), "PSU is missing", dv.psu,
+                             "every interview belongs to a cluster"))  # fmt: skip
+    if dv.strata is not None:
+        checks.append(_Check(pl.col(dv.strata).is_null(), "PSU without stratum", dv.strata,
+                             "give every PSU its stratum"))  # fmt: skip
+    return checks
+
+
+def _domain_columns(
+    domain_vars: Mapping[str, tuple[str, DomainVariable]],
+    file: SurveyFile,
+    facts: pl.DataFrame,
+) -> tuple[list[pl.Expr], dict[str, tuple[str, ...]], dict[str, str], list[pl.Expr]]:
+    """Domain columns as level numbers, their labels, display names and unlabelled-code counts."""
+    expressions: list[pl.Expr] = []
+    domains: dict[str, tuple[str, ...]] = {"age_group": AGE_GROUPS, "age_band": AGE_BANDS}
+    labels: dict[str, str] = {"age_group": "Age", "age_band": "Age (5-14, 15-17)"}
+    unlabelled: list[pl.Expr] = []
+    for name, (variable, spec) in domain_vars.items():
+        values = list(facts[f"values:{name}"][0])
+        expr, levels, no_label = _domain_expr(name, variable, spec, file, values)
+        unlabelled.append(no_label.sum().alias(name))
+        expressions.append(expr)
+        domains[name] = levels
+        labels[name] = spec.label or name.replace("_", " ").capitalize()
+    return expressions, domains, labels, unlabelled
+
+
+def _needed_variables(
+    dv: _DesignVars,
+    child_vars: Mapping[str, list[str]],
+    domain_vars: Mapping[str, tuple[str, DomainVariable]],
+) -> list[str]:
+    design = [v for v in (dv.weight, dv.psu, dv.strata) if v is not None]
+    if dv.keep is not None:
+        design.append(dv.keep[0])
+    children = [v for names in child_vars.values() for v in names]
+    return list(dict.fromkeys([*design, *children, *(v for v, _ in domain_vars.values())]))
+
+
+def map_survey(
+    file: SurveyFile,
+    survey_map: SurveyMap,
+    *,
+    lonely_psu: LonelyPsu = "fail",
+    streaming: bool = False,
+) -> MappedSurvey:
+    """Read the mapped variables of ``file`` and build the canonical child frame and design.
+
+    By default the needed variables are read into memory once and the canonical frame is built
+    once. With ``streaming=True`` nothing is held in memory: checks and domain levels come from
+    one streaming pass and the frame stays a lazy query over the file, so a Parquet file larger
+    than memory can be analysed (each later step reads the file again).
+    """
+    source = file.source
+    report = MappingReport()
+    dv = _resolve_design(file, survey_map, report)
+    child_vars = _resolve_child(file, survey_map, report)
+    domain_vars = _resolve_domains(file, survey_map, report)
+    raw_needed = _needed_variables(dv, child_vars, domain_vars)
+    code_vars = {v for name in ("isic", "isco") for v in child_vars.get(name, [])}
+    raw = file.read(raw_needed, text=code_vars).with_row_index(FILE_ROW)
+    if not streaming:
+        raw = _collect(raw, file, streaming=False).lazy()
+    schema = raw.collect_schema()
+    for variable in raw_needed:
+        check = None if variable in code_vars else _numeric_check(schema, variable)
+        if check is not None and _collect(raw.select(check.bad.any()), file).item():
+            _raise_first(raw, check, source)
+
+    completed = _one_of(pl.col(dv.keep[0]), dv.keep[1]) if dv.keep else pl.lit(value=True)
+    weight = pl.col(dv.weight).cast(pl.Float64)
+    weight_checks = _weight_checks(dv.weight, completed)
+    counts = _collect(
+        raw.select(
+            pl.len().alias("rows"),
+            completed.sum().alias("completed"),
+            (completed & (weight > 0)).sum().alias("used"),
+            *(check.bad.sum().alias(f"check:{i}") for i, check in enumerate(weight_checks)),
+        ),
+        file,
+        streaming=streaming,
+    )
+    for i, check in enumerate(weight_checks):
+        if counts[f"check:{i}"][0]:
+            _raise_first(raw, check, source)
+    report.rows_in_file = int(counts["rows"][0])
+    report.rows_not_completed = report.rows_in_file - int(counts["completed"][0])
+    report.rows_zero_weight = int(counts["completed"][0]) - int(counts["used"][0])
+
+    used = raw.filter(completed & (weight > 0))
+    if not streaming:
+        used = _collect(used, file, streaming=False).lazy()
+    child_exprs, checks = _child_columns(child_vars, survey_map)
+    checks += _cluster_checks(dv)
+    facts = _collect(
+        used.select(
+            *(check.bad.sum().alias(f"check:{i}") for i, check in enumerate(checks)),
+            *(
+                pl.col(variable).unique().drop_nulls().implode().alias(f"values:{name}")
+                for name, (variable, _) in domain_vars.items()
+            ),
+        ),
+        file,
+        streaming=streaming,
+    )
+    for i, check in enumerate(checks):
+        if facts[f"check:{i}"][0]:
+            _raise_first(used, check, source)
+
+    expressions: list[pl.Expr] = [pl.col(FILE_ROW), weight.alias(WEIGHT)]
+    if dv.psu is not None:
+        expressions.append(pl.col(dv.psu).alias(PSU))
+    if dv.strata is not None:
+        expressions.append(pl.col(dv.strata).alias(STRATUM))
+    expressions += child_exprs
+    domain_exprs, domains, labels, unlabelled = _domain_columns(domain_vars, file, facts)
+    expressions += domain_exprs
+    frame = used
+    if unlabelled:
+        no_label = _collect(frame.select(unlabelled), file, streaming=streaming)
+        for name, count in no_label.row(0, named=True).items():
+            if count:
+                report.warnings.append(
+                    f"{name}: {count} rows of {domain_vars[name][0]} hold codes with no label; "
+                    "they are left out of the breakdown by this variable"
+                )
+    canonical = frame.select(expressions).with_columns(
+        _age_group(pl.col("age")), _age_band(pl.col("age"))
+    )
+    if not streaming:
+        canonical = canonical.collect().lazy()
+    design = SurveyDesign(
+        weight=WEIGHT,
+        psu=PSU if dv.psu is not None else None,
+        strata=STRATUM if dv.strata is not None else None,
+        lonely_psu=lonely_psu,
+    )
+    return MappedSurvey(
+        frame=canonical,
+        design=design,
+        source=source,
+        domains=domains,
+        domain_labels=labels,
+        report=report,
+        raw_variables={**child_vars, **{k: [v] for k, (v, _) in domain_vars.items()}},
+    )

@@ -1,0 +1,54 @@
+"""The steps every survey command shares: open a file, read it through a map, describe a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ipec import __version__
+from ipec.standards import Profile
+from ipec.survey.analysis import EstimateOptions
+from ipec.survey.design import LonelyPsu
+from ipec.survey.mapping import MappedSurvey, map_survey
+from ipec.survey.maps import load_map
+from ipec.survey.readers import open_survey
+
+__all__ = ["open_mapped", "run_metadata"]
+
+
+def open_mapped(path: str | Path, map_id: str, *, lonely_psu: LonelyPsu = "fail") -> MappedSurvey:
+    """Open ``path`` and read it through the variable map ``map_id`` (an id or a file)."""
+    survey_map = load_map(map_id)
+    return map_survey(open_survey(path), survey_map, lonely_psu=lonely_psu)
+
+
+def run_metadata(
+    mapped: MappedSurvey, profile: Profile, options: EstimateOptions, map_id: str
+) -> dict[str, Any]:
+    """What a reader of the output needs to know about how it was made."""
+    report = mapped.report
+    return {
+        "ipec_version": __version__,
+        "source": mapped.source,
+        "map": map_id,
+        "profile": profile.id,
+        "profile_version": profile.version,
+        "design": {
+            "weight": "yes",
+            "strata": mapped.design.strata is not None,
+            "psu": mapped.design.psu is not None,
+            "lonely_psu": mapped.design.lonely_psu,
+        },
+        "rows": {
+            "in_file": report.rows_in_file,
+            "not_completed": report.rows_not_completed,
+            "zero_weight": report.rows_zero_weight,
+            "used": report.rows_used,
+        },
+        "ci": options.ci,
+        "ci_level": options.level,
+        "df": options.df,
+        "flags": {"suppress": options.flags.suppress, "parenthesise": options.flags.parenthesise},
+        "warnings": list(report.warnings),
+        "proportions": "0-1 scale",
+    }

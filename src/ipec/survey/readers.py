@@ -1,0 +1,127 @@
+"""Read survey microdata (Stata, SPSS, CSV, Parquet) into Polars, only the columns needed.
+
+Variable names are matched without regard to case (MICS files spell ``PSU`` or ``psu``). Value
+labels are kept where the file has them, so a region shows its name rather than its code.
+Parquet and CSV are scanned lazily; Stata and SPSS files are read with pyreadstat, column by
+needed column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ipec.errors import DataError
+
+__all__ = ["SURVEY_FORMATS", "SurveyFile", "open_survey"]
+
+SURVEY_FORMATS = {
+    ".dta": "stata",
+    ".sav": "spss",
+    ".zsav": "spss",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+@dataclass(frozen=True)
+class SurveyFile:
+    """An opened survey file: its variables (as spelled in the file) and how to read them."""
+
+    path: Path
+    kind: str
+    variables: tuple[str, ...]
+    row_count: int | None
+    value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return str(self.path)
+
+    def find(self, name: str) -> str | None:
+        """The file's spelling of ``name``, matched without regard to case, or None."""
+        wanted = name.casefold()
+        for variable in self.variables:
+            if variable.casefold() == wanted:
+                return variable
+        return None
+
+    def read(self, variables: Iterable[str], *, text: Iterable[str] = ()) -> pl.LazyFrame:
+        """The named variables (file spellings), lazily where the format allows.
+
+        ``text`` variables are read as text, so codes such as ISIC "0510" keep their zeros.
+        """
+        columns = list(dict.fromkeys(variables))
+        as_text = [name for name in text if name in columns]
+        try:
+            if self.kind == "parquet":
+                frame = pl.scan_parquet(self.path).select(columns)
+            elif self.kind == "csv":
+                overrides = dict.fromkeys(as_text, pl.String)
+                frame = pl.scan_csv(
+                    self.path, infer_schema_length=None, schema_overrides=overrides
+                ).select(columns)
+            else:
+                frame = _read_pyreadstat(self.path, self.kind, columns).lazy()
+            return frame.with_columns(pl.col(as_text).cast(pl.String)) if as_text else frame
+        except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+            raise _unreadable(self.path, self.kind, exc) from None
+
+
+def _unreadable(path: Path, kind: str, exc: BaseException) -> DataError:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return DataError(
+        f"cannot read the {kind} file ({text})",
+        source=str(path),
+        hint="check that the file is complete and of the type its extension says",
+    )
+
+
+def _read_pyreadstat(path: Path, kind: str, columns: list[str]) -> pl.DataFrame:
+    import pyreadstat
+
+    reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
+    try:
+        frame, _ = reader(str(path), usecols=columns, output_format="polars")
+    except pyreadstat.ReadstatError as exc:
+        raise _unreadable(path, kind, exc) from None
+    if not isinstance(frame, pl.DataFrame):
+        frame = pl.DataFrame(frame)
+    return frame.select(columns)
+
+
+def open_survey(path: str | Path) -> SurveyFile:
+    """Open a survey file: check its type and read its variable names and value labels."""
+    path = Path(path)
+    kind = SURVEY_FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise DataError(
+            f"unsupported survey file type '{path.suffix or '(none)'}'",
+            source=str(path),
+            hint=f"use one of {', '.join(sorted(SURVEY_FORMATS))}",
+        )
+    if not path.is_file():
+        raise DataError("no such file", source=str(path), hint="check the path")
+    try:
+        if kind == "parquet":
+            schema = pl.scan_parquet(path).collect_schema()
+            return SurveyFile(path, kind, tuple(schema.names()), None)
+        if kind == "csv":
+            header = pl.read_csv(path, n_rows=0, infer_schema=False)
+            return SurveyFile(path, kind, tuple(header.columns), None)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise _unreadable(path, kind, exc) from None
+    import pyreadstat
+
+    reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
+    try:
+        _, meta = reader(str(path), metadataonly=True)
+    except (pyreadstat.ReadstatError, OSError, ValueError) as exc:
+        raise _unreadable(path, kind, exc) from None
+    labels = dict(meta.variable_value_labels or {})
+    return SurveyFile(path, kind, tuple(meta.column_names), meta.number_rows, labels)

@@ -1,0 +1,135 @@
+"""The standard child labour tables: SDG 8.7.1 and the MICS6 PR.3.1-PR.3.4 equivalents.
+
+The SDG 8.7.1 table always uses the two SDG series; the PR tables use the profile the user
+chose, so a national profile gets the same table set. Each table is estimated in one call
+(one pass over the data for all its breakdowns and indicators).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from ipec.standards import Profile, load_profile
+from ipec.survey.analysis import EstimateOptions, estimate_survey
+from ipec.survey.mapping import MappedSurvey
+
+__all__ = ["STANDARD_TABLES", "TableSpec", "standard_tables"]
+
+SDG_SERIES = ("sdg-8.7.1", "sdg-8.7.1-econ")
+TOTAL_COLUMN = "5-17"
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """One published table: its indicators, and whether they are split by age group columns."""
+
+    id: str
+    title: str
+    indicators: tuple[str, ...]
+    by_age_columns: bool
+    rows: str  # "sdg": sex and age rows; "background": every background variable
+
+
+STANDARD_TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "SDG-8.7.1",
+        "SDG 8.7.1: children aged 5-17 in child labour, both series, by sex and age",
+        ("child_labour",),
+        by_age_columns=False,
+        rows="sdg",
+    ),
+    TableSpec(
+        "PR.3.1",
+        "Children in economic activity, below and at or above the age-specific threshold",
+        ("economic_below_threshold", "economic_above_threshold"),
+        by_age_columns=True,
+        rows="background",
+    ),
+    TableSpec(
+        "PR.3.2",
+        "Children doing household chores, below and at or above the age-specific threshold",
+        ("chores_below_threshold", "chores_above_threshold"),
+        by_age_columns=True,
+        rows="background",
+    ),
+    TableSpec(
+        "PR.3.3",
+        "Child labour: economic activity, household chores and hazardous conditions",
+        (
+            "economic_above_threshold",
+            "chores_above_threshold",
+            "any_hazardous_condition",
+            "child_labour",
+        ),
+        by_age_columns=False,
+        rows="background",
+    ),
+    TableSpec(
+        "PR.3.4",
+        "Hazardous work: long hours, hazardous industries, occupations and conditions",
+        (
+            "hazardous_work",
+            "reason_long_hours",
+            "reason_haz_industry",
+            "reason_haz_occupation",
+            "reason_haz_conditions",
+            "any_hazardous_condition",
+        ),
+        by_age_columns=False,
+        rows="background",
+    ),
+)
+
+
+def _row_domains(spec: TableSpec, mapped: MappedSurvey) -> list[str]:
+    if spec.rows == "sdg":
+        return ["sex", "age_group", "age_band"]
+    return [name for name in mapped.domains if name != "age_band"]
+
+
+def _split(result: pl.DataFrame, age_columns: bool) -> pl.DataFrame:
+    """Turn crossed (row variable x age group) breakdowns into row and column fields."""
+    crossed = pl.col("by").str.ends_with("*age_group") & pl.lit(age_columns)
+    by = pl.when(crossed).then(pl.col("by").str.strip_suffix("*age_group")).otherwise("by")
+    level_parts = pl.col("level").str.split("*")
+    row_level = pl.when(crossed).then(level_parts.list.get(0)).otherwise("level")
+    column = pl.when(crossed).then(level_parts.list.get(-1)).otherwise(pl.lit(TOTAL_COLUMN))
+    whole_age = (pl.col("by") == "age_group") & pl.lit(age_columns)
+    return result.with_columns(
+        pl.when(whole_age).then(pl.lit("total")).otherwise(by).alias("by"),
+        pl.when(whole_age).then(pl.lit("total")).otherwise(row_level).alias("level"),
+        pl.when(whole_age).then(pl.col("level")).otherwise(column).alias("column"),
+    )
+
+
+def _one_table(
+    spec: TableSpec, mapped: MappedSurvey, profiles: Sequence[Profile], options: EstimateOptions
+) -> pl.DataFrame:
+    rows = _row_domains(spec, mapped)
+    by: list[tuple[str, ...]] = [(name,) for name in rows]
+    if spec.rows == "sdg" and "sex" in mapped.domains:
+        by.append(("sex", "age_group"))
+    if spec.by_age_columns:
+        by += [(name, "age_group") for name in rows if name != "age_group"]
+    by = [b for b in by if all(name in mapped.domains for name in b)]
+    result = estimate_survey(mapped, profiles, by=by, indicators=spec.indicators, options=options)
+    return _split(result, spec.by_age_columns).with_columns(
+        pl.lit(spec.id).alias("table"), pl.lit(spec.title).alias("title")
+    )
+
+
+def standard_tables(
+    mapped: MappedSurvey, profile: Profile, options: EstimateOptions | None = None
+) -> pl.DataFrame:
+    """The whole standard table set, tidy: one row per (table, profile, row, column, indicator)."""
+    chosen = options or EstimateOptions()
+    tables = []
+    for spec in STANDARD_TABLES:
+        profiles = [load_profile(pid) for pid in SDG_SERIES] if spec.rows == "sdg" else [profile]
+        tables.append(_one_table(spec, mapped, profiles, chosen))
+    result = pl.concat(tables, how="diagonal")
+    leading = ["table", "title", "profile", "by", "level", "column", "indicator"]
+    return result.select(pl.col(leading), pl.exclude(leading))
