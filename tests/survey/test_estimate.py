@@ -213,7 +213,7 @@ def test_zero_df_gives_nan_interval() -> None:
     assert (out0["df"] > 0).all()
 
 
-SHARED = Path("/work/shared/reference/r-survey")
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "r-survey"
 
 
 def _printed(label: str) -> tuple[list[float], list[float]]:
@@ -227,7 +227,7 @@ def _printed(label: str) -> tuple[list[float], list[float]]:
 
 @pytest.mark.shared
 @pytest.mark.skipif(
-    not SHARED.exists(), reason="needs /work/shared/reference/r-survey (absent in CI)"
+    not SHARED.exists(), reason=f"needs the shared R references at {SHARED}, which are absent here"
 )
 def test_r_survey_own_examples() -> None:
     """R survey's api/nhanes examples; printed with 10 significant digits, so rel 1e-9."""

@@ -22,7 +22,14 @@ from ipec.survey.flags import FlagRule
 from ipec.survey.indicators import Indicator, Mean, Proportion, Ratio, Total, as_indicator
 from ipec.survey.intervals import CiMethod, proportion_interval, wald_interval
 from ipec.survey.kernel import collapse, factorize
-from ipec.survey.prepare import check_frame, measure_of, select_columns
+from ipec.survey.prepare import (
+    Check,
+    check_frame,
+    measure_of,
+    raise_first,
+    row_checks,
+    select_columns,
+)
 from ipec.survey.result import SurveyResult
 from ipec.survey.sufficient import build_group_table
 from ipec.survey.taylor import ROW_ID, Structure, build_structure, taylor_variance
@@ -31,6 +38,7 @@ __all__ = ["DfMethod", "estimate"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 DfMethod = Literal["domain", "design", "infinite"]
 Block = dict[str, "Sequence[object] | npt.NDArray[np.generic]"]
 
@@ -132,7 +140,7 @@ def _block(  # noqa: PLR0917 - internal numeric kernel
 
 
 def _domain_df(
-    st: Structure, group_psu: IntArray, group_col: IntArray, nonzero: IntArray, n_cols: int
+    st: Structure, group_psu: IntArray, group_col: IntArray, nonzero: FloatArray, n_cols: int
 ) -> FloatArray:
     """R ``degf(subset(design, domain))``: PSUs with non-zero weight minus their strata."""
     psu, col, (nz,) = collapse(group_psu, group_col, n_cols, st.n_psu, [nonzero.astype(float)])
@@ -145,8 +153,35 @@ def _domain_df(
     return out
 
 
+class _Entries:
+    """One spec's (unit, level) entries: group sums collapse to them once per spec and every
+    indicator reuses the index (sums shared between indicators are collapsed once)."""
+
+    def __init__(self, mask: BoolArray, unit: IntArray, col: IntArray, n_cols: int, n_units: int):
+        self.mask = None if mask.all() else mask
+        idx, uniq = factorize(unit * n_cols + col, n_units * n_cols)
+        self.idx = idx
+        self.unit = uniq // n_cols
+        self.col = uniq % n_cols
+        self.n_cols = n_cols
+        self._cache: dict[int, FloatArray] = {}
+
+    def sum(self, group_values: FloatArray | IntArray) -> FloatArray:
+        """Entry totals of a per-group array of the (long-lived) group table."""
+        hit = self._cache.get(id(group_values))
+        if hit is None:
+            v = group_values if self.mask is None else group_values[self.mask]
+            hit = np.bincount(self.idx, weights=v, minlength=self.unit.size).astype(np.float64)
+            self._cache[id(group_values)] = hit
+        return hit
+
+    def by_col(self, entry_values: FloatArray) -> FloatArray:
+        """Level totals of per-entry values."""
+        return _bincount(self.col, entry_values, self.n_cols)
+
+
 def _taylor(  # noqa: PLR0917 - internal numeric kernel
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | pl.LazyFrame,
     design: SurveyDesign,
     inds: Sequence[Indicator],
     specs: Sequence[tuple[str, ...] | None],
@@ -154,6 +189,7 @@ def _taylor(  # noqa: PLR0917 - internal numeric kernel
     method: CiMethod,
     level: float,
     flag_rule: FlagRule,
+    checks: Sequence[Check],
 ) -> list[Block]:
     if design.psu is None:
         frame = frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW_ID))
@@ -168,60 +204,64 @@ def _taylor(  # noqa: PLR0917 - internal numeric kernel
         measures=measures,
         squares=squares,
         extra_minmax=[c for c in (design.fpc, design.fpc2) if c is not None],
+        checks=[c for c, _, _ in checks] if isinstance(frame, pl.LazyFrame) else (),
     )
+    if table.check_counts:
+        raise_first(frame, checks, table.check_counts)
     st = build_structure(table, design)
-    group_psu = st.group_unit if st.unit_psu is None else st.unit_psu[st.group_unit]
     blocks: list[Block] = []
     for spec in specs:
         lv = spec_levels(table, spec)
         mask = lv.group_col >= 0
-        gcol = lv.group_col[mask]
-        gunit = st.group_unit[mask]
         n_cols = lv.n
+        ent = _Entries(mask, st.group_unit[mask], lv.group_col[mask], n_cols, st.n_units)
+        e_psu = ent.unit if st.unit_psu is None else st.unit_psu[ent.unit]
         if df_method == "domain":
-            df = _domain_df(st, group_psu[mask], gcol, table.n_nonzero[mask], n_cols)
+            df = _domain_df(st, e_psu, ent.col, ent.sum(table.n_nonzero), n_cols)
         elif df_method == "design":
             df = np.full(n_cols, float(st.design_df))
         else:
             df = np.full(n_cols, np.inf)
-        n_rows = _bincount(gcol, table.n_rows[mask], n_cols)
+        n_rows = ent.by_col(ent.sum(table.n_rows))
         for ind in inds:
             tag = measure_of(ind).tag
-            s = {
-                k.split("|", 1)[1]: v[mask]
-                for k, v in table.sums.items()
-                if k.startswith(tag + "|")
-            }
-            n_g, sw_g, swy_g = s["n"], s["sw"], s["swy"]
-            n_c = _bincount(gcol, n_g, n_cols)
-            sw_c = _bincount(gcol, sw_g, n_cols)
-            swy_c = _bincount(gcol, swy_g, n_cols)
-            parts = [n_g, sw_g, swy_g] + ([s["swx"]] if isinstance(ind, Ratio) else [])
-            unit, col, sums = collapse(gunit, gcol, n_cols, st.n_units, parts)
+            n_e, sw_e, swy_e = (ent.sum(table.sums[f"{tag}|{k}"]) for k in ("n", "sw", "swy"))
+            n_c, sw_c, swy_c = ent.by_col(n_e), ent.by_col(sw_e), ent.by_col(swy_e)
+            col = ent.col
             with np.errstate(divide="ignore", invalid="ignore"):
                 if isinstance(ind, Total):
                     est = swy_c
-                    z = sums[2]
+                    z = swy_e
                 elif isinstance(ind, Ratio):
-                    swx_c = _bincount(gcol, s["swx"], n_cols)
+                    swx_e = ent.sum(table.sums[f"{tag}|swx"])
+                    swx_c = ent.by_col(swx_e)
                     est = swy_c / swx_c
-                    z = (sums[2] - est[col] * sums[3]) / swx_c[col]
+                    z = (swy_e - est[col] * swx_e) / swx_c[col]
                 else:
                     est = swy_c / sw_c
-                    z = (sums[2] - est[col] * sums[1]) / sw_c[col]
+                    z = (swy_e - est[col] * sw_e) / sw_c[col]
             z = np.where(n_c[col] > 0, z, 0.0)
-            var = taylor_variance(st, unit, col, z, sums[0], n_cols)
+            var = taylor_variance(st, ent.unit, col, z, n_e, n_cols)
             if isinstance(ind, Ratio):
                 deffs = (np.full(n_cols, np.nan), np.full(n_cols, np.nan))
             else:
-                deffs = design_effects(
-                    ind.kind, var, _bincount(gcol, s["swyy"], n_cols), swy_c, sw_c,
-                    _bincount(gcol, s["nz"], n_cols),
-                )  # fmt: skip
+                swyy_c = ent.by_col(ent.sum(table.sums[f"{tag}|swyy"]))
+                nz_c = ent.by_col(ent.sum(table.sums[f"{tag}|nz"]))
+                deffs = design_effects(ind.kind, var, swyy_c, swy_c, sw_c, nz_c)
             blocks.append(
                 _block(lv, ind, est, var, df, n_rows, (n_c, sw_c), deffs, method, level, flag_rule)
             )
     return blocks
+
+
+def _checks(
+    frame: pl.DataFrame | pl.LazyFrame, weights: Sequence[str], inds: Sequence[Indicator]
+) -> list[Check]:
+    """Check an in-memory frame now; a LazyFrame's row checks ride along the streaming pass."""
+    if isinstance(frame, pl.DataFrame):
+        check_frame(frame, weights, inds)
+        return []
+    return row_checks(frame.collect_schema(), weights, inds)
 
 
 def estimate(
@@ -274,12 +314,19 @@ def estimate(
 
         weights = [design.weight, *design.replicates]
         frame = select_columns(data, [*weights, *analysed, *by_cols])
-        check_frame(frame, weights, inds)
-        blocks = replicate_blocks(frame, design, inds, specs, ci, level, rule)
+        checks = _checks(frame, weights, inds)
+        blocks = replicate_blocks(frame, design, inds, specs, ci, level, rule, checks)
     elif isinstance(design, SurveyDesign):
         frame = select_columns(data, [*design.columns, *analysed, *by_cols])
-        check_frame(frame, [design.weight], inds)
-        blocks = _taylor(frame, design, inds, specs, df, ci, level, rule)
+        checks = _checks(frame, [design.weight], inds)
+        from ipec.survey.dense_taylor import dense_blocks
+
+        fast = dense_blocks(frame, design, inds, specs, df, ci, level, rule, checks)
+        blocks = (
+            fast
+            if fast is not None
+            else _taylor(frame, design, inds, specs, df, ci, level, rule, checks)
+        )
     else:
         raise DesignError(f"not a design: {type(design).__name__}")
     return SurveyResult.from_parts(blocks, level=level, ci_method=ci, df_method=df)

@@ -12,9 +12,11 @@ import polars as pl
 
 from ipec.errors import DataError
 from ipec.survey.indicators import Indicator, Proportion, Ratio
-from ipec.survey.sufficient import Measure, bad_rows
+from ipec.survey.sufficient import Measure
 
-__all__ = ["check_frame", "measure_of", "select_columns"]
+__all__ = ["Check", "check_frame", "measure_of", "raise_first", "row_checks", "select_columns"]
+
+_ROWS_SHOWN = 5
 
 
 def measure_of(ind: Indicator) -> Measure:
@@ -24,8 +26,10 @@ def measure_of(ind: Indicator) -> Measure:
     return Measure(ind.column)
 
 
-def select_columns(data: pl.DataFrame | pl.LazyFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """Only the needed columns, collected once (a LazyFrame is read a single time)."""
+def select_columns(
+    data: pl.DataFrame | pl.LazyFrame, columns: Sequence[str]
+) -> pl.DataFrame | pl.LazyFrame:
+    """Only the needed columns. A LazyFrame stays lazy: the estimate streams it once."""
     if not isinstance(data, pl.DataFrame | pl.LazyFrame):
         raise DataError(f"expected a Polars DataFrame or LazyFrame, got {type(data).__name__}")
     schema = data.collect_schema() if isinstance(data, pl.LazyFrame) else data.schema
@@ -33,29 +37,28 @@ def select_columns(data: pl.DataFrame | pl.LazyFrame, columns: Sequence[str]) ->
     for c in wanted:
         if c not in schema:
             raise DataError("column not found", column=c, hint="check the design and indicators")
-    lazy = data.lazy() if isinstance(data, pl.DataFrame) else data
-    return lazy.select(wanted).collect()
+    return data.select(wanted)
 
 
-def _rows_error(frame: pl.DataFrame, condition: pl.Expr, message: str, column: str) -> None:
-    rows, count = bad_rows(frame, condition)
-    if count:
-        raise DataError(message, column=column, rows=rows, row_count=count)
+Check = tuple[pl.Expr, str, str]  # condition that marks a bad row, message, column
 
 
-def check_frame(
-    frame: pl.DataFrame, weights: Sequence[str], indicators: Sequence[Indicator]
-) -> None:
-    """Weights numeric, present, finite and >= 0; analysed columns numeric or boolean;
-    proportions 0/1."""
-    schema = frame.schema
+def row_checks(
+    schema: pl.Schema, weights: Sequence[str], indicators: Sequence[Indicator]
+) -> list[Check]:
+    """Check the dtypes now; return the row conditions still to count (in reporting order).
+
+    Weights numeric, present, finite and >= 0; analysed columns numeric or boolean, never NaN;
+    proportions 0/1.
+    """
+    checks: list[Check] = []
     for w in weights:
         if not schema[w].is_numeric():
             raise DataError(f"weights must be numeric, not {schema[w]}", column=w)
         col = pl.col(w).cast(pl.Float64)
-        _rows_error(frame, col.is_null(), "weight is missing", w)
-        _rows_error(frame, ~col.is_finite(), "weight is not finite", w)
-        _rows_error(frame, col < 0, "weight is negative", w)
+        checks.append((col.is_null(), "weight is missing", w))
+        checks.append((~col.is_finite(), "weight is not finite", w))
+        checks.append((col < 0, "weight is negative", w))
     for ind in indicators:
         cols = [ind.numerator, ind.denominator] if isinstance(ind, Ratio) else [ind.column]
         for c in cols:
@@ -65,9 +68,41 @@ def check_frame(
                     f"analysed column must be numeric or boolean, not {dtype}", column=c
                 )
             if dtype.is_float():
-                _rows_error(frame, pl.col(c).is_nan() | pl.col(c).is_infinite(),
-                            "value is NaN or infinite (use null for missing)", c)  # fmt: skip
+                checks.append((pl.col(c).is_nan() | pl.col(c).is_infinite(),
+                               "value is NaN or infinite (use null for missing)", c))  # fmt: skip
         if isinstance(ind, Proportion) and schema[ind.column] != pl.Boolean:
             v = pl.col(ind.column)
-            _rows_error(frame, v.is_not_null() & (v != 0) & (v != 1),
-                        "a proportion needs 0/1 values", ind.column)  # fmt: skip
+            checks.append((v.is_not_null() & (v != 0) & (v != 1),
+                           "a proportion needs 0/1 values", ind.column))  # fmt: skip
+    return list({(str(e), m, c): (e, m, c) for e, m, c in checks}.values())
+
+
+def raise_first(
+    data: pl.DataFrame | pl.LazyFrame, checks: Sequence[Check], counts: Sequence[int]
+) -> None:
+    """Raise for the first check with bad rows, naming its first rows (error path only)."""
+    for (cond, message, column), count in zip(checks, counts, strict=True):
+        if count:
+            idx = (
+                data.lazy()
+                .with_row_index("__i")
+                .filter(cond.fill_null(False))
+                .select("__i")
+                .head(_ROWS_SHOWN)
+                .collect(engine="streaming")["__i"]
+            )
+            rows = [int(i) for i in idx.to_list()]
+            raise DataError(message, column=column, rows=rows, row_count=count)
+
+
+def check_frame(
+    frame: pl.DataFrame, weights: Sequence[str], indicators: Sequence[Indicator]
+) -> None:
+    """All row checks of an in-memory frame, counted in one multi-threaded select."""
+    checks = row_checks(frame.schema, weights, indicators)
+    if not checks:
+        return
+    counts = frame.select(
+        [c.fill_null(False).sum().alias(f"c{i}") for i, (c, _, _) in enumerate(checks)]
+    ).row(0)
+    raise_first(frame, checks, [int(c) for c in counts])

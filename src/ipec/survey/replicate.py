@@ -19,7 +19,7 @@ from ipec.survey.domains import spec_levels
 from ipec.survey.flags import FlagRule
 from ipec.survey.indicators import Indicator, Ratio, Total
 from ipec.survey.intervals import CiMethod
-from ipec.survey.prepare import measure_of
+from ipec.survey.prepare import Check, measure_of, raise_first
 from ipec.survey.sufficient import build_group_table
 
 if TYPE_CHECKING:
@@ -43,15 +43,17 @@ def replicate_variance(
 
 
 def replicate_blocks(  # noqa: PLR0917 - internal numeric kernel
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | pl.LazyFrame,
     design: ReplicateDesign,
     inds: Sequence[Indicator],
     specs: Sequence[tuple[str, ...] | None],
     method: CiMethod,
     level: float,
     flag_rule: FlagRule,
+    checks: Sequence[Check] = (),
 ) -> list[Block]:
-    """Result blocks per (spec, indicator) for a replicate design."""
+    """Result blocks per (spec, indicator) for a replicate design (``checks``: row conditions
+    of a LazyFrame, counted in the same streaming pass)."""
     from ipec.survey.estimate import _bincount, _block, design_effects
 
     by_cols = [c for spec in specs if spec for c in spec]
@@ -75,7 +77,10 @@ def replicate_blocks(  # noqa: PLR0917 - internal numeric kernel
         measures=measures,
         squares=[i.column for i in inds if not isinstance(i, Ratio)],
         extra_aggs=extra,
+        checks=[c for c, _, _ in checks],
     )
+    if table.check_counts:
+        raise_first(frame, checks, table.check_counts)
     n_rep = len(design.replicates)
     rscales = np.asarray(design.effective_rscales, dtype=np.float64)
     blocks: list[Block] = []

@@ -18,7 +18,7 @@ from ipec.survey.design import LonelyPsu, SurveyDesign
 from ipec.survey.kernel import collapse, factorize, stratum_sums
 from ipec.survey.sufficient import GroupTable
 
-__all__ = ["Structure", "build_structure", "taylor_variance"]
+__all__ = ["Structure", "build_structure", "combine_stage", "taylor_variance"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -222,6 +222,22 @@ def _stage(  # noqa: PLR0917 - internal numeric kernel
         np.bincount(cell, weights=present_n, minlength=n_owner * n_cols).reshape(n_owner, n_cols)
         > 0
     )
+    return combine_stage(zsum, ss, present, n_per, f, policy, center)
+
+
+def combine_stage(  # noqa: PLR0917 - internal numeric kernel
+    zsum: FloatArray,
+    ss: FloatArray,
+    present: BoolArray,
+    n_per: FloatArray,
+    f: FloatArray,
+    policy: LonelyPsu,
+    center: FloatArray | None,
+) -> tuple[FloatArray, FloatArray]:
+    """Per-(owner, column) variance from score totals ``zsum`` and centred sums of squares
+    ``ss`` (shared by the sparse and the dense kernels, so both apply R's lonely-PSU rules
+    identically), and the 'average' multiplier per column."""
+    n_cols = zsum.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(n_per > 1, f * n_per / (n_per - 1), f)
     certain = f < _CERTAIN

@@ -1,0 +1,252 @@
+"""Linearised estimates from a dense (PSU x cell) cube, for all domains and indicators at once.
+
+Why: every domain spec is a marginal of the cube over its cell axes, so one matrix product gives
+(PSU x level) sums for every spec and statistic, and the stratified variance of every
+(indicator, level) column is a handful of array operations (``np.add.reduceat`` over PSUs,
+which are sorted by stratum). Covers single-stage designs with PSUs and no fpc; anything else
+(and data that would make the cube too large) returns None so the group-table path runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from ipec.survey.dense_cube import (
+    MAX_CELLS,
+    DenseCube,
+    add_batch,
+    cell_strides,
+    plan_coders,
+    row_codes,
+    start_cube,
+)
+from ipec.survey.dense_cube import psu_keys as distinct_psus
+from ipec.survey.design import SurveyDesign
+from ipec.survey.domains import Levels
+from ipec.survey.flags import FlagRule
+from ipec.survey.indicators import Indicator, Ratio, Total
+from ipec.survey.intervals import CiMethod
+from ipec.survey.prepare import Check, measure_of, raise_first
+from ipec.survey.stats_margins import Margins, margins
+from ipec.survey.taylor import combine_stage
+
+if TYPE_CHECKING:
+    from ipec.survey.estimate import Block
+
+__all__ = ["dense_blocks"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BATCH_ROWS = 4_000_000
+
+
+def _build(
+    frame: pl.DataFrame | pl.LazyFrame,
+    design: SurveyDesign,
+    inds: Sequence[Indicator],
+    by_cols: list[str],
+    checks: Sequence[Check],
+) -> DenseCube | None:
+    assert design.psu is not None
+    lazy = isinstance(frame, pl.LazyFrame)
+    measures = list(dict.fromkeys(measure_of(i) for i in inds))
+    analysed = list(dict.fromkeys(c for m in measures for c in (m.y, m.x) if c is not None))
+    keys = [c for c in (design.strata, design.psu) if c is not None]
+    extra = [c.fill_null(False).sum() for c, _, _ in checks] if lazy else []
+    extra += [pl.col(c).null_count() for c in analysed]
+    cols = list(dict.fromkeys([*keys, *by_cols]))
+    plan = plan_coders(frame, cols, extra)
+    if plan is None:
+        return None
+    coders, found = plan
+    counts = [int(v) for v in found[: len(extra) - len(analysed)]]  # type: ignore[call-overload]
+    if any(counts):
+        raise_first(frame, checks, counts)
+    nulls = dict(zip(analysed, found[len(counts) :], strict=True))
+    by_name = {c.name: c for c in coders}
+    s = by_name[design.strata] if design.strata else None
+    p = by_name[design.psu]
+    if p.has_null or (s is not None and s.has_null):
+        return None  # the group-table path reports the missing design values
+    bound = p.base * (s.base if s is not None else 1)
+    cells = [by_name[c] for c in by_cols]
+    _, n_cells = cell_strides(cells)
+    codes = None
+    if isinstance(frame, pl.LazyFrame):
+        sp = p.expr() if s is None else s.expr() * p.base + p.expr()
+        packed = frame.select(sp.alias("sp")).unique().collect(engine="streaming")["sp"]
+        keys_arr = np.sort(packed.to_numpy().astype(np.int64))
+    else:
+        codes = row_codes(frame, cells, s, p)
+        keys_arr = distinct_psus(codes[0], bound)
+    height = frame.height if isinstance(frame, pl.DataFrame) else None
+    if keys_arr.size == 0 or keys_arr.size * n_cells > MAX_CELLS:
+        return None
+    if height is not None and keys_arr.size * n_cells > 8 * height + 4096:
+        return None
+    if keys_arr.size == 1 and s is None:
+        return None
+    if not design.nest and np.unique(keys_arr % p.base).size < keys_arr.size:
+        return None
+    schema = frame.collect_schema() if lazy else frame.schema
+    own = {m.tag: any(nulls[c] for c in (m.y, m.x) if c is not None) for m in measures}
+    boolean = {c for c in analysed if schema[c] == pl.Boolean}
+    squares = [i.column for i in inds if not isinstance(i, Ratio)]
+    cube = start_cube(keys_arr, p.base, cells, measures, own, squares, boolean)
+    if isinstance(frame, pl.DataFrame):
+        add_batch(cube, frame, design.weight, s, p, codes)
+    else:
+        for batch in frame.collect_batches(chunk_size=BATCH_ROWS):
+            add_batch(cube, batch, design.weight, s, p)
+    return cube
+
+
+def _variance(
+    z: FloatArray,
+    n: FloatArray,
+    starts: IntArray,
+    sizes: IntArray,
+    design: SurveyDesign,
+) -> FloatArray:
+    """Stratified with-replacement variance of every column of the (PSU x column) scores."""
+    n_h = sizes.astype(np.float64)
+    zsum = np.add.reduceat(z, starts, axis=0)
+    zbar = zsum / n_h[:, None]
+    dev = z - np.repeat(zbar, sizes, axis=0)
+    ss = np.add.reduceat(dev * dev, starts, axis=0)
+    policy = design.lonely_psu
+    if policy in ("adjust", "average"):
+        present = np.logical_or.reduceat(n > 0, starts, axis=0)
+    else:
+        present = np.ones(zsum.shape, dtype=np.bool_)
+    center = z.sum(axis=0) / z.shape[0] if policy == "adjust" else None
+    var, multiplier = combine_stage(zsum, ss, present, n_h, np.ones(n_h.size), policy, center)
+    out: FloatArray = var.sum(axis=0) * multiplier
+    return out
+
+
+def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
+    frame: pl.DataFrame | pl.LazyFrame,
+    design: SurveyDesign,
+    inds: Sequence[Indicator],
+    specs: Sequence[tuple[str, ...] | None],
+    df_method: str,
+    method: CiMethod,
+    level: float,
+    flag_rule: FlagRule,
+    checks: Sequence[Check],
+) -> list[Block] | None:
+    """All result blocks from the dense cube, or None when the design or data do not suit."""
+    if design.psu is None or design.psu2 is not None or design.fpc is not None:
+        return None
+    by_cols = list(dict.fromkeys(c for spec in specs if spec for c in spec))
+    cube = _build(frame, design, inds, by_cols, checks)
+    if cube is None:
+        return None
+    psu_stratum = np.unique(cube.keys // cube.p_base, return_inverse=True)[1].ravel()
+    sizes = np.bincount(psu_stratum).astype(np.int64)
+    if design.lonely_psu == "fail" and (sizes == 1).any():
+        return None  # the group-table path names the strata
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    measures = list(dict.fromkeys(measure_of(i) for i in inds))
+    names = ["rows", "nz"]
+    for m in measures:
+        names += [f"{m.tag}|{k}" for k in ("n", "nz", "sw", "swy")]
+        names.append(f"{m.tag}|swx" if m.x is not None else f"{m.tag}|swyy")
+    names = list(dict.fromkeys(n for n in names if not n.endswith("|swyy") or _needs_sq(inds, n)))
+    mg: Margins = margins(cube, specs, names)
+    get = mg.get
+    nz_lv = get("nz") > 0
+    if df_method == "domain":
+        n_str = np.logical_or.reduceat(nz_lv, starts, axis=0).sum(axis=0)
+        df = (nz_lv.sum(axis=0) - n_str).astype(np.float64)
+    elif df_method == "design":
+        nz_psu = cube.stat("nz").sum(axis=1) > 0
+        d = int(nz_psu.sum()) - int(np.unique(psu_stratum[nz_psu]).size)
+        df = np.full(mg.n_levels, float(d))
+    else:
+        df = np.full(mg.n_levels, np.inf)
+    n_rows = get("rows").sum(axis=0)
+    n_psu, n_lv, k = cube.n_psu, mg.n_levels, len(inds)
+    z_all = np.empty((n_psu, k, n_lv))
+    n_all = np.empty((n_psu, k, n_lv))
+    parts = []
+    for j, ind in enumerate(inds):
+        tag = measure_of(ind).tag
+        n_e, sw_e, swy_e = get(f"{tag}|n"), get(f"{tag}|sw"), get(f"{tag}|swy")
+        n_c, sw_c, swy_c = n_e.sum(axis=0), sw_e.sum(axis=0), swy_e.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if isinstance(ind, Total):
+                est, z = swy_c, swy_e
+            elif isinstance(ind, Ratio):
+                swx_e = get(f"{tag}|swx")
+                swx_c = swx_e.sum(axis=0)
+                est = swy_c / swx_c
+                z = (swy_e - est * swx_e) / swx_c
+            else:
+                est = swy_c / sw_c
+                z = (swy_e - est * sw_e) / sw_c
+        z_all[:, j, :] = np.where(n_c > 0, z, 0.0)
+        n_all[:, j, :] = n_e
+        parts.append((est, n_c, sw_c, swy_c))
+    var = _variance(
+        z_all.reshape(n_psu, k * n_lv), n_all.reshape(n_psu, k * n_lv), starts, sizes, design
+    ).reshape(k, n_lv)
+    return _assemble(inds, mg, parts, var, df, n_rows, method, level, flag_rule)
+
+
+def _needs_sq(inds: Sequence[Indicator], name: str) -> bool:
+    return any(not isinstance(i, Ratio) and f"{measure_of(i).tag}|swyy" == name for i in inds)
+
+
+def _assemble(  # noqa: PLR0917 - internal
+    inds: Sequence[Indicator],
+    mg: Margins,
+    parts: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray]],
+    var: FloatArray,
+    df: FloatArray,
+    n_rows: FloatArray,
+    method: CiMethod,
+    level: float,
+    flag_rule: FlagRule,
+) -> list[Block]:
+    from ipec.survey.estimate import _block, design_effects
+
+    deffs = []
+    for j, ind in enumerate(inds):
+        est, n_c, sw_c, swy_c = parts[j]
+        if isinstance(ind, Ratio):
+            nan = np.full(mg.n_levels, np.nan)
+            deffs.append((nan, nan))
+        else:
+            tag = measure_of(ind).tag
+            swyy_c = mg.get(f"{tag}|swyy").sum(axis=0)
+            nz_c = mg.get(f"{tag}|nz").sum(axis=0)
+            deffs.append(design_effects(ind.kind, var[j], swyy_c, swy_c, sw_c, nz_c))
+    blocks: list[Block] = []
+    for spec_levels, sl in zip(mg.levels, mg.slices, strict=True):
+        lv: Levels = spec_levels
+        for j, ind in enumerate(inds):
+            est, n_c, sw_c, _ = parts[j]
+            d0, d1 = deffs[j]
+            blocks.append(
+                _block(
+                    lv,
+                    ind,
+                    est[sl],
+                    var[j, sl],
+                    df[sl],
+                    n_rows[sl],
+                    (n_c[sl], sw_c[sl]),
+                    (d0[sl], d1[sl]),
+                    method,
+                    level,
+                    flag_rule,
+                )
+            )
+    return blocks
