@@ -28,6 +28,7 @@ from ipec.survey.maps import load_map
 from ipec.survey.output import OUTPUT_FORMATS, write_estimates
 from ipec.survey.pipeline import open_mapped, run_metadata
 from ipec.survey.readers import open_survey
+from ipec.survey.report import write_report
 from ipec.survey.synth import SynthDesign, synthetic_mics6
 from ipec.survey.tables import standard_tables
 
@@ -103,7 +104,8 @@ def _options(ci: str, df: str, suppress: int, parenthesise: int) -> EstimateOpti
 
 
 def _check_output(output: Path, source: Path) -> None:
-    table_format(output, formats=OUTPUT_FORMATS)
+    if output.suffix.lower() not in {".html", ".htm"}:
+        table_format(output, formats=OUTPUT_FORMATS)
     if output.resolve() == source.resolve():
         raise DataError("the output would overwrite the input", source=str(output))
 
@@ -203,6 +205,61 @@ def tables_command(
     for warning in mapped.report.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"wrote {result.height:,} table cells to {output}", err=True)
+
+
+@app.command("report")
+def report_command(
+    file: FileArgument,
+    survey_map: MapOption,
+    profile: ProfileOption,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The report file (.html), self-contained.")
+    ],
+    compare: Annotated[
+        str,
+        typer.Option(
+            "--compare",
+            help="Other profiles to compare the headline with, comma-separated "
+            "(e.g. mics6-2017,ilo-global-estimates).",
+        ),
+    ] = "",
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or fr.")] = "en",
+    population: Annotated[
+        float | None,
+        typer.Option(
+            "--population",
+            help="Number of children aged 5-17 in the population, to turn shares into counts "
+            "(default: the weighted count of the sample).",
+        ),
+    ] = None,
+    ci: CiOption = "logit",
+    df: DfOption = "domain",
+    lonely_psu: LonelyOption = "fail",
+    suppress_below: SuppressOption = 25,
+    parenthesise_below: ParenthesiseOption = 50,
+) -> None:
+    """Write the situational analysis report: one HTML file with headline figures, charts,
+    the standard tables and the methodology, in English or French.
+
+    The file holds everything it shows (no script, font or image from elsewhere): it opens
+    offline, reads on a phone and prints to PDF.
+    """
+    _check_output(output, file)
+    options = _options(ci, df, suppress_below, parenthesise_below)
+    lonely: LonelyPsu = _choice(lonely_psu, _LONELY, "--lonely-psu")  # type: ignore[assignment]
+    with Console(stderr=True).status("building the report", spinner="dots"):
+        write_report(
+            file,
+            output,
+            survey_map=survey_map,
+            profile=profile,
+            compare=[item.strip() for item in compare.split(",") if item.strip()],
+            lang=lang,
+            population=population,
+            options=options,
+            lonely_psu=lonely,
+        )
+    typer.echo(f"wrote the report to {output}", err=True)
 
 
 @app.command("synth")

@@ -7,7 +7,7 @@ estimate is over the children in scope, with the full design.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -143,6 +143,36 @@ def _labels(mapped: MappedSurvey, specs: Sequence[tuple[str, ...]]) -> pl.DataFr
     return pl.DataFrame(rows, schema=["by", "level", "label", "_spec", "_level"], orient="row")
 
 
+#: Most joint domain cells (product of the levels of the columns) one estimate pass handles.
+_MAX_JOINT_CELLS = 256
+
+
+def _spec_batches(
+    specs: Sequence[tuple[str, ...]], mapped: MappedSurvey
+) -> list[list[tuple[str, ...]]]:
+    """Breakdowns grouped so that each pass's joint cells stay few.
+
+    One pass sums per (PSU x joint cell of every breakdown column): cheap for sex x age x
+    region, wasteful for a dozen unrelated background variables, which go in separate passes.
+    """
+    batches: list[list[tuple[str, ...]]] = []
+    columns: list[set[str]] = []
+    for spec in specs:
+        for batch, used in zip(batches, columns, strict=True):
+            joined = used | set(spec)
+            cells = 1
+            for name in joined:
+                cells *= max(1, len(mapped.domains[name]))
+            if cells <= _MAX_JOINT_CELLS:
+                batch.append(spec)
+                used.update(spec)
+                break
+        else:
+            batches.append([spec])
+            columns.append(set(spec))
+    return batches or [[]]
+
+
 def _scope_groups(profiles: Sequence[Profile]) -> list[list[Profile]]:
     """Profiles that share the ages in scope can be estimated in one pass (one weight)."""
     groups: dict[tuple[int, int], list[Profile]] = {}
@@ -152,14 +182,18 @@ def _scope_groups(profiles: Sequence[Profile]) -> list[list[Profile]]:
 
 
 def _indicator_frame(
-    mapped: MappedSurvey, profiles: Sequence[Profile], indicators: Sequence[str]
+    mapped: MappedSurvey,
+    profiles: Sequence[Profile],
+    indicators: Sequence[str],
+    classified_frames: Mapping[str, pl.DataFrame],
 ) -> pl.DataFrame:
     """Design and domain columns with each profile's indicators as ``profile|indicator``."""
     design_columns = [c for c in mapped.design.columns if c != mapped.design.weight]
     keep = [*design_columns, *mapped.domains]
     parts: list[pl.DataFrame] = []
     for i, profile in enumerate(profiles):
-        classified = classify_survey(mapped, profile)
+        done = classified_frames.get(profile.id)
+        classified = done.lazy() if done is not None else classify_survey(mapped, profile)
         chosen = [pl.col(name).alias(f"{profile.id}|{name}") for name in indicators]
         if i == 0:
             chosen = [pl.col(mapped.design.weight), *(pl.col(c) for c in keep), *chosen]
@@ -174,12 +208,14 @@ def estimate_survey(
     by: Sequence[tuple[str, ...]] = (),
     indicators: Sequence[str] = DEFAULT_INDICATORS,
     options: EstimateOptions | None = None,
+    classified: Mapping[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """The tidy estimates table: one row per (profile, breakdown, level, indicator).
 
     Proportions are on the 0-1 scale; levels carry their labels; rows come in the order of
     ``by`` and of each domain's levels. Profiles that share their ages in scope are estimated
-    in one pass over the data.
+    in one pass over the data. ``classified`` holds frames already made by
+    :func:`classify_survey`, by profile id, so that several calls classify only once.
     """
     unknown = [name for name in indicators if name not in INDICATOR_LABELS]
     if unknown:
@@ -192,18 +228,20 @@ def estimate_survey(
     labels = _labels(mapped, by)
     results = []
     for group in _scope_groups(all_profiles):
-        frame = _indicator_frame(mapped, group, indicators)
-        result = estimate(
-            frame,
-            mapped.design,
-            [Proportion(f"{p.id}|{name}") for p in group for name in indicators],
-            by=list(by),
-            df=chosen.df,
-            ci=chosen.ci,
-            level=chosen.level,
-            flags=chosen.flags,
-        ).to_polars()
-        results.append(result)
+        frame = _indicator_frame(mapped, group, indicators, classified or {})
+        for i, batch in enumerate(_spec_batches(by, mapped)):
+            result = estimate(
+                frame,
+                mapped.design,
+                [Proportion(f"{p.id}|{name}") for p in group for name in indicators],
+                by=batch,
+                overall=i == 0,
+                df=chosen.df,
+                ci=chosen.ci,
+                level=chosen.level,
+                flags=chosen.flags,
+            ).to_polars()
+            results.append(result)
     versions = {p.id: p.version for p in all_profiles}
     profile_order = {p.id: i for i, p in enumerate(all_profiles)}
     indicator_order = {name: i for i, name in enumerate(indicators)}

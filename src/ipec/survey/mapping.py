@@ -24,6 +24,7 @@ from ipec.survey.readers import SurveyFile
 __all__ = [
     "AGE_BANDS",
     "AGE_GROUPS",
+    "AGE_YEARS",
     "FILE_ROW",
     "PSU",
     "STRATUM",
@@ -37,6 +38,7 @@ __all__ = [
 WEIGHT, PSU, STRATUM, FILE_ROW = "_weight", "_psu", "_stratum", "_file_row"
 AGE_GROUPS = ("5-11", "12-14", "15-17")
 AGE_BANDS = ("5-14", "15-17")
+AGE_YEARS = tuple(str(age) for age in range(5, 18))
 _AGE_GROUP_BOUNDS = ((5, 11), (12, 14), (15, 17))
 _ROWS_SHOWN = 5
 _LOOKUP_LIMIT = 4096
@@ -202,6 +204,11 @@ def _age_band(age: pl.Expr) -> pl.Expr:
     return band.otherwise(None).cast(pl.UInt16).alias("age_band")
 
 
+def _age_year(age: pl.Expr) -> pl.Expr:
+    """Single years 5-17 as level numbers 0-12, for charts by age."""
+    return pl.when(age.is_between(5, 17)).then(age - 5).cast(pl.UInt16).alias("age_year")
+
+
 def _age_group(age: pl.Expr) -> pl.Expr:
     """5-11, 12-14, 15-17 as level numbers 0, 1, 2."""
     group = pl.lit(None, dtype=pl.UInt16)
@@ -362,8 +369,16 @@ def _domain_columns(
 ) -> tuple[list[pl.Expr], dict[str, tuple[str, ...]], dict[str, str], list[pl.Expr]]:
     """Domain columns as level numbers, their labels, display names and unlabelled-code counts."""
     expressions: list[pl.Expr] = []
-    domains: dict[str, tuple[str, ...]] = {"age_group": AGE_GROUPS, "age_band": AGE_BANDS}
-    labels: dict[str, str] = {"age_group": "Age", "age_band": "Age (5-14, 15-17)"}
+    domains: dict[str, tuple[str, ...]] = {
+        "age_group": AGE_GROUPS,
+        "age_band": AGE_BANDS,
+        "age_year": AGE_YEARS,
+    }
+    labels: dict[str, str] = {
+        "age_group": "Age",
+        "age_band": "Age (5-14, 15-17)",
+        "age_year": "Age in years",
+    }
     unlabelled: list[pl.Expr] = []
     for name, (variable, spec) in domain_vars.items():
         values = list(facts[f"values:{name}"][0])
@@ -475,7 +490,7 @@ def map_survey(
                     "they are left out of the breakdown by this variable"
                 )
     canonical = frame.select(expressions).with_columns(
-        _age_group(pl.col("age")), _age_band(pl.col("age"))
+        _age_group(pl.col("age")), _age_band(pl.col("age")), _age_year(pl.col("age"))
     )
     if not streaming:
         canonical = canonical.collect().lazy()

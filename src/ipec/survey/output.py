@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import polars as pl
 from ipec.files import atomic_output, table_format
 from ipec.survey.analysis import INDICATOR_LABELS
 
-__all__ = ["OUTPUT_FORMATS", "write_estimates"]
+__all__ = ["OUTPUT_FORMATS", "Grid", "GridRow", "display_grid", "display_value", "write_estimates"]
 
 OUTPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".json": "json", ".xlsx": "xlsx"}
 _NOTE = (
@@ -28,7 +29,8 @@ _NOTE = (
 )
 
 
-def _display(estimate: float | None, flag: str) -> str:
+def display_value(estimate: float | None, flag: str) -> str:
+    """A percentage with one decimal, with the display rules: "*", "(12.3)", "-"."""
     if flag == "-" or estimate is None or (isinstance(estimate, float) and math.isnan(estimate)):
         return "-"
     if flag == "*":
@@ -60,6 +62,79 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
+@dataclass(frozen=True)
+class GridRow:
+    """One displayed row: a group heading (no cells) or a level with its cells."""
+
+    by: str
+    level: str
+    heading: bool
+    cells: tuple[str, ...] = ()
+    weighted: float | None = None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table of estimates laid out for reading: one column per (series, indicator, column)."""
+
+    columns: tuple[tuple[str, ...], ...]
+    rows: tuple[GridRow, ...]
+    series: bool
+    has_age_columns: bool
+
+
+def display_grid(frame: pl.DataFrame) -> Grid:
+    """Pivot tidy estimates into rows (by, level) and columns, cells formatted for display."""
+    has_columns = "column" in frame.columns
+    series = "profile" in frame.columns and frame["profile"].n_unique() > 1
+    key_columns = [
+        *(["profile"] if series else []),
+        "indicator",
+        *(["column"] if has_columns else []),
+    ]
+    keys = tuple(
+        tuple(str(v) for v in row)
+        for row in frame.select(key_columns).unique(maintain_order=True).iter_rows()
+    )
+    cells: dict[tuple[str, str, tuple[str, ...]], str] = {}
+    weighted: dict[tuple[str, str], float] = {}
+    order: dict[tuple[str, str], None] = {}
+    for record in frame.iter_rows(named=True):
+        row_key = (record["by"], record["level"])
+        order.setdefault(row_key)
+        key = tuple(str(record[c]) for c in key_columns)
+        cells[(*row_key, key)] = display_value(record["estimate"], record["flag"])
+        if not has_columns or record["column"] == "5-17":
+            weighted.setdefault(row_key, record["n_weighted"])
+    rows: list[GridRow] = []
+    current = None
+    for by, level in order:
+        if by != current:
+            current = by
+            if by != "total":
+                rows.append(GridRow(by, "", heading=True))
+        rows.append(
+            GridRow(
+                by,
+                level,
+                heading=False,
+                cells=tuple(cells.get((by, level, key), "") for key in keys),
+                weighted=weighted.get((by, level)),
+            )
+        )
+    return Grid(keys, tuple(rows), series, has_columns)
+
+
+def _column_label(key: tuple[str, ...], grid: Grid) -> str:
+    indicator = key[1] if grid.series else key[0]
+    label = INDICATOR_LABELS.get(indicator, indicator)
+    if grid.series:
+        label = f"{label} ({key[0]})"
+    if grid.has_age_columns:
+        label = f"{label}, {key[-1]}"
+    return label
+
+
 def _write_table_sheet(
     workbook: Any,
     sheet_name: str,
@@ -75,63 +150,29 @@ def _write_table_sheet(
                                   "valign": "top", "border": 1})  # fmt: skip
     right = workbook.add_format({"align": "right"})
     italic = workbook.add_format({"italic": True, "font_size": 9})
+    grid = display_grid(frame)
     sheet.write(0, 0, title, bold)
-    has_columns = "column" in frame.columns
-    series = "profile" in frame.columns and frame["profile"].n_unique() > 1
-    keys: list[tuple[str, ...]] = []
-    for row in (
-        frame.select(
-            *(["profile"] if series else []), "indicator", *(["column"] if has_columns else [])
-        )
-        .unique(maintain_order=True)
-        .iter_rows()
-    ):
-        keys.append(tuple(str(v) for v in row))
     sheet.write(2, 0, "", header)
-    for j, key in enumerate(keys, start=1):
-        indicator = key[1] if series else key[0]
-        label = INDICATOR_LABELS.get(indicator, indicator)
-        if series:
-            label = f"{label} ({key[0]})"
-        if has_columns:
-            label = f"{label}, {key[-1]}"
-        sheet.write(2, j, label, header)
-    sheet.write(2, len(keys) + 1, "Number of children (weighted)", header)
-    cells: dict[tuple[str, str, tuple[str, ...]], str] = {}
-    weighted: dict[tuple[str, str], float] = {}
-    rows: list[tuple[str, str]] = []
-    for record in frame.iter_rows(named=True):
-        row_key = (record["by"], record["level"])
-        if row_key not in weighted:
-            rows.append(row_key)
-        key = tuple(
-            str(record[c])
-            for c in (["profile"] if series else [])
-            + ["indicator"]
-            + (["column"] if has_columns else [])
-        )
-        cells[(*row_key, key)] = _display(record["estimate"], record["flag"])
-        if not has_columns or record["column"] == "5-17":
-            weighted.setdefault(row_key, record["n_weighted"])
+    for j, key in enumerate(grid.columns, start=1):
+        sheet.write(2, j, _column_label(key, grid), header)
+    last = len(grid.columns) + 1
+    sheet.write(2, last, "Number of children (weighted)", header)
     line = 3
-    current_by = None
-    for by, level in rows:
-        if by != current_by:
-            current_by = by
-            if by != "total":
-                label = " x ".join(domain_labels.get(part, part) for part in by.split("*"))
-                sheet.write(line, 0, label, bold)
-                line += 1
-        sheet.write(line, 0, "Total" if by == "total" else f"  {level.replace('*', ' / ')}")
-        for j, key in enumerate(keys, start=1):
-            sheet.write(line, j, cells.get((by, level, key), ""), right)
-        count = weighted.get((by, level))
-        if count is not None and math.isfinite(count):
-            sheet.write(line, len(keys) + 1, round(count))
+    for row in grid.rows:
+        if row.heading:
+            label = " x ".join(domain_labels.get(part, part) for part in row.by.split("*"))
+            sheet.write(line, 0, label, bold)
+        else:
+            name = "Total" if row.by == "total" else f"  {row.level.replace('*', ' / ')}"
+            sheet.write(line, 0, name)
+            for j, cell in enumerate(row.cells, start=1):
+                sheet.write(line, j, cell, right)
+            if row.weighted is not None and math.isfinite(row.weighted):
+                sheet.write(line, last, round(row.weighted))
         line += 1
     sheet.write(line + 1, 0, note, italic)
     sheet.set_column(0, 0, 34)
-    sheet.set_column(1, len(keys) + 1, 14)
+    sheet.set_column(1, last, 14)
     sheet.freeze_panes(3, 1)
 
 

@@ -7,13 +7,13 @@ chose, so a national profile gets the same table set. Each table is estimated in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from ipec.standards import Profile, load_profile
-from ipec.survey.analysis import EstimateOptions, estimate_survey
+from ipec.survey.analysis import EstimateOptions, classify_survey, estimate_survey
 from ipec.survey.mapping import MappedSurvey
 
 __all__ = ["STANDARD_TABLES", "TableSpec", "standard_tables"]
@@ -87,7 +87,7 @@ STANDARD_TABLES: tuple[TableSpec, ...] = (
 def _row_domains(spec: TableSpec, mapped: MappedSurvey) -> list[str]:
     if spec.rows == "sdg":
         return ["sex", "age_group", "age_band"]
-    return [name for name in mapped.domains if name != "age_band"]
+    return [name for name in mapped.domains if name not in {"age_band", "age_year"}]
 
 
 def _split(result: pl.DataFrame, age_columns: bool) -> pl.DataFrame:
@@ -106,7 +106,11 @@ def _split(result: pl.DataFrame, age_columns: bool) -> pl.DataFrame:
 
 
 def _one_table(
-    spec: TableSpec, mapped: MappedSurvey, profiles: Sequence[Profile], options: EstimateOptions
+    spec: TableSpec,
+    mapped: MappedSurvey,
+    profiles: Sequence[Profile],
+    options: EstimateOptions,
+    classified: Mapping[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     rows = _row_domains(spec, mapped)
     by: list[tuple[str, ...]] = [(name,) for name in rows]
@@ -122,14 +126,25 @@ def _one_table(
 
 
 def standard_tables(
-    mapped: MappedSurvey, profile: Profile, options: EstimateOptions | None = None
+    mapped: MappedSurvey,
+    profile: Profile,
+    options: EstimateOptions | None = None,
+    *,
+    classified: Mapping[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
-    """The whole standard table set, tidy: one row per (table, profile, row, column, indicator)."""
+    """The whole standard table set, tidy: one row per (table, profile, row, column, indicator).
+
+    ``classified`` passes classifications already made (see ``estimate_survey``).
+    """
     chosen = options or EstimateOptions()
+    frames = dict(classified or {})
+    for needed in {profile, *(load_profile(pid) for pid in SDG_SERIES)}:
+        if needed.id not in frames:
+            frames[needed.id] = classify_survey(mapped, needed).collect()
     tables = []
     for spec in STANDARD_TABLES:
         profiles = [load_profile(pid) for pid in SDG_SERIES] if spec.rows == "sdg" else [profile]
-        tables.append(_one_table(spec, mapped, profiles, chosen))
+        tables.append(_one_table(spec, mapped, profiles, chosen, frames))
     result = pl.concat(tables, how="diagonal")
     leading = ["table", "title", "profile", "by", "level", "column", "indicator"]
     return result.select(pl.col(leading), pl.exclude(leading))

@@ -1,0 +1,217 @@
+"""Everything the report shows, computed once from a mapped survey (no formatting here).
+
+Each profile is classified once; every estimate then reuses that classification, so a report
+over millions of children costs a few passes over the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from ipec.classify.record import HAZARD_COLUMNS
+from ipec.standards import Profile, load_profile
+from ipec.survey.analysis import EstimateOptions, classify_survey, estimate_survey
+from ipec.survey.estimate import estimate
+from ipec.survey.indicators import Proportion
+from ipec.survey.mapping import AGE_GROUPS, MappedSurvey
+from ipec.survey.tables import SDG_SERIES, standard_tables
+
+__all__ = ["HOURS_CAP", "ReportContent", "build_content", "hours_thresholds"]
+
+#: Hours above this are drawn in one last bar ("70+").
+HOURS_CAP = 70
+_ACTIVITIES = {
+    "econ_hours": "econ_any",
+    "chores_hours": "chores_any",
+    "water_hours": "water_any",
+    "firewood_hours": "firewood_any",
+}
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """The numbers behind every section of the report."""
+
+    profile: Profile
+    compared: tuple[Profile, ...]
+    options: EstimateOptions
+    population: float | None
+    headline: pl.DataFrame
+    by_age_sex: pl.DataFrame
+    by_region: pl.DataFrame
+    by_area: pl.DataFrame
+    economic_hours: pl.DataFrame
+    chores_hours: pl.DataFrame
+    hazards: pl.DataFrame
+    comparison: pl.DataFrame
+    tables: pl.DataFrame
+    design: dict[str, int]
+    unknown_hours: dict[str, tuple[int, int]]
+    suppressed: tuple[int, int]
+
+
+def _unique(profiles: Sequence[Profile]) -> list[Profile]:
+    seen: dict[str, Profile] = {}
+    for profile in profiles:
+        seen.setdefault(profile.id, profile)
+    return list(seen.values())
+
+
+def _hours_distribution(frame: pl.DataFrame, hours: str, activity: str) -> pl.DataFrame:
+    """Weighted share of children by whole hours (capped), within each age group."""
+    weight = "_weight"
+    working = frame.filter(
+        pl.col(activity).fill_null(value=False)
+        & pl.col(hours).is_not_null()
+        & (pl.col(weight) > 0)
+        & pl.col("age_group").is_not_null()
+    )
+    binned = working.select(
+        pl.col("age_group"),
+        pl.col(hours).floor().clip(0, HOURS_CAP).cast(pl.Int32).alias("hours"),
+        pl.col(weight),
+    )
+    sums = binned.group_by("age_group", "hours").agg(pl.col(weight).sum().alias("weight"))
+    return (
+        sums.with_columns(
+            (pl.col("weight") / pl.col("weight").sum().over("age_group")).alias("share"),
+            pl.col("age_group").replace_strict(dict(enumerate(AGE_GROUPS)), return_dtype=pl.String),
+        )
+        .sort("age_group", "hours")
+        .select("age_group", "hours", "share")
+    )
+
+
+def hours_thresholds(profile: Profile) -> dict[str, dict[str, list[float]]]:
+    """The hours thresholds that apply in each age group, for economic activity and chores."""
+    ages, economic = profile.ages, profile.economic
+    bounds = {"5-11": (5, 11), "12-14": (12, 14), "15-17": (15, 17)}
+    out: dict[str, dict[str, list[float]]] = {"economic": {}, "chores": {}}
+    for label, (low, high) in bounds.items():
+        marks: list[float] = []
+        below = economic.below_light_work_hours
+        if low < ages.light_work and below != "any":
+            marks.append(float(below))
+        limit = economic.light_work_max_hours
+        if limit is not None and high >= ages.light_work and low < ages.minimum:
+            marks.append(limit)
+        if economic.long_hours is not None and low < ages.hazardous:
+            marks.append(economic.long_hours)
+        out["economic"][label] = sorted(set(marks))
+        out["chores"][label] = sorted(
+            {
+                band.hours
+                for band in profile.chores.bands
+                if band.ages.min <= high and band.ages.max >= low
+            }
+        )
+    return out
+
+
+def _hazards(frame: pl.DataFrame, mapped: MappedSurvey, options: EstimateOptions) -> pl.DataFrame:
+    """Share of children in economic activity exposed to each hazardous condition."""
+    present = [column for column in HAZARD_COLUMNS if column in frame.columns]
+    if not present:
+        return pl.DataFrame(schema={"indicator": pl.String, "estimate": pl.Float64})
+    working = pl.col("in_economic_activity").fill_null(value=False)
+    design_columns = list(mapped.design.columns)
+    data = frame.select(
+        *design_columns,
+        *(pl.when(working).then(pl.col(column)).alias(column) for column in present),
+    )
+    result = estimate(
+        data,
+        mapped.design,
+        [Proportion(column) for column in present],
+        df=options.df,
+        ci=options.ci,
+        level=options.level,
+        flags=options.flags,
+    ).to_polars()
+    return result.with_columns(pl.col("indicator").str.strip_prefix("haz_"))
+
+
+def _unknown_hours(frame: pl.DataFrame) -> dict[str, tuple[int, int]]:
+    pairs = [(h, a) for h, a in _ACTIVITIES.items() if h in frame.columns and a in frame.columns]
+    if not pairs:
+        return {}
+    scope = pl.col("in_scope")
+    row = frame.select(
+        *((scope & pl.col(a)).sum().alias(f"{h}:reported") for h, a in pairs),
+        *((scope & pl.col(a) & pl.col(h).is_null()).sum().alias(f"{h}:unknown") for h, a in pairs),
+    ).row(0, named=True)
+    return {h: (int(row[f"{h}:unknown"]), int(row[f"{h}:reported"])) for h, _ in pairs}
+
+
+def _design_facts(mapped: MappedSurvey, frame: pl.DataFrame) -> dict[str, int]:
+    facts = {"rows": int((frame["_weight"] > 0).sum())}
+    if mapped.design.psu is not None:
+        facts["psus"] = (
+            frame["_psu"].n_unique()
+            if mapped.design.strata is None
+            else (frame.select(pl.struct("_stratum", "_psu").n_unique()).item())
+        )
+    if mapped.design.strata is not None:
+        facts["strata"] = frame["_stratum"].n_unique()
+    facts["df"] = facts.get("psus", facts["rows"]) - facts.get("strata", 1)
+    return facts
+
+
+def build_content(
+    mapped: MappedSurvey,
+    profile: Profile,
+    *,
+    compare: Sequence[Profile] = (),
+    options: EstimateOptions | None = None,
+    population: float | None = None,
+) -> ReportContent:
+    """Classify under every profile the report needs, then compute each section's numbers."""
+    chosen = options or EstimateOptions()
+    sdg = [load_profile(profile_id) for profile_id in SDG_SERIES]
+    everyone = _unique([profile, *sdg, *compare])
+    classified = {p.id: classify_survey(mapped, p).collect() for p in everyone}
+    common: dict[str, Any] = {"options": chosen, "classified": classified}
+    domains = mapped.domains
+    by_headline = [(name,) for name in ("sex", "age_group", "age_band") if name in domains]
+    headline = estimate_survey(
+        mapped, _unique([*sdg, profile]), by=by_headline, indicators=["child_labour"], **common
+    )
+    age_specs = [("age_year", "sex"), ("age_year",)] if "sex" in domains else [("age_year",)]
+    by_age_sex = estimate_survey(
+        mapped, profile, by=age_specs, indicators=["child_labour"], **common
+    )
+
+    def breakdown(name: str) -> pl.DataFrame:
+        if name not in domains:
+            return pl.DataFrame()
+        result = estimate_survey(
+            mapped, profile, by=[(name,)], indicators=["child_labour"], **common
+        )
+        return result.filter(pl.col("by") == name)
+
+    own = classified[profile.id]
+    tables = standard_tables(mapped, profile, chosen, classified=classified)
+    return ReportContent(
+        profile=profile,
+        compared=tuple(compare),
+        options=chosen,
+        population=population,
+        headline=headline,
+        by_age_sex=by_age_sex,
+        by_region=breakdown("region"),
+        by_area=breakdown("area"),
+        economic_hours=_hours_distribution(own, "economic_hours", "in_economic_activity"),
+        chores_hours=_hours_distribution(own, "chores_hours_total", "in_chores"),
+        hazards=_hazards(own, mapped, chosen),
+        comparison=estimate_survey(
+            mapped, _unique([profile, *compare, *sdg]), indicators=["child_labour"], **common
+        ),
+        tables=tables,
+        design=_design_facts(mapped, own),
+        unknown_hours=_unknown_hours(own),
+        suppressed=(int((tables["flag"] == "*").sum()), tables.height),
+    )

@@ -1,0 +1,331 @@
+"""Turn the report's content into one self-contained HTML page (Jinja2, autoescaped).
+
+Everything the page needs is inside it: styles inline, charts as SVG, no script, no font or
+image to fetch, so it opens offline, on a phone, and prints to PDF.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import jinja2
+import polars as pl
+
+from ipec import __version__
+from ipec.standards import Profile
+from ipec.survey.mapping import MappedSurvey
+from ipec.survey.output import display_grid
+from ipec.survey.report import charts
+from ipec.survey.report.content import ReportContent, hours_thresholds
+from ipec.survey.report.i18n import Text
+from ipec.survey.tables import STANDARD_TABLES
+
+__all__ = ["render_report"]
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("ipec.survey.report", "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _rules(profile: Profile, text: Text) -> list[str]:
+    """The profile's thresholds as sentences."""
+    ages, economic, op = profile.ages, profile.economic, profile.operator
+    rules: list[str] = []
+    below = economic.below_light_work_hours
+    if below == "any":
+        rules.append(text.section("rules", "below_light_any", age=ages.light_work))
+    else:
+        rules.append(text.section("rules", "below_light", age=ages.light_work, hours=f"{below:g}"))
+    limit = economic.light_work_max_hours
+    if limit is not None and ages.light_work < ages.minimum:
+        rules.append(
+            text.section(
+                "rules", "light", low=ages.light_work, high=ages.minimum - 1, hours=f"{limit:g}"
+            )
+        )
+    if economic.long_hours is not None:
+        rules.append(
+            text.section(
+                "rules", "long_hours", age=ages.hazardous, hours=f"{economic.long_hours:g}"
+            )
+        )
+    hazards = profile.hazards
+    if hazards.industries:
+        rules.append(text.section("rules", "industries", codes=", ".join(hazards.industries)))
+    if hazards.occupations:
+        rules.append(text.section("rules", "occupations", codes=", ".join(hazards.occupations)))
+    if hazards.conditions:
+        names = ", ".join(text.condition(c).lower() for c in hazards.conditions)
+        rules.append(text.section("rules", "conditions", conditions=names))
+    else:
+        rules.append(text.section("rules", "no_conditions"))
+    if profile.chores.counted:
+        for band in profile.chores.bands:
+            rules.append(
+                text.section(
+                    "rules",
+                    "chores",
+                    low=band.ages.min,
+                    high=band.ages.max,
+                    hours=f"{band.hours:g}",
+                )
+            )
+    else:
+        rules.append(text.section("rules", "no_chores"))
+    if ages.hazardous_with_safeguards is not None:
+        rules.append(text.section("rules", "exception", age=ages.hazardous_with_safeguards))
+    rules.append(text.section("rules", "operator_ge" if op.value == ">=" else "operator_gt"))
+    return rules
+
+
+def _headline(content: ReportContent, text: Text) -> list[dict[str, Any]]:
+    """One card per series: the total with its interval and the breakdown rows."""
+    cards = []
+    titles = {"sdg-8.7.1": text("series_chores"), "sdg-8.7.1-econ": text("series_econ")}
+    level = round(100 * content.options.level)
+    for profile_id, part in content.headline.group_by("profile", maintain_order=True):
+        name = str(profile_id[0])
+        total = part.filter(pl.col("by") == "total").row(0, named=True)
+        base = content.population or total["n_weighted"]
+        rows = [
+            {
+                "group": text.domain(r["by"]),
+                "label": text.level(r["level"]),
+                "value": text.percent(r["estimate"]),
+                "interval": text(
+                    "interval", low=text.percent(r["ci_low"]), high=text.percent(r["ci_high"])
+                ),
+                "flag": r["flag"],
+            }
+            for r in part.filter(
+                (pl.col("by") != "total")
+                & ~((pl.col("by") == "age_band") & (pl.col("level") != "5-14"))
+            ).iter_rows(named=True)
+        ]
+        basis = (
+            text("count_basis_population", population=text.count(content.population))
+            if content.population
+            else text("count_basis_weighted")
+        )
+        cards.append(
+            {
+                "id": name,
+                "title": titles.get(name, text("chosen_profile", title=content.profile.title)),
+                "value": text.percent(total["estimate"]),
+                "estimate": total["estimate"],
+                "interval": text(
+                    "interval",
+                    low=text.percent(total["ci_low"]),
+                    high=text.percent(total["ci_high"]),
+                ),
+                "count": text("children_in_cl", count=text.count(total["estimate"] * base)),
+                "basis": basis,
+                "rows": rows,
+                "level": level,
+            }
+        )
+    return cards
+
+
+def _tables(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[dict[str, Any]]:
+    out = []
+    for spec in STANDARD_TABLES:
+        part = content.tables.filter(pl.col("table") == spec.id)
+        if part.is_empty():
+            continue
+        grid = display_grid(part)
+        headers = []
+        for key in grid.columns:
+            indicator = key[1] if grid.series else key[0]
+            label = text.indicator(indicator)
+            if grid.series:
+                label = f"{label} ({key[0]})"
+            if grid.has_age_columns:
+                label = f"{label}, {key[-1]}"
+            headers.append(label)
+        rows = []
+        for row in grid.rows:
+            if row.heading:
+                name = " x ".join(text.domain(p) for p in row.by.split("*"))
+                rows.append({"heading": True, "label": name, "cells": [], "count": ""})
+            else:
+                label = (
+                    text("total")
+                    if row.by == "total"
+                    else " / ".join(text.level(part) for part in row.level.split("*"))
+                )
+                count = row.weighted
+                rows.append(
+                    {
+                        "heading": False,
+                        "label": label,
+                        "cells": list(row.cells),
+                        "count": text.count(count)
+                        if count is not None and math.isfinite(count)
+                        else "",
+                    }
+                )
+        title = text.section("table_titles", spec.id)
+        out.append({"id": spec.id, "title": title, "headers": headers, "rows": rows})
+    return out
+
+
+def _quality(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[str]:
+    report = mapped.report
+    lines = [
+        text(
+            "quality_rows",
+            in_file=text.count(report.rows_in_file),
+            not_completed=text.count(report.rows_not_completed),
+            zero_weight=text.count(report.rows_zero_weight),
+        ),
+        text(
+            "quality_mapped",
+            mapped=", ".join(f"{name} ({', '.join(v)})" for name, v in report.mapped.items()),
+        ),
+    ]
+    if report.missing:
+        lines.append(
+            text(
+                "quality_missing",
+                missing=", ".join(f"{name} ({', '.join(v)})" for name, v in report.missing.items()),
+            )
+        )
+    for column, (unknown, reported) in content.unknown_hours.items():
+        if reported:
+            share = f"{text.percent(unknown / reported)} %"
+            lines.append(text("quality_unknown", share=share, activity=text(f"activity_{column}")))
+    suppressed, cells = content.suppressed
+    lines.append(
+        text("quality_suppressed", suppressed=text.count(suppressed), cells=text.count(cells))
+    )
+    lines += [text("quality_warning", warning=warning) for warning in report.warnings]
+    return lines
+
+
+def _charts(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[dict[str, str]]:
+    thresholds = hours_thresholds(content.profile)
+    hazards = content.hazards.with_columns(pl.col("indicator").alias("level"))
+    hazards = (
+        hazards.with_columns(pl.col("level").map_elements(text.condition, return_dtype=pl.String))
+        if hazards.height
+        else hazards
+    )
+    comparison = content.comparison.filter(pl.col("by") == "total").with_columns(
+        pl.col("profile").alias("level")
+    )
+    specs = [
+        (
+            "age-sex",
+            "chart_age_sex",
+            charts.age_sex_chart(content.by_age_sex, text, text("chart_age_sex")),
+        ),
+        (
+            "region",
+            "chart_region",
+            charts.bars_with_intervals(
+                [
+                    (text.domain("region"), content.by_region),
+                    (text.domain("area"), content.by_area),
+                ],
+                text,
+                text("chart_region"),
+                text("axis_share"),
+            ),
+        ),
+        (
+            "hours",
+            "chart_hours",
+            charts.hours_chart(
+                content.economic_hours, thresholds["economic"], text, text("chart_hours")
+            ),
+        ),
+        (
+            "chores",
+            "chart_chores",
+            charts.hours_chart(
+                content.chores_hours, thresholds["chores"], text, text("chart_chores")
+            ),
+        ),
+        (
+            "hazards",
+            "chart_hazards",
+            charts.bars_with_intervals(
+                [("", hazards)], text, text("chart_hazards"), text("axis_share_working")
+            ),
+        ),
+        (
+            "compare",
+            "chart_compare",
+            charts.bars_with_intervals(
+                [("", comparison)], text, text("chart_compare"), text("axis_share")
+            ),
+        ),
+    ]
+    out = []
+    for anchor, key, svg in specs:
+        note = (
+            text("no_chores") if anchor == "chores" and not content.profile.chores.counted else ""
+        )
+        out.append(
+            {
+                "id": anchor,
+                "title": text(key),
+                "description": text(f"{key}_desc"),
+                "svg": svg,
+                "note": note,
+                "empty": text("no_data"),
+            }
+        )
+    return out
+
+
+def render_report(content: ReportContent, mapped: MappedSurvey, text: Text) -> str:
+    """The whole report as one HTML document."""
+    options, design = content.options, content.design
+    level = round(100 * options.level)
+    flags = options.flags
+    page = {
+        "lang": text.lang,
+        "title": text("title"),
+        "generated": text(
+            "generated",
+            version=__version__,
+            source=mapped.source,
+            profile=content.profile.id,
+            profile_version=content.profile.version,
+        ),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "headline": _headline(content, text),
+        "headline_intro": text("headline_intro", level=level),
+        "charts": _charts(content, text, mapped),
+        "tables": _tables(content, text, mapped),
+        "tables_intro": text(
+            "tables_intro", suppress=flags.suppress, parenthesise_last=flags.parenthesise - 1
+        ),
+        "rules": _rules(content.profile, text),
+        "profile": content.profile,
+        "design_text": text(
+            "method_design_text",
+            rows=text.count(design["rows"]),
+            psus=text.count(design.get("psus", design["rows"])),
+            strata=text.count(design.get("strata", 1)),
+            df=text.count(design["df"]),
+        ),
+        "no_strata": text("method_no_strata") if mapped.design.strata is None else "",
+        "interval_text": text(f"method_interval_{options.ci}", level=level),
+        "lonely_text": text(
+            "method_lonely", policy=text.section("lonely", mapped.design.lonely_psu)
+        ),
+        "quality": _quality(content, text, mapped),
+        "t": text,
+    }
+    return _environment().get_template("report.html.j2").render(**page)
