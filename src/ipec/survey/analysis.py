@@ -118,10 +118,12 @@ def classify_survey(mapped: MappedSurvey, profile: Profile) -> pl.LazyFrame:
         (pl.col("in_economic_activity") & any_condition).alias("any_hazardous_condition"),
     ]
     in_scope = pl.col("in_scope")
-    weight = mapped.design.weight
     return classified.with_columns(derived).with_columns(
         *(pl.when(in_scope).then(pl.col(name)).alias(name) for name in INDICATOR_LABELS),
-        pl.when(in_scope).then(pl.col(weight)).otherwise(0.0).alias(weight),
+        *(
+            pl.when(in_scope).then(pl.col(weight)).otherwise(0.0).alias(weight)
+            for weight in mapped.weight_columns
+        ),
     )
 
 
@@ -188,15 +190,14 @@ def _indicator_frame(
     classified_frames: Mapping[str, pl.DataFrame],
 ) -> pl.DataFrame:
     """Design and domain columns with each profile's indicators as ``profile|indicator``."""
-    design_columns = [c for c in mapped.design.columns if c != mapped.design.weight]
-    keep = [*design_columns, *mapped.domains]
+    keep = [*mapped.design_columns, *mapped.domains]
     parts: list[pl.DataFrame] = []
     for i, profile in enumerate(profiles):
         done = classified_frames.get(profile.id)
         classified = done.lazy() if done is not None else classify_survey(mapped, profile)
         chosen = [pl.col(name).alias(f"{profile.id}|{name}") for name in indicators]
         if i == 0:
-            chosen = [pl.col(mapped.design.weight), *(pl.col(c) for c in keep), *chosen]
+            chosen = [*(pl.col(c) for c in keep), *chosen]
         parts.append(classified.select(chosen).collect())
     return pl.concat(parts, how="horizontal")
 

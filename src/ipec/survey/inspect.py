@@ -117,10 +117,10 @@ def inspect_survey(file: SurveyFile, survey_map: SurveyMap, mapped: MappedSurvey
     design = (
         mapped.frame.select(
             pl.len().alias("rows"),
-            *([pl.col("_psu").n_unique().alias("psus")] if mapped.design.psu is not None else []),
+            *([pl.col("_psu").n_unique().alias("psus")] if "_psu" in mapped.design_columns else []),
             *(
                 [pl.col("_stratum").n_unique().alias("strata")]
-                if mapped.design.strata is not None
+                if "_stratum" in mapped.design_columns
                 else []
             ),
         )

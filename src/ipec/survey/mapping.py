@@ -17,7 +17,7 @@ import polars as pl
 from ipec.classify.prepare import MAX_WEEKLY_HOURS
 from ipec.classify.record import REQUIRED_COLUMNS
 from ipec.errors import DataError
-from ipec.survey.design import LonelyPsu, SurveyDesign
+from ipec.survey.design import LonelyPsu, ReplicateDesign, SurveyDesign
 from ipec.survey.maps.model import DomainVariable, SurveyMap
 from ipec.survey.readers import SurveyFile
 
@@ -27,6 +27,7 @@ __all__ = [
     "AGE_YEARS",
     "FILE_ROW",
     "PSU",
+    "REPLICATE",
     "STRATUM",
     "WEIGHT",
     "MappedSurvey",
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 WEIGHT, PSU, STRATUM, FILE_ROW = "_weight", "_psu", "_stratum", "_file_row"
+REPLICATE = "_replicate"
 AGE_GROUPS = ("5-11", "12-14", "15-17")
 AGE_BANDS = ("5-14", "15-17")
 AGE_YEARS = tuple(str(age) for age in range(5, 18))
@@ -65,12 +67,26 @@ class MappedSurvey:
     """The canonical frame of a survey, its design and the levels of each domain, in order."""
 
     frame: pl.LazyFrame
-    design: SurveyDesign
+    design: SurveyDesign | ReplicateDesign
     source: str
     domains: Mapping[str, tuple[str, ...]]
     domain_labels: Mapping[str, str]
     report: MappingReport
     raw_variables: Mapping[str, list[str]]
+
+    @property
+    def weight_columns(self) -> tuple[str, ...]:
+        """The full-sample weight and any replicate weights (all zero out of a domain)."""
+        if isinstance(self.design, ReplicateDesign):
+            return (self.design.weight, *self.design.replicates)
+        return (self.design.weight,)
+
+    @property
+    def design_columns(self) -> tuple[str, ...]:
+        """Every column the design reads."""
+        if isinstance(self.design, ReplicateDesign):
+            return self.weight_columns
+        return self.design.columns
 
 
 def _one_of(column: pl.Expr, codes: Sequence[int]) -> pl.Expr:
@@ -223,6 +239,7 @@ class _DesignVars:
     psu: str | None
     strata: str | None
     keep: tuple[str, list[int]] | None
+    replicates: tuple[str, ...] = ()
 
 
 def _resolve_design(file: SurveyFile, survey_map: SurveyMap, report: MappingReport) -> _DesignVars:
@@ -235,14 +252,14 @@ def _resolve_design(file: SurveyFile, survey_map: SurveyMap, report: MappingRepo
             hint="name the weight variable in the map's [design] section",
         )
     psu = _resolve(file, names.psu) if names.psu else None
-    if names.psu and psu is None:
+    if names.psu and psu is None and names.replicates is None:
         raise DataError(
             f"cluster (PSU) variable not found (looked for {', '.join(names.psu)})",
             source=file.source,
             hint="name the PSU variable in the map's [design] section",
         )
     strata = _resolve(file, names.strata) if names.strata else None
-    if names.strata and strata is None:
+    if names.strata and strata is None and names.replicates is None:
         report.warnings.append(
             f"no stratum variable ({', '.join(names.strata)}) in the file: the design uses "
             "PSUs only, which overstates the standard errors of a stratified sample"
@@ -257,7 +274,27 @@ def _resolve_design(file: SurveyFile, survey_map: SurveyMap, report: MappingRepo
                 hint="remove [design].keep from the map if the file holds completed interviews",
             )
         keep = (keep_var, list(names.keep.values))
-    return _DesignVars(weight, psu, strata, keep)
+    replicates: tuple[str, ...] = ()
+    if names.replicates is not None:
+        replicates = _replicate_columns(file, names.replicates.prefix)
+    return _DesignVars(weight, psu, strata, keep, replicates)
+
+
+def _replicate_columns(file: SurveyFile, prefix: str) -> tuple[str, ...]:
+    """The file's prefix1, prefix2, ... columns in number order (case-insensitive prefix)."""
+    wanted = prefix.casefold()
+    numbered = []
+    for variable in file.variables:
+        rest = variable[len(prefix) :]
+        if variable.casefold().startswith(wanted) and rest.isdigit():
+            numbered.append((int(rest), variable))
+    if len(numbered) < 2:
+        raise DataError(
+            f"replicate weights {prefix}1, {prefix}2, ... not found",
+            source=file.source,
+            hint="check [design].replicates.prefix in the map",
+        )
+    return tuple(variable for _, variable in sorted(numbered))
 
 
 def _resolve_child(
@@ -390,12 +427,35 @@ def _domain_columns(
     return expressions, domains, labels, unlabelled
 
 
+def _design(
+    dv: _DesignVars, survey_map: SurveyMap, lonely_psu: LonelyPsu
+) -> SurveyDesign | ReplicateDesign:
+    spec = survey_map.design.replicates
+    if spec is not None:
+        return ReplicateDesign(
+            WEIGHT,
+            [f"{REPLICATE}{i}" for i in range(1, len(dv.replicates) + 1)],
+            spec.type,
+            rho=spec.rho,
+            scale=spec.scale,
+            rscales=spec.rscales,
+            mse=spec.mse,
+        )
+    return SurveyDesign(
+        weight=WEIGHT,
+        psu=PSU if dv.psu is not None else None,
+        strata=STRATUM if dv.strata is not None else None,
+        lonely_psu=lonely_psu,
+    )
+
+
 def _needed_variables(
     dv: _DesignVars,
     child_vars: Mapping[str, list[str]],
     domain_vars: Mapping[str, tuple[str, DomainVariable]],
 ) -> list[str]:
     design = [v for v in (dv.weight, dv.psu, dv.strata) if v is not None]
+    design += dv.replicates
     if dv.keep is not None:
         design.append(dv.keep[0])
     children = [v for names in child_vars.values() for v in names]
@@ -434,7 +494,11 @@ def map_survey(
 
     completed = _one_of(pl.col(dv.keep[0]), dv.keep[1]) if dv.keep else pl.lit(value=True)
     weight = pl.col(dv.weight).cast(pl.Float64)
-    weight_checks = _weight_checks(dv.weight, completed)
+    weight_checks = [
+        check
+        for column in (dv.weight, *dv.replicates)
+        for check in _weight_checks(column, completed)
+    ]
     counts = _collect(
         raw.select(
             pl.len().alias("rows"),
@@ -473,6 +537,10 @@ def map_survey(
             _raise_first(used, check, source)
 
     expressions: list[pl.Expr] = [pl.col(FILE_ROW), weight.alias(WEIGHT)]
+    expressions += [
+        pl.col(column).cast(pl.Float64).alias(f"{REPLICATE}{i}")
+        for i, column in enumerate(dv.replicates, start=1)
+    ]
     if dv.psu is not None:
         expressions.append(pl.col(dv.psu).alias(PSU))
     if dv.strata is not None:
@@ -494,12 +562,7 @@ def map_survey(
     )
     if not streaming:
         canonical = canonical.collect().lazy()
-    design = SurveyDesign(
-        weight=WEIGHT,
-        psu=PSU if dv.psu is not None else None,
-        strata=STRATUM if dv.strata is not None else None,
-        lonely_psu=lonely_psu,
-    )
+    design = _design(dv, survey_map, lonely_psu)
     return MappedSurvey(
         frame=canonical,
         design=design,

@@ -8,7 +8,7 @@ from typing import Any
 from ipec import __version__
 from ipec.standards import Profile
 from ipec.survey.analysis import EstimateOptions
-from ipec.survey.design import LonelyPsu
+from ipec.survey.design import LonelyPsu, ReplicateDesign
 from ipec.survey.mapping import MappedSurvey, map_survey
 from ipec.survey.maps import load_map
 from ipec.survey.readers import open_survey
@@ -22,6 +22,17 @@ def open_mapped(path: str | Path, map_id: str, *, lonely_psu: LonelyPsu = "fail"
     return map_survey(open_survey(path), survey_map, lonely_psu=lonely_psu)
 
 
+def _design_summary(mapped: MappedSurvey) -> dict[str, Any]:
+    design = mapped.design
+    if isinstance(design, ReplicateDesign):
+        return {"replicates": len(design.replicates), "type": design.type}
+    return {
+        "strata": design.strata is not None,
+        "psu": design.psu is not None,
+        "lonely_psu": design.lonely_psu,
+    }
+
+
 def run_metadata(
     mapped: MappedSurvey, profile: Profile, options: EstimateOptions, map_id: str
 ) -> dict[str, Any]:
@@ -33,12 +44,7 @@ def run_metadata(
         "map": map_id,
         "profile": profile.id,
         "profile_version": profile.version,
-        "design": {
-            "weight": "yes",
-            "strata": mapped.design.strata is not None,
-            "psu": mapped.design.psu is not None,
-            "lonely_psu": mapped.design.lonely_psu,
-        },
+        "design": _design_summary(mapped),
         "rows": {
             "in_file": report.rows_in_file,
             "not_completed": report.rows_not_completed,

@@ -16,7 +16,7 @@ from ipec.standards import Profile, load_profile
 from ipec.survey.analysis import EstimateOptions, classify_survey, estimate_survey
 from ipec.survey.mapping import MappedSurvey
 
-__all__ = ["STANDARD_TABLES", "TableSpec", "standard_tables"]
+__all__ = ["SDG_SERIES", "STANDARD_TABLES", "TableSpec", "sdg_table", "standard_tables"]
 
 SDG_SERIES = ("sdg-8.7.1", "sdg-8.7.1-econ")
 TOTAL_COLUMN = "5-17"
@@ -123,6 +123,16 @@ def _one_table(
     return _split(result, spec.by_age_columns).with_columns(
         pl.lit(spec.id).alias("table"), pl.lit(spec.title).alias("title")
     )
+
+
+def sdg_table(
+    mapped: MappedSurvey,
+    profiles: Sequence[Profile],
+    options: EstimateOptions,
+    classified: Mapping[str, pl.DataFrame] | None = None,
+) -> pl.DataFrame:
+    """The SDG 8.7.1 table alone (both series by sex and age), one pass for both series."""
+    return _one_table(STANDARD_TABLES[0], mapped, profiles, options, classified)
 
 
 def standard_tables(

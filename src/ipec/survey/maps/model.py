@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ipec.classify.record import CHILD_FIELDS
 
-__all__ = ["DesignVariables", "DomainVariable", "KeepRule", "SurveyMap"]
+__all__ = ["DesignVariables", "DomainVariable", "KeepRule", "ReplicateWeights", "SurveyMap"]
 
 _CHILD_KINDS = {field.name: field.kind for field in CHILD_FIELDS}
 Names = tuple[str, ...]
@@ -29,6 +29,17 @@ class KeepRule(_Strict):
     values: tuple[int, ...]
 
 
+class ReplicateWeights(_Strict):
+    """Replicate weight columns shipped with the survey (named prefix1, prefix2, ...)."""
+
+    prefix: str = Field(min_length=1)
+    type: Literal["JK1", "JKn", "BRR", "Fay", "bootstrap"]
+    rho: float | None = None
+    scale: float | None = None
+    rscales: tuple[float, ...] | None = None
+    mse: bool = False
+
+
 class DesignVariables(_Strict):
     """Candidate names (first found wins, case-insensitive) of the design variables."""
 
@@ -37,6 +48,7 @@ class DesignVariables(_Strict):
     strata: Names = ()
     fpc: Names = ()
     keep: KeepRule | None = None
+    replicates: ReplicateWeights | None = None
 
     _names = field_validator("weight", "psu", "strata", "fpc", mode="before")(_as_names)
 

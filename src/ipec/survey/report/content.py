@@ -15,6 +15,7 @@ import polars as pl
 from ipec.classify.record import HAZARD_COLUMNS
 from ipec.standards import Profile, load_profile
 from ipec.survey.analysis import EstimateOptions, classify_survey, estimate_survey
+from ipec.survey.design import ReplicateDesign
 from ipec.survey.estimate import estimate
 from ipec.survey.indicators import Proportion
 from ipec.survey.mapping import AGE_GROUPS, MappedSurvey
@@ -118,7 +119,7 @@ def _hazards(frame: pl.DataFrame, mapped: MappedSurvey, options: EstimateOptions
     if not present:
         return pl.DataFrame(schema={"indicator": pl.String, "estimate": pl.Float64})
     working = pl.col("in_economic_activity").fill_null(value=False)
-    design_columns = list(mapped.design.columns)
+    design_columns = list(mapped.design_columns)
     data = frame.select(
         *design_columns,
         *(pl.when(working).then(pl.col(column)).alias(column) for column in present),
@@ -149,13 +150,15 @@ def _unknown_hours(frame: pl.DataFrame) -> dict[str, tuple[int, int]]:
 
 def _design_facts(mapped: MappedSurvey, frame: pl.DataFrame) -> dict[str, int]:
     facts = {"rows": int((frame["_weight"] > 0).sum())}
-    if mapped.design.psu is not None:
-        facts["psus"] = (
-            frame["_psu"].n_unique()
-            if mapped.design.strata is None
-            else (frame.select(pl.struct("_stratum", "_psu").n_unique()).item())
-        )
-    if mapped.design.strata is not None:
+    design = mapped.design
+    if isinstance(design, ReplicateDesign):
+        facts["replicates"] = len(design.replicates)
+        facts["df"] = design.degf if design.degf is not None else len(design.replicates) - 1
+        return facts
+    if design.psu is not None:
+        pairs = ["_stratum", "_psu"] if design.strata is not None else ["_psu"]
+        facts["psus"] = frame.select(pl.struct(pairs).n_unique()).item()
+    if design.strata is not None:
         facts["strata"] = frame["_stratum"].n_unique()
     facts["df"] = facts.get("psus", facts["rows"]) - facts.get("strata", 1)
     return facts

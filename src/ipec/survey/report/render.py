@@ -15,6 +15,7 @@ import polars as pl
 
 from ipec import __version__
 from ipec.standards import Profile
+from ipec.survey.design import ReplicateDesign
 from ipec.survey.mapping import MappedSurvey
 from ipec.survey.output import display_grid
 from ipec.survey.report import charts
@@ -288,9 +289,38 @@ def _charts(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[di
     return out
 
 
+def _design_texts(
+    content: ReportContent, mapped: MappedSurvey, text: Text, level: int
+) -> dict[str, str]:
+    """The design and interval paragraphs of the methodology."""
+    design, facts = mapped.design, content.design
+    interval = text(f"method_interval_{content.options.ci}", level=level)
+    if isinstance(design, ReplicateDesign):
+        return {
+            "design_text": text("method_replicate_text", rows=text.count(facts["rows"]),
+                                replicates=facts["replicates"], type=design.type,
+                                df=text.count(facts["df"])),
+            "no_strata": "",
+            "interval_text": interval,
+            "lonely_text": "",
+        }  # fmt: skip
+    return {
+        "design_text": text(
+            "method_design_text",
+            rows=text.count(facts["rows"]),
+            psus=text.count(facts.get("psus", facts["rows"])),
+            strata=text.count(facts.get("strata", 1)),
+            df=text.count(facts["df"]),
+        ),
+        "no_strata": text("method_no_strata") if design.strata is None else "",
+        "interval_text": interval,
+        "lonely_text": text("method_lonely", policy=text.section("lonely", design.lonely_psu)),
+    }
+
+
 def render_report(content: ReportContent, mapped: MappedSurvey, text: Text) -> str:
     """The whole report as one HTML document."""
-    options, design = content.options, content.design
+    options = content.options
     level = round(100 * options.level)
     flags = options.flags
     page = {
@@ -313,18 +343,7 @@ def render_report(content: ReportContent, mapped: MappedSurvey, text: Text) -> s
         ),
         "rules": _rules(content.profile, text),
         "profile": content.profile,
-        "design_text": text(
-            "method_design_text",
-            rows=text.count(design["rows"]),
-            psus=text.count(design.get("psus", design["rows"])),
-            strata=text.count(design.get("strata", 1)),
-            df=text.count(design["df"]),
-        ),
-        "no_strata": text("method_no_strata") if mapped.design.strata is None else "",
-        "interval_text": text(f"method_interval_{options.ci}", level=level),
-        "lonely_text": text(
-            "method_lonely", policy=text.section("lonely", mapped.design.lonely_psu)
-        ),
+        **_design_texts(content, mapped, text, level),
         "quality": _quality(content, text, mapped),
         "t": text,
     }
