@@ -7,7 +7,18 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["ipec", "ipec.standards", "ipec.classify", "ipec.errors"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ipec",
+        "ipec.standards",
+        "ipec.classify",
+        "ipec.errors",
+        "ipec.survey",
+        "ipec.survey.maps",
+        "ipec.survey.report",
+    ],
+)
 def test_all_names_exist_and_are_sorted(name: str) -> None:
     module = importlib.import_module(name)
     exported = module.__all__

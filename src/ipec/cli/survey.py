@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -12,6 +14,7 @@ from rich.table import Table
 from ipec.classify import resolve_profile
 from ipec.errors import DataError
 from ipec.files import atomic_output, table_format
+from ipec.standards import Profile
 from ipec.survey.analysis import (
     DEFAULT_INDICATORS,
     INDICATOR_LABELS,
@@ -24,6 +27,7 @@ from ipec.survey.estimate import DfMethod
 from ipec.survey.flags import FlagRule
 from ipec.survey.inspect import inspect_survey
 from ipec.survey.intervals import CiMethod
+from ipec.survey.mapping import MappedSurvey
 from ipec.survey.maps import load_map
 from ipec.survey.output import OUTPUT_FORMATS, write_estimates
 from ipec.survey.pipeline import open_mapped, run_metadata
@@ -97,10 +101,43 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
     return value
 
 
-def _options(ci: str, df: str, suppress: int, parenthesise: int) -> EstimateOptions:
+def _options(
+    ci: str, df: str, lonely_psu: str, suppress: int, parenthesise: int
+) -> tuple[EstimateOptions, LonelyPsu]:
     ci_method: CiMethod = _choice(ci, _CI, "--ci")  # type: ignore[assignment]
     df_method: DfMethod = _choice(df, _DF, "--df")  # type: ignore[assignment]
-    return EstimateOptions(ci=ci_method, df=df_method, flags=FlagRule(suppress, parenthesise))
+    lonely: LonelyPsu = _choice(lonely_psu, _LONELY, "--lonely-psu")  # type: ignore[assignment]
+    flags = FlagRule(suppress, parenthesise)
+    return EstimateOptions(ci=ci_method, df=df_method, flags=flags), lonely
+
+
+def _estimates_to_file(
+    file: Path,
+    survey_map: str,
+    profile: str,
+    output: Path,
+    settings: tuple[EstimateOptions, LonelyPsu],
+    compute: Callable[[MappedSurvey, Profile, EstimateOptions], pl.DataFrame],
+    noun: str,
+) -> None:
+    """Check the request, read the survey, compute, write atomically, report warnings."""
+    _check_output(output, file)
+    rules = resolve_profile(profile)
+    options, lonely = settings
+    with Console(stderr=True).status("reading the survey", spinner="dots") as status:
+        mapped = open_mapped(file, survey_map, lonely_psu=lonely)
+        status.update("classifying and estimating")
+        result = compute(mapped, rules, options)
+        status.update("writing")
+        write_estimates(
+            result,
+            output,
+            metadata=run_metadata(mapped, rules, options, survey_map),
+            domain_labels=mapped.domain_labels,
+        )
+    for warning in mapped.report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(f"wrote {result.height:,} {noun} to {output}", err=True)
 
 
 def _check_output(output: Path, source: Path) -> None:
@@ -141,32 +178,14 @@ def estimate_command(
     n_unweighted, n_weighted and flag. Proportions are on the 0-1 scale; the whole-sample row
     has by = total. An .xlsx output is laid out like the published MICS tables.
     """
-    _check_output(output, file)
-    rules = resolve_profile(profile)
-    options = _options(ci, df, suppress_below, parenthesise_below)
-    lonely: LonelyPsu = _choice(lonely_psu, _LONELY, "--lonely-psu")  # type: ignore[assignment]
-    console = Console(stderr=True)
-    with console.status("reading the survey", spinner="dots") as status:
-        mapped = open_mapped(file, survey_map, lonely_psu=lonely)
+    wanted = [name.strip() for name in indicators.split(",") if name.strip()]
+
+    def compute(mapped: MappedSurvey, rules: Profile, options: EstimateOptions) -> pl.DataFrame:
         specs = parse_by(by, list(mapped.domains))
-        status.update("classifying and estimating")
-        result = estimate_survey(
-            mapped,
-            rules,
-            by=specs,
-            indicators=[name.strip() for name in indicators.split(",") if name.strip()],
-            options=options,
-        )
-        status.update("writing")
-        write_estimates(
-            result,
-            output,
-            metadata=run_metadata(mapped, rules, options, survey_map),
-            domain_labels=mapped.domain_labels,
-        )
-    for warning in mapped.report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    typer.echo(f"wrote {result.height:,} estimates to {output}", err=True)
+        return estimate_survey(mapped, rules, by=specs, indicators=wanted, options=options)
+
+    settings = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
+    _estimates_to_file(file, survey_map, profile, output, settings, compute, "estimates")
 
 
 @app.command("tables")
@@ -186,25 +205,8 @@ def tables_command(
     The PR tables use the chosen profile (a national one included), with a row for every
     background variable the map finds. An .xlsx output has one sheet per table.
     """
-    _check_output(output, file)
-    rules = resolve_profile(profile)
-    options = _options(ci, df, suppress_below, parenthesise_below)
-    lonely: LonelyPsu = _choice(lonely_psu, _LONELY, "--lonely-psu")  # type: ignore[assignment]
-    console = Console(stderr=True)
-    with console.status("reading the survey", spinner="dots") as status:
-        mapped = open_mapped(file, survey_map, lonely_psu=lonely)
-        status.update("estimating the standard tables")
-        result = standard_tables(mapped, rules, options)
-        status.update("writing")
-        write_estimates(
-            result,
-            output,
-            metadata=run_metadata(mapped, rules, options, survey_map),
-            domain_labels=mapped.domain_labels,
-        )
-    for warning in mapped.report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
-    typer.echo(f"wrote {result.height:,} table cells to {output}", err=True)
+    settings = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
+    _estimates_to_file(file, survey_map, profile, output, settings, standard_tables, "table cells")
 
 
 @app.command("report")
@@ -245,8 +247,7 @@ def report_command(
     offline, reads on a phone and prints to PDF.
     """
     _check_output(output, file)
-    options = _options(ci, df, suppress_below, parenthesise_below)
-    lonely: LonelyPsu = _choice(lonely_psu, _LONELY, "--lonely-psu")  # type: ignore[assignment]
+    options, lonely = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
     with Console(stderr=True).status("building the report", spinner="dots"):
         write_report(
             file,

@@ -146,7 +146,7 @@ def _labels(mapped: MappedSurvey, specs: Sequence[tuple[str, ...]]) -> pl.DataFr
 
 
 #: Most joint domain cells (product of the levels of the columns) one estimate pass handles.
-_MAX_JOINT_CELLS = 256
+_MAX_JOINT_CELLS = 32
 
 
 def _spec_batches(

@@ -105,24 +105,42 @@ def _split(result: pl.DataFrame, age_columns: bool) -> pl.DataFrame:
     )
 
 
-def _one_table(
-    spec: TableSpec,
+def _breakdowns(spec: TableSpec, mapped: MappedSurvey) -> list[tuple[str, ...]]:
+    rows = _row_domains(spec, mapped)
+    by: list[tuple[str, ...]] = [(name,) for name in rows]
+    if spec.rows == "sdg":
+        by.append(("sex", "age_group"))
+    if spec.by_age_columns:
+        by += [(name, "age_group") for name in rows if name != "age_group"]
+    return [b for b in by if all(name in mapped.domains for name in b)]
+
+
+def _tables(
+    specs: Sequence[TableSpec],
     mapped: MappedSurvey,
     profiles: Sequence[Profile],
     options: EstimateOptions,
     classified: Mapping[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
-    rows = _row_domains(spec, mapped)
-    by: list[tuple[str, ...]] = [(name,) for name in rows]
-    if spec.rows == "sdg" and "sex" in mapped.domains:
-        by.append(("sex", "age_group"))
-    if spec.by_age_columns:
-        by += [(name, "age_group") for name in rows if name != "age_group"]
-    by = [b for b in by if all(name in mapped.domains for name in b)]
-    result = estimate_survey(mapped, profiles, by=by, indicators=spec.indicators, options=options)
-    return _split(result, spec.by_age_columns).with_columns(
-        pl.lit(spec.id).alias("table"), pl.lit(spec.title).alias("title")
+    """Several tables that share their rows, from one set of passes over the data."""
+    by = list(dict.fromkeys(b for spec in specs for b in _breakdowns(spec, mapped)))
+    indicators = list(dict.fromkeys(i for spec in specs for i in spec.indicators))
+    result = estimate_survey(
+        mapped, profiles, by=by, indicators=indicators, options=options, classified=classified
     )
+    parts = []
+    for spec in specs:
+        wanted = set(_breakdowns(spec, mapped))
+        mine = result.filter(
+            pl.col("indicator").is_in(list(spec.indicators))
+            & pl.col("by").is_in(["total", *("*".join(b) for b in wanted)])
+        )
+        parts.append(
+            _split(mine, spec.by_age_columns).with_columns(
+                pl.lit(spec.id).alias("table"), pl.lit(spec.title).alias("title")
+            )
+        )
+    return pl.concat(parts)
 
 
 def sdg_table(
@@ -132,7 +150,7 @@ def sdg_table(
     classified: Mapping[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """The SDG 8.7.1 table alone (both series by sex and age), one pass for both series."""
-    return _one_table(STANDARD_TABLES[0], mapped, profiles, options, classified)
+    return _tables(STANDARD_TABLES[:1], mapped, profiles, options, classified)
 
 
 def standard_tables(
@@ -151,10 +169,14 @@ def standard_tables(
     for needed in {profile, *(load_profile(pid) for pid in SDG_SERIES)}:
         if needed.id not in frames:
             frames[needed.id] = classify_survey(mapped, needed).collect()
-    tables = []
-    for spec in STANDARD_TABLES:
-        profiles = [load_profile(pid) for pid in SDG_SERIES] if spec.rows == "sdg" else [profile]
-        tables.append(_one_table(spec, mapped, profiles, chosen, frames))
+    sdg = [load_profile(pid) for pid in SDG_SERIES]
+    tables = [
+        _tables([spec], mapped, sdg, chosen, frames)
+        for spec in STANDARD_TABLES
+        if spec.rows == "sdg"
+    ]
+    background = [spec for spec in STANDARD_TABLES if spec.rows == "background"]
+    tables.append(_tables(background, mapped, [profile], chosen, frames))
     result = pl.concat(tables, how="diagonal")
     leading = ["table", "title", "profile", "by", "level", "column", "indicator"]
     return result.select(pl.col(leading), pl.exclude(leading))

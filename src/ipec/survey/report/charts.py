@@ -41,7 +41,7 @@ _STYLE: dict[Any, Any] = {
 def _svg(figure: Figure, title: str) -> str:
     """The figure as inline SVG markup with an accessible name."""
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(figure)
     markup = buffer.getvalue()
     markup = markup[markup.index("<svg") :]
@@ -59,7 +59,7 @@ def age_sex_chart(frame: pl.DataFrame, text: Text, title: str) -> str:
     if frame.is_empty():
         return ""
     with mpl.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(7, 3.6))
+        figure, axes = plt.subplots(figsize=(7, 3.6), layout="constrained")
         crossed = frame.filter(pl.col("by") == "age_year*sex")
         series: list[tuple[str, pl.DataFrame, str]] = []
         if crossed.height:
@@ -108,6 +108,7 @@ def bars_with_intervals(
             figsize=(7, 0.9 + 0.32 * sum(sizes) + 0.5 * len(groups)),
             gridspec_kw={"height_ratios": sizes},
             squeeze=False,
+            layout="constrained",
         )
         for (name, frame), axes in zip(groups, panels[:, 0], strict=True):
             ordered = frame.sort("estimate", descending=False, nulls_last=False)
@@ -129,7 +130,6 @@ def bars_with_intervals(
             axes.grid(axis="y", visible=False)
             axes.set_xlim(left=0)
         panels[-1, 0].set_xlabel(axis)
-        figure.tight_layout()
         return _svg(figure, title)
 
 
@@ -142,11 +142,19 @@ def hours_chart(
     groups = [g for g in ("5-11", "12-14", "15-17") if g in set(frame["age_group"])]
     with mpl.rc_context(_STYLE):
         figure, panels = plt.subplots(
-            len(groups), 1, figsize=(7, 1.7 * len(groups) + 0.6), sharex=True, squeeze=False
+            len(groups),
+            1,
+            figsize=(7, 1.7 * len(groups) + 0.6),
+            sharex=True,
+            squeeze=False,
+            layout="constrained",
         )
         for group, axes in zip(groups, panels[:, 0], strict=True):
             part = frame.filter(pl.col("age_group") == group)
-            axes.bar(part["hours"].to_list(), _percent(part["share"]), width=0.9, color=GREEN)
+            shares = dict(zip(part["hours"].to_list(), _percent(part["share"]), strict=True))
+            heights = [shares.get(hour, 0.0) for hour in range(HOURS_CAP + 1)]
+            edges = [hour - 0.5 for hour in range(HOURS_CAP + 2)]
+            axes.stairs(heights, edges, fill=True, color=GREEN)
             for mark in thresholds.get(group, []):
                 axes.axvline(mark, color=VERMILION, linestyle="--", linewidth=1.2)
                 axes.annotate(
@@ -164,5 +172,4 @@ def hours_chart(
         panels[-1, 0].set_xlim(-0.5, HOURS_CAP + 0.5)
         ticks = list(range(0, HOURS_CAP + 1, 10))
         panels[-1, 0].set_xticks(ticks, [*(str(t) for t in ticks[:-1]), f"{HOURS_CAP}+"])
-        figure.tight_layout()
         return _svg(figure, title)
