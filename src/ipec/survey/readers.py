@@ -88,7 +88,7 @@ def _read_pyreadstat(path: Path, kind: str, columns: list[str]) -> pl.DataFrame:
     reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
     try:
         frame, _ = reader(str(path), usecols=columns, output_format="polars")
-    except pyreadstat.ReadstatError as exc:
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
         raise _unreadable(path, kind, exc) from None
     if not isinstance(frame, pl.DataFrame):
         frame = pl.DataFrame(frame)
@@ -120,8 +120,8 @@ def open_survey(path: str | Path) -> SurveyFile:
 
     reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
     try:
-        _, meta = reader(str(path), metadataonly=True)
-    except (pyreadstat.ReadstatError, OSError, ValueError) as exc:
+        _, meta = reader(str(path), metadataonly=True, output_format="polars")
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError, ValueError) as exc:
         raise _unreadable(path, kind, exc) from None
     labels = dict(meta.variable_value_labels or {})
     return SurveyFile(path, kind, tuple(meta.column_names), meta.number_rows, labels)
