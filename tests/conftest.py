@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -21,3 +24,60 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"needs the shared validation data at {SHARED}, which is absent here")
     return SHARED
+
+
+def _postgres_url() -> str | None:
+    import os
+
+    return os.environ.get("IPEC_TEST_POSTGRES_URL")
+
+
+def _fresh_engine(kind: str, folder: Path) -> Iterator[Engine]:
+    from ipec.db import make_engine
+
+    if kind == "sqlite":
+        made = make_engine(f"sqlite:///{folder / f'ipec-{uuid.uuid4().hex[:8]}.db'}")
+        yield made
+        made.dispose()
+        return
+    base = _postgres_url()
+    if not base:
+        pytest.skip("set IPEC_TEST_POSTGRES_URL to a PostgreSQL server (.ci/run does)")
+    from sqlalchemy import make_url, text
+    from sqlalchemy.pool import NullPool
+
+    name = f"ipec_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    made = make_engine(url, poolclass=NullPool)
+    try:
+        yield made
+    finally:
+        made.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh, empty database: SQLite in a temporary file, or a new PostgreSQL database.
+
+    PostgreSQL runs when IPEC_TEST_POSTGRES_URL points at a server whose role may create
+    databases (``.ci/run`` starts one); otherwise those tests skip with the reason.
+    """
+    yield from _fresh_engine(request.param, tmp_path)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def migrated_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """One migrated database per test module and backend; tests roll back their changes."""
+    from ipec.db import upgrade
+
+    for made in _fresh_engine(request.param, tmp_path_factory.mktemp("db")):
+        upgrade(made)
+        yield made

@@ -12,7 +12,8 @@ and exits non-zero; the web API turns it into one JSON shape with :attr:`IpecErr
     ├── NotFound             a record does not exist, or is outside the user's scope
     ├── PermissionDenied     the user may not do this
     ├── Conflict             a stale write: the record changed since it was read
-    └── InvalidTransition    a case workflow step that is not allowed
+    ├── InvalidTransition    a case workflow step that is not allowed
+    └── DatabaseUnavailable  the database cannot be reached or opened
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 __all__ = [
     "Conflict",
     "DataError",
+    "DatabaseUnavailable",
     "DesignError",
     "InvalidTransition",
     "IpecError",
@@ -137,3 +139,9 @@ class InvalidTransition(IpecError):
     """A case workflow step that the transition table does not allow."""
 
     http_status = 409
+
+
+class DatabaseUnavailable(IpecError):
+    """The database cannot be reached or opened (wrong URL, server down, bad credentials)."""
+
+    http_status = 503

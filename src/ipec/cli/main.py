@@ -9,6 +9,7 @@ import typer
 
 from ipec import __version__
 from ipec.cli import classify as classify_commands
+from ipec.cli import db as db_commands
 from ipec.cli import profiles as profile_commands
 from ipec.cli import survey as survey_commands
 from ipec.errors import IpecError
@@ -30,6 +31,7 @@ app.command("classify")(classify_commands.classify_command)
 app.command("explain")(classify_commands.explain_command)
 app.add_typer(profile_commands.app, name="profiles")
 app.add_typer(survey_commands.app, name="survey")
+app.add_typer(db_commands.app, name="db")
 
 
 def _show_version(value: bool) -> None:

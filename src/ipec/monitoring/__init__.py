@@ -1,0 +1,36 @@
+"""The child labour monitoring and remediation system: records, workflow, services.
+
+Rule: only service functions write to the database; web and CLI call them. Every read and
+write of a child's record goes through one access module and is audit-logged.
+"""
+
+from ipec.monitoring.models import (
+    Area,
+    AuditEntry,
+    Case,
+    CaseEvent,
+    CaseKind,
+    CaseStatus,
+    Child,
+    Household,
+    Sex,
+    Visit,
+)
+from ipec.monitoring.workflow import TRANSITIONS, Action, allowed_actions, transition
+
+__all__ = [
+    "TRANSITIONS",
+    "Action",
+    "Area",
+    "AuditEntry",
+    "Case",
+    "CaseEvent",
+    "CaseKind",
+    "CaseStatus",
+    "Child",
+    "Household",
+    "Sex",
+    "Visit",
+    "allowed_actions",
+    "transition",
+]

@@ -1,0 +1,190 @@
+"""The monitoring records: areas, households, children, visits, cases, their history, the audit log.
+
+Each visit stores its own classification (profile id and version, reasons, explanation), so
+history stays true when a profile changes. Cases carry a version number: a write made from a
+stale copy is refused (optimistic concurrency).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ipec.db.base import Base
+
+__all__ = [
+    "Area",
+    "AuditEntry",
+    "Case",
+    "CaseEvent",
+    "CaseKind",
+    "CaseStatus",
+    "Child",
+    "Household",
+    "Sex",
+    "Visit",
+]
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands in the workflow (see ``ipec.monitoring.workflow``)."""
+
+    AT_RISK = "at_risk"
+    IDENTIFIED = "identified"
+    ACTION_PLANNED = "action_planned"
+    IN_REMEDIATION = "in_remediation"
+    UNDER_FOLLOW_UP = "under_follow_up"
+    CLOSED = "closed"
+
+
+class CaseKind(StrEnum):
+    """Why the case was opened: child labour found, or a child at risk (prevention)."""
+
+    CHILD_LABOUR = "child_labour"
+    AT_RISK = "at_risk"
+
+
+def _enum(kind: type[StrEnum], name: str) -> Enum:
+    return Enum(kind, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
+
+
+class Area(Base):
+    """An administrative area; ``path`` ("/1/4/17/") makes subtree queries one index scan."""
+
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(40))
+    path: Mapped[str] = mapped_column(String(400), index=True, default="")
+
+
+class Household(Base):
+    """A household in an area, optionally linked to a supply-chain unit (farm, cooperative)."""
+
+    __tablename__ = "households"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    head_name: Mapped[str] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    supply_unit: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    children: Mapped[list[Child]] = relationship(back_populates="household")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Child(Base):
+    """A child of a household; the same name, sex and birth date twice in one household is
+    refused as a duplicate."""
+
+    __tablename__ = "children"
+    __table_args__ = (UniqueConstraint("household_id", "name", "sex", "birth_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sex: Mapped[Sex] = mapped_column(_enum(Sex, "sex"))
+    birth_date: Mapped[date] = mapped_column(Date)
+    school_status: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    household: Mapped[Household] = relationship(back_populates="children")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Visit(Base):
+    """A monitoring observation of one child: the canonical record and its classification."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    visit_date: Mapped[date] = mapped_column(Date, index=True)
+    monitor: Mapped[str] = mapped_column(String(100))
+    consent: Mapped[bool] = mapped_column(Boolean)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    profile_id: Mapped[str] = mapped_column(String(64))
+    profile_version: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(20))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    explanation: Mapped[str] = mapped_column(Text)
+    child_labour: Mapped[bool] = mapped_column(Boolean, index=True)
+    hazardous_work: Mapped[bool] = mapped_column(Boolean)
+
+
+class Case(Base):
+    """One case per child in (or at risk of) child labour, with its workflow status."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    kind: Mapped[CaseKind] = mapped_column(_enum(CaseKind, "case_kind"))
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"), index=True)
+    worst_forms: Mapped[bool] = mapped_column(Boolean, default=False)
+    hazardous: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class CaseEvent(Base):
+    """One step of a case's history: the status it left, the one it reached, who and why."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[CaseStatus | None] = mapped_column(_enum(CaseStatus, "case_status"))
+    to_status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class AuditEntry(Base):
+    """Append-only: every read and change of a child's record (who, what, when, from where)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

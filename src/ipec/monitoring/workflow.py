@@ -1,0 +1,106 @@
+"""The case workflow: one transition table and one function that applies it.
+
+Every allowed step is a row of :data:`TRANSITIONS`; anything else raises
+:class:`ipec.errors.InvalidTransition`. Each applied step writes the case's history
+(:class:`CaseEvent`) and an audit row, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from ipec.errors import InvalidTransition
+from ipec.monitoring.models import AuditEntry, Case, CaseEvent, CaseStatus
+
+__all__ = ["TRANSITIONS", "Action", "allowed_actions", "transition"]
+
+
+class Action(StrEnum):
+    """What a case worker does to move a case on."""
+
+    PLAN = "plan"
+    START_REMEDIATION = "start_remediation"
+    START_FOLLOW_UP = "start_follow_up"
+    RESUME_REMEDIATION = "resume_remediation"
+    CLOSE = "close"
+    ESCALATE = "escalate"
+    RELAPSE = "relapse"
+
+
+S = CaseStatus
+#: (action, from status) -> to status. Relapse (re-identification) reopens a case, closed
+#: ones included; a child at risk found in child labour is escalated to identified.
+TRANSITIONS: dict[tuple[Action, CaseStatus], CaseStatus] = {
+    (Action.PLAN, S.IDENTIFIED): S.ACTION_PLANNED,
+    (Action.PLAN, S.AT_RISK): S.ACTION_PLANNED,
+    (Action.ESCALATE, S.AT_RISK): S.IDENTIFIED,
+    (Action.START_REMEDIATION, S.ACTION_PLANNED): S.IN_REMEDIATION,
+    (Action.START_FOLLOW_UP, S.IN_REMEDIATION): S.UNDER_FOLLOW_UP,
+    (Action.RESUME_REMEDIATION, S.UNDER_FOLLOW_UP): S.IN_REMEDIATION,
+    (Action.CLOSE, S.UNDER_FOLLOW_UP): S.CLOSED,
+    (Action.RELAPSE, S.ACTION_PLANNED): S.IDENTIFIED,
+    (Action.RELAPSE, S.IN_REMEDIATION): S.IDENTIFIED,
+    (Action.RELAPSE, S.UNDER_FOLLOW_UP): S.IDENTIFIED,
+    (Action.RELAPSE, S.CLOSED): S.IDENTIFIED,
+}
+
+
+def allowed_actions(status: CaseStatus) -> list[Action]:
+    """The actions the table allows from ``status``, in table order."""
+    return [action for (action, source) in TRANSITIONS if source is status]
+
+
+def transition(
+    session: Session,
+    case: Case,
+    action: Action | str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    origin: str | None = None,
+    now: datetime | None = None,
+) -> CaseEvent:
+    """Apply ``action`` to ``case``: check the table, move the status, write history and audit.
+
+    Nothing is committed here: the caller's transaction keeps the step and its records together.
+    """
+    try:
+        step = Action(action)
+    except ValueError:
+        known = ", ".join(a.value for a in Action)
+        raise InvalidTransition(f"unknown action '{action}'", hint=f"use one of {known}") from None
+    source = case.status
+    target = TRANSITIONS.get((step, source))
+    if target is None:
+        allowed = ", ".join(a.value for a in allowed_actions(source)) or "none"
+        raise InvalidTransition(
+            f"cannot {step.value} case {case.id}: it is {source.value}",
+            hint=f"allowed from {source.value}: {allowed}",
+        )
+    moment = now or datetime.now(UTC)
+    case.status = target
+    if target is S.CLOSED:
+        case.closed_on = moment.date()
+    elif source is S.CLOSED:
+        case.closed_on = None
+    event = CaseEvent(
+        case=case, action=step.value, from_status=source, to_status=target,
+        at=moment, actor=actor, reason=reason,
+    )  # fmt: skip
+    session.add(event)
+    session.add(
+        AuditEntry(
+            at=moment,
+            actor=actor,
+            action=f"case.{step.value}",
+            entity="case",
+            entity_id=case.id,
+            origin=origin,
+            detail={"from": source.value, "to": target.value, "reason": reason},
+        )
+    )
+    session.flush()
+    return event

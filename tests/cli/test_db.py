@@ -1,0 +1,32 @@
+"""``ipec db upgrade`` on SQLite, and clean errors for unusable database URLs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from ipec.cli.main import run
+
+
+def test_upgrade_creates_the_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'ipec.db'}"
+    assert run(["db", "upgrade", "--url", url]) == 0
+    assert "is up to date" in capsys.readouterr().out
+    tables = set(inspect(create_engine(url)).get_table_names())
+    assert {"areas", "households", "children", "visits", "cases", "audit_log"} <= tables
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("nonsense://x", "not a usable database URL"),
+        ("sqlite:////nonexistent-folder/ipec.db", "cannot open the database at sqlite:"),
+    ],
+)
+def test_unusable_database(url: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["db", "upgrade", "--url", url]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {message}")
+    assert "Traceback" not in err
