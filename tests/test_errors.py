@@ -28,6 +28,7 @@ def test_every_error_descends_from_the_root() -> None:
         (errors.PermissionDenied, 403),
         (errors.Conflict, 409),
         (errors.InvalidTransition, 409),
+        (errors.DatabaseUnavailable, 503),
     ],
 )
 def test_http_status(cls: type[errors.IpecError], status: int) -> None:
