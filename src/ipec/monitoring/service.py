@@ -1,0 +1,267 @@
+"""Service functions: the only code that writes monitoring records.
+
+Each function takes the session first and keyword arguments, checks its input against the
+records already there (unknown area, duplicate child, impossible dates, stale versions), writes
+the records and their audit rows, and leaves the commit to the caller, so a request is one
+transaction: all of it is written or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipec.classify import Reason, classify_child
+from ipec.errors import Conflict, DataError, NotFound
+from ipec.monitoring.models import (
+    Area,
+    AuditEntry,
+    Case,
+    CaseKind,
+    CaseStatus,
+    Child,
+    Household,
+    Sex,
+    Visit,
+)
+from ipec.monitoring.workflow import Action, transition
+from ipec.standards import Profile
+
+__all__ = [
+    "ChildInput",
+    "create_area",
+    "record_visit",
+    "register_household",
+    "update_child",
+]
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class ChildInput:
+    """A child to register with a household."""
+
+    name: str
+    sex: Sex
+    birth_date: date
+    school_status: str | None = None
+
+
+def _audit(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int,
+    origin: str | None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            at=datetime.now(UTC),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            origin=origin,
+            detail=dict(detail or {}),
+        )
+    )
+
+
+def _get(session: Session, model: type[_T], record_id: int, what: str) -> _T:
+    found = session.get(model, record_id)
+    if found is None:
+        raise NotFound(f"{what} {record_id} not found")
+    return found
+
+
+def create_area(session: Session, *, name: str, level: str, parent_id: int | None = None) -> Area:
+    """A new area under ``parent_id`` (or a root); its path lists its ancestors' ids."""
+    parent = _get(session, Area, parent_id, "area") if parent_id is not None else None
+    area = Area(name=name.strip(), level=level.strip(), parent_id=parent_id, path="")
+    session.add(area)
+    session.flush()
+    area.path = f"{parent.path if parent else '/'}{area.id}/"
+    session.flush()
+    return area
+
+
+def register_household(
+    session: Session,
+    *,
+    area_id: int,
+    head_name: str,
+    children: Sequence[ChildInput],
+    actor: str,
+    origin: str | None = None,
+    today: date | None = None,
+) -> Household:
+    """A household with its children; refuses an unknown area, a birth date in the future and
+    the same child (name, sex, birth date) twice."""
+    _get(session, Area, area_id, "area")
+    now = today or datetime.now(UTC).date()
+    seen: set[tuple[str, Sex, date]] = set()
+    for child in children:
+        key = (child.name.strip().casefold(), child.sex, child.birth_date)
+        if key in seen:
+            raise DataError(
+                f"duplicate child: {child.name} ({child.sex.value}, born {child.birth_date}) "
+                "is listed twice",
+                hint="register each child once",
+            )
+        seen.add(key)
+        if child.birth_date > now:
+            raise DataError(
+                f"{child.name}: birth date {child.birth_date} is in the future",
+                hint="correct the birth date",
+            )
+    household = Household(area_id=area_id, head_name=head_name.strip())
+    session.add(household)
+    session.flush()
+    for child in children:
+        record = Child(
+            household_id=household.id,
+            pseudonym="",
+            name=child.name.strip(),
+            sex=child.sex,
+            birth_date=child.birth_date,
+            school_status=child.school_status,
+        )
+        session.add(record)
+        session.flush()
+        record.pseudonym = f"C-{record.id:07d}"
+        _audit(session, actor=actor, action="child.create", entity="child",
+               entity_id=record.id, origin=origin)  # fmt: skip
+    session.flush()
+    return household
+
+
+def _age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def record_visit(
+    session: Session,
+    *,
+    child_id: int,
+    visit_date: date,
+    monitor: str,
+    consent: bool,
+    record: Mapping[str, Any],
+    profile: Profile,
+    actor: str,
+    origin: str | None = None,
+    today: date | None = None,
+) -> Visit:
+    """Record a visit: classify the child (age from the birth date) and store the verdict.
+
+    A child found in child labour gets a case (identified); a closed case is reopened
+    (relapse). Refuses a visit before the child's birth or in the future.
+    """
+    child = _get(session, Child, child_id, "child")
+    now = today or datetime.now(UTC).date()
+    if visit_date < child.birth_date:
+        raise DataError(
+            f"visit date {visit_date} is before the child's birth ({child.birth_date})",
+            hint="correct the visit date",
+        )
+    if visit_date > now:
+        raise DataError(f"visit date {visit_date} is in the future", hint="correct the date")
+    fields = {key: value for key, value in record.items() if key != "age"}
+    age = _age_on(child.birth_date, visit_date)
+    result = classify_child({**fields, "age": age}, profile)
+    visit = Visit(
+        child_id=child.id,
+        visit_date=visit_date,
+        monitor=monitor,
+        consent=consent,
+        record={**fields, "age": age},
+        profile_id=result.profile_id,
+        profile_version=result.profile_version,
+        status=result.status.value,
+        reasons=[reason.value for reason in result.reasons],
+        explanation=result.explanation,
+        child_labour=result.child_labour,
+        hazardous_work=result.hazardous_work,
+    )
+    session.add(visit)
+    session.flush()
+    _audit(session, actor=actor, action="visit.create", entity="child", entity_id=child.id,
+           origin=origin, detail={"visit": visit.id, "status": visit.status})  # fmt: skip
+    if result.child_labour:
+        _open_or_reopen(session, child, result.reasons, actor=actor, origin=origin, day=visit_date)
+    return visit
+
+
+def _open_or_reopen(
+    session: Session,
+    child: Child,
+    reasons: Sequence[Reason],
+    *,
+    actor: str,
+    origin: str | None,
+    day: date,
+) -> None:
+    case = session.scalars(
+        select(Case).where(Case.child_id == child.id).order_by(Case.id.desc())
+    ).first()
+    worst = Reason.WFCL_OTHER in reasons
+    hazardous = bool({Reason.LONG_HOURS, Reason.HAZ_INDUSTRY, Reason.HAZ_OCCUPATION,
+                      Reason.HAZ_CONDITIONS} & set(reasons))  # fmt: skip
+    if case is None:
+        case = Case(child_id=child.id, kind=CaseKind.CHILD_LABOUR, status=CaseStatus.IDENTIFIED,
+                    worst_forms=worst, hazardous=hazardous, opened_on=day)  # fmt: skip
+        session.add(case)
+        session.flush()
+        _audit(session, actor=actor, action="case.open", entity="case", entity_id=case.id,
+               origin=origin, detail={"child": child.id})  # fmt: skip
+        return
+    case.worst_forms = case.worst_forms or worst
+    case.hazardous = case.hazardous or hazardous
+    if case.status in (CaseStatus.CLOSED, CaseStatus.UNDER_FOLLOW_UP):
+        transition(session, case, Action.RELAPSE, actor=actor, origin=origin,
+                   reason="found in child labour again at a visit")  # fmt: skip
+    elif case.status is CaseStatus.AT_RISK:
+        transition(session, case, Action.ESCALATE, actor=actor, origin=origin,
+                   reason="found in child labour at a visit")  # fmt: skip
+
+
+_EDITABLE = {"name", "sex", "birth_date", "school_status"}
+
+
+def update_child(
+    session: Session,
+    *,
+    child_id: int,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    actor: str,
+    origin: str | None = None,
+) -> Child:
+    """Change a child's record, unless someone changed it since ``expected_version`` was read."""
+    child = _get(session, Child, child_id, "child")
+    unknown = sorted(set(changes) - _EDITABLE)
+    if unknown:
+        raise DataError(f"these fields cannot be changed: {', '.join(unknown)}")
+    if child.version != expected_version:
+        raise Conflict(
+            f"child {child_id} was changed by someone else (version {child.version}, you read "
+            f"version {expected_version})",
+            hint="reload the child, check the changes, and save again",
+        )
+    before = {name: str(getattr(child, name)) for name in changes}
+    for name, value in changes.items():
+        setattr(child, name, value)
+    session.flush()
+    _audit(session, actor=actor, action="child.update", entity="child", entity_id=child.id,
+           origin=origin, detail={"before": before})  # fmt: skip
+    return child

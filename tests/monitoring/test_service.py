@@ -1,0 +1,132 @@
+"""Service functions: registration, visits that classify and open cases, bad input, conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from ipec.errors import Conflict, DataError, NotFound
+from ipec.monitoring import AuditEntry, Case, CaseStatus, Child, Sex, transition
+from ipec.monitoring.service import (
+    ChildInput,
+    create_area,
+    record_visit,
+    register_household,
+    update_child,
+)
+from ipec.monitoring.workflow import Action
+from ipec.standards import load_profile
+
+SDG = load_profile("sdg-8.7.1")
+TODAY = date(2026, 6, 1)
+
+
+@pytest.fixture
+def session(migrated_engine: Engine) -> Iterator[Session]:
+    with migrated_engine.connect() as connection:
+        outer = connection.begin()
+        opened = Session(bind=connection, join_transaction_mode="create_savepoint")
+        yield opened
+        opened.close()
+        outer.rollback()
+
+
+def _household(session: Session) -> list[Child]:
+    country = create_area(session, name="Ghana", level="country")
+    district = create_area(session, name="Ashanti", level="region", parent_id=country.id)
+    assert district.path == f"/{country.id}/{district.id}/"
+    household = register_household(
+        session, area_id=district.id, head_name="K. Mensah", actor="monitor-1", today=TODAY,
+        children=[ChildInput("Ama", Sex.FEMALE, date(2015, 4, 1)),
+                  ChildInput("Kofi", Sex.MALE, date(2012, 9, 15))],
+    )  # fmt: skip
+    return list(session.scalars(select(Child).where(Child.household_id == household.id)))
+
+
+def test_visit_classifies_with_age_from_birth_date(session: Session) -> None:
+    ama, kofi = _household(session)
+    assert ama.pseudonym.startswith("C-")
+    visit = record_visit(
+        session, child_id=kofi.id, visit_date=date(2026, 5, 20), monitor="m1", consent=True,
+        record={"age": 99, "econ_any": True, "econ_hours": 20, "chores_any": False,
+                "chores_hours": None},
+        profile=SDG, actor="monitor-1", today=TODAY,
+    )  # fmt: skip
+    assert visit.record["age"] == 13
+    assert (visit.child_labour, visit.reasons) == (True, ["EXCEEDS_LIGHT_WORK_HOURS"])
+    assert (visit.profile_id, visit.profile_version) == ("sdg-8.7.1", "2021.1")
+    assert "14 h light-work limit" in visit.explanation
+    case = session.scalars(select(Case).where(Case.child_id == kofi.id)).one()
+    assert case.status is CaseStatus.IDENTIFIED
+    actions = set(session.scalars(select(AuditEntry.action)))
+    assert {"child.create", "visit.create", "case.open"} <= actions
+
+
+def test_clean_visit_opens_no_case(session: Session) -> None:
+    ama, _ = _household(session)
+    visit = record_visit(
+        session, child_id=ama.id, visit_date=date(2026, 5, 20), monitor="m1", consent=True,
+        record={"econ_any": False, "econ_hours": None}, profile=SDG, actor="m1", today=TODAY,
+    )  # fmt: skip
+    assert visit.status == "not_working"
+    assert session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_relapse_reopens_a_closed_case(session: Session) -> None:
+    _, kofi = _household(session)
+    working = {"econ_any": True, "econ_hours": 30}
+    record_visit(session, child_id=kofi.id, visit_date=date(2026, 1, 5), monitor="m1",
+                 consent=True, record=working, profile=SDG, actor="m1", today=TODAY)  # fmt: skip
+    case = session.scalars(select(Case)).one()
+    for action in (Action.PLAN, Action.START_REMEDIATION, Action.START_FOLLOW_UP, Action.CLOSE):
+        transition(session, case, action, actor="supervisor")
+    record_visit(session, child_id=kofi.id, visit_date=date(2026, 5, 5), monitor="m1",
+                 consent=True, record=working, profile=SDG, actor="m1", today=TODAY)  # fmt: skip
+    assert case.status is CaseStatus.IDENTIFIED
+    assert case.events[-1].action == "relapse"
+
+
+@pytest.mark.parametrize(
+    ("visit_date", "message"),
+    [(date(2011, 1, 1), "before the child's birth"), (date(2026, 7, 1), "in the future")],
+)
+def test_impossible_visit_dates(session: Session, visit_date: date, message: str) -> None:
+    _, kofi = _household(session)
+    with pytest.raises(DataError, match=message):
+        record_visit(session, child_id=kofi.id, visit_date=visit_date, monitor="m1",
+                     consent=True, record={"econ_any": False, "econ_hours": None},
+                     profile=SDG, actor="m1", today=TODAY)  # fmt: skip
+
+
+def test_registration_errors(session: Session) -> None:
+    with pytest.raises(NotFound, match="area 999 not found"):
+        register_household(session, area_id=999, head_name="X", children=[], actor="m1")
+    area = create_area(session, name="Volta", level="region")
+    twins = [ChildInput("Esi", Sex.FEMALE, date(2016, 2, 2))] * 2
+    with pytest.raises(DataError, match="duplicate child: Esi"):
+        register_household(session, area_id=area.id, head_name="X", children=twins, actor="m1")
+    unborn = [ChildInput("Yaw", Sex.MALE, date(2030, 1, 1))]
+    with pytest.raises(DataError, match="birth date 2030-01-01 is in the future"):
+        register_household(session, area_id=area.id, head_name="X", children=unborn,
+                           actor="m1", today=TODAY)  # fmt: skip
+    with pytest.raises(NotFound, match="child 12345 not found"):
+        record_visit(session, child_id=12345, visit_date=TODAY, monitor="m", consent=True,
+                     record={}, profile=SDG, actor="m", today=TODAY)  # fmt: skip
+
+
+def test_stale_update_is_a_conflict(session: Session) -> None:
+    ama, _ = _household(session)
+    read_version = ama.version
+    update_child(session, child_id=ama.id, expected_version=read_version,
+                 changes={"school_status": "enrolled"}, actor="m1")  # fmt: skip
+    with pytest.raises(Conflict, match=f"child {ama.id} was changed by someone else"):
+        update_child(session, child_id=ama.id, expected_version=read_version,
+                     changes={"name": "Ama K."}, actor="m2")  # fmt: skip
+    assert ama.name == "Ama"
+    with pytest.raises(DataError, match="cannot be changed: pseudonym"):
+        update_child(session, child_id=ama.id, expected_version=ama.version,
+                     changes={"pseudonym": "X"}, actor="m1")  # fmt: skip
