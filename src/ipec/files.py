@@ -17,7 +17,14 @@ import polars as pl
 
 from ipec.errors import DataError
 
-__all__ = ["TABLE_FORMATS", "atomic_output", "read_table", "table_format", "write_table"]
+__all__ = [
+    "TABLE_FORMATS",
+    "atomic_output",
+    "check_output_path",
+    "read_table",
+    "table_format",
+    "write_table",
+]
 
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -58,18 +65,39 @@ def read_table(path: str | Path, *, text_columns: tuple[str, ...] = ()) -> pl.Da
     return frame.with_columns(pl.col(present).cast(pl.String)) if present else frame
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def check_output_path(target: Path) -> None:
+    """Refuse, before any work, an output that is a folder or whose folder does not exist."""
+    if target.is_dir():
+        raise DataError("the output is a folder, not a file", source=str(target))
+    if not target.parent.is_dir():
+        raise DataError("the output folder does not exist", source=str(target))
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path()
-    if not folder.is_dir():
-        raise DataError("the output folder does not exist", source=str(target))
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
+    check_output_path(target)
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+        )
+    except OSError as exc:
+        raise DataError(f"cannot write here ({exc.strerror})", source=str(target)) from None
     os.close(handle)
+    Path(temporary).chmod(0o666 & ~_umask())
     try:
         yield Path(temporary)
-        Path(temporary).replace(target)
+        try:
+            Path(temporary).replace(target)
+        except OSError as exc:
+            raise DataError(f"cannot write the file ({exc.strerror})", source=str(target)) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             Path(temporary).unlink()

@@ -175,5 +175,6 @@ def test_more_than_operator_moves_the_boundary() -> None:
     strict = Profile.model_validate(data)
     at = {"age": 13, "econ_any": True, "econ_hours": 14}
     assert not classify_child(at, strict).child_labour
+    assert "does not exceed the 14 h limit" in classify_child(at, strict).explanation
     assert classify_child({**at, "econ_hours": 14.01}, strict).child_labour
     assert classify_child(at, "sdg-8.7.1").child_labour

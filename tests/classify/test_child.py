@@ -54,7 +54,7 @@ def test_explanation_of_permitted_work_and_chores() -> None:
     record = {"age": 13, "econ_any": True, "econ_hours": 10, "chores_any": True, "chores_hours": 12}
     result = classify_child(record, "sdg-8.7.1")
     assert result.status is WorkStatus.PERMITTED_WORK
-    assert "light work, below the 14 h limit" in result.explanation
+    assert "is light work (is below the 14 h limit)" in result.explanation
     assert "12 h of household chores" in result.explanation
     assert "below the 21 h threshold" in result.explanation
 
@@ -82,6 +82,11 @@ def test_text_values_are_coerced_like_files() -> None:
         ({"age": 10, "econ_any": "maybe", "econ_hours": 2}, "not a yes/no flag"),
         ({"age": 10, "econ_any": True, "econ_hours": 2, "colour": "red"}, "unknown field"),
         ({"econ_any": True, "econ_hours": 2}, "missing required column(s) age"),
+        ({"age": 10, "econ_any": 9, "econ_hours": 2}, "not a yes/no flag"),
+        ({"age": 10, "econ_any": 2, "econ_hours": 2}, "not a yes/no flag"),
+        ({"age": 10, "econ_any": 0.5, "econ_hours": 2}, "not a yes/no flag"),
+        ({"age": True, "econ_any": True, "econ_hours": 2}, "age is not a number"),
+        ({"age": 16, "econ_any": True, "econ_hours": 2, "haz_heights": 9}, "not a yes/no flag"),
     ],
 )
 def test_bad_child_records(record: dict[str, object], message: str) -> None:

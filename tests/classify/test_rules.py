@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from ipec.classify import Reason, classify, classify_child
+from ipec.errors import DataError
 from ipec.standards import Profile, load_profile
 
 
@@ -158,3 +159,19 @@ def test_existing_output_columns_are_replaced() -> None:
     )
     result = classify(frame, "sdg-8.7.1-econ")
     assert result["child_labour"].to_list() == [True]
+
+
+def test_numeric_industry_codes_keep_their_zeros() -> None:
+    frame = pl.DataFrame(
+        {"age": [16] * 5, "econ_any": [True] * 5, "econ_hours": [2.0] * 5,
+         "isic": [510, 5, 41, 4520, None]}
+    )  # fmt: skip
+    result = classify(frame, "ilo-global-estimates")
+    assert result["isic"].to_list() == ["0510", "05", "41", "4520", None]
+    assert result["reason_haz_industry"].to_list() == [True, True, True, False, False]
+
+
+def test_fractional_industry_codes_are_refused() -> None:
+    frame = pl.DataFrame({"age": [16], "econ_any": [True], "econ_hours": [2.0], "isic": [510.5]})
+    with pytest.raises(DataError, match="codes must be whole numbers"):
+        classify(frame, "ilo-global-estimates")

@@ -168,3 +168,13 @@ def test_template_is_valid_toml_with_comments() -> None:
     text = profile_text("national-template")
     assert text.count("#") > 20
     assert tomllib.loads(text)["id"] == "national-template"
+
+
+def test_a_file_may_not_change_a_shipped_profile_under_its_id(tmp_path: Path) -> None:
+    same = _write(tmp_path, profile_text("sdg-8.7.1"))
+    assert load_profile_file(same) == load_profile("sdg-8.7.1")
+    changed = _write(tmp_path, profile_text("sdg-8.7.1").replace("hours = 21", "hours = 5"))
+    with pytest.raises(ProfileError) as caught:
+        load_profile_file(changed)
+    assert "changes the rules of the shipped profile 'sdg-8.7.1'" in caught.value.one_line()
+    assert "key 'id'" in caught.value.one_line()

@@ -152,3 +152,32 @@ def test_unlabelled_domain_codes_are_reported(tmp_path: Path, synth_survey: pl.D
     mapped = _mapped(_write(tmp_path, frame))
     assert any(w.startswith("sex: ") and "no label" in w for w in mapped.report.warnings)
     assert mapped.frame.collect()["sex"].null_count() >= 1
+
+
+def test_flag_codes_outside_yes_no_and_no_response(
+    tmp_path: Path, synth_survey: pl.DataFrame
+) -> None:
+    path = _write(tmp_path, _broken(synth_survey, "CL1A", 7, [2, 6]))
+    with pytest.raises(DataError) as caught:
+        _mapped(path)
+    text = caught.value.one_line()
+    assert text.startswith(f"{path}: column 'CL1A': rows 3, 7: codes other than 1, 2, 9")
+
+
+def test_numeric_industry_codes_from_stata(tmp_path: Path) -> None:
+    import pyreadstat
+
+    from ipec.standards import load_profile
+    from ipec.survey.analysis import classify_survey
+
+    sample = Path(__file__).parents[2] / "examples" / "lfs-sample.csv"
+    frame = pl.read_csv(sample, infer_schema_length=None)
+    frame = frame.with_columns(pl.col("isic4").cast(pl.Int64))
+    path = tmp_path / "lfs.dta"
+    pyreadstat.write_dta(frame, str(path))
+    survey_map = Path(__file__).parents[2] / "examples" / "maps" / "lfs-example.toml"
+    mapped = map_survey(open_survey(path), load_map(str(survey_map)))
+    classified = classify_survey(mapped, load_profile("ilo-global-estimates")).collect()
+    mining = classified.filter(pl.col("isic") == "0510")
+    assert mining.height > 0
+    assert mining.filter(pl.col("in_scope"))["reason_haz_industry"].all()

@@ -72,3 +72,24 @@ def test_unsupported_output_and_nothing_left_behind(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"unsupported file type '\.txt'"):
         write_estimates(_frame(), tmp_path / "out.txt", metadata=META)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_labels_never_become_formulas_or_links(tmp_path: Path) -> None:
+    frame = _frame().with_columns(
+        pl.Series("level", ["total", '=HYPERLINK("http://x.invalid","y")', "http://x.invalid", "o"])
+    )
+    path = tmp_path / "out.xlsx"
+    write_estimates(frame, path, metadata=META)
+    book = openpyxl.load_workbook(path)
+    values = [cell.value for row in book["Data"].iter_rows() for cell in row]
+    assert '=HYPERLINK("http://x.invalid","y")' in values
+    formulas = [cell for row in book["Data"].iter_rows() for cell in row if cell.data_type == "f"]
+    assert formulas == []
+    assert all(cell.hyperlink is None for row in book["Data"].iter_rows() for cell in row)
+
+
+def test_output_that_is_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "out.csv"
+    folder.mkdir()
+    with pytest.raises(DataError, match="the output is a folder, not a file"):
+        write_estimates(_frame(), folder, metadata=META)

@@ -92,12 +92,11 @@ def _one_row_frame(record: Mapping[str, Any]) -> pl.DataFrame:
     filled = {**_NOT_REPORTED, **record}
     columns: dict[str, pl.Series] = {}
     for name, value in filled.items():
-        dtype = _SCHEMA_KIND.get(kinds[name], pl.String)
-        try:
-            columns[name] = pl.Series(name, [value], dtype=dtype, strict=False)
-        except (TypeError, ValueError):
-            columns[name] = pl.Series(name, [str(value)], dtype=pl.String)
-        if value is not None and columns[name].null_count():
+        if value is None:
+            columns[name] = pl.Series(name, [None], dtype=_SCHEMA_KIND.get(kinds[name], pl.String))
+        elif isinstance(value, bool | int | float | str):
+            columns[name] = pl.Series(name, [value])
+        else:
             columns[name] = pl.Series(name, [str(value)], dtype=pl.String)
     return pl.DataFrame(columns)
 

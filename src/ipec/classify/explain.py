@@ -37,6 +37,11 @@ def _verb(profile: Profile) -> str:
     return "reach" if profile.operator is Operator.AT_LEAST else "exceed"
 
 
+def _below(profile: Profile) -> str:
+    """How to say that hours miss a threshold under the profile's operator."""
+    return "is below" if profile.operator is Operator.AT_LEAST else "does not exceed"
+
+
 def _chores_label(profile: Profile) -> str:
     if profile.chores.water_firewood is WaterFirewood.CHORES:
         return "household chores (fetching water and firewood included)"
@@ -171,13 +176,13 @@ def _context(row: Mapping[str, Any], profile: Profile) -> list[Finding]:
         below = economic.below_light_work_hours
         if age < ages.light_work and below != "any":
             notes.append(
-                f"{_hours(hours)} of economic activity at age {age} is below the "
+                f"{_hours(hours)} of economic activity at age {age} {_below(profile)} the "
                 f"{below:g} h threshold"
             )
         elif age < ages.minimum and limit is not None:
             notes.append(
-                f"{_hours(hours)} of economic activity at age {age} is light work, below the "
-                f"{limit:g} h limit"
+                f"{_hours(hours)} of economic activity at age {age} is light work "
+                f"({_below(profile)} the {limit:g} h limit)"
             )
         else:
             notes.append(
@@ -207,8 +212,8 @@ def _context(row: Mapping[str, Any], profile: Profile) -> list[Finding]:
             notes.append("household chores were reported but their hours are unknown")
         else:
             notes.append(
-                f"{_hours(chores)} of {_chores_label(profile)} is below the {band.hours:g} h "
-                f"threshold for ages {band.ages.label()}"
+                f"{_hours(chores)} of {_chores_label(profile)} {_below(profile)} the "
+                f"{band.hours:g} h threshold for ages {band.ages.label()}"
             )
     return [Finding(None, note) for note in notes]
 

@@ -106,9 +106,35 @@ def _plan(schema: pl.Schema) -> tuple[list[pl.Expr], list[_Check]]:
                     "round ages down to completed years",
                 )
             )
+        elif field.kind == "code" and dtype.is_numeric():
+            value = pl.col(name)
+            checks.append(
+                _Check(
+                    name,
+                    (value.is_not_null() & (value != value.floor())).fill_null(value=False),
+                    "codes must be whole numbers",
+                    "write industry and occupation codes as text (0510) or whole numbers",
+                )
+            )
+            coerced.append(_code_text(name).alias(name))
         elif field.kind == "code" and not isinstance(dtype, pl.String | pl.Enum | pl.Categorical):
             coerced.append(pl.col(name).cast(pl.String).alias(name))
     return coerced, checks
+
+
+def _code_text(column: str) -> pl.Expr:
+    """Numeric codes as text, restoring the zeros numbers lose.
+
+    ISIC Rev.4 codes are two-digit divisions or four-digit classes, so an industry of 510 is
+    class 0510 and 5 is division 05. ISCO-08 codes are written as they are (major group 0,
+    armed forces, cannot be told apart from a shorter code once stored as a number).
+    """
+    whole = pl.col(column).cast(pl.Int64, strict=False).cast(pl.String)
+    if column != "isic":
+        return whole
+    return (
+        pl.when(whole.str.len_chars() <= 2).then(whole.str.zfill(2)).otherwise(whole.str.zfill(4))
+    )
 
 
 def _first_bad_rows(frame: pl.LazyFrame, check: _Check) -> tuple[list[int], int]:
@@ -173,7 +199,8 @@ def _code_scans(schema: pl.Schema, profile: Profile) -> tuple[dict[str, list[str
         if isinstance(dtype, pl.Enum):
             known[column] = dtype.categories.to_list()
         else:
-            scans.append(pl.col(column).unique().drop_nulls().implode().alias(f"values:{column}"))
+            text = _code_text(column) if dtype.is_numeric() else pl.col(column).cast(pl.String)
+            scans.append(text.unique().drop_nulls().implode().alias(f"values:{column}"))
     return known, scans
 
 

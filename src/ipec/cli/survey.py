@@ -9,11 +9,12 @@ from typing import Annotated
 import polars as pl
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ipec.classify import resolve_profile
 from ipec.errors import DataError
-from ipec.files import atomic_output, table_format
+from ipec.files import atomic_output, check_output_path, table_format
 from ipec.standards import Profile
 from ipec.survey.analysis import (
     DEFAULT_INDICATORS,
@@ -140,9 +141,16 @@ def _estimates_to_file(
     typer.echo(f"wrote {result.height:,} {noun} to {output}", err=True)
 
 
-def _check_output(output: Path, source: Path) -> None:
-    if output.suffix.lower() not in {".html", ".htm"}:
+def _check_output(output: Path, source: Path, *, html: bool = False) -> None:
+    """Refuse a bad output before any work: wrong type, a folder, or the input itself."""
+    if html:
+        if output.suffix.lower() not in {".html", ".htm"}:
+            raise DataError(
+                "the report is an HTML file", source=str(output), hint="end the name in .html"
+            )
+    else:
         table_format(output, formats=OUTPUT_FORMATS)
+    check_output_path(output)
     if output.resolve() == source.resolve():
         raise DataError("the output would overwrite the input", source=str(output))
 
@@ -163,7 +171,11 @@ def estimate_command(
     ] = "sex,age_group,area",
     indicators: Annotated[
         str,
-        typer.Option("--indicators", help="Comma-separated indicators (default: all)."),
+        typer.Option(
+            "--indicators",
+            help="Comma-separated indicators; the default is child labour, hazardous work, "
+            "each reason, economic activity, chores and hazardous conditions.",
+        ),
     ] = ",".join(DEFAULT_INDICATORS),
     ci: CiOption = "logit",
     df: DfOption = "domain",
@@ -246,7 +258,7 @@ def report_command(
     The file holds everything it shows (no script, font or image from elsewhere): it opens
     offline, reads on a phone and prints to PDF.
     """
-    _check_output(output, file)
+    _check_output(output, file, html=True)
     options, lonely = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
     with Console(stderr=True).status("building the report", spinner="dots"):
         write_report(
@@ -313,24 +325,25 @@ def inspect_command(file: FileArgument, survey_map: MapOption) -> None:
         mapped = open_mapped(file, survey_map)
         report = inspect_survey(survey_file, the_map, mapped)
     rows = report.mapping
-    console.print(f"[bold]{report.source}[/bold] through map {report.map_id}")
+    console.print(f"[bold]{escape(report.source)}[/bold] through map {escape(report.map_id)}")
     console.print(
         f"rows: {rows.rows_in_file:,} in the file, {rows.rows_not_completed:,} not completed, "
         f"{rows.rows_zero_weight:,} with zero weight, {rows.rows_used:,} used"
     )
     console.print("design: " + ", ".join(f"{k} {v:,}" for k, v in report.design.items()))
     for warning in rows.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     if rows.missing:
         missing = "; ".join(f"{k} ({', '.join(v)})" for k, v in rows.missing.items())
-        console.print(f"not in the file: {missing}")
+        console.print(f"not in the file: {escape(missing)}")
     table = Table(title="Mapped variables")
     for column in ("field", "variable", "most frequent codes (count)", "missing", "out of range"):
         table.add_column(column)
     for quality in report.variables:
         codes = ", ".join(f"{code} ({count:,})" for code, count in quality.frequencies[:6])
         out = f"{quality.out_of_range:,}" if quality.out_of_range else "0"
-        table.add_row(quality.field, quality.variable, codes, f"{quality.missing:,}", out)
+        cells = (quality.field, quality.variable, codes, f"{quality.missing:,}", out)
+        table.add_row(*(escape(cell) for cell in cells))
     console.print(table)
     for field_name, unknown, reported in report.unknown_hours:
         share = f"{unknown / reported:.1%}" if reported else "-"

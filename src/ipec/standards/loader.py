@@ -76,7 +76,12 @@ def parse_profile(data: dict[str, Any], *, source: str) -> Profile:
 
 
 def load_profile_file(path: str | Path) -> Profile:
-    """Read and validate a profile from a TOML file."""
+    """Read and validate a profile from a TOML file.
+
+    A file may use the id of a shipped profile only if its rules are the same: results and
+    stored classifications are labelled by id and version, so two meanings of one id would
+    mix silently.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -84,7 +89,15 @@ def load_profile_file(path: str | Path) -> Profile:
         raise ProfileError("no such profile file", source=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"cannot read the file ({exc})", source=str(path)) from None
-    return _parse_text(text, source=str(path))
+    profile = _parse_text(text, source=str(path))
+    if profile.id in _shipped_files() and profile != _load_shipped(profile.id):
+        raise ProfileError(
+            f"the file changes the rules of the shipped profile '{profile.id}' but keeps its id",
+            source=str(path),
+            key="id",
+            hint="give your profile its own id (and version)",
+        )
+    return profile
 
 
 def _parse_text(text: str, *, source: str) -> Profile:

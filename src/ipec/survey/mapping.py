@@ -341,6 +341,7 @@ def _child_columns(
 ) -> tuple[list[pl.Expr], list[_Check]]:
     """Canonical child fields from raw variables, and the checks on their values."""
     yes = list(survey_map.yes_codes)
+    known = [*survey_map.yes_codes, *survey_map.no_codes, *survey_map.no_response_codes]
     unknown = list(survey_map.unknown_hours_codes)
     expressions: list[pl.Expr] = []
     checks: list[_Check] = []
@@ -350,6 +351,16 @@ def _child_columns(
         if kind == "flag":
             flags = [_one_of(pl.col(v), yes).fill_null(value=False) for v in variables]
             expressions.append(pl.any_horizontal(flags).alias(name))
+            checks += [
+                _Check(
+                    pl.col(v).is_not_null() & ~_one_of(pl.col(v), known),
+                    f"codes other than {', '.join(map(str, known))} (yes, no, no response)",
+                    v,
+                    "recode the variable, or list its codes in the map (yes_codes, no_codes, "
+                    "no_response_codes)",
+                )
+                for v in variables
+            ]
         elif kind == "hours":
             valid = pl.when(_one_of(first, unknown)).then(None).otherwise(first.cast(pl.Float64))
             checks.append(
@@ -372,7 +383,7 @@ def _child_columns(
             ]  # fmt: skip
             expressions.append(age.cast(pl.Int16, strict=False).alias(name))
         else:
-            expressions.append(first.cast(pl.String).alias(name))
+            expressions.append(first.alias(name))
     return expressions, checks
 
 

@@ -188,7 +188,8 @@ def _write_xlsx(
     note = _NOTE.format(
         suppress=flags["suppress"], parenthesise_last=int(flags["parenthesise"]) - 1
     )
-    workbook = xlsxwriter.Workbook(str(path))
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    workbook = xlsxwriter.Workbook(str(path), options)
     used: set[str] = set()
     if "table" in frame.columns:
         for (table_id,), part in frame.group_by("table", maintain_order=True):
@@ -221,7 +222,10 @@ def write_estimates(
     metadata: Mapping[str, Any],
     domain_labels: Mapping[str, str] | None = None,
 ) -> None:
-    """Write ``frame`` by the extension of ``path`` (.csv, .parquet, .json, .xlsx), atomically."""
+    """Write ``frame`` by the extension of ``path`` (.csv, .parquet, .json, .xlsx), atomically.
+
+    Text from the survey (labels) is written as text: never as a spreadsheet formula or link.
+    """
     target = Path(path)
     kind = table_format(target, formats=OUTPUT_FORMATS)
     with atomic_output(target) as temporary:

@@ -54,7 +54,8 @@ class SurveyFile:
     def read(self, variables: Iterable[str], *, text: Iterable[str] = ()) -> pl.LazyFrame:
         """The named variables (file spellings), lazily where the format allows.
 
-        ``text`` variables are read as text, so codes such as ISIC "0510" keep their zeros.
+        ``text`` variables of a CSV file are read as text, so codes such as ISIC "0510" keep
+        their zeros (numeric codes of other formats are normalised by ``ipec.classify``).
         """
         columns = list(dict.fromkeys(variables))
         as_text = [name for name in text if name in columns]
@@ -68,7 +69,7 @@ class SurveyFile:
                 ).select(columns)
             else:
                 frame = _read_pyreadstat(self.path, self.kind, columns).lazy()
-            return frame.with_columns(pl.col(as_text).cast(pl.String)) if as_text else frame
+            return frame
         except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
             raise _unreadable(self.path, self.kind, exc) from None
 

@@ -16,6 +16,7 @@ from ipec.survey.report import write_report
         ({"compare": ["mics6-2017", "nope"]}, ProfileError, "unknown profile 'nope'"),
         ({"lang": "de"}, DataError, "unsupported report language 'de'"),
         ({"population": -5.0}, DataError, "population must be a positive number"),
+        ({"population": float("inf")}, DataError, "population must be a positive number"),
     ],
 )
 def test_refused_before_reading(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
 from ipec.classify import resolve_profile
 from ipec.errors import DataError
-from ipec.files import atomic_output
+from ipec.files import atomic_output, check_output_path
 from ipec.survey.analysis import EstimateOptions
 from ipec.survey.design import LonelyPsu
 from ipec.survey.pipeline import open_mapped
@@ -43,8 +44,9 @@ def write_report(
     text = text_for(lang)
     rules = resolve_profile(profile)
     compared = [resolve_profile(item) for item in compare]
-    if population is not None and not population > 0:
+    if population is not None and not (math.isfinite(population) and population > 0):
         raise DataError(f"population must be a positive number, got {population}")
+    check_output_path(target)
     mapped = open_mapped(file, survey_map, lonely_psu=lonely_psu)
     content = build_content(mapped, rules, compare=compared, options=options, population=population)
     page = render_report(content, mapped, text)
