@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from ipec.errors import DataError
+from ipec.rows import first_line
 
 __all__ = [
     "TABLE_FORMATS",
@@ -55,9 +56,8 @@ def read_table(path: str | Path, *, text_columns: tuple[str, ...] = ()) -> pl.Da
     try:
         frame = pl.read_csv(path, infer_schema=False) if kind == "csv" else pl.read_parquet(path)
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(
-            f"cannot read the {kind.upper()} file ({first_line})",
+            f"cannot read the {kind.upper()} file ({first_line(exc)})",
             source=str(path),
             hint=f"check that the file is a complete {kind.upper()} file",
         ) from None

@@ -70,7 +70,11 @@ def test_zero_weights_are_excluded(tmp_path: Path, synth_survey: pl.DataFrame) -
     )
     mapped = _mapped(_write(tmp_path, frame))
     completed_zero = frame.head(10).filter(pl.col("FS17") == 1).height
+    assert completed_zero > 0
     assert mapped.report.rows_zero_weight == completed_zero
+    kept = mapped.frame.collect()
+    assert kept.filter(pl.col("_file_row") < 10).height == 0
+    assert kept.height == frame.filter(pl.col("FS17") == 1).height - completed_zero
 
 
 def _broken(
@@ -150,8 +154,11 @@ def test_unlabelled_domain_codes_are_reported(tmp_path: Path, synth_survey: pl.D
         .alias("HL4")
     )
     mapped = _mapped(_write(tmp_path, frame))
-    assert any(w.startswith("sex: ") and "no label" in w for w in mapped.report.warnings)
-    assert mapped.frame.collect()["sex"].null_count() >= 1
+    unlabelled = frame.head(5).filter(pl.col("FS17") == 1).height
+    assert f"sex: {unlabelled} rows of HL4 hold codes with no label" in " ".join(
+        mapped.report.warnings
+    )
+    assert mapped.frame.collect()["sex"].null_count() == unlabelled
 
 
 def test_flag_codes_outside_yes_no_and_no_response(

@@ -12,13 +12,12 @@ import polars as pl
 
 from ipec.classify.record import CHILD_FIELDS, REQUIRED_COLUMNS, Field
 from ipec.errors import DataError
+from ipec.rows import offending_rows
 from ipec.standards.model import Profile
 
 __all__ = ["MAX_WEEKLY_HOURS", "Prepared", "prepare"]
 
 MAX_WEEKLY_HOURS = 168.0
-_ROWS_SHOWN = 5
-_ROW = "__ipec_row"
 _TRUE_WORDS = ("true", "yes", "y", "1", "t")
 _FALSE_WORDS = ("false", "no", "n", "0", "f")
 _FLAG_COLUMNS = frozenset(field.name for field in CHILD_FIELDS if field.kind == "flag")
@@ -137,19 +136,6 @@ def _code_text(column: str) -> pl.Expr:
     )
 
 
-def _first_bad_rows(frame: pl.LazyFrame, check: _Check) -> tuple[list[int], int]:
-    found = (
-        frame.with_row_index(_ROW)
-        .select(
-            pl.col(_ROW).filter(check.bad).head(_ROWS_SHOWN).implode().alias("rows"),
-            check.bad.sum().alias("count"),
-        )
-        .collect()
-    )
-    rows = [int(row) for row in found["rows"][0]]
-    return rows, int(found["count"][0])
-
-
 def _require_columns(schema: pl.Schema, profile: Profile, source: str | None) -> None:
     needed = list(REQUIRED_COLUMNS)
     if profile.counts_chores:
@@ -228,7 +214,7 @@ def prepare(
     ).collect()
     for i, check in enumerate(checks):
         if facts[str(i)][0]:
-            rows, count = _first_bad_rows(lazy, check)
+            rows, count = offending_rows(lazy, check.bad)
             raise DataError(
                 check.message,
                 source=source,

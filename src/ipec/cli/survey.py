@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import polars as pl
 import typer
@@ -91,9 +91,9 @@ ParenthesiseOption = Annotated[
     typer.Option("--parenthesise-below", help="Parenthesise cells with fewer unweighted cases."),
 ]
 
-_CI = ("logit", "beta", "wald", "mics")
-_DF = ("domain", "design", "infinite")
-_LONELY = ("fail", "remove", "certainty", "adjust", "average")
+_CI: tuple[str, ...] = get_args(CiMethod)
+_DF: tuple[str, ...] = get_args(DfMethod)
+_LONELY: tuple[str, ...] = get_args(LonelyPsu)
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:

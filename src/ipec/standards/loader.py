@@ -18,6 +18,7 @@ from ipec.errors import ProfileError
 from ipec.standards.model import Profile
 
 __all__ = [
+    "is_path",
     "load_profile",
     "load_profile_file",
     "parse_profile",
@@ -119,14 +120,15 @@ def _load_shipped(profile_id: str) -> Profile:
     return profile
 
 
-def _is_path(id_or_path: str | Path) -> bool:
+def is_path(id_or_path: str | Path) -> bool:
+    """A file path (a .toml name or anything with a folder) rather than a shipped id."""
     text = str(id_or_path)
     return isinstance(id_or_path, Path) or text.endswith(".toml") or "/" in text or "\\" in text
 
 
 def profile_text(id_or_path: str | Path) -> str:
     """The TOML text of a shipped profile or a profile file, comments included."""
-    if _is_path(id_or_path):
+    if is_path(id_or_path):
         return Path(id_or_path).read_text(encoding="utf-8")
     load_profile(id_or_path)
     text: str = _shipped_files()[str(id_or_path)].read_text(encoding="utf-8")
@@ -136,7 +138,7 @@ def profile_text(id_or_path: str | Path) -> str:
 def load_profile(id_or_path: str | Path) -> Profile:
     """A shipped profile by id, or a user's profile file by path (anything ending in .toml)."""
     text = str(id_or_path)
-    if _is_path(id_or_path):
+    if is_path(id_or_path):
         return load_profile_file(text)
     if text in _shipped_files():
         return _load_shipped(text)

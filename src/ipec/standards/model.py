@@ -228,7 +228,3 @@ class Profile(_Strict):
     @property
     def counts_chores(self) -> bool:
         return self.chores.counted
-
-    @property
-    def counts_conditions(self) -> bool:
-        return bool(self.hazards.conditions)

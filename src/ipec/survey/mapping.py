@@ -17,6 +17,7 @@ import polars as pl
 from ipec.classify.prepare import MAX_WEEKLY_HOURS
 from ipec.classify.record import REQUIRED_COLUMNS
 from ipec.errors import DataError
+from ipec.rows import first_line, offending_rows
 from ipec.survey.design import LonelyPsu, ReplicateDesign, SurveyDesign
 from ipec.survey.maps.model import DomainVariable, SurveyMap
 from ipec.survey.readers import SurveyFile
@@ -42,7 +43,6 @@ AGE_GROUPS = ("5-11", "12-14", "15-17")
 AGE_BANDS = ("5-14", "15-17")
 AGE_YEARS = tuple(str(age) for age in range(5, 18))
 _AGE_GROUP_BOUNDS = ((5, 11), (12, 14), (15, 17))
-_ROWS_SHOWN = 5
 _LOOKUP_LIMIT = 4096
 
 
@@ -113,16 +113,13 @@ class _Check:
 
 
 def _raise_first(lazy: pl.LazyFrame, check: _Check, source: str) -> None:
-    found = lazy.select(
-        pl.col(FILE_ROW).filter(check.bad).head(_ROWS_SHOWN).implode().alias("rows"),
-        check.bad.sum().alias("count"),
-    ).collect()
+    rows, count = offending_rows(lazy, check.bad, index=FILE_ROW)
     raise DataError(
         check.message,
         source=source,
         column=check.column,
-        rows=[int(row) for row in found["rows"][0]],
-        row_count=int(found["count"][0]),
+        rows=rows,
+        row_count=count,
         hint=check.hint,
     )
 
@@ -132,9 +129,8 @@ def _collect(query: pl.LazyFrame, file: SurveyFile, *, streaming: bool = True) -
     try:
         return query.collect(engine="streaming" if streaming else "auto")
     except (pl.exceptions.PolarsError, OSError) as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(
-            f"cannot read the {file.kind} file ({text})",
+            f"cannot read the {file.kind} file ({first_line(exc)})",
             source=file.source,
             hint="check that the file is complete and of the type its extension says",
         ) from None

@@ -11,12 +11,11 @@ from collections.abc import Sequence
 import polars as pl
 
 from ipec.errors import DataError
+from ipec.rows import offending_rows
 from ipec.survey.indicators import Indicator, Proportion, Ratio
 from ipec.survey.sufficient import Measure
 
 __all__ = ["Check", "check_frame", "measure_of", "raise_first", "row_checks", "select_columns"]
-
-_ROWS_SHOWN = 5
 
 
 def measure_of(ind: Indicator) -> Measure:
@@ -83,15 +82,7 @@ def raise_first(
     """Raise for the first check with bad rows, naming its first rows (error path only)."""
     for (cond, message, column), count in zip(checks, counts, strict=True):
         if count:
-            idx = (
-                data.lazy()
-                .with_row_index("__i")
-                .filter(cond.fill_null(False))
-                .select("__i")
-                .head(_ROWS_SHOWN)
-                .collect(engine="streaming")["__i"]
-            )
-            rows = [int(i) for i in idx.to_list()]
+            rows, _ = offending_rows(data, cond)
             raise DataError(message, column=column, rows=rows, row_count=count)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from ipec.errors import DataError
+from ipec.rows import first_line
 
 __all__ = ["SURVEY_FORMATS", "SurveyFile", "open_survey"]
 
@@ -75,9 +76,8 @@ class SurveyFile:
 
 
 def _unreadable(path: Path, kind: str, exc: BaseException) -> DataError:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return DataError(
-        f"cannot read the {kind} file ({text})",
+        f"cannot read the {kind} file ({first_line(exc)})",
         source=str(path),
         hint="check that the file is complete and of the type its extension says",
     )

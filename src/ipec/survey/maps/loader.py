@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ipec.errors import DataError
+from ipec.standards.loader import is_path
 from ipec.survey.maps.model import SurveyMap
 
 __all__ = ["load_map", "shipped_map_ids"]
@@ -34,7 +35,7 @@ def load_map(id_or_path: str | Path) -> SurveyMap:
     shipped = _shipped()
     if text in shipped:
         path = shipped[text]
-    elif text.endswith(".toml") or "/" in text or "\\" in text:
+    elif is_path(text):
         path = Path(text)
     else:
         raise DataError(

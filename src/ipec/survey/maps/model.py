@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ipec.classify.record import CHILD_FIELDS
+from ipec.survey.design import ReplicateType
 
 __all__ = ["DesignVariables", "DomainVariable", "KeepRule", "ReplicateWeights", "SurveyMap"]
 
@@ -33,7 +34,7 @@ class ReplicateWeights(_Strict):
     """Replicate weight columns shipped with the survey (named prefix1, prefix2, ...)."""
 
     prefix: str = Field(min_length=1)
-    type: Literal["JK1", "JKn", "BRR", "Fay", "bootstrap"]
+    type: ReplicateType
     rho: float | None = None
     scale: float | None = None
     rscales: tuple[float, ...] | None = None

@@ -1,0 +1,36 @@
+"""Finding and describing the rows behind a data error: shared by every validating step."""
+
+from __future__ import annotations
+
+import polars as pl
+
+__all__ = ["ROWS_SHOWN", "first_line", "offending_rows"]
+
+#: How many offending rows an error names (the count of all of them follows).
+ROWS_SHOWN = 5
+
+
+def offending_rows(
+    frame: pl.DataFrame | pl.LazyFrame, condition: pl.Expr, *, index: str | None = None
+) -> tuple[list[int], int]:
+    """0-based numbers of the first rows where ``condition`` holds, and how many there are.
+
+    ``index`` names a column holding the rows' numbers in the original file (rows may have
+    been filtered since); without it, rows are numbered as they stand in ``frame``.
+    """
+    lazy = frame.lazy()
+    if index is None:
+        index = "__row"
+        lazy = lazy.with_row_index(index)
+    bad = condition.fill_null(value=False)
+    found = lazy.select(
+        pl.col(index).filter(bad).head(ROWS_SHOWN).implode().alias("rows"),
+        bad.sum().alias("count"),
+    ).collect()
+    return [int(row) for row in found["rows"][0]], int(found["count"][0])
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's text, or its type when it has none."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
