@@ -9,9 +9,10 @@ batch maps its rows onto the same PSU and cell indices and memory stays bounded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -146,7 +147,11 @@ def psu_keys(packed: IntArray, bound: int) -> IntArray:
 
 @dataclass(slots=True)
 class DenseCube:
-    """Running (PSU x cell) sums; ``stats[name]`` is flat of size n_psu * n_cells."""
+    """Running (PSU x cell) sums; ``stats[name]`` is flat of size n_psu * n_cells.
+
+    Accumulators are created by the first batch that adds to them (no zeroed arrays to add
+    into); ``names`` lists every statistic the cube holds.
+    """
 
     keys: IntArray  # sorted packed (stratum, PSU) keys: index = PSU number
     p_base: int
@@ -158,6 +163,7 @@ class DenseCube:
     squares: set[str]
     stats: dict[str, FloatArray]
     lookup: IntArray | None
+    names: frozenset[str] = frozenset()
 
     @property
     def n_psu(self) -> int:
@@ -169,13 +175,24 @@ class DenseCube:
         tag, _, what = name.rpartition("|")
         if tag and what in ("n", "nz", "sw") and not self.own[tag]:
             return {"n": "rows", "nz": "nz", "sw": "sw"}[what]
-        if what == "swyy" and name not in self.stats:
+        if what == "swyy" and name not in self.names:
             return f"{tag}|swy"  # boolean: y*y = y
         return name
 
     def stat(self, name: str) -> FloatArray:
         """A statistic as (P, C)."""
-        return self.stats[self.resolve(name)].reshape(self.n_psu, self.n_cells)
+        key = self.resolve(name)
+        if key not in self.stats:  # no rows were added
+            self.stats[key] = np.zeros(self.n_psu * self.n_cells)
+        return self.stats[key].reshape(self.n_psu, self.n_cells)
+
+    def add(self, name: str, sums: FloatArray) -> None:
+        """Add one batch's sums of statistic ``name``."""
+        held = self.stats.get(name)
+        if held is None:
+            self.stats[name] = sums
+        else:
+            held += sums
 
 
 def start_cube(  # noqa: PLR0917 - internal
@@ -187,9 +204,8 @@ def start_cube(  # noqa: PLR0917 - internal
     squares: Iterable[str],
     boolean: set[str],
 ) -> DenseCube:
-    """Zeroed accumulators for every statistic the indicators need."""
+    """An empty cube for every statistic the indicators need."""
     strides, n_cells = cell_strides(cells)
-    size = keys.size * n_cells
     names = ["rows", "nz", "sw"]
     sq = set(squares)
     for m in measures:
@@ -201,15 +217,15 @@ def start_cube(  # noqa: PLR0917 - internal
             names.append(f"{t}|swx")
         elif m.y in sq and m.y not in boolean:
             names.append(f"{t}|swyy")
-    stats = {n: np.zeros(size) for n in dict.fromkeys(names)}
     bound = int(keys[-1]) + 1 if keys.size else 1
     lookup = None
     if bound <= _LOOKUP:
         lookup = np.full(bound, -1, dtype=np.int64)
         lookup[keys] = np.arange(keys.size, dtype=np.int64)
     return DenseCube(
-        keys, p_base, list(cells), n_cells, strides, list(measures), own, sq, stats, lookup
-    )
+        keys, p_base, list(cells), n_cells, strides, list(measures), own, sq, {}, lookup,
+        frozenset(names),
+    )  # fmt: skip
 
 
 def cell_strides(cells: Sequence[Coder]) -> tuple[list[int], int]:
@@ -248,12 +264,98 @@ def _row_keys(
     return key
 
 
-def _values(batch: pl.DataFrame, column: str) -> FloatArray:
+def _values(batch: pl.DataFrame, column: str) -> FloatArray | npt.NDArray[np.bool_]:
+    """A column as numbers, nulls as 0 (a boolean stays boolean: w * True is exactly w)."""
     col = batch[column]
+    if col.dtype == pl.Boolean:
+        out_bool: npt.NDArray[np.bool_] = col.fill_null(value=False).to_numpy()
+        return out_bool
     if col.null_count():
         col = col.cast(pl.Float64).fill_null(0.0)
     out: FloatArray = col.to_numpy().astype(np.float64, copy=False)
     return out
+
+
+#: Above this share of non-zero weights a statistic is summed over every row.
+_SPARSE_SHARE = 0.5
+
+
+def _sum_bins(key: IntArray, weights: FloatArray | None, size: int) -> FloatArray:
+    """``np.bincount`` of ``key``, over the rows with a non-zero weight only when they are few.
+
+    Why: indicators are mostly 0, and skipping exact zeros leaves every bin's sum bit for bit
+    the same (the rows kept are added in the same order, from the same 0.0 start).
+    """
+    if weights is not None:
+        kept = np.flatnonzero(weights)
+        if kept.size < _SPARSE_SHARE * key.size:
+            out: FloatArray = np.bincount(key[kept], weights=weights[kept], minlength=size).astype(
+                np.float64, copy=False
+            )
+            return out
+    full: FloatArray = np.bincount(key, weights=weights, minlength=size).astype(
+        np.float64, copy=False
+    )
+    return full
+
+
+class _Subsets:
+    """Rows of one batch where a measure's columns are all present, shared by the measures with
+    the same missing rows (indicators null outside the same scope), and sums over them.
+
+    Why: summing over only those rows (and, for a boolean, only its true rows) gives each bin
+    the same terms in the same order as summing ``ok * w`` over every row: the skipped terms
+    are exact zeros, weights and values being finite (checked before).
+    """
+
+    def __init__(self, batch: pl.DataFrame, key: IntArray, w: FloatArray, size: int) -> None:
+        self.batch, self.key, self.w, self.size = batch, key, w, size
+        self._masks: list[tuple[npt.NDArray[np.bool_], IntArray]] = []
+
+    def mask(self, cols: Sequence[str]) -> npt.NDArray[np.bool_]:
+        """True where every column of ``cols`` is present."""
+        mask = np.ones(self.batch.height, dtype=np.bool_)
+        for c in cols:
+            if self.batch[c].null_count():
+                mask &= self.batch[c].is_not_null().to_numpy()
+        return mask
+
+    def _rows(self, cols: Sequence[str]) -> IntArray:
+        mask = self.mask(cols)
+        for seen, rows in self._masks:
+            if np.array_equal(seen, mask):
+                return rows
+        rows = np.flatnonzero(mask)
+        self._masks.append((mask, rows))
+        return rows
+
+    def counts(self, tag: str, cols: Sequence[str], *, with_nz: bool) -> list[Job]:
+        """Jobs for the measure's own n, nz and sw (over its rows with no missing value)."""
+        rows = self._rows(cols)
+        key, w = self.key[rows], self.w[rows]
+        n = np.bincount(key, minlength=self.size).astype(np.float64)
+        jobs: list[Job] = [(f"{tag}|n", lambda: n)]
+        if with_nz:
+            nonzero = (w != 0).astype(np.float64)
+            jobs.append((f"{tag}|nz", partial(_sum_bins, key, nonzero, self.size)))
+        else:
+            jobs.append((f"{tag}|nz", n.copy))
+        jobs.append((f"{tag}|sw", partial(_sum_bins, key, w, self.size)))
+        return jobs
+
+    def sum_true(self, column: str) -> FloatArray:
+        """Weight sums over the rows where a boolean column is true (null: not true)."""
+        values = self.batch[column]
+        if values.null_count():
+            values = values.fill_null(value=False)
+        rows = np.flatnonzero(values.to_numpy())
+        out: FloatArray = np.bincount(
+            self.key[rows], weights=self.w[rows], minlength=self.size
+        ).astype(np.float64, copy=False)
+        return out
+
+
+Job = tuple[str, Callable[[], FloatArray]]
 
 
 def add_batch(  # noqa: PLR0917 - internal
@@ -271,56 +373,42 @@ def add_batch(  # noqa: PLR0917 - internal
     size = cube.n_psu * cube.n_cells
     w = batch[weight].cast(pl.Float64).to_numpy()
 
-    def count(weights: FloatArray | None) -> FloatArray:
-        out: FloatArray = np.bincount(key, weights=weights, minlength=size).astype(np.float64)
-        return out
-
-    rows = count(None)
-    cube.stats["rows"] += rows
-    cube.stats["sw"] += count(w)
+    rows = np.bincount(key, minlength=size).astype(np.float64)
+    cube.add("rows", rows)
+    cube.add("sw", _sum_bins(key, w, size))
     nonzero = (w != 0).astype(np.float64) if (w == 0).any() else None
-    cube.stats["nz"] += rows if nonzero is None else count(nonzero)
+    cube.add("nz", rows.copy() if nonzero is None else _sum_bins(key, nonzero, size))
 
-    jobs: list[tuple[str, object]] = []
+    def weighted(column: str, factor: FloatArray | None, *, square: bool = False) -> FloatArray:
+        y = _values(batch, column)
+        out: FloatArray = w * y * y if square else w * y
+        if factor is not None:
+            out *= factor
+        return _sum_bins(key, out, size)
+
+    subsets = _Subsets(batch, key, w, size)
+    jobs: list[Job] = []
     for m in cube.measures:
         t = m.tag
         cols = [m.y] if m.x is None else [m.y, m.x]
-        ok: FloatArray | None = None
         if cube.own[t]:
-            mask = np.ones(batch.height, dtype=np.bool_)
-            for c in cols:
-                if batch[c].null_count():
-                    mask &= batch[c].is_not_null().to_numpy()
-            ok = mask.astype(np.float64)
-            jobs += [(f"{t}|n", ok), (f"{t}|nz", (ok, nonzero)), (f"{t}|sw", (ok, w))]
-        jobs.append((f"{t}|swy", (m.y, ok if m.x is not None else None)))
+            jobs += subsets.counts(t, cols, with_nz=nonzero is not None)
         if m.x is not None:
-            jobs.append((f"{t}|swx", (m.x, ok)))
-        elif f"{t}|swyy" in cube.stats:
-            jobs.append((f"{t}|swyy", (m.y, "square")))
+            ok = subsets.mask(cols).astype(np.float64) if cube.own[t] else None
+            jobs.append((f"{t}|swy", partial(weighted, m.y, ok)))
+            jobs.append((f"{t}|swx", partial(weighted, m.x, ok)))
+            continue
+        if batch[m.y].dtype == pl.Boolean:
+            jobs.append((f"{t}|swy", partial(subsets.sum_true, m.y)))
+        else:
+            jobs.append((f"{t}|swy", partial(weighted, m.y, None)))
+        if f"{t}|swyy" in cube.names:
+            jobs.append((f"{t}|swyy", partial(weighted, m.y, None, square=True)))
 
-    def weights_of(spec: object) -> FloatArray:
-        if isinstance(spec, np.ndarray):
-            return spec
-        assert isinstance(spec, tuple)
-        a, b = spec
-        if isinstance(a, np.ndarray):  # (ok, nonzero or w)
-            if b is None:
-                return a
-            out: FloatArray = a * b
-            return out
-        y = _values(batch, a)
-        if isinstance(b, str):
-            return w * y * y
-        out = w * y
-        if b is not None:
-            out *= b
-        return out
-
-    def run(job: tuple[str, object]) -> tuple[str, FloatArray]:
-        name, spec = job
-        return name, count(weights_of(spec))
+    def run(job: Job) -> tuple[str, FloatArray]:
+        name, make = job
+        return name, make()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         for name, sums in pool.map(run, jobs):
-            cube.stats[name] += sums
+            cube.add(name, sums)

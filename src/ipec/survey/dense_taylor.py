@@ -106,24 +106,48 @@ def _build(
     return cube
 
 
+#: Elements of the (PSU x column) scores handled at once by the variance (cache-sized).
+_CHUNK = 1 << 18
+
+
 def _variance(
     z: FloatArray,
-    n: FloatArray,
+    n: FloatArray | None,
     starts: IntArray,
     sizes: IntArray,
     design: SurveyDesign,
 ) -> FloatArray:
-    """Stratified with-replacement variance of every column of the (PSU x column) scores."""
+    """Stratified with-replacement variance of every column of the (PSU x column) scores.
+
+    Strata are taken a cache-sized run at a time: the same operations per stratum as on the
+    whole array, without (PSU x column) temporaries. ``n`` is needed only by the 'adjust' and
+    'average' lonely-PSU rules.
+    """
     n_h = sizes.astype(np.float64)
-    zsum = np.add.reduceat(z, starts, axis=0)
-    zbar = zsum / n_h[:, None]
-    dev = z - np.repeat(zbar, sizes, axis=0)
-    ss = np.add.reduceat(dev * dev, starts, axis=0)
+    n_strata, n_cols = sizes.size, z.shape[1]
+    zsum = np.empty((n_strata, n_cols))
+    ss = np.empty((n_strata, n_cols))
     policy = design.lonely_psu
-    if policy in ("adjust", "average"):
-        present = np.logical_or.reduceat(n > 0, starts, axis=0)
-    else:
-        present = np.ones(zsum.shape, dtype=np.bool_)
+    needs_present = policy in ("adjust", "average")
+    present = np.ones((n_strata, n_cols), dtype=np.bool_)
+    step = max(1, _CHUNK // max(1, n_cols))
+    h0 = 0
+    while h0 < n_strata:
+        h1 = max(h0 + 1, int(np.searchsorted(starts, starts[h0] + step, side="right")) - 1)
+        h1 = min(h1, n_strata)
+        r0 = int(starts[h0])
+        r1 = int(starts[h1]) if h1 < n_strata else z.shape[0]
+        local = starts[h0:h1] - r0
+        zc = z[r0:r1]
+        part = np.add.reduceat(zc, local, axis=0)
+        zsum[h0:h1] = part
+        dev = zc - np.repeat(part / n_h[h0:h1, None], sizes[h0:h1], axis=0)
+        np.multiply(dev, dev, out=dev)
+        ss[h0:h1] = np.add.reduceat(dev, local, axis=0)
+        if needs_present:
+            assert n is not None
+            present[h0:h1] = np.logical_or.reduceat(n[r0:r1] > 0, local, axis=0)
+        h0 = h1
     center = z.sum(axis=0) / z.shape[0] if policy == "adjust" else None
     var, multiplier = combine_stage(zsum, ss, present, n_h, np.ones(n_h.size), policy, center)
     out: FloatArray = var.sum(axis=0) * multiplier
@@ -161,20 +185,12 @@ def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
     names = list(dict.fromkeys(n for n in names if not n.endswith("|swyy") or _needs_sq(inds, n)))
     mg: Margins = margins(cube, specs, names)
     get = mg.get
-    nz_lv = get("nz") > 0
-    if df_method == "domain":
-        n_str = np.logical_or.reduceat(nz_lv, starts, axis=0).sum(axis=0)
-        df = (nz_lv.sum(axis=0) - n_str).astype(np.float64)
-    elif df_method == "design":
-        nz_psu = cube.stat("nz").sum(axis=1) > 0
-        d = int(nz_psu.sum()) - int(np.unique(psu_stratum[nz_psu]).size)
-        df = np.full(mg.n_levels, float(d))
-    else:
-        df = np.full(mg.n_levels, np.inf)
+    df = _degrees(cube, mg, df_method, psu_stratum, starts)
     n_rows = get("rows").sum(axis=0)
     n_psu, n_lv, k = cube.n_psu, mg.n_levels, len(inds)
     z_all = np.empty((n_psu, k, n_lv))
-    n_all = np.empty((n_psu, k, n_lv))
+    keep_n = design.lonely_psu in ("adjust", "average")
+    n_all = np.empty((n_psu, k, n_lv)) if keep_n else None
     parts = []
     for j, ind in enumerate(inds):
         tag = measure_of(ind).tag
@@ -187,17 +203,42 @@ def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
                 swx_e = get(f"{tag}|swx")
                 swx_c = swx_e.sum(axis=0)
                 est = swy_c / swx_c
-                z = (swy_e - est * swx_e) / swx_c
+                z = _scores(swy_e, est, swx_e, swx_c)
             else:
                 est = swy_c / sw_c
-                z = (swy_e - est * sw_e) / sw_c
-        z_all[:, j, :] = np.where(n_c > 0, z, 0.0)
-        n_all[:, j, :] = n_e
+                z = _scores(swy_e, est, sw_e, sw_c)
+        z_all[:, j, :] = z
+        z_all[:, j, ~(n_c > 0)] = 0.0
+        if n_all is not None:
+            n_all[:, j, :] = n_e
         parts.append((est, n_c, sw_c, swy_c))
-    var = _variance(
-        z_all.reshape(n_psu, k * n_lv), n_all.reshape(n_psu, k * n_lv), starts, sizes, design
-    ).reshape(k, n_lv)
+    n_flat = None if n_all is None else n_all.reshape(n_psu, k * n_lv)
+    var = _variance(z_all.reshape(n_psu, k * n_lv), n_flat, starts, sizes, design).reshape(k, n_lv)
     return _assemble(inds, mg, parts, var, df, n_rows, method, level, flag_rule)
+
+
+def _scores(sums: FloatArray, est: FloatArray, base: FloatArray, total: FloatArray) -> FloatArray:
+    """(sums - est * base) / total, computed in place (no (PSU x level) temporaries)."""
+    out: FloatArray = np.multiply(est, base)
+    np.subtract(sums, out, out=out)
+    np.divide(out, total, out=out)
+    return out
+
+
+def _degrees(
+    cube: DenseCube, mg: Margins, df_method: str, psu_stratum: IntArray, starts: IntArray
+) -> FloatArray:
+    """Degrees of freedom of every level (see ``estimate``'s ``df``)."""
+    if df_method == "domain":
+        nz_lv = mg.get("nz") > 0
+        n_str = np.logical_or.reduceat(nz_lv, starts, axis=0).sum(axis=0)
+        out: FloatArray = (nz_lv.sum(axis=0) - n_str).astype(np.float64)
+        return out
+    if df_method == "design":
+        nz_psu = cube.stat("nz").sum(axis=1) > 0
+        d = int(nz_psu.sum()) - int(np.unique(psu_stratum[nz_psu]).size)
+        return np.full(mg.n_levels, float(d))
+    return np.full(mg.n_levels, np.inf)
 
 
 def _needs_sq(inds: Sequence[Indicator], name: str) -> bool:

@@ -99,13 +99,15 @@ def margins(
     base = list(dict.fromkeys(cube.resolve(n) for n in names))
     stack = np.stack([cube.stat(n) for n in base])  # (S, P, C)
     flat = stack.reshape(-1, cube.n_cells)
-    if cube.n_cells * offset <= _DENSE_MATRIX:
+    if offset == cube.n_cells and np.array_equal(cells, all_cells) and np.array_equal(cols, cells):
+        out = flat  # every cell is its own level, in order: the product would copy it
+    elif cube.n_cells * offset <= _DENSE_MATRIX:
         matrix = np.zeros((cube.n_cells, offset))
         matrix[cells, cols] = 1.0
         out = flat @ matrix
     else:
         mat = sparse.csr_matrix((np.ones(cells.size), (cols, cells)), shape=(offset, cube.n_cells))
         out = np.asarray(mat @ flat.T).T
-    out = out.reshape(len(base), cube.n_psu, offset)
-    sums = {n: out[base.index(cube.resolve(n))] for n in names}
+    cube3 = out.reshape(len(base), cube.n_psu, offset)
+    sums = {n: cube3[base.index(cube.resolve(n))] for n in names}
     return Margins(levels, slices, offset, sums)

@@ -16,7 +16,15 @@ from ipec.standards import Profile, load_profile
 from ipec.survey.analysis import EstimateOptions, classify_survey, estimate_survey
 from ipec.survey.mapping import MappedSurvey
 
-__all__ = ["SDG_SERIES", "STANDARD_TABLES", "TableSpec", "sdg_table", "standard_tables"]
+__all__ = [
+    "SDG_SERIES",
+    "STANDARD_TABLES",
+    "TableSpec",
+    "sdg_breakdowns",
+    "sdg_table",
+    "standard_tables",
+    "table_set",
+]
 
 SDG_SERIES = ("sdg-8.7.1", "sdg-8.7.1-econ")
 TOTAL_COLUMN = "5-17"
@@ -121,13 +129,19 @@ def _tables(
     profiles: Sequence[Profile],
     options: EstimateOptions,
     classified: Mapping[str, pl.DataFrame] | None = None,
+    *,
+    result: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Several tables that share their rows, from one set of passes over the data."""
-    by = list(dict.fromkeys(b for spec in specs for b in _breakdowns(spec, mapped)))
-    indicators = list(dict.fromkeys(i for spec in specs for i in spec.indicators))
-    result = estimate_survey(
-        mapped, profiles, by=by, indicators=indicators, options=options, classified=classified
-    )
+    """Several tables that share their rows, from one set of passes over the data.
+
+    ``result``: their ``estimate_survey`` table, when the caller already has it.
+    """
+    if result is None:
+        by = list(dict.fromkeys(b for spec in specs for b in _breakdowns(spec, mapped)))
+        indicators = list(dict.fromkeys(i for spec in specs for i in spec.indicators))
+        result = estimate_survey(
+            mapped, profiles, by=by, indicators=indicators, options=options, classified=classified
+        )
     parts = []
     for spec in specs:
         wanted = set(_breakdowns(spec, mapped))
@@ -153,6 +167,11 @@ def sdg_table(
     return _tables(STANDARD_TABLES[:1], mapped, profiles, options, classified)
 
 
+def sdg_breakdowns(mapped: MappedSurvey) -> list[tuple[str, ...]]:
+    """The breakdowns of the SDG 8.7.1 table (sex, age, sex x age group) the survey has."""
+    return _breakdowns(STANDARD_TABLES[0], mapped)
+
+
 def standard_tables(
     mapped: MappedSurvey,
     profile: Profile,
@@ -164,6 +183,20 @@ def standard_tables(
 
     ``classified`` passes classifications already made (see ``estimate_survey``).
     """
+    return table_set(mapped, profile, options, classified=classified)
+
+
+def table_set(
+    mapped: MappedSurvey,
+    profile: Profile,
+    options: EstimateOptions | None = None,
+    *,
+    classified: Mapping[str, pl.DataFrame] | None = None,
+    sdg_estimates: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """``standard_tables``, reusing ``sdg_estimates`` when given: the ``estimate_survey``
+    table of the two SDG series (child labour by :func:`sdg_breakdowns`), so a report that
+    already has it does not estimate it again."""
     chosen = options or EstimateOptions()
     frames = dict(classified or {})
     for needed in {profile, *(load_profile(pid) for pid in SDG_SERIES)}:
@@ -171,7 +204,7 @@ def standard_tables(
             frames[needed.id] = classify_survey(mapped, needed).collect()
     sdg = [load_profile(pid) for pid in SDG_SERIES]
     tables = [
-        _tables([spec], mapped, sdg, chosen, frames)
+        _tables([spec], mapped, sdg, chosen, frames, result=sdg_estimates)
         for spec in STANDARD_TABLES
         if spec.rows == "sdg"
     ]

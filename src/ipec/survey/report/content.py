@@ -19,7 +19,7 @@ from ipec.survey.design import ReplicateDesign
 from ipec.survey.estimate import estimate
 from ipec.survey.indicators import Proportion
 from ipec.survey.mapping import AGE_GROUPS, MappedSurvey
-from ipec.survey.tables import SDG_SERIES, standard_tables
+from ipec.survey.tables import SDG_SERIES, sdg_breakdowns, table_set
 
 __all__ = ["HOURS_CAP", "ReportContent", "build_content", "hours_thresholds"]
 
@@ -179,25 +179,43 @@ def build_content(
     classified = {p.id: classify_survey(mapped, p).collect() for p in everyone}
     common: dict[str, Any] = {"options": chosen, "classified": classified}
     domains = mapped.domains
-    by_headline = [(name,) for name in ("sex", "age_group", "age_band") if name in domains]
-    headline = estimate_survey(
-        mapped, _unique([*sdg, profile]), by=by_headline, indicators=["child_labour"], **common
+    # The headline (child labour by sex and age, SDG series and the profile) and the SDG 8.7.1
+    # table share one estimate: the table's breakdowns are the headline's plus sex x age group.
+    by_headline = {name for name in ("sex", "age_group", "age_band") if name in domains}
+    sdg_by = sdg_breakdowns(mapped)
+    by_both: list[tuple[str, ...]] = [
+        (name,) for name in ("sex", "age_group", "age_band") if name in by_headline
+    ]
+    by_both += [spec for spec in sdg_by if spec not in by_both]
+    both = estimate_survey(
+        mapped, _unique([*sdg, profile]), by=by_both, indicators=["child_labour"], **common
     )
+    headline = both.filter(pl.col("by").is_in(["total", *by_headline]))
+    sdg_ids = [p.id for p in sdg]
+    sdg_estimates = None
+    if [spec for spec in by_both if spec in sdg_by] == sdg_by:
+        sdg_estimates = both.filter(
+            pl.col("profile").is_in(sdg_ids)
+            & pl.col("by").is_in(["total", *("*".join(spec) for spec in sdg_by)])
+        )
     age_specs = [("age_year", "sex"), ("age_year",)] if "sex" in domains else [("age_year",)]
     by_age_sex = estimate_survey(
         mapped, profile, by=age_specs, indicators=["child_labour"], **common
     )
+    tables = table_set(mapped, profile, chosen, classified=classified, sdg_estimates=sdg_estimates)
 
     def breakdown(name: str) -> pl.DataFrame:
+        """Child labour by one background variable: rows of table PR.3.3 (same estimates)."""
         if name not in domains:
             return pl.DataFrame()
-        result = estimate_survey(
-            mapped, profile, by=[(name,)], indicators=["child_labour"], **common
+        rows = tables.filter(
+            (pl.col("table") == "PR.3.3")
+            & (pl.col("indicator") == "child_labour")
+            & (pl.col("by") == name)
         )
-        return result.filter(pl.col("by") == name)
+        return rows.select(headline.columns)
 
     own = classified[profile.id]
-    tables = standard_tables(mapped, profile, chosen, classified=classified)
     return ReportContent(
         profile=profile,
         compared=tuple(compare),

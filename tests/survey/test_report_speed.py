@@ -1,0 +1,105 @@
+"""The report's shared estimates and the dense path's sparse sums give the same numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from ipec.standards import load_profile
+from ipec.survey import estimate
+from ipec.survey.analysis import estimate_survey
+from ipec.survey.design import SurveyDesign
+from ipec.survey.indicators import Mean, Proportion, Ratio, Total
+from ipec.survey.pipeline import open_mapped
+from ipec.survey.report.content import build_content
+from ipec.survey.tables import standard_tables
+
+
+def _same(left: pl.DataFrame, right: pl.DataFrame) -> None:
+    assert left.columns == right.columns
+    assert left.height == right.height
+    for column in left.columns:
+        if left[column].dtype.is_float():
+            np.testing.assert_allclose(
+                left[column].to_numpy(), right[column].to_numpy(), rtol=1e-12, equal_nan=True
+            )
+        else:
+            assert left[column].to_list() == right[column].to_list(), column
+
+
+@pytest.mark.parametrize("profile_id", ["sdg-8.7.1", "mics6-2017"])
+def test_report_sections_equal_their_own_estimates(synth_file: Path, profile_id: str) -> None:
+    mapped = open_mapped(synth_file, "mics6")
+    profile = load_profile(profile_id)
+    sdg = [load_profile("sdg-8.7.1"), load_profile("sdg-8.7.1-econ")]
+    content = build_content(mapped, profile, compare=[load_profile("ilo-global-estimates")])
+    headline_profiles = list({p.id: p for p in [*sdg, profile]}.values())
+    headline = estimate_survey(
+        mapped,
+        headline_profiles,
+        by=[("sex",), ("age_group",), ("age_band",)],
+        indicators=["child_labour"],
+    )
+    _same(content.headline, headline)
+    for name, section in (("region", content.by_region), ("area", content.by_area)):
+        direct = estimate_survey(mapped, profile, by=[(name,)], indicators=["child_labour"])
+        _same(section, direct.filter(pl.col("by") == name))
+    _same(content.tables, standard_tables(mapped, profile))
+
+
+def _frame(seed: int) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 3_000
+    psu = rng.integers(0, 60, n)
+    weight = rng.uniform(0.5, 3.0, n)
+    weight[rng.random(n) < 0.2] = 0.0
+    flag = rng.random(n) < 0.3
+    missing = rng.random(n) < 0.25
+    return pl.DataFrame(
+        {
+            "stratum": psu // 4,
+            "psu": psu,
+            "w": weight,
+            "sex": rng.integers(1, 3, n),
+            "group": pl.Series(rng.choice(["a", "b", "c"], n)),
+            "flag": flag,
+            "hours": rng.uniform(0, 40, n),
+            "count": rng.integers(0, 5, n),
+            "missing": missing,
+            "gap": rng.random(n) < 0.1,
+        }
+    ).select(
+        "stratum", "psu", "w", "sex", "group",
+        pl.when(~pl.col("missing")).then(pl.col("flag")).alias("flag"),
+        pl.when(~pl.col("missing")).then(~pl.col("flag")).alias("same_scope"),
+        pl.when(~pl.col("missing")).then(pl.col("hours")).alias("hours"),
+        pl.when(~pl.col("gap")).then(pl.col("count")).alias("count"),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("lonely", ["fail", "adjust", "average"])
+def test_dense_path_matches_group_table_path(lonely: str) -> None:
+    from ipec.survey import dense_taylor
+
+    frame = _frame(3)
+    design = SurveyDesign(weight="w", strata="stratum", psu="psu", lonely_psu=lonely)  # type: ignore[arg-type]
+    indicators = [
+        Proportion("flag"),
+        Proportion("same_scope"),
+        Mean("hours"),
+        Total("count"),
+        Ratio("count", "hours"),
+    ]
+    by = [("sex",), ("group",), ("sex", "group")]
+    dense = estimate(frame, design, indicators, by=by).to_polars()
+    original = dense_taylor.dense_blocks
+    try:
+        dense_taylor.dense_blocks = lambda *_args, **_kw: None  # type: ignore[assignment]
+        grouped = estimate(frame, design, indicators, by=by).to_polars()
+    finally:
+        dense_taylor.dense_blocks = original
+    _same(dense.drop("flag"), grouped.drop("flag"))
+    assert dense["n_unweighted"].to_list() == grouped["n_unweighted"].to_list()
