@@ -94,3 +94,20 @@ def test_options_reach_the_estimator(synth_file: Path) -> None:
 def test_unknown_indicator(synth_file: Path) -> None:
     with pytest.raises(DataError, match="unknown indicator"):
         estimate_survey(open_mapped(synth_file, "mics6"), SDG, indicators=["wellbeing"])
+
+
+def test_unknown_hours_are_neither_below_nor_above(synth_file: Path) -> None:
+    mapped = open_mapped(synth_file, "mics6")
+    frame = classify_survey(mapped, SDG).collect().filter(pl.col("in_scope"))
+    unknown_econ = frame.filter(pl.col("in_economic_activity") & pl.col("economic_hours").is_null())
+    assert unknown_econ.height > 0
+    assert not unknown_econ["economic_below_threshold"].any()
+    assert not unknown_econ["economic_above_threshold"].any()
+    known = frame.filter(pl.col("in_economic_activity") & pl.col("economic_hours").is_not_null())
+    both = known["economic_below_threshold"].cast(pl.Int8) + known["economic_above_threshold"].cast(
+        pl.Int8
+    )
+    assert (both == 1).all()
+    unknown_chores = frame.filter(pl.col("in_chores") & pl.col("chores_hours_total").is_null())
+    assert unknown_chores.height > 0
+    assert not unknown_chores["chores_below_threshold"].any()

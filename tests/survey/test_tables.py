@@ -44,3 +44,21 @@ def test_table_cells_equal_direct_estimates(synth_file: Path) -> None:
     expected = direct.filter(pl.col("level") == "female*12-14")
     assert cell["estimate"].to_list() == pytest.approx(expected["estimate"].to_list(), rel=1e-13)
     assert cell["se"].to_list() == pytest.approx(expected["se"].to_list(), rel=1e-12)
+
+
+def test_survey_without_chores(tmp_path: Path, synth_survey: pl.DataFrame) -> None:
+    """A labour-force-like file with no chores module still gives its tables and report."""
+    from ipec.survey.report import write_report
+
+    chores = [c for c in synth_survey.columns if c.startswith("CL11")] + ["CL13"]
+    path = tmp_path / "no-chores.parquet"
+    synth_survey.drop(chores).write_parquet(path)
+    mapped = open_mapped(path, "mics6")
+    assert not mapped.has_chores
+    assert any("no household chores variables" in w for w in mapped.report.warnings)
+    tables = standard_tables(mapped, load_profile("sdg-8.7.1-econ"))
+    assert "PR.3.2" not in set(tables["table"])
+    assert set(tables.filter(pl.col("table") == "SDG-8.7.1")["profile"]) == {"sdg-8.7.1-econ"}
+    report = tmp_path / "report.html"
+    write_report(path, report, survey_map="mics6", profile="sdg-8.7.1-econ")
+    assert "SL_TLF_CHLDEA" in report.read_text(encoding="utf-8")

@@ -103,6 +103,9 @@ def parse_by(text: str | Sequence[str] | None, domains: Sequence[str]) -> list[t
 def classify_survey(mapped: MappedSurvey, profile: Profile) -> pl.LazyFrame:
     """Classify every child and add the survey indicators, null outside the profile's scope.
 
+    A child whose hours are unknown is counted neither below nor at or above a threshold
+    (METHODOLOGY section 2), so "below" needs known hours.
+
     Children out of scope also get weight 0: they stay in the design, as R's ``subset()``.
     """
     classified = classify(mapped.frame, profile, source=mapped.source)
@@ -112,9 +115,17 @@ def classify_survey(mapped: MappedSurvey, profile: Profile) -> pl.LazyFrame:
     economic_above = pl.any_horizontal([pl.col(c) for c in _ECONOMIC_REASONS])
     derived = [
         economic_above.alias("economic_above_threshold"),
-        (pl.col("in_economic_activity") & ~economic_above).alias("economic_below_threshold"),
+        (
+            pl.col("in_economic_activity")
+            & ~economic_above
+            & pl.col("economic_hours").is_not_null()
+        ).alias("economic_below_threshold"),
         pl.col("reason_hazardous_chores").alias("chores_above_threshold"),
-        (pl.col("in_chores") & ~pl.col("reason_hazardous_chores")).alias("chores_below_threshold"),
+        (
+            pl.col("in_chores")
+            & ~pl.col("reason_hazardous_chores")
+            & pl.col("chores_hours_total").is_not_null()
+        ).alias("chores_below_threshold"),
         (pl.col("in_economic_activity") & any_condition).alias("any_hazardous_condition"),
     ]
     in_scope = pl.col("in_scope")

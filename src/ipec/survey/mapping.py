@@ -82,6 +82,12 @@ class MappedSurvey:
         return (self.design.weight,)
 
     @property
+    def has_chores(self) -> bool:
+        """Household chores were mapped (profiles that count chores need them)."""
+        schema = self.frame.collect_schema()
+        return "chores_any" in schema and "chores_hours" in schema
+
+    @property
     def design_columns(self) -> tuple[str, ...]:
         """Every column the design reads."""
         if isinstance(self.design, ReplicateDesign):
@@ -315,6 +321,11 @@ def _resolve_child(
                 source=file.source,
                 hint="check the file against the variable map, or pass another map",
             )
+    if not {"chores_any", "chores_hours"} <= set(found_vars):
+        report.warnings.append(
+            "no household chores variables: profiles that count chores cannot be used, and the "
+            "SDG 8.7.1 series with chores and table PR.3.2 are left out"
+        )
     return found_vars
 
 

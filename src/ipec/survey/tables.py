@@ -21,6 +21,7 @@ __all__ = [
     "STANDARD_TABLES",
     "TableSpec",
     "sdg_breakdowns",
+    "sdg_profiles",
     "sdg_table",
     "standard_tables",
     "table_set",
@@ -167,6 +168,12 @@ def sdg_table(
     return _tables(STANDARD_TABLES[:1], mapped, profiles, options, classified)
 
 
+def sdg_profiles(mapped: MappedSurvey) -> list[Profile]:
+    """The SDG 8.7.1 series the survey can give: the chores series needs chores variables."""
+    profiles = [load_profile(profile_id) for profile_id in SDG_SERIES]
+    return [p for p in profiles if mapped.has_chores or not p.chores.counted]
+
+
 def sdg_breakdowns(mapped: MappedSurvey) -> list[tuple[str, ...]]:
     """The breakdowns of the SDG 8.7.1 table (sex, age, sex x age group) the survey has."""
     return _breakdowns(STANDARD_TABLES[0], mapped)
@@ -199,16 +206,20 @@ def table_set(
     already has it does not estimate it again."""
     chosen = options or EstimateOptions()
     frames = dict(classified or {})
-    for needed in {profile, *(load_profile(pid) for pid in SDG_SERIES)}:
+    sdg = sdg_profiles(mapped)
+    for needed in {profile, *sdg}:
         if needed.id not in frames:
             frames[needed.id] = classify_survey(mapped, needed).collect()
-    sdg = [load_profile(pid) for pid in SDG_SERIES]
     tables = [
         _tables([spec], mapped, sdg, chosen, frames, result=sdg_estimates)
         for spec in STANDARD_TABLES
         if spec.rows == "sdg"
     ]
-    background = [spec for spec in STANDARD_TABLES if spec.rows == "background"]
+    background = [
+        spec
+        for spec in STANDARD_TABLES
+        if spec.rows == "background" and (mapped.has_chores or spec.id != "PR.3.2")
+    ]
     tables.append(_tables(background, mapped, [profile], chosen, frames))
     result = pl.concat(tables, how="diagonal")
     leading = ["table", "title", "profile", "by", "level", "column", "indicator"]

@@ -13,13 +13,13 @@ from typing import Any
 import polars as pl
 
 from ipec.classify.record import HAZARD_COLUMNS
-from ipec.standards import Profile, load_profile
+from ipec.standards import Profile
 from ipec.survey.analysis import EstimateOptions, classify_survey, estimate_survey
 from ipec.survey.design import ReplicateDesign
 from ipec.survey.estimate import estimate
 from ipec.survey.indicators import Proportion
 from ipec.survey.mapping import AGE_GROUPS, MappedSurvey
-from ipec.survey.tables import SDG_SERIES, sdg_breakdowns, table_set
+from ipec.survey.tables import sdg_breakdowns, sdg_profiles, table_set
 
 __all__ = ["HOURS_CAP", "ReportContent", "build_content", "hours_thresholds"]
 
@@ -174,7 +174,7 @@ def build_content(
 ) -> ReportContent:
     """Classify under every profile the report needs, then compute each section's numbers."""
     chosen = options or EstimateOptions()
-    sdg = [load_profile(profile_id) for profile_id in SDG_SERIES]
+    sdg = sdg_profiles(mapped)
     everyone = _unique([profile, *sdg, *compare])
     classified = {p.id: classify_survey(mapped, p).collect() for p in everyone}
     common: dict[str, Any] = {"options": chosen, "classified": classified}
