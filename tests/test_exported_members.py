@@ -17,6 +17,9 @@ import pytest
         "ipec.survey",
         "ipec.survey.maps",
         "ipec.survey.report",
+        "ipec.db",
+        "ipec.monitoring",
+        "ipec.auth",
     ],
 )
 def test_all_names_exist_and_are_sorted(name: str) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from ipec.db import Base, upgrade
+from ipec.db.migrate import alembic_config
 
 
 def test_upgrade_from_empty_matches_the_models(engine: Engine) -> None:
@@ -23,10 +25,19 @@ def test_upgrade_from_empty_matches_the_models(engine: Engine) -> None:
 def test_upgrade_twice_is_harmless(engine: Engine) -> None:
     upgrade(engine)
     upgrade(engine)
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    assert head is not None
     with engine.connect() as connection:
-        assert (
-            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
-        )
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+
+
+def test_migrations_form_one_line() -> None:
+    from ipec.db import make_engine
+
+    script = ScriptDirectory.from_config(alembic_config(make_engine("sqlite://")))
+    revisions = [r.revision for r in script.walk_revisions()]
+    assert revisions == sorted(revisions, reverse=True)
+    assert len(script.get_heads()) == 1
 
 
 def test_sqlite_pragmas(tmp_path: object) -> None:

@@ -12,6 +12,7 @@ from ipec.cli import classify as classify_commands
 from ipec.cli import db as db_commands
 from ipec.cli import profiles as profile_commands
 from ipec.cli import survey as survey_commands
+from ipec.cli import users as user_commands
 from ipec.errors import IpecError
 
 __all__ = ["app", "run"]
@@ -32,6 +33,7 @@ app.command("explain")(classify_commands.explain_command)
 app.add_typer(profile_commands.app, name="profiles")
 app.add_typer(survey_commands.app, name="survey")
 app.add_typer(db_commands.app, name="db")
+app.add_typer(user_commands.app, name="users")
 
 
 def _show_version(value: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from ipec.auth import models as auth_models  # noqa: F401  (registers the tables)
 from ipec.db.base import Base
 from ipec.monitoring import models  # noqa: F401  (registers the tables on Base.metadata)
 

@@ -1,0 +1,54 @@
+"""Users, their role and geographic scope, and API tokens (stored as hashes only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ipec.db.base import Base
+
+__all__ = ["ApiToken", "Role", "User"]
+
+
+class Role(StrEnum):
+    """What a user may do; where is set by the user's area (a subtree)."""
+
+    ADMIN = "admin"
+    PROGRAMME_MANAGER = "programme_manager"
+    SUPERVISOR = "supervisor"
+    MONITOR = "monitor"
+    VIEWER = "viewer"
+
+
+class User(Base):
+    """A person who signs in; ``area_id`` roots the subtree of areas they may see."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="role", native_enum=False, values_callable=lambda e: [m.value for m in e])
+    )
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A machine's credential; only the SHA-256 of the token is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
