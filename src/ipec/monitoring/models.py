@@ -36,7 +36,14 @@ __all__ = [
     "CaseKind",
     "CaseStatus",
     "Child",
+    "FollowUp",
     "Household",
+    "Partner",
+    "PartnerKind",
+    "Referral",
+    "ReferralStatus",
+    "RemediationService",
+    "ServiceType",
     "Sex",
     "Visit",
 ]
@@ -67,6 +74,43 @@ class CaseKind(StrEnum):
 
 def _enum(kind: type[StrEnum], name: str) -> Enum:
     return Enum(kind, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
+
+
+class PartnerKind(StrEnum):
+    GOVERNMENT = "government"
+    EMPLOYERS = "employers_organisation"
+    WORKERS = "workers_organisation"
+    NGO = "ngo"
+    UNIVERSITY = "university"
+    MEDIA = "media"
+    COMMUNITY = "community"
+    COMPANY = "company"
+
+
+class ServiceType(StrEnum):
+    """Remediation services (MONITORING.md); the first five count as education or training."""
+
+    SCHOOL_ENROLMENT = "school_enrolment"
+    SCHOOL_KIT = "school_kit"
+    BRIDGING_CLASS = "bridging_class"
+    VOCATIONAL_TRAINING = "vocational_training"
+    APPRENTICESHIP = "apprenticeship"
+    BIRTH_REGISTRATION = "birth_registration"
+    HEALTH = "health"
+    PSYCHOSOCIAL = "psychosocial"
+    INCOME_GENERATION = "income_generation"
+    SAVINGS_GROUP = "savings_group"
+    CASH_TRANSFER = "cash_transfer"
+    COMMUNITY_ACTION = "community_action"
+    LEGAL_PROTECTION = "legal_protection"
+
+
+class ReferralStatus(StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DONE = "done"
+    REVOKED = "revoked"
 
 
 class Area(Base):
@@ -188,3 +232,51 @@ class AuditEntry(Base):
     entity_id: Mapped[int] = mapped_column(Integer)
     origin: Mapped[str | None] = mapped_column(String(100))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Partner(Base):
+    """An organisation that provides services or takes referrals."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[PartnerKind] = mapped_column(_enum(PartnerKind, "partner_kind"))
+
+
+class RemediationService(Base):
+    """A service given to a child in a case (education, livelihood, protection...)."""
+
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    type: Mapped[ServiceType] = mapped_column(_enum(ServiceType, "service_type"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Referral(Base):
+    """A referral of a case to a partner (labour inspection, police, social services...)."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    consent: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[ReferralStatus] = mapped_column(_enum(ReferralStatus, "referral_status"))
+    reason: Mapped[str] = mapped_column(Text)
+    sent_on: Mapped[date] = mapped_column(Date)
+
+
+class FollowUp(Base):
+    """A follow-up visit due for a case; ``visit_id`` is set when the visit was made."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
