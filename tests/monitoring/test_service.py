@@ -9,13 +9,18 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from ipec.errors import Conflict, DataError, NotFound
+from ipec.errors import Conflict, DataError, InvalidTransition, NotFound
 from ipec.monitoring import AuditEntry, Case, CaseStatus, Child, Sex, transition
+from ipec.monitoring.models import PartnerKind, ServiceType
 from ipec.monitoring.service import (
     ChildInput,
+    add_service,
     create_area,
+    create_partner,
     record_visit,
+    refer,
     register_household,
+    schedule_follow_ups,
     update_child,
 )
 from ipec.monitoring.workflow import Action
@@ -130,3 +135,44 @@ def test_stale_update_is_a_conflict(session: Session) -> None:
     with pytest.raises(DataError, match="cannot be changed: pseudonym"):
         update_child(session, child_id=ama.id, expected_version=ama.version,
                      changes={"pseudonym": "X"}, actor="m1")  # fmt: skip
+
+
+def test_services_referrals_follow_ups_and_the_worst_forms_rule(session: Session) -> None:
+    _, kofi = _household(session)
+    worst = {"econ_any": True, "econ_hours": 5, "wfcl_other": True}
+    record_visit(session, child_id=kofi.id, visit_date=date(2026, 1, 5), monitor="m1",
+                 consent=True, record=worst, profile=SDG, actor="m1", today=TODAY)  # fmt: skip
+    case = session.scalars(select(Case)).one()
+    assert case.worst_forms
+    with pytest.raises(InvalidTransition, match="worst form of child labour: refer it"):
+        transition(session, case, Action.PLAN, actor="supervisor")
+    inspection = create_partner(session, name="Labour inspection", kind=PartnerKind.GOVERNMENT)
+    refer(session, case_id=case.id, partner_id=inspection.id, consent=False,
+          reason="trafficking suspected", sent_on=date(2026, 1, 6), actor="supervisor")  # fmt: skip
+    transition(session, case, Action.PLAN, actor="supervisor")
+    assert case.status is CaseStatus.ACTION_PLANNED
+    with pytest.raises(DataError, match="before the case opened"):
+        add_service(session, case_id=case.id, service=ServiceType.SCHOOL_KIT,
+                    started_on=date(2025, 12, 1), actor="m1")  # fmt: skip
+    add_service(session, case_id=case.id, service=ServiceType.SCHOOL_ENROLMENT,
+                started_on=date(2026, 1, 15), actor="m1")  # fmt: skip
+    made = schedule_follow_ups(session, case_id=case.id, remediation_start=date(2026, 1, 15),
+                               until=date(2026, 12, 31))  # fmt: skip
+    assert [f.due_on for f in made] == [date(2026, 4, 15), date(2026, 7, 15)]
+    again = schedule_follow_ups(session, case_id=case.id, remediation_start=date(2026, 1, 15),
+                                until=date(2027, 2, 1))  # fmt: skip
+    assert [f.due_on for f in again] == [date(2027, 1, 15)]
+
+
+def test_referral_needs_consent_unless_worst_form(session: Session) -> None:
+    _, kofi = _household(session)
+    record_visit(session, child_id=kofi.id, visit_date=date(2026, 1, 5), monitor="m1",
+                 consent=True, record={"econ_any": True, "econ_hours": 30}, profile=SDG,
+                 actor="m1", today=TODAY)  # fmt: skip
+    case = session.scalars(select(Case)).one()
+    ngo = create_partner(session, name="Child Rights NGO", kind=PartnerKind.NGO)
+    with pytest.raises(DataError, match="a referral needs consent"):
+        refer(session, case_id=case.id, partner_id=ngo.id, consent=False, reason="support",
+              sent_on=date(2026, 1, 6), actor="m1")  # fmt: skip
+    with pytest.raises(Conflict, match="a partner named Child Rights NGO already exists"):
+        create_partner(session, name=" Child Rights NGO ", kind=PartnerKind.NGO)

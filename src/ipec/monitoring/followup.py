@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["FollowUpRule", "add_months", "due_dates", "overdue", "ready_to_close"]
+__all__ = ["DEFAULT_RULE", "FollowUpRule", "add_months", "due_dates", "overdue", "ready_to_close"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,10 @@ class FollowUpRule:
     closure_gap_days: int = 90
 
 
+#: MONITORING.md's defaults.
+DEFAULT_RULE = FollowUpRule()
+
+
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later, or the month's last day when it is shorter."""
     index = day.month - 1 + months
@@ -32,7 +36,7 @@ def add_months(day: date, months: int) -> date:
 
 
 def due_dates(
-    remediation_start: date, until: date, rule: FollowUpRule = FollowUpRule()
+    remediation_start: date, until: date, rule: FollowUpRule = DEFAULT_RULE
 ) -> list[date]:
     """Every follow-up date from the start of remediation up to ``until`` (closure or today)."""
     dates = [add_months(remediation_start, m) for m in rule.first_months]
@@ -49,7 +53,7 @@ def overdue(due: Sequence[date], done: Sequence[date | None], today: date) -> li
 
 
 def ready_to_close(
-    verifications: Sequence[tuple[date, bool]], rule: FollowUpRule = FollowUpRule()
+    verifications: Sequence[tuple[date, bool]], rule: FollowUpRule = DEFAULT_RULE
 ) -> bool:
     """True when the two latest follow-ups (date, in child labour) were clean and spaced."""
     latest = sorted(verifications)[-2:]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ipec.classify import Reason, classify_child
 from ipec.errors import Conflict, DataError, NotFound
+from ipec.monitoring.followup import DEFAULT_RULE, FollowUpRule, due_dates
 from ipec.monitoring.models import (
     Area,
     AuditEntry,
@@ -25,7 +26,14 @@ from ipec.monitoring.models import (
     CaseKind,
     CaseStatus,
     Child,
+    FollowUp,
     Household,
+    Partner,
+    PartnerKind,
+    Referral,
+    ReferralStatus,
+    RemediationService,
+    ServiceType,
     Sex,
     Visit,
 )
@@ -34,9 +42,13 @@ from ipec.standards import Profile
 
 __all__ = [
     "ChildInput",
+    "add_service",
     "create_area",
+    "create_partner",
     "record_visit",
+    "refer",
     "register_household",
+    "schedule_follow_ups",
     "update_child",
 ]
 
@@ -265,3 +277,97 @@ def update_child(
     _audit(session, actor=actor, action="child.update", entity="child", entity_id=child.id,
            origin=origin, detail={"before": before})  # fmt: skip
     return child
+
+
+def create_partner(session: Session, *, name: str, kind: PartnerKind) -> Partner:
+    """A partner organisation; names are unique."""
+    clean = name.strip()
+    if session.scalar(select(Partner).where(Partner.name == clean)) is not None:
+        raise Conflict(f"a partner named {clean} already exists")
+    partner = Partner(name=clean, kind=kind)
+    session.add(partner)
+    session.flush()
+    return partner
+
+
+def add_service(
+    session: Session,
+    *,
+    case_id: int,
+    service: ServiceType,
+    started_on: date,
+    partner_id: int | None = None,
+    actor: str,
+    origin: str | None = None,
+) -> RemediationService:
+    """Record a remediation service for a case (not before the case was opened)."""
+    case = _get(session, Case, case_id, "case")
+    if partner_id is not None:
+        _get(session, Partner, partner_id, "partner")
+    if started_on < case.opened_on:
+        raise DataError(
+            f"the service starts on {started_on}, before the case opened ({case.opened_on})",
+            hint="correct the start date",
+        )
+    record = RemediationService(case_id=case.id, type=service, partner_id=partner_id,
+                                started_on=started_on)  # fmt: skip
+    session.add(record)
+    session.flush()
+    _audit(session, actor=actor, action="service.add", entity="case", entity_id=case.id,
+           origin=origin, detail={"service": service.value})  # fmt: skip
+    return record
+
+
+def refer(
+    session: Session,
+    *,
+    case_id: int,
+    partner_id: int,
+    consent: bool,
+    reason: str,
+    sent_on: date,
+    actor: str,
+    origin: str | None = None,
+) -> Referral:
+    """Refer a case to a partner; a referral needs the family's (or the child's) consent."""
+    case = _get(session, Case, case_id, "case")
+    _get(session, Partner, partner_id, "partner")
+    if not consent and not case.worst_forms:
+        raise DataError(
+            "a referral needs consent, except for a worst form of child labour",
+            hint="record the consent first",
+        )
+    record = Referral(
+        case_id=case.id,
+        partner_id=partner_id,
+        consent=consent,
+        status=ReferralStatus.SENT,
+        reason=reason.strip(),
+        sent_on=sent_on,
+    )
+    session.add(record)
+    session.flush()
+    _audit(session, actor=actor, action="referral.send", entity="case", entity_id=case.id,
+           origin=origin, detail={"partner": partner_id})  # fmt: skip
+    return record
+
+
+def schedule_follow_ups(
+    session: Session,
+    *,
+    case_id: int,
+    remediation_start: date,
+    until: date,
+    rule: FollowUpRule = DEFAULT_RULE,
+) -> list[FollowUp]:
+    """Create the follow-ups due from ``remediation_start`` up to ``until`` that do not exist."""
+    case = _get(session, Case, case_id, "case")
+    existing = set(session.scalars(select(FollowUp.due_on).where(FollowUp.case_id == case.id)))
+    created = [
+        FollowUp(case_id=case.id, due_on=day)
+        for day in due_dates(remediation_start, until, rule)
+        if day not in existing
+    ]
+    session.add_all(created)
+    session.flush()
+    return created

@@ -1,8 +1,10 @@
 """The case workflow: one transition table and one function that applies it.
 
 Every allowed step is a row of :data:`TRANSITIONS`; anything else raises
-:class:`ipec.errors.InvalidTransition`. Each applied step writes the case's history
-(:class:`CaseEvent`) and an audit row, in the caller's transaction.
+:class:`ipec.errors.InvalidTransition`. A worst form other than hazardous work cannot be
+planned before it is referred (labour inspection, police, social services). Each applied
+step writes the case's history (:class:`CaseEvent`) and an audit row, in the caller's
+transaction.
 """
 
 from __future__ import annotations
@@ -10,10 +12,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipec.errors import InvalidTransition
-from ipec.monitoring.models import AuditEntry, Case, CaseEvent, CaseStatus
+from ipec.monitoring.models import (
+    AuditEntry,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Referral,
+    ReferralStatus,
+)
 
 __all__ = ["TRANSITIONS", "Action", "allowed_actions", "transition"]
 
@@ -53,6 +63,15 @@ def allowed_actions(status: CaseStatus) -> list[Action]:
     return [action for (action, source) in TRANSITIONS if source is status]
 
 
+def _has_referral(session: Session, case: Case) -> bool:
+    """A live referral: sent, accepted or done (not rejected or revoked)."""
+    live = [ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.DONE]
+    found = session.scalar(
+        select(Referral.id).where(Referral.case_id == case.id, Referral.status.in_(live))
+    )
+    return found is not None
+
+
 def transition(
     session: Session,
     case: Case,
@@ -79,6 +98,11 @@ def transition(
         raise InvalidTransition(
             f"cannot {step.value} case {case.id}: it is {source.value}",
             hint=f"allowed from {source.value}: {allowed}",
+        )
+    if step is Action.PLAN and case.worst_forms and not _has_referral(session, case):
+        raise InvalidTransition(
+            f"case {case.id} is a worst form of child labour: refer it before planning",
+            hint="record a referral to labour inspection, police or social services first",
         )
     moment = now or datetime.now(UTC)
     case.status = target
