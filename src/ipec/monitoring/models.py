@@ -171,6 +171,7 @@ class Visit(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
     visit_date: Mapped[date] = mapped_column(Date, index=True)
+    age: Mapped[int] = mapped_column(Integer)
     monitor: Mapped[str] = mapped_column(String(100))
     consent: Mapped[bool] = mapped_column(Boolean)
     record: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -194,6 +194,7 @@ def record_visit(
     visit = Visit(
         child_id=child.id,
         visit_date=visit_date,
+        age=age,
         monitor=monitor,
         consent=consent,
         record={**fields, "age": age},

@@ -132,6 +132,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("child_id", sa.Integer(), nullable=False),
         sa.Column("visit_date", sa.Date(), nullable=False),
+        sa.Column("age", sa.Integer(), nullable=False),
         sa.Column("monitor", sa.String(length=100), nullable=False),
         sa.Column("consent", sa.Boolean(), nullable=False),
         sa.Column("record", sa.JSON(), nullable=False),

@@ -1,0 +1,127 @@
+"""Metrics computed by the database against counts worked out by hand (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ipec.monitoring import Case, Child, Sex
+from ipec.monitoring.metrics import (
+    Period,
+    follow_up_compliance,
+    identification_rate,
+    referral_acceptance,
+    support_rate,
+)
+from ipec.monitoring.models import FollowUp, PartnerKind, ReferralStatus, ServiceType
+from ipec.monitoring.service import (
+    ChildInput,
+    add_service,
+    create_area,
+    create_partner,
+    record_visit,
+    refer,
+    register_household,
+    schedule_follow_ups,
+)
+from ipec.standards import load_profile
+
+SDG = load_profile("sdg-8.7.1")
+TODAY = date(2026, 12, 31)
+YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+WORKING = {"econ_any": True, "econ_hours": 30}
+CLEAN = {"econ_any": False, "econ_hours": None}
+
+
+@pytest.fixture
+def session(migrated_engine: Engine) -> Iterator[Session]:
+    with migrated_engine.connect() as connection:
+        outer = connection.begin()
+        opened = Session(bind=connection, join_transaction_mode="create_savepoint")
+        yield opened
+        opened.close()
+        outer.rollback()
+
+
+def _world(session: Session) -> dict[str, object]:
+    """District A: girl 10 (working), boy 13 (working), girl 16 (clean); district B: boy 9
+    (working). Visits in 2026; A's two cases get services (girl: 2 kinds; boy: none)."""
+    country = create_area(session, name="Country", level="country")
+    a = create_area(session, name="A", level="district", parent_id=country.id)
+    b = create_area(session, name="B", level="district", parent_id=country.id)
+    register_household(session, area_id=a.id, head_name="H1", actor="m", today=TODAY, children=[
+        ChildInput("girl 10", Sex.FEMALE, date(2015, 6, 1)),
+        ChildInput("boy 13", Sex.MALE, date(2012, 6, 1)),
+        ChildInput("girl 16", Sex.FEMALE, date(2009, 6, 1)),
+    ])  # fmt: skip
+    register_household(session, area_id=b.id, head_name="H2", actor="m", today=TODAY,
+                       children=[ChildInput("boy 9", Sex.MALE, date(2016, 6, 1))])  # fmt: skip
+    children = {c.name: c for c in session.scalars(select(Child))}
+    for name, record in (("girl 10", WORKING), ("boy 13", WORKING), ("girl 16", CLEAN),
+                         ("boy 9", WORKING)):  # fmt: skip
+        record_visit(session, child_id=children[name].id, visit_date=date(2026, 2, 10),
+                     monitor="m", consent=True, record=record, profile=SDG, actor="m",
+                     today=TODAY)  # fmt: skip
+    cases = {c.child_id: c for c in session.scalars(select(Case))}
+    girl_case = cases[children["girl 10"].id]
+    boy_case = cases[children["boy 13"].id]
+    add_service(session, case_id=girl_case.id, service=ServiceType.SCHOOL_KIT,
+                started_on=date(2026, 3, 1), actor="m")  # fmt: skip
+    add_service(session, case_id=girl_case.id, service=ServiceType.CASH_TRANSFER,
+                started_on=date(2026, 3, 1), actor="m")  # fmt: skip
+    ngo = create_partner(session, name="NGO", kind=PartnerKind.NGO)
+    accepted = refer(session, case_id=girl_case.id, partner_id=ngo.id, consent=True,
+                     reason="support", sent_on=date(2026, 3, 2), actor="m")  # fmt: skip
+    accepted.status = ReferralStatus.ACCEPTED
+    refer(session, case_id=boy_case.id, partner_id=ngo.id, consent=True, reason="support",
+          sent_on=date(2026, 3, 2), actor="m")  # fmt: skip
+    follow = schedule_follow_ups(session, case_id=girl_case.id,
+                                 remediation_start=date(2026, 3, 1), until=TODAY)  # fmt: skip
+    done = record_visit(session, child_id=children["girl 10"].id, visit_date=date(2026, 6, 2),
+                        monitor="m", consent=True, record=CLEAN, profile=SDG, actor="m",
+                        today=TODAY)  # fmt: skip
+    follow[0].visit_id = done.id
+    session.flush()
+    return {"a": a.path, "country": country.path, "follow": follow}
+
+
+def test_identification_rate(session: Session) -> None:
+    paths = _world(session)
+    rates = {r.group: (r.numerator, r.denominator) for r in
+             identification_rate(session, area_path=str(paths["a"]), period=YEAR)}  # fmt: skip
+    # girl 10 was found working in February but clean in June: she was found in the period
+    assert rates == {"total": (2, 3), "female*5-11": (1, 1), "female*15-17": (0, 1),
+                     "male*12-14": (1, 1)}  # fmt: skip
+    country = identification_rate(session, area_path=str(paths["country"]), period=YEAR)
+    assert (country[0].numerator, country[0].denominator) == (3, 4)
+    assert country[0].value == 0.75
+    outside = identification_rate(session, area_path=str(paths["a"]),
+                                  period=Period(date(2025, 1, 1), date(2025, 12, 31)))  # fmt: skip
+    assert outside[0].value is None
+
+
+def test_support_rate(session: Session) -> None:
+    paths = _world(session)
+    one = {r.group: (r.numerator, r.denominator) for r in
+           support_rate(session, area_path=str(paths["a"]), period=YEAR)}  # fmt: skip
+    assert one == {"total": (1, 2), "female*5-11": (1, 1), "male*12-14": (0, 1)}
+    two = support_rate(session, area_path=str(paths["a"]), period=YEAR, at_least=2)
+    assert (two[0].numerator, two[0].denominator) == (1, 2)
+    four = support_rate(session, area_path=str(paths["a"]), period=YEAR, at_least=4)
+    assert (four[0].numerator, four[0].denominator) == (0, 2)
+
+
+def test_follow_up_compliance_and_referrals(session: Session) -> None:
+    paths = _world(session)
+    due = [f.due_on for f in paths["follow"]]  # type: ignore[attr-defined]
+    # 1 Mar 2026 + 3, 6, 12 months: June, September and March 2027 (outside the year)
+    assert due == [date(2026, 6, 1), date(2026, 9, 1)]
+    compliance = follow_up_compliance(session, area_path=str(paths["a"]), period=YEAR)
+    assert (compliance[0].numerator, compliance[0].denominator) == (1, 2)
+    referrals = referral_acceptance(session, area_path=str(paths["country"]), period=YEAR)
+    assert (referrals.numerator, referrals.denominator, referrals.value) == (1, 2, 0.5)
+    assert session.scalars(select(FollowUp)).all()
