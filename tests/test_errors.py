@@ -29,6 +29,8 @@ def test_every_error_descends_from_the_root() -> None:
         (errors.Conflict, 409),
         (errors.InvalidTransition, 409),
         (errors.DatabaseUnavailable, 503),
+        (errors.NotAuthenticated, 401),
+        (errors.ConfigurationError, 500),
     ],
 )
 def test_http_status(cls: type[errors.IpecError], status: int) -> None:

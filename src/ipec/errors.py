@@ -13,7 +13,9 @@ and exits non-zero; the web API turns it into one JSON shape with :attr:`IpecErr
     ├── PermissionDenied     the user may not do this
     ├── Conflict             a stale write: the record changed since it was read
     ├── InvalidTransition    a case workflow step that is not allowed
-    └── DatabaseUnavailable  the database cannot be reached or opened
+    ├── DatabaseUnavailable  the database cannot be reached or opened
+    ├── NotAuthenticated     no valid credentials came with the request
+    └── ConfigurationError   the settings are unsafe or unusable
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "ConfigurationError",
     "Conflict",
     "DataError",
     "DatabaseUnavailable",
     "DesignError",
     "InvalidTransition",
     "IpecError",
+    "NotAuthenticated",
     "NotFound",
     "PermissionDenied",
     "ProfileError",
@@ -145,3 +149,15 @@ class DatabaseUnavailable(IpecError):
     """The database cannot be reached or opened (wrong URL, server down, bad credentials)."""
 
     http_status = 503
+
+
+class NotAuthenticated(IpecError):
+    """No valid credentials came with the request."""
+
+    http_status = 401
+
+
+class ConfigurationError(IpecError):
+    """The settings are unsafe or unusable (a default secret outside demo mode, say)."""
+
+    http_status = 500

@@ -30,3 +30,12 @@ def test_unusable_database(url: str, message: str, capsys: pytest.CaptureFixture
     err = capsys.readouterr().err
     assert err.startswith(f"error: {message}")
     assert "Traceback" not in err
+
+
+def test_serve_refuses_default_secrets(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("IPEC_SECRET_KEY", raising=False)
+    monkeypatch.delenv("IPEC_DEMO", raising=False)
+    assert run(["serve"]) == 1
+    assert "error: the secret key is the default" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from ipec import __version__
 from ipec.cli import classify as classify_commands
 from ipec.cli import db as db_commands
 from ipec.cli import profiles as profile_commands
+from ipec.cli import serve as serve_commands
 from ipec.cli import survey as survey_commands
 from ipec.cli import users as user_commands
 from ipec.errors import IpecError
@@ -34,6 +35,7 @@ app.add_typer(profile_commands.app, name="profiles")
 app.add_typer(survey_commands.app, name="survey")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(user_commands.app, name="users")
+app.command("serve")(serve_commands.serve_command)
 
 
 def _show_version(value: bool) -> None:

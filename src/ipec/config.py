@@ -1,0 +1,40 @@
+"""Settings, read from the environment (``IPEC_*``) by a factory, never at import time.
+
+Outside demo mode the server refuses to start with the default secret key.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ipec.errors import ConfigurationError
+
+__all__ = ["DEFAULT_SECRET", "Settings", "load_settings"]
+
+DEFAULT_SECRET = "change-me"
+
+
+class Settings(BaseSettings):
+    """Where the data lives, the profile the programme uses, and the secret key."""
+
+    model_config = SettingsConfigDict(env_prefix="IPEC_", frozen=True)
+
+    database_url: str = "sqlite:///ipec.db"
+    profile: str = "sdg-8.7.1"
+    secret_key: str = DEFAULT_SECRET
+    demo: bool = False
+    max_body_bytes: int = Field(default=1_000_000, gt=0)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment and ``overrides``; refuses default secrets outside demo."""
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if not settings.demo and (
+        settings.secret_key == DEFAULT_SECRET or len(settings.secret_key) < 32
+    ):
+        raise ConfigurationError(
+            "the secret key is the default or shorter than 32 characters",
+            hint="set IPEC_SECRET_KEY to a long random value (or IPEC_DEMO=1 for a demo)",
+        )
+    return settings

@@ -1,0 +1,49 @@
+"""``create_app(settings)``: the web application, made by a factory (nothing at import time)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import sessionmaker
+
+from ipec import __version__
+from ipec.config import Settings
+from ipec.db import make_engine
+from ipec.web.api.routes import router
+from ipec.web.errors import error_body, install_error_handlers
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The application for ``settings`` (use ``ipec.config.load_settings`` to check secrets)."""
+    app = FastAPI(
+        title="ipec",
+        version=__version__,
+        description="Child labour monitoring and remediation: records, workflow, metrics.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Refuse bodies larger than the setting before reading them."""
+        declared = request.headers.get("content-length", "0")
+        too_big = not declared.isdigit() or int(declared) > settings.max_body_bytes
+        if request.method in {"POST", "PUT", "PATCH"} and too_big:
+            message = f"the request body is larger than {settings.max_body_bytes} bytes"
+            return JSONResponse(error_body("PayloadTooLarge", message, 413), status_code=413)
+        return await call_next(request)
+
+    app.include_router(router)
+    return app
