@@ -10,6 +10,7 @@ import typer
 from ipec import __version__
 from ipec.cli import classify as classify_commands
 from ipec.cli import db as db_commands
+from ipec.cli import demo as demo_commands
 from ipec.cli import profiles as profile_commands
 from ipec.cli import serve as serve_commands
 from ipec.cli import survey as survey_commands
@@ -36,6 +37,7 @@ app.add_typer(survey_commands.app, name="survey")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(user_commands.app, name="users")
 app.command("serve")(serve_commands.serve_command)
+app.command("demo")(demo_commands.demo_command)
 
 
 def _show_version(value: bool) -> None:
