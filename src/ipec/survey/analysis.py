@@ -16,7 +16,8 @@ from ipec.classify import REASON_COLUMNS, classify
 from ipec.classify.record import HAZARD_COLUMNS
 from ipec.errors import DataError
 from ipec.standards import Profile
-from ipec.survey.estimate import DfMethod, estimate
+from ipec.survey.dense_cube import FrameCodes
+from ipec.survey.estimate import DfMethod, estimate_coded
 from ipec.survey.flags import FlagRule
 from ipec.survey.indicators import Proportion
 from ipec.survey.intervals import CiMethod
@@ -221,13 +222,15 @@ def estimate_survey(
     indicators: Sequence[str] = DEFAULT_INDICATORS,
     options: EstimateOptions | None = None,
     classified: Mapping[str, pl.DataFrame] | None = None,
+    codes: FrameCodes | None = None,
 ) -> pl.DataFrame:
     """The tidy estimates table: one row per (profile, breakdown, level, indicator).
 
     Proportions are on the 0-1 scale; levels carry their labels; rows come in the order of
     ``by`` and of each domain's levels. Profiles that share their ages in scope are estimated
     in one pass over the data. ``classified`` holds frames already made by
-    :func:`classify_survey`, by profile id, so that several calls classify only once.
+    :func:`classify_survey`, by profile id, so that several calls classify only once;
+    ``codes`` keeps the design and domain codes between passes and calls (made when None).
     """
     unknown = [name for name in indicators if name not in INDICATOR_LABELS]
     if unknown:
@@ -239,10 +242,11 @@ def estimate_survey(
     all_profiles = [profiles] if isinstance(profiles, Profile) else list(profiles)
     labels = _labels(mapped, by)
     results = []
+    kept = codes if codes is not None else FrameCodes()
     for group in _scope_groups(all_profiles):
         frame = _indicator_frame(mapped, group, indicators, classified or {})
         for i, batch in enumerate(_spec_batches(by, mapped)):
-            result = estimate(
+            result = estimate_coded(
                 frame,
                 mapped.design,
                 [Proportion(f"{p.id}|{name}") for p in group for name in indicators],
@@ -252,6 +256,7 @@ def estimate_survey(
                 ci=chosen.ci,
                 level=chosen.level,
                 flags=chosen.flags,
+                codes=kept,
             ).to_polars()
             results.append(result)
     versions = {p.id: p.version for p in all_profiles}

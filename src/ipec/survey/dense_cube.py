@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -23,6 +23,7 @@ from ipec.survey.sufficient import Measure
 __all__ = [
     "Coder",
     "DenseCube",
+    "FrameCodes",
     "add_batch",
     "cell_strides",
     "plan_coders",
@@ -136,6 +137,142 @@ def plan_coders(
     return coders, tuple(row[f"x{i}"] for i in range(len(extra)))
 
 
+def _small(codes: npt.NDArray[np.int64], span: int) -> npt.NDArray[np.integer]:
+    """Codes in the smallest integer type that holds 0..span (less memory to keep and read)."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if span < np.iinfo(dtype).max:
+            return codes.astype(dtype)
+    return codes
+
+
+def _same_values(held: pl.Series, series: pl.Series) -> bool:
+    """Same dtype, length and values (nulls at the same rows); a categorical also by code."""
+    if held.dtype != series.dtype or held.len() != series.len():
+        return False
+    if held.null_count() != series.null_count():
+        return False
+    if isinstance(held.dtype, pl.Categorical | pl.Enum) and not held.to_physical().equals(
+        series.to_physical(), null_equal=True
+    ):
+        return False
+    return held.equals(series, check_dtypes=True, null_equal=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Coded:
+    series: pl.Series  # the values coded (kept: a later frame is compared with them)
+    coder: Coder
+    codes: npt.NDArray[np.integer]  # the code of every row
+
+
+@dataclass(frozen=True, slots=True)
+class _PsuIndex:
+    strata: _Coded | None
+    psu: _Coded
+    keys: IntArray  # sorted distinct packed (stratum, PSU) keys, as ``psu_keys`` gives them
+    index: IntArray  # PSU number (position in ``keys``) of every row
+
+
+@dataclass(frozen=True, slots=True)
+class RowKeys:
+    """What the dense cube needs of a frame's key columns, from :class:`FrameCodes`."""
+
+    s: Coder | None
+    p: Coder
+    cells: list[Coder]
+    keys: IntArray
+    psu: IntArray  # PSU number of every row
+    cell_codes: list[npt.NDArray[np.integer]]  # per domain column, its code of every row
+
+
+class FrameCodes:
+    """Codes of the design and domain columns of in-memory frames, made once and reused.
+
+    Why: a report makes many estimates over frames that share these columns (only the weights
+    and indicators differ), and coding 10 million rows costs more than summing them. A column
+    is coded again unless the frame's column has the same dtype and values as the one coded
+    (a vectorised comparison), so codes of another frame are never used.
+    """
+
+    def __init__(self) -> None:
+        self._columns: dict[str, _Coded] = {}
+        self._psus: dict[tuple[str | None, str], _PsuIndex] = {}
+
+    def _column(self, frame: pl.DataFrame, name: str) -> _Coded | None:
+        series = frame.get_column(name)
+        held = self._columns.get(name)
+        if held is not None and _same_values(held.series, series):
+            return held
+        plan = plan_coders(frame.select(name), [name])
+        if plan is None:
+            return None
+        coder = plan[0][0]
+        codes = frame.select(coder.expr()).to_series().to_numpy().astype(np.int64, copy=False)
+        coded = _Coded(series, coder, _small(codes, coder.span))
+        self._columns[name] = coded
+        return coded
+
+    def _psu_index(self, s: _Coded | None, p: _Coded) -> _PsuIndex:
+        key = (None if s is None else s.series.name, p.series.name)
+        held = self._psus.get(key)
+        if held is not None and held.strata is s and held.psu is p:
+            return held
+        p_codes = p.codes.astype(np.int64)
+        base = p.coder.base
+        index: IntArray | None = None
+        if s is None:
+            seen = np.zeros(base, dtype=np.bool_)
+            seen[p_codes] = True
+            keys = np.flatnonzero(seen).astype(np.int64)
+            rank = np.zeros(base, dtype=np.int64)
+            rank[keys] = np.arange(keys.size, dtype=np.int64)
+            index = rank[p_codes]
+        else:
+            s_codes = s.codes.astype(np.int64)
+            stratum = np.full(base, -1, dtype=np.int64)
+            stratum[p_codes] = s_codes
+            if np.array_equal(stratum[p_codes], s_codes):
+                # every PSU id is in one stratum: index by the PSU id alone (small tables)
+                present = np.flatnonzero(stratum >= 0)
+                keys = np.sort(stratum[present] * base + present)
+                rank = np.zeros(base, dtype=np.int64)
+                rank[keys % base] = np.arange(keys.size, dtype=np.int64)
+                index = rank[p_codes]
+            else:
+                packed = s_codes * base + p_codes
+                keys = psu_keys(packed, s.coder.base * base)
+                index = np.searchsorted(keys, packed).astype(np.int64)
+        found = _PsuIndex(s, p, keys, index)
+        self._psus[key] = found
+        return found
+
+    def row_keys(
+        self, frame: pl.DataFrame, strata: str | None, psu: str, by_cols: Sequence[str]
+    ) -> RowKeys | None:
+        """Coders, PSU keys and row codes of the frame's design and domain columns; None when
+        a column cannot be coded or a design column has nulls (the caller's own path decides)."""
+        names = list(dict.fromkeys([*([] if strata is None else [strata]), psu, *by_cols]))
+        coded: dict[str, _Coded] = {}
+        for name in names:
+            found = self._column(frame, name)
+            if found is None:
+                return None
+            coded[name] = found
+        s = None if strata is None else coded[strata]
+        p = coded[psu]
+        if p.coder.has_null or (s is not None and s.coder.has_null):
+            return None
+        index = self._psu_index(s, p)
+        return RowKeys(
+            None if s is None else s.coder,
+            p.coder,
+            [coded[c].coder for c in by_cols],
+            index.keys,
+            index.index,
+            [coded[c].codes for c in by_cols],
+        )
+
+
 def psu_keys(packed: IntArray, bound: int) -> IntArray:
     """Sorted distinct packed (stratum, PSU) keys."""
     if bound <= _LOOKUP:
@@ -164,6 +301,7 @@ class DenseCube:
     stats: dict[str, FloatArray]
     lookup: IntArray | None
     names: frozenset[str] = frozenset()
+    shared: dict[str, str] = field(default_factory=dict)  # tag -> tag whose n/nz/sw it has
 
     @property
     def n_psu(self) -> int:
@@ -173,8 +311,11 @@ class DenseCube:
     def resolve(self, name: str) -> str:
         """The accumulator behind a statistic (no nulls: the measure's n is the row count)."""
         tag, _, what = name.rpartition("|")
-        if tag and what in ("n", "nz", "sw") and not self.own[tag]:
-            return {"n": "rows", "nz": "nz", "sw": "sw"}[what]
+        if tag and what in ("n", "nz", "sw"):
+            if not self.own[tag]:
+                return {"n": "rows", "nz": "nz", "sw": "sw"}[what]
+            if tag in self.shared:
+                return f"{self.shared[tag]}|{what}"
         if what == "swyy" and name not in self.names:
             return f"{tag}|swy"  # boolean: y*y = y
         return name
@@ -203,8 +344,11 @@ def start_cube(  # noqa: PLR0917 - internal
     own: dict[str, bool],
     squares: Iterable[str],
     boolean: set[str],
+    *,
+    lookup: bool = True,
 ) -> DenseCube:
-    """An empty cube for every statistic the indicators need."""
+    """An empty cube for every statistic the indicators need (``lookup``: a table from packed
+    (stratum, PSU) keys to PSU numbers, not needed when rows come with their PSU numbers)."""
     strides, n_cells = cell_strides(cells)
     names = ["rows", "nz", "sw"]
     sq = set(squares)
@@ -218,12 +362,12 @@ def start_cube(  # noqa: PLR0917 - internal
         elif m.y in sq and m.y not in boolean:
             names.append(f"{t}|swyy")
     bound = int(keys[-1]) + 1 if keys.size else 1
-    lookup = None
-    if bound <= _LOOKUP:
-        lookup = np.full(bound, -1, dtype=np.int64)
-        lookup[keys] = np.arange(keys.size, dtype=np.int64)
+    table = None
+    if lookup and bound <= _LOOKUP:
+        table = np.full(bound, -1, dtype=np.int64)
+        table[keys] = np.arange(keys.size, dtype=np.int64)
     return DenseCube(
-        keys, p_base, list(cells), n_cells, strides, list(measures), own, sq, {}, lookup,
+        keys, p_base, list(cells), n_cells, strides, list(measures), own, sq, {}, table,
         frozenset(names),
     )  # fmt: skip
 
@@ -310,7 +454,7 @@ class _Subsets:
 
     def __init__(self, batch: pl.DataFrame, key: IntArray, w: FloatArray, size: int) -> None:
         self.batch, self.key, self.w, self.size = batch, key, w, size
-        self._masks: list[tuple[npt.NDArray[np.bool_], IntArray]] = []
+        self._masks: list[tuple[npt.NDArray[np.bool_], IntArray, str]] = []
 
     def mask(self, cols: Sequence[str]) -> npt.NDArray[np.bool_]:
         """True where every column of ``cols`` is present."""
@@ -320,18 +464,23 @@ class _Subsets:
                 mask &= self.batch[c].is_not_null().to_numpy()
         return mask
 
-    def _rows(self, cols: Sequence[str]) -> IntArray:
+    def _rows(self, cols: Sequence[str], tag: str) -> tuple[IntArray, str]:
+        """The rows where ``cols`` are all present, and the first measure with those rows."""
         mask = self.mask(cols)
-        for seen, rows in self._masks:
+        for seen, rows, first in self._masks:
             if np.array_equal(seen, mask):
-                return rows
+                return rows, first
         rows = np.flatnonzero(mask)
-        self._masks.append((mask, rows))
-        return rows
+        self._masks.append((mask, rows, tag))
+        return rows, tag
+
+    def first_with_rows(self, tag: str, cols: Sequence[str]) -> str:
+        """The first measure whose present rows are those of ``cols`` (``tag`` if none)."""
+        return self._rows(cols, tag)[1]
 
     def counts(self, tag: str, cols: Sequence[str], *, with_nz: bool) -> list[Job]:
         """Jobs for the measure's own n, nz and sw (over its rows with no missing value)."""
-        rows = self._rows(cols)
+        rows, _ = self._rows(cols, tag)
         key, w = self.key[rows], self.w[rows]
         n = np.bincount(key, minlength=self.size).astype(np.float64)
         jobs: list[Job] = [(f"{tag}|n", lambda: n)]
@@ -365,11 +514,19 @@ def add_batch(  # noqa: PLR0917 - internal
     s: Coder | None,
     p: Coder,
     codes: tuple[IntArray, IntArray] | None = None,
+    row_key: IntArray | None = None,
+    *,
+    single: bool = False,
 ) -> None:
-    """Add one batch's sums into the cube (NumPy's products run in a second thread)."""
+    """Add one batch's sums into the cube (NumPy's products run in a second thread).
+
+    ``row_key``: every row's PSU number x cells + cell, when the caller has them. ``single``:
+    the batch holds every row of the cube, so measures missing on the same rows share one set
+    of n, nz and sw sums (the same rows summed in the same order: the same numbers).
+    """
     if batch.height == 0:
         return
-    key = _row_keys(cube, batch, s, p, codes)
+    key = row_key if row_key is not None else _row_keys(cube, batch, s, p, codes)
     size = cube.n_psu * cube.n_cells
     w = batch[weight].cast(pl.Float64).to_numpy()
 
@@ -392,7 +549,11 @@ def add_batch(  # noqa: PLR0917 - internal
         t = m.tag
         cols = [m.y] if m.x is None else [m.y, m.x]
         if cube.own[t]:
-            jobs += subsets.counts(t, cols, with_nz=nonzero is not None)
+            first = subsets.first_with_rows(t, cols) if single else t
+            if first == t:
+                jobs += subsets.counts(t, cols, with_nz=nonzero is not None)
+            else:
+                cube.shared[t] = first
         if m.x is not None:
             ok = subsets.mask(cols).astype(np.float64) if cube.own[t] else None
             jobs.append((f"{t}|swy", partial(weighted, m.y, ok)))

@@ -19,6 +19,8 @@ import polars as pl
 from ipec.survey.dense_cube import (
     MAX_CELLS,
     DenseCube,
+    FrameCodes,
+    RowKeys,
     add_batch,
     cell_strides,
     plan_coders,
@@ -45,14 +47,55 @@ IntArray = npt.NDArray[np.int64]
 BATCH_ROWS = 4_000_000
 
 
-def _build(
+def _row_key(known: RowKeys, n_cells: int) -> IntArray:
+    """PSU number x cells + joint cell code of every row, from codes made before."""
+    key: IntArray = np.multiply(known.psu, n_cells)
+    strides, _ = cell_strides(known.cells)
+    part = np.empty_like(key)
+    for codes, stride in zip(known.cell_codes, strides, strict=True):
+        np.multiply(codes, stride, out=part, dtype=np.int64)
+        key += part
+    return key
+
+
+def _build_known(
+    frame: pl.DataFrame, design: SurveyDesign, inds: Sequence[Indicator], known: RowKeys
+) -> DenseCube | None:
+    """``_build`` with design and domain codes made before (same checks, same cube)."""
+    measures = list(dict.fromkeys(measure_of(i) for i in inds))
+    analysed = list(dict.fromkeys(c for m in measures for c in (m.y, m.x) if c is not None))
+    nulls = {c: frame.get_column(c).null_count() for c in analysed}
+    s, p, cells, keys_arr = known.s, known.p, known.cells, known.keys
+    _, n_cells = cell_strides(cells)
+    if keys_arr.size == 0 or keys_arr.size * n_cells > MAX_CELLS:
+        return None
+    if keys_arr.size * n_cells > 8 * frame.height + 4096:
+        return None
+    if keys_arr.size == 1 and s is None:
+        return None
+    if not design.nest and np.unique(keys_arr % p.base).size < keys_arr.size:
+        return None
+    own = {m.tag: any(nulls[c] for c in (m.y, m.x) if c is not None) for m in measures}
+    boolean = {c for c in analysed if frame.schema[c] == pl.Boolean}
+    squares = [i.column for i in inds if not isinstance(i, Ratio)]
+    cube = start_cube(keys_arr, p.base, cells, measures, own, squares, boolean, lookup=False)
+    add_batch(cube, frame, design.weight, s, p, row_key=_row_key(known, n_cells), single=True)
+    return cube
+
+
+def _build(  # noqa: PLR0917 - internal
     frame: pl.DataFrame | pl.LazyFrame,
     design: SurveyDesign,
     inds: Sequence[Indicator],
     by_cols: list[str],
     checks: Sequence[Check],
+    kept: FrameCodes | None = None,
 ) -> DenseCube | None:
     assert design.psu is not None
+    if kept is not None and isinstance(frame, pl.DataFrame) and not checks:
+        known = kept.row_keys(frame, design.strata, design.psu, by_cols)
+        if known is not None:
+            return _build_known(frame, design, inds, known)
     lazy = isinstance(frame, pl.LazyFrame)
     measures = list(dict.fromkeys(measure_of(i) for i in inds))
     analysed = list(dict.fromkeys(c for m in measures for c in (m.y, m.x) if c is not None))
@@ -99,7 +142,7 @@ def _build(
     squares = [i.column for i in inds if not isinstance(i, Ratio)]
     cube = start_cube(keys_arr, p.base, cells, measures, own, squares, boolean)
     if isinstance(frame, pl.DataFrame):
-        add_batch(cube, frame, design.weight, s, p, codes)
+        add_batch(cube, frame, design.weight, s, p, codes, single=True)
     else:
         for batch in frame.collect_batches(chunk_size=BATCH_ROWS):
             add_batch(cube, batch, design.weight, s, p)
@@ -164,12 +207,15 @@ def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
     level: float,
     flag_rule: FlagRule,
     checks: Sequence[Check],
+    codes: FrameCodes | None = None,
 ) -> list[Block] | None:
-    """All result blocks from the dense cube, or None when the design or data do not suit."""
+    """All result blocks from the dense cube, or None when the design or data do not suit.
+
+    ``codes``: design and domain codes kept between estimates over frames that share them."""
     if design.psu is None or design.psu2 is not None or design.fpc is not None:
         return None
     by_cols = list(dict.fromkeys(c for spec in specs if spec for c in spec))
-    cube = _build(frame, design, inds, by_cols, checks)
+    cube = _build(frame, design, inds, by_cols, checks, codes)
     if cube is None:
         return None
     psu_stratum = np.unique(cube.keys // cube.p_base, return_inverse=True)[1].ravel()

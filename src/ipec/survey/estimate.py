@@ -16,6 +16,7 @@ import numpy.typing as npt
 import polars as pl
 
 from ipec.errors import DesignError
+from ipec.survey.dense_cube import FrameCodes
 from ipec.survey.design import ReplicateDesign, SurveyDesign
 from ipec.survey.domains import DomainSpec, Levels, normalise_by, spec_levels
 from ipec.survey.flags import FlagRule
@@ -34,7 +35,7 @@ from ipec.survey.result import SurveyResult
 from ipec.survey.sufficient import build_group_table
 from ipec.survey.taylor import ROW_ID, Structure, build_structure, taylor_variance
 
-__all__ = ["DfMethod", "estimate"]
+__all__ = ["DfMethod", "estimate", "estimate_coded"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -284,6 +285,26 @@ def estimate(
     ``svyciprop``, "wald" = estimate -/+ t(df) se, "mics" = -/+ 2 se); means, totals and ratios
     always get t(df) Wald intervals.
     """
+    return estimate_coded(
+        data, design, indicators, by, overall=overall, df=df, ci=ci, level=level, flags=flags
+    )
+
+
+def estimate_coded(
+    data: pl.DataFrame | pl.LazyFrame,
+    design: SurveyDesign | ReplicateDesign,
+    indicators: Indicator | str | Sequence[Indicator | str],
+    by: DomainSpec | Sequence[DomainSpec] | None = None,
+    *,
+    overall: bool = True,
+    df: DfMethod = "domain",
+    ci: CiMethod = "logit",
+    level: float = 0.95,
+    flags: FlagRule | None = None,
+    codes: FrameCodes | None = None,
+) -> SurveyResult:
+    """:func:`estimate`; ``codes`` keeps the design and domain codes of in-memory frames
+    between calls (several estimates over frames that share those columns code them once)."""
     if isinstance(indicators, str | Mean | Proportion | Total | Ratio):
         indicators = [indicators]
     inds = [as_indicator(i) for i in indicators]
@@ -321,7 +342,7 @@ def estimate(
         checks = _checks(frame, [design.weight], inds)
         from ipec.survey.dense_taylor import dense_blocks
 
-        fast = dense_blocks(frame, design, inds, specs, df, ci, level, rule, checks)
+        fast = dense_blocks(frame, design, inds, specs, df, ci, level, rule, checks, codes)
         blocks = (
             fast
             if fast is not None

@@ -36,6 +36,9 @@ def select_columns(
     for c in wanted:
         if c not in schema:
             raise DataError("column not found", column=c, hint="check the design and indicators")
+    if isinstance(data, pl.DataFrame):
+        # the same columns, without a query (a select costs ~0.1 s on 10 million rows)
+        return pl.DataFrame([data.get_column(c) for c in wanted])
     return data.select(wanted)
 
 

@@ -97,17 +97,15 @@ def margins(
     cells = np.concatenate(cell_idx)
     cols = np.concatenate(level_idx)
     base = list(dict.fromkeys(cube.resolve(n) for n in names))
-    stack = np.stack([cube.stat(n) for n in base])  # (S, P, C)
-    flat = stack.reshape(-1, cube.n_cells)
     if offset == cube.n_cells and np.array_equal(cells, all_cells) and np.array_equal(cols, cells):
-        out = flat  # every cell is its own level, in order: the product would copy it
+        done = {b: cube.stat(b) for b in base}  # every cell is its own level, in order
     elif cube.n_cells * offset <= _DENSE_MATRIX:
         matrix = np.zeros((cube.n_cells, offset))
         matrix[cells, cols] = 1.0
-        out = flat @ matrix
+        # one product per statistic: no (S x P x C) stacked copy
+        done = {b: cube.stat(b) @ matrix for b in base}
     else:
         mat = sparse.csr_matrix((np.ones(cells.size), (cols, cells)), shape=(offset, cube.n_cells))
-        out = np.asarray(mat @ flat.T).T
-    cube3 = out.reshape(len(base), cube.n_psu, offset)
-    sums = {n: cube3[base.index(cube.resolve(n))] for n in names}
+        done = {b: np.asarray(mat @ cube.stat(b).T).T for b in base}
+    sums = {n: done[cube.resolve(n)] for n in names}
     return Margins(levels, slices, offset, sums)

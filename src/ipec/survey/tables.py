@@ -14,6 +14,7 @@ import polars as pl
 
 from ipec.standards import Profile, load_profile
 from ipec.survey.analysis import EstimateOptions, classify_survey, estimate_survey
+from ipec.survey.dense_cube import FrameCodes
 from ipec.survey.mapping import MappedSurvey
 
 __all__ = [
@@ -132,6 +133,7 @@ def _tables(
     classified: Mapping[str, pl.DataFrame] | None = None,
     *,
     result: pl.DataFrame | None = None,
+    codes: FrameCodes | None = None,
 ) -> pl.DataFrame:
     """Several tables that share their rows, from one set of passes over the data.
 
@@ -141,7 +143,13 @@ def _tables(
         by = list(dict.fromkeys(b for spec in specs for b in _breakdowns(spec, mapped)))
         indicators = list(dict.fromkeys(i for spec in specs for i in spec.indicators))
         result = estimate_survey(
-            mapped, profiles, by=by, indicators=indicators, options=options, classified=classified
+            mapped,
+            profiles,
+            by=by,
+            indicators=indicators,
+            options=options,
+            classified=classified,
+            codes=codes,
         )
     parts = []
     for spec in specs:
@@ -200,18 +208,20 @@ def table_set(
     *,
     classified: Mapping[str, pl.DataFrame] | None = None,
     sdg_estimates: pl.DataFrame | None = None,
+    codes: FrameCodes | None = None,
 ) -> pl.DataFrame:
     """``standard_tables``, reusing ``sdg_estimates`` when given: the ``estimate_survey``
     table of the two SDG series (child labour by :func:`sdg_breakdowns`), so a report that
-    already has it does not estimate it again."""
+    already has it does not estimate it again; ``codes`` as in ``estimate_survey``."""
     chosen = options or EstimateOptions()
+    kept = codes if codes is not None else FrameCodes()
     frames = dict(classified or {})
     sdg = sdg_profiles(mapped)
     for needed in {profile, *sdg}:
         if needed.id not in frames:
             frames[needed.id] = classify_survey(mapped, needed).collect()
     tables = [
-        _tables([spec], mapped, sdg, chosen, frames, result=sdg_estimates)
+        _tables([spec], mapped, sdg, chosen, frames, result=sdg_estimates, codes=kept)
         for spec in STANDARD_TABLES
         if spec.rows == "sdg"
     ]
@@ -220,7 +230,7 @@ def table_set(
         for spec in STANDARD_TABLES
         if spec.rows == "background" and (mapped.has_chores or spec.id != "PR.3.2")
     ]
-    tables.append(_tables(background, mapped, [profile], chosen, frames))
+    tables.append(_tables(background, mapped, [profile], chosen, frames, codes=kept))
     result = pl.concat(tables, how="diagonal")
     leading = ["table", "title", "profile", "by", "level", "column", "indicator"]
     return result.select(pl.col(leading), pl.exclude(leading))

@@ -15,8 +15,9 @@ import polars as pl
 from ipec.classify.record import HAZARD_COLUMNS
 from ipec.standards import Profile
 from ipec.survey.analysis import EstimateOptions, classify_survey, estimate_survey
+from ipec.survey.dense_cube import FrameCodes
 from ipec.survey.design import ReplicateDesign
-from ipec.survey.estimate import estimate
+from ipec.survey.estimate import estimate_coded
 from ipec.survey.indicators import Proportion
 from ipec.survey.mapping import AGE_GROUPS, MappedSurvey
 from ipec.survey.tables import sdg_breakdowns, sdg_profiles, table_set
@@ -65,7 +66,8 @@ def _unique(profiles: Sequence[Profile]) -> list[Profile]:
 def _hours_distribution(frame: pl.DataFrame, hours: str, activity: str) -> pl.DataFrame:
     """Weighted share of children by whole hours (capped), within each age group."""
     weight = "_weight"
-    working = frame.filter(
+    # only the four columns used, before the filter (a filter copies every column it keeps)
+    working = frame.select("age_group", hours, activity, weight).filter(
         pl.col(activity).fill_null(value=False)
         & pl.col(hours).is_not_null()
         & (pl.col(weight) > 0)
@@ -113,7 +115,9 @@ def hours_thresholds(profile: Profile) -> dict[str, dict[str, list[float]]]:
     return out
 
 
-def _hazards(frame: pl.DataFrame, mapped: MappedSurvey, options: EstimateOptions) -> pl.DataFrame:
+def _hazards(
+    frame: pl.DataFrame, mapped: MappedSurvey, options: EstimateOptions, codes: FrameCodes
+) -> pl.DataFrame:
     """Share of children in economic activity exposed to each hazardous condition."""
     present = [column for column in HAZARD_COLUMNS if column in frame.columns]
     if not present:
@@ -124,7 +128,7 @@ def _hazards(frame: pl.DataFrame, mapped: MappedSurvey, options: EstimateOptions
         *design_columns,
         *(pl.when(working).then(pl.col(column)).alias(column) for column in present),
     )
-    result = estimate(
+    result = estimate_coded(
         data,
         mapped.design,
         [Proportion(column) for column in present],
@@ -132,6 +136,7 @@ def _hazards(frame: pl.DataFrame, mapped: MappedSurvey, options: EstimateOptions
         ci=options.ci,
         level=options.level,
         flags=options.flags,
+        codes=codes,
     ).to_polars()
     return result.with_columns(pl.col("indicator").str.strip_prefix("haz_"))
 
@@ -177,7 +182,8 @@ def build_content(
     sdg = sdg_profiles(mapped)
     everyone = _unique([profile, *sdg, *compare])
     classified = {p.id: classify_survey(mapped, p).collect() for p in everyone}
-    common: dict[str, Any] = {"options": chosen, "classified": classified}
+    codes = FrameCodes()  # design and domain columns coded once for every estimate
+    common: dict[str, Any] = {"options": chosen, "classified": classified, "codes": codes}
     domains = mapped.domains
     # The headline (child labour by sex and age, SDG series and the profile) and the SDG 8.7.1
     # table share one estimate: the table's breakdowns are the headline's plus sex x age group.
@@ -202,7 +208,9 @@ def build_content(
     by_age_sex = estimate_survey(
         mapped, profile, by=age_specs, indicators=["child_labour"], **common
     )
-    tables = table_set(mapped, profile, chosen, classified=classified, sdg_estimates=sdg_estimates)
+    tables = table_set(
+        mapped, profile, chosen, classified=classified, sdg_estimates=sdg_estimates, codes=codes
+    )
 
     def breakdown(name: str) -> pl.DataFrame:
         """Child labour by one background variable: rows of table PR.3.3 (same estimates)."""
@@ -227,7 +235,7 @@ def build_content(
         by_area=breakdown("area"),
         economic_hours=_hours_distribution(own, "economic_hours", "in_economic_activity"),
         chores_hours=_hours_distribution(own, "chores_hours_total", "in_chores"),
-        hazards=_hazards(own, mapped, chosen),
+        hazards=_hazards(own, mapped, chosen, codes),
         comparison=estimate_survey(
             mapped, _unique([profile, *compare, *sdg]), indicators=["child_labour"], **common
         ),
