@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from ipec.auth import Operation, access_child
 from ipec.errors import Conflict, NotFound
@@ -20,13 +20,18 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1")
 
+#: Record ids are positive 32-bit integers (larger numbers are invalid input, not a 500).
+RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
 
 def _origin(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
 @router.get("/children/{child_id}", response_model=ChildOut)
-def read_child(child_id: int, request: Request, db: DbSession, who: CurrentPrincipal) -> ChildOut:
+def read_child(
+    child_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
+) -> ChildOut:
     """A child's record (within the caller's areas)."""
     child = access_child(db, who, child_id, Operation.READ, origin=_origin(request))
     return ChildOut.model_validate(child)
@@ -34,7 +39,7 @@ def read_child(child_id: int, request: Request, db: DbSession, who: CurrentPrinc
 
 @router.post("/children/{child_id}/visits", response_model=VisitOut, status_code=201)
 def create_visit(
-    child_id: int, body: VisitIn, request: Request, db: DbSession, who: CurrentPrincipal
+    child_id: RecordId, body: VisitIn, request: Request, db: DbSession, who: CurrentPrincipal
 ) -> VisitOut:
     """Record a visit; the child is classified under the programme's profile."""
     child = access_child(db, who, child_id, Operation.CHANGE, origin=_origin(request))
@@ -54,7 +59,7 @@ def create_visit(
 
 @router.post("/cases/{case_id}/transitions", response_model=CaseOut)
 def move_case(
-    case_id: int, body: TransitionIn, request: Request, db: DbSession, who: CurrentPrincipal
+    case_id: RecordId, body: TransitionIn, request: Request, db: DbSession, who: CurrentPrincipal
 ) -> CaseOut:
     """Move a case along the workflow; refused when the case changed since ``version``."""
     found = db.get(Case, case_id)
