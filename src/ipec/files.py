@@ -1,8 +1,8 @@
 """Read and write tabular files (CSV, Parquet) safely.
 
 Reading turns every failure into a :class:`DataError` naming the file. Writing goes to a
-temporary file beside the target and is renamed into place only when complete, so a failed run
-never leaves a half-written output.
+temporary file beside the target, flushed to disk, and is renamed into place only when
+complete, so a failed run (or a crash) never leaves a half-written output.
 """
 
 from __future__ import annotations
@@ -95,6 +95,8 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     try:
         yield Path(temporary)
         try:
+            with Path(temporary).open("rb+") as written:
+                os.fsync(written.fileno())
             Path(temporary).replace(target)
         except OSError as exc:
             raise DataError(f"cannot write the file ({exc.strerror})", source=str(target)) from None

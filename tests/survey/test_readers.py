@@ -47,6 +47,16 @@ def test_names_match_without_case(tmp_path: Path) -> None:
     assert survey.find("HH1") is None
 
 
+def test_exact_spelling_wins_and_ambiguity_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    pl.DataFrame({"PSU": [1], "psu": [2], "Stratum": [3], "STRATUM": [4]}).write_csv(path)
+    survey = open_survey(path)
+    assert survey.find("PSU") == "PSU"
+    assert survey.find("psu") == "psu"
+    with pytest.raises(DataError, match="Stratum, STRATUM differ only in case"):
+        survey.find("stratum")
+
+
 def test_value_labels_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "labelled.sav"
     frame = pl.DataFrame({"HH7": [1.0, 2.0]})

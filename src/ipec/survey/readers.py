@@ -45,12 +45,22 @@ class SurveyFile:
         return str(self.path)
 
     def find(self, name: str) -> str | None:
-        """The file's spelling of ``name``, matched without regard to case, or None."""
-        wanted = name.casefold()
-        for variable in self.variables:
-            if variable.casefold() == wanted:
-                return variable
-        return None
+        """The file's spelling of ``name``: the exact spelling when the file has it, else the
+        only match without regard to case; None when absent.
+
+        Two variables that differ only in case (``PSU`` and ``psu``) and neither spelled as
+        asked are ambiguous: a DataError names them.
+        """
+        if name in self.variables:
+            return name
+        matches = [v for v in self.variables if v.casefold() == name.casefold()]
+        if len(matches) > 1:
+            raise DataError(
+                f"variables {', '.join(matches)} differ only in case; which is {name}?",
+                source=self.source,
+                hint="rename one of them, or name the exact spelling in the variable map",
+            )
+        return matches[0] if matches else None
 
     def read(self, variables: Iterable[str], *, text: Iterable[str] = ()) -> pl.LazyFrame:
         """The named variables (file spellings), lazily where the format allows.
