@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -98,3 +99,14 @@ def migrated_engine(
     for made in _fresh_engine(request.param, tmp_path_factory.mktemp("db")):
         upgrade(made)
         yield made
+
+
+@pytest.fixture
+def session(migrated_engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test (fast and isolated)."""
+    with migrated_engine.connect() as connection:
+        outer = connection.begin()
+        opened = Session(bind=connection, join_transaction_mode="create_savepoint")
+        yield opened
+        opened.close()
+        outer.rollback()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipec.auth import (
@@ -22,16 +21,6 @@ from ipec.monitoring import AuditEntry, Child, Sex
 from ipec.monitoring.service import ChildInput, create_area, register_household
 
 PASSWORD = "a long enough password"
-
-
-@pytest.fixture
-def session(migrated_engine: Engine) -> Iterator[Session]:
-    with migrated_engine.connect() as connection:
-        outer = connection.begin()
-        opened = Session(bind=connection, join_transaction_mode="create_savepoint")
-        yield opened
-        opened.close()
-        outer.rollback()
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipec.auth import ApiToken, Role, authenticate, create_user, issue_token, user_for_token
@@ -17,16 +16,6 @@ from ipec.monitoring.service import create_area
 
 PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def session(migrated_engine: Engine) -> Iterator[Session]:
-    with migrated_engine.connect() as connection:
-        outer = connection.begin()
-        opened = Session(bind=connection, join_transaction_mode="create_savepoint")
-        yield opened
-        opened.close()
-        outer.rollback()
 
 
 def test_passwords_are_argon2_hashes() -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipec.auth import authenticate
@@ -18,16 +16,6 @@ from ipec.standards import load_profile
 
 TODAY = date(2026, 11, 29)
 SDG = load_profile("sdg-8.7.1")
-
-
-@pytest.fixture
-def session(migrated_engine: Engine) -> Iterator[Session]:
-    with migrated_engine.connect() as connection:
-        outer = connection.begin()
-        opened = Session(bind=connection, join_transaction_mode="create_savepoint")
-        yield opened
-        opened.close()
-        outer.rollback()
 
 
 def test_small_demo(session: Session) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipec.monitoring import Case, Child, Sex
@@ -35,16 +33,6 @@ TODAY = date(2026, 12, 31)
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
 WORKING = {"econ_any": True, "econ_hours": 30}
 CLEAN = {"econ_any": False, "econ_hours": None}
-
-
-@pytest.fixture
-def session(migrated_engine: Engine) -> Iterator[Session]:
-    with migrated_engine.connect() as connection:
-        outer = connection.begin()
-        opened = Session(bind=connection, join_transaction_mode="create_savepoint")
-        yield opened
-        opened.close()
-        outer.rollback()
 
 
 def _world(session: Session) -> dict[str, object]:

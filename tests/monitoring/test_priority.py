@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipec.monitoring import Case, CaseKind, CaseStatus, Child, Sex
@@ -14,16 +12,6 @@ from ipec.monitoring.priority import priority_order
 from ipec.monitoring.service import ChildInput, create_area, register_household
 
 TODAY = date(2026, 6, 1)
-
-
-@pytest.fixture
-def session(migrated_engine: Engine) -> Iterator[Session]:
-    with migrated_engine.connect() as connection:
-        outer = connection.begin()
-        opened = Session(bind=connection, join_transaction_mode="create_savepoint")
-        yield opened
-        opened.close()
-        outer.rollback()
 
 
 def test_priority_order(session: Session) -> None:

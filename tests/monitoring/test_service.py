@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipec.errors import Conflict, DataError, InvalidTransition, NotFound
@@ -28,16 +27,6 @@ from ipec.standards import load_profile
 
 SDG = load_profile("sdg-8.7.1")
 TODAY = date(2026, 6, 1)
-
-
-@pytest.fixture
-def session(migrated_engine: Engine) -> Iterator[Session]:
-    with migrated_engine.connect() as connection:
-        outer = connection.begin()
-        opened = Session(bind=connection, join_transaction_mode="create_savepoint")
-        yield opened
-        opened.close()
-        outer.rollback()
 
 
 def _household(session: Session) -> list[Child]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -57,22 +56,17 @@ def test_the_table_is_the_documented_workflow() -> None:
 
 
 @pytest.fixture
-def session(migrated_engine: Engine) -> Iterator[Session]:
-    """A session inside a transaction that is rolled back after the test."""
-    with migrated_engine.connect() as connection:
-        outer = connection.begin()
-        opened = Session(bind=connection, join_transaction_mode="create_savepoint")
-        area = Area(name="District A", level="district", path="/1/")
-        opened.add(area)
-        opened.flush()
-        household = Household(area_id=area.id, head_name="K. Mensah")
-        child = Child(household=household, pseudonym="C-0001", name="Ama", sex=Sex.FEMALE,
-                      birth_date=date(2014, 5, 2))  # fmt: skip
-        opened.add_all([household, child])
-        opened.flush()
-        yield opened
-        opened.close()
-        outer.rollback()
+def session(session: Session) -> Session:
+    """The shared rolled-back session, with one child in one household."""
+    area = Area(name="District A", level="district", path="/1/")
+    session.add(area)
+    session.flush()
+    household = Household(area_id=area.id, head_name="K. Mensah")
+    child = Child(household=household, pseudonym="C-0001", name="Ama", sex=Sex.FEMALE,
+                  birth_date=date(2014, 5, 2))  # fmt: skip
+    session.add_all([household, child])
+    session.flush()
+    return session
 
 
 def _case(session: Session, status: CaseStatus) -> Case:
