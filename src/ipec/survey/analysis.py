@@ -17,7 +17,7 @@ from ipec.classify.record import HAZARD_COLUMNS
 from ipec.errors import DataError
 from ipec.standards import Profile
 from ipec.survey.dense_cube import FrameCodes
-from ipec.survey.estimate import DfMethod, estimate_coded
+from ipec.survey.estimate import DfMethod, estimate
 from ipec.survey.flags import FlagRule
 from ipec.survey.indicators import Proportion
 from ipec.survey.intervals import CiMethod
@@ -246,7 +246,7 @@ def estimate_survey(
     for group in _scope_groups(all_profiles):
         frame = _indicator_frame(mapped, group, indicators, classified or {})
         for i, batch in enumerate(_spec_batches(by, mapped)):
-            result = estimate_coded(
+            result = estimate(
                 frame,
                 mapped.design,
                 [Proportion(f"{p.id}|{name}") for p in group for name in indicators],

@@ -35,7 +35,7 @@ from ipec.survey.result import SurveyResult
 from ipec.survey.sufficient import build_group_table
 from ipec.survey.taylor import ROW_ID, Structure, build_structure, taylor_variance
 
-__all__ = ["DfMethod", "estimate", "estimate_coded"]
+__all__ = ["DfMethod", "estimate"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -276,6 +276,7 @@ def estimate(
     ci: CiMethod = "logit",
     level: float = 0.95,
     flags: FlagRule | None = None,
+    codes: FrameCodes | None = None,
 ) -> SurveyResult:
     """Estimate indicators for the whole sample (``overall``) and each domain spec in ``by``.
 
@@ -283,28 +284,10 @@ def estimate(
     the domain minus their strata), "design" = PSUs minus strata of the full design,
     "infinite" = normal quantiles. ``ci`` applies to proportions ("logit" and "beta" as R
     ``svyciprop``, "wald" = estimate -/+ t(df) se, "mics" = -/+ 2 se); means, totals and ratios
-    always get t(df) Wald intervals.
+    always get t(df) Wald intervals. ``codes`` keeps the design and domain codes of in-memory
+    frames between calls, so several estimates over frames that share those columns code them
+    once.
     """
-    return estimate_coded(
-        data, design, indicators, by, overall=overall, df=df, ci=ci, level=level, flags=flags
-    )
-
-
-def estimate_coded(
-    data: pl.DataFrame | pl.LazyFrame,
-    design: SurveyDesign | ReplicateDesign,
-    indicators: Indicator | str | Sequence[Indicator | str],
-    by: DomainSpec | Sequence[DomainSpec] | None = None,
-    *,
-    overall: bool = True,
-    df: DfMethod = "domain",
-    ci: CiMethod = "logit",
-    level: float = 0.95,
-    flags: FlagRule | None = None,
-    codes: FrameCodes | None = None,
-) -> SurveyResult:
-    """:func:`estimate`; ``codes`` keeps the design and domain codes of in-memory frames
-    between calls (several estimates over frames that share those columns code them once)."""
     if isinstance(indicators, str | Mean | Proportion | Total | Ratio):
         indicators = [indicators]
     inds = [as_indicator(i) for i in indicators]

@@ -17,7 +17,7 @@ from ipec.standards import Profile
 from ipec.survey.analysis import EstimateOptions, classify_survey, estimate_survey
 from ipec.survey.dense_cube import FrameCodes
 from ipec.survey.design import ReplicateDesign
-from ipec.survey.estimate import estimate_coded
+from ipec.survey.estimate import estimate
 from ipec.survey.indicators import Proportion
 from ipec.survey.mapping import AGE_GROUPS, MappedSurvey
 from ipec.survey.tables import sdg_breakdowns, sdg_profiles, table_set
@@ -128,7 +128,7 @@ def _hazards(
         *design_columns,
         *(pl.when(working).then(pl.col(column)).alias(column) for column in present),
     )
-    result = estimate_coded(
+    result = estimate(
         data,
         mapped.design,
         [Proportion(column) for column in present],
