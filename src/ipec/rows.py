@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import NoReturn
+
 import polars as pl
 
-__all__ = ["ROWS_SHOWN", "first_line", "offending_rows"]
+from ipec.errors import DataError
+
+__all__ = ["ROWS_SHOWN", "RowCheck", "first_line", "offending_rows", "raise_failed"]
 
 #: How many offending rows an error names (the count of all of them follows).
 ROWS_SHOWN = 5
@@ -28,6 +33,35 @@ def offending_rows(
         bad.sum().alias("count"),
     ).collect()
     return [int(row) for row in found["rows"][0]], int(found["count"][0])
+
+
+@dataclass(frozen=True, slots=True)
+class RowCheck:
+    """A condition that must hold on no row, the column it concerns, and how to fix it."""
+
+    column: str
+    bad: pl.Expr
+    message: str
+    hint: str
+
+
+def raise_failed(
+    frame: pl.DataFrame | pl.LazyFrame,
+    check: RowCheck,
+    *,
+    source: str | None,
+    index: str | None = None,
+) -> NoReturn:
+    """Raise the :class:`DataError` for a check known to fail, naming its first rows."""
+    rows, count = offending_rows(frame, check.bad, index=index)
+    raise DataError(
+        check.message,
+        source=source,
+        column=check.column,
+        rows=rows,
+        row_count=count,
+        hint=check.hint,
+    )
 
 
 def first_line(error: BaseException) -> str:

@@ -12,7 +12,7 @@ import polars as pl
 
 from ipec.classify.record import CHILD_FIELDS, REQUIRED_COLUMNS, Field
 from ipec.errors import DataError
-from ipec.rows import offending_rows
+from ipec.rows import RowCheck, raise_failed
 from ipec.standards.model import Profile
 
 __all__ = ["MAX_WEEKLY_HOURS", "Prepared", "prepare"]
@@ -21,14 +21,6 @@ MAX_WEEKLY_HOURS = 168.0
 _TRUE_WORDS = ("true", "yes", "y", "1", "t")
 _FALSE_WORDS = ("false", "no", "n", "0", "f")
 _FLAG_COLUMNS = frozenset(field.name for field in CHILD_FIELDS if field.kind == "flag")
-
-
-@dataclass(frozen=True, slots=True)
-class _Check:
-    column: str
-    bad: pl.Expr
-    message: str
-    hint: str
 
 
 def _as_text(column: str) -> pl.Expr:
@@ -59,10 +51,10 @@ def _number(column: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     return number, number.is_null() & text.is_not_null() & (text != "")
 
 
-def _plan(schema: pl.Schema) -> tuple[list[pl.Expr], list[_Check]]:
+def _plan(schema: pl.Schema) -> tuple[list[pl.Expr], list[RowCheck]]:
     """Coercion expressions and checks for the canonical columns present in ``schema``."""
     coerced: list[pl.Expr] = []
-    checks: list[_Check] = []
+    checks: list[RowCheck] = []
     fields: dict[str, Field] = {field.name: field for field in CHILD_FIELDS}
     for name, dtype in schema.items():
         field = fields.get(name)
@@ -73,14 +65,16 @@ def _plan(schema: pl.Schema) -> tuple[list[pl.Expr], list[_Check]]:
             if dtype != pl.Boolean:
                 coerced.append(value.fill_null(value=False).alias(name))
             checks.append(
-                _Check(name, bad, "not a yes/no flag", "use true/false, yes/no, 1/0 or leave empty")
+                RowCheck(
+                    name, bad, "not a yes/no flag", "use true/false, yes/no, 1/0 or leave empty"
+                )
             )
         elif field.kind == "hours":
             value, bad = _number(name, dtype)
             coerced.append(value.alias(name))
-            checks.append(_Check(name, bad, "hours are not a number", "write hours as numbers"))
+            checks.append(RowCheck(name, bad, "hours are not a number", "write hours as numbers"))
             checks.append(
-                _Check(
+                RowCheck(
                     name,
                     ~bad & ((value < 0) | (value > MAX_WEEKLY_HOURS)).fill_null(value=False),
                     "hours must lie between 0 and 168 a week",
@@ -90,12 +84,12 @@ def _plan(schema: pl.Schema) -> tuple[list[pl.Expr], list[_Check]]:
         elif field.kind == "age":
             value, bad = _number(name, dtype)
             coerced.append(value.cast(pl.Int16, strict=False).alias(name))
-            checks.append(_Check(name, bad, "age is not a number", "write ages as whole years"))
+            checks.append(RowCheck(name, bad, "age is not a number", "write ages as whole years"))
             checks.append(
-                _Check(name, value.is_null() & ~bad, "age is missing", "give every child an age")
+                RowCheck(name, value.is_null() & ~bad, "age is missing", "give every child an age")
             )
             checks.append(
-                _Check(
+                RowCheck(
                     name,
                     (
                         value.is_not_null()
@@ -108,7 +102,7 @@ def _plan(schema: pl.Schema) -> tuple[list[pl.Expr], list[_Check]]:
         elif field.kind == "code" and dtype.is_numeric():
             value = pl.col(name)
             checks.append(
-                _Check(
+                RowCheck(
                     name,
                     (value.is_not_null() & (value != value.floor())).fill_null(value=False),
                     "codes must be whole numbers",
@@ -214,15 +208,7 @@ def prepare(
     ).collect()
     for i, check in enumerate(checks):
         if facts[str(i)][0]:
-            rows, count = offending_rows(lazy, check.bad)
-            raise DataError(
-                check.message,
-                source=source,
-                column=check.column,
-                rows=rows,
-                row_count=count,
-                hint=check.hint,
-            )
+            raise_failed(lazy, check, source=source)
     coerced += [
         pl.col(name).fill_null(value=False) for name in boolean_flags if facts[f"nulls:{name}"][0]
     ]

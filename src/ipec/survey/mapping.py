@@ -17,7 +17,7 @@ import polars as pl
 from ipec.classify.prepare import MAX_WEEKLY_HOURS
 from ipec.classify.record import REQUIRED_COLUMNS
 from ipec.errors import DataError
-from ipec.rows import first_line, offending_rows
+from ipec.rows import RowCheck, first_line, raise_failed
 from ipec.survey.design import LonelyPsu, ReplicateDesign, SurveyDesign
 from ipec.survey.maps.model import DomainVariable, SurveyMap
 from ipec.survey.readers import SurveyFile
@@ -108,28 +108,6 @@ def _resolve(file: SurveyFile, candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Check:
-    """A condition that must not hold on any used row, and how to report it."""
-
-    bad: pl.Expr
-    message: str
-    column: str
-    hint: str
-
-
-def _raise_first(lazy: pl.LazyFrame, check: _Check, source: str) -> None:
-    rows, count = offending_rows(lazy, check.bad, index=FILE_ROW)
-    raise DataError(
-        check.message,
-        source=source,
-        column=check.column,
-        rows=rows,
-        row_count=count,
-        hint=check.hint,
-    )
-
-
 def _collect(query: pl.LazyFrame, file: SurveyFile, *, streaming: bool = True) -> pl.DataFrame:
     """Run a query over the file; a file that breaks while being read is named as such."""
     try:
@@ -142,15 +120,15 @@ def _collect(query: pl.LazyFrame, file: SurveyFile, *, streaming: bool = True) -
         ) from None
 
 
-def _numeric_check(schema: pl.Schema, variable: str) -> _Check | None:
+def _numeric_check(schema: pl.Schema, variable: str) -> RowCheck | None:
     dtype = schema[variable]
     if dtype.is_numeric() or dtype == pl.Boolean:
         return None
     as_number = pl.col(variable).cast(pl.Float64, strict=False)
-    return _Check(
+    return RowCheck(
+        variable,
         as_number.is_null() & pl.col(variable).is_not_null(),
         "codes must be numbers",
-        variable,
         "recode the variable to numeric codes, or map another variable",
     )
 
@@ -345,13 +323,13 @@ def _resolve_domains(
 
 def _child_columns(
     child_vars: Mapping[str, list[str]], survey_map: SurveyMap
-) -> tuple[list[pl.Expr], list[_Check]]:
+) -> tuple[list[pl.Expr], list[RowCheck]]:
     """Canonical child fields from raw variables, and the checks on their values."""
     yes = list(survey_map.yes_codes)
     known = [*survey_map.yes_codes, *survey_map.no_codes, *survey_map.no_response_codes]
     unknown = list(survey_map.unknown_hours_codes)
     expressions: list[pl.Expr] = []
-    checks: list[_Check] = []
+    checks: list[RowCheck] = []
     for name, variables in child_vars.items():
         kind = survey_map.kind_of(name)
         first = pl.col(variables[0])
@@ -359,10 +337,10 @@ def _child_columns(
             flags = [_one_of(pl.col(v), yes).fill_null(value=False) for v in variables]
             expressions.append(pl.any_horizontal(flags).alias(name))
             checks += [
-                _Check(
+                RowCheck(
+                    v,
                     pl.col(v).is_not_null() & ~_one_of(pl.col(v), known),
                     f"codes other than {', '.join(map(str, known))} (yes, no, no response)",
-                    v,
                     "recode the variable, or list its codes in the map (yes_codes, no_codes, "
                     "no_response_codes)",
                 )
@@ -371,10 +349,10 @@ def _child_columns(
         elif kind == "hours":
             valid = pl.when(_one_of(first, unknown)).then(None).otherwise(first.cast(pl.Float64))
             checks.append(
-                _Check(
+                RowCheck(
+                    variables[0],
                     (valid < 0) | (valid > MAX_WEEKLY_HOURS),
                     "hours must lie between 0 and 168 a week (or be an unknown code)",
-                    variables[0],
                     f"correct the hours; codes {unknown} mean unknown",
                 )
             )
@@ -382,38 +360,65 @@ def _child_columns(
         elif kind == "age":
             age = first.cast(pl.Float64)
             checks += [
-                _Check(age.is_null(), "age is missing", variables[0],
-                       "every completed interview needs an age"),
-                _Check((age != age.floor()) | (age < 0) | (age > 120),
-                       "age is not a whole number of years", variables[0],
-                       "give ages in completed years"),
-            ]  # fmt: skip
+                RowCheck(
+                    variables[0],
+                    age.is_null(),
+                    "age is missing",
+                    "every completed interview needs an age",
+                ),
+                RowCheck(
+                    variables[0],
+                    (age != age.floor()) | (age < 0) | (age > 120),
+                    "age is not a whole number of years",
+                    "give ages in completed years",
+                ),
+            ]
             expressions.append(age.cast(pl.Int16, strict=False).alias(name))
         else:
             expressions.append(first.alias(name))
     return expressions, checks
 
 
-def _weight_checks(weight: str, completed: pl.Expr) -> list[_Check]:
+def _weight_checks(weight: str, completed: pl.Expr) -> list[RowCheck]:
     """Every completed interview needs a usable weight (zero is allowed: it is excluded)."""
     w = pl.col(weight).cast(pl.Float64)
     return [
-        _Check(completed & w.is_null(), "weight is missing", weight,
-               "every completed interview needs a weight"),
-        _Check(completed & ((w < 0) | ~w.is_finite()), "weight is negative or not finite",
-               weight, "correct the weights"),
-    ]  # fmt: skip
+        RowCheck(
+            weight,
+            completed & w.is_null(),
+            "weight is missing",
+            "every completed interview needs a weight",
+        ),
+        RowCheck(
+            weight,
+            completed & ((w < 0) | ~w.is_finite()),
+            "weight is negative or not finite",
+            "correct the weights",
+        ),
+    ]
 
 
-def _cluster_checks(dv: _DesignVars) -> list[_Check]:
+def _cluster_checks(dv: _DesignVars) -> list[RowCheck]:
     """Every used interview belongs to a PSU, and every PSU to a stratum."""
     checks = []
     if dv.psu is not None:
-        checks.append(_Check(pl.col(dv.psu).is_null(), "PSU is missing", dv.psu,
-                             "every interview belongs to a cluster"))  # fmt: skip
+        checks.append(
+            RowCheck(
+                dv.psu,
+                pl.col(dv.psu).is_null(),
+                "PSU is missing",
+                "every interview belongs to a cluster",
+            )
+        )
     if dv.strata is not None:
-        checks.append(_Check(pl.col(dv.strata).is_null(), "PSU without stratum", dv.strata,
-                             "give every PSU its stratum"))  # fmt: skip
+        checks.append(
+            RowCheck(
+                dv.strata,
+                pl.col(dv.strata).is_null(),
+                "PSU without stratum",
+                "give every PSU its stratum",
+            )
+        )
     return checks
 
 
@@ -508,7 +513,7 @@ def map_survey(
     for variable in raw_needed:
         check = None if variable in code_vars else _numeric_check(schema, variable)
         if check is not None and _collect(raw.select(check.bad.any()), file).item():
-            _raise_first(raw, check, source)
+            raise_failed(raw, check, source=source, index=FILE_ROW)
 
     completed = _one_of(pl.col(dv.keep[0]), dv.keep[1]) if dv.keep else pl.lit(value=True)
     weight = pl.col(dv.weight).cast(pl.Float64)
@@ -529,7 +534,7 @@ def map_survey(
     )
     for i, check in enumerate(weight_checks):
         if counts[f"check:{i}"][0]:
-            _raise_first(raw, check, source)
+            raise_failed(raw, check, source=source, index=FILE_ROW)
     report.rows_in_file = int(counts["rows"][0])
     report.rows_not_completed = report.rows_in_file - int(counts["completed"][0])
     report.rows_zero_weight = int(counts["completed"][0]) - int(counts["used"][0])
@@ -552,7 +557,7 @@ def map_survey(
     )
     for i, check in enumerate(checks):
         if facts[f"check:{i}"][0]:
-            _raise_first(used, check, source)
+            raise_failed(used, check, source=source, index=FILE_ROW)
 
     expressions: list[pl.Expr] = [pl.col(FILE_ROW), weight.alias(WEIGHT)]
     expressions += [
