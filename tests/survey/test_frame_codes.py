@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from ipec.errors import DataError
 from ipec.survey import estimate
@@ -14,15 +15,7 @@ from ipec.survey.indicators import Mean, Proportion, Total
 
 
 def _same(left: pl.DataFrame, right: pl.DataFrame) -> None:
-    assert left.columns == right.columns
-    assert left.height == right.height
-    for column in left.columns:
-        if left[column].dtype.is_float():
-            np.testing.assert_allclose(
-                left[column].to_numpy(), right[column].to_numpy(), rtol=1e-12, equal_nan=True
-            )
-        else:
-            assert left[column].to_list() == right[column].to_list(), column
+    assert_frame_equal(left, right, check_exact=False, rel_tol=1e-12, abs_tol=0)
 
 
 def _frame(seed: int, *, shared_psu_ids: bool = False) -> pl.DataFrame:

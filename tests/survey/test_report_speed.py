@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from ipec.standards import load_profile
 from ipec.survey import estimate
@@ -19,15 +20,7 @@ from ipec.survey.tables import standard_tables
 
 
 def _same(left: pl.DataFrame, right: pl.DataFrame) -> None:
-    assert left.columns == right.columns
-    assert left.height == right.height
-    for column in left.columns:
-        if left[column].dtype.is_float():
-            np.testing.assert_allclose(
-                left[column].to_numpy(), right[column].to_numpy(), rtol=1e-12, equal_nan=True
-            )
-        else:
-            assert left[column].to_list() == right[column].to_list(), column
+    assert_frame_equal(left, right, check_exact=False, rel_tol=1e-12, abs_tol=0)
 
 
 @pytest.mark.parametrize("profile_id", ["sdg-8.7.1", "mics6-2017"])
