@@ -55,9 +55,8 @@ def test_the_table_is_the_documented_workflow() -> None:
     assert allowed_actions(CaseStatus.CLOSED) == [Action.RELAPSE]
 
 
-@pytest.fixture
-def session(session: Session) -> Session:
-    """The shared rolled-back session, with one child in one household."""
+def _add_child(session: Session) -> Child:
+    """One child in one household in one district."""
     area = Area(name="District A", level="district", path="/1/")
     session.add(area)
     session.flush()
@@ -66,6 +65,13 @@ def session(session: Session) -> Session:
                   birth_date=date(2014, 5, 2))  # fmt: skip
     session.add_all([household, child])
     session.flush()
+    return child
+
+
+@pytest.fixture
+def session(session: Session) -> Session:
+    """The shared rolled-back session, with one child in one household."""
+    _add_child(session)
     return session
 
 
@@ -130,14 +136,7 @@ def test_unknown_action(session: Session) -> None:
 def test_stale_write_is_refused(engine: Engine) -> None:
     upgrade(engine)
     with Session(engine) as first:
-        area = Area(name="District B", level="district", path="/2/")
-        first.add(area)
-        first.flush()
-        household = Household(area_id=area.id, head_name="Y. Diallo")
-        child = Child(household=household, pseudonym="C-0100", name="Moussa", sex=Sex.MALE,
-                      birth_date=date(2012, 1, 9))  # fmt: skip
-        first.add_all([household, child])
-        first.flush()
+        child = _add_child(first)
         case = Case(child_id=child.id, kind=CaseKind.CHILD_LABOUR,
                     status=CaseStatus.IDENTIFIED, opened_on=date(2026, 1, 10))  # fmt: skip
         first.add(case)
