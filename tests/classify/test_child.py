@@ -82,6 +82,7 @@ def test_text_values_are_coerced_like_files() -> None:
         ({"age": 10, "econ_any": "maybe", "econ_hours": 2}, "not a yes/no flag"),
         ({"age": 10, "econ_any": True, "econ_hours": 2, "colour": "red"}, "unknown field"),
         ({"econ_any": True, "econ_hours": 2}, "missing required column(s) age"),
+        ({"age": 10, "econ_any": True}, "missing required column(s) econ_hours"),
         ({"age": 10, "econ_any": 9, "econ_hours": 2}, "not a yes/no flag"),
         ({"age": 10, "econ_any": 2, "econ_hours": 2}, "not a yes/no flag"),
         ({"age": 10, "econ_any": 0.5, "econ_hours": 2}, "not a yes/no flag"),
@@ -92,3 +93,15 @@ def test_text_values_are_coerced_like_files() -> None:
 def test_bad_child_records(record: dict[str, object], message: str) -> None:
     with pytest.raises(DataError, match=message.replace("(", r"\(").replace(")", r"\)")):
         classify_child(record, "sdg-8.7.1")
+
+
+def test_no_work_needs_no_hours() -> None:
+    """A child not in economic activity may leave the hours out; chores still count."""
+    left_out = classify_child({"age": 10, "econ_any": False}, "sdg-8.7.1")
+    zero = classify_child({"age": 10, "econ_any": False, "econ_hours": 0}, "sdg-8.7.1")
+    assert left_out.status == zero.status
+    assert left_out.reasons == zero.reasons == ()
+    chores = classify_child({"age": 10, "econ_any": False, "chores_any": True,
+                             "chores_hours": 30}, "sdg-8.7.1")  # fmt: skip
+    assert chores.child_labour
+    assert chores.reasons == (Reason.HAZARDOUS_CHORES,)

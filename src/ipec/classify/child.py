@@ -90,6 +90,8 @@ def _one_row_frame(record: Mapping[str, Any]) -> pl.DataFrame:
         )
     kinds = {field.name: field.kind for field in CHILD_FIELDS}
     filled = {**_NOT_REPORTED, **record}
+    if filled.get("econ_any") is False:
+        filled.setdefault("econ_hours", 0.0)
     columns: dict[str, pl.Series] = {}
     for name, value in filled.items():
         if value is None:
@@ -104,8 +106,9 @@ def _one_row_frame(record: Mapping[str, Any]) -> pl.DataFrame:
 def classify_child(record: Mapping[str, Any], profile: Profile | str) -> ChildResult:
     """Classify one child given as a mapping of canonical fields (``age``, ``econ_any``, ...).
 
-    ``age``, ``econ_any`` and ``econ_hours`` are required; chores, water and firewood left out
-    were not reported; other optional fields left out were not measured.
+    ``age``, ``econ_any`` and ``econ_hours`` are required (``econ_hours`` may be left out when
+    ``econ_any`` is false: no work, no hours); chores, water and firewood left out were not
+    reported; other optional fields left out were not measured.
     """
     rules = resolve_profile(profile)
     row = classify(_one_row_frame(record), rules, source="child record").row(0, named=True)
