@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -9,18 +10,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipec.errors import Conflict, DataError, InvalidTransition, NotFound
-from ipec.monitoring import AuditEntry, Case, CaseStatus, Child, Sex, transition
-from ipec.monitoring.models import PartnerKind, ServiceType
+from ipec.monitoring import AuditEntry, Case, CaseStatus, Child, Household, Sex, transition
+from ipec.monitoring.models import Area, PartnerKind, ReferralStatus, ServiceType
 from ipec.monitoring.service import (
     ChildInput,
     add_service,
+    complete_follow_up,
     create_area,
     create_partner,
+    end_service,
     record_visit,
     refer,
     register_household,
     schedule_follow_ups,
+    set_referral_status,
     update_child,
+    update_household,
 )
 from ipec.monitoring.workflow import Action
 from ipec.standards import load_profile
@@ -165,3 +170,90 @@ def test_referral_needs_consent_unless_worst_form(session: Session) -> None:
               sent_on=date(2026, 1, 6), actor="m1")  # fmt: skip
     with pytest.raises(Conflict, match="a partner named Child Rights NGO already exists"):
         create_partner(session, name=" Child Rights NGO ", kind=PartnerKind.NGO)
+
+
+def _case(session: Session, child: Child) -> Case:
+    record_visit(session, child_id=child.id, visit_date=date(2026, 2, 1), monitor="m1",
+                 consent=True, record={"econ_any": True, "econ_hours": 30}, profile=SDG,
+                 actor="monitor-1", today=TODAY)  # fmt: skip
+    return session.scalars(select(Case).where(Case.child_id == child.id)).one()
+
+
+def test_duplicates_refused_by_rename(session: Session) -> None:
+    ama, kofi = _household(session)
+    duplicate = re.escape("duplicate child: Ama (female, born 2015-04-01) is already")
+    with pytest.raises(DataError, match=duplicate):
+        update_child(session, child_id=kofi.id, expected_version=kofi.version, actor="m",
+                     changes={"name": "Ama", "sex": Sex.FEMALE,
+                              "birth_date": date(2015, 4, 1)})  # fmt: skip
+    assert session.get(Child, kofi.id).name == "Kofi"  # type: ignore[union-attr]
+    parent = session.get(Area, session.get(Household, ama.household_id).area_id)  # type: ignore[union-attr]
+    assert parent is not None
+    with pytest.raises(Conflict, match="already has an area named Ashanti"):
+        create_area(session, name=" Ashanti ", level="region", parent_id=parent.parent_id)
+
+
+def test_household_update_and_its_conflict(session: Session) -> None:
+    ama, _kofi = _household(session)
+    household = session.get(Household, ama.household_id)
+    assert household is not None
+    version = household.version
+    update_household(session, household_id=household.id, expected_version=version,
+                     changes={"supply_unit": "Farm 12"}, actor="m")  # fmt: skip
+    assert household.supply_unit == "Farm 12"
+    with pytest.raises(Conflict, match="changed by someone else"):
+        update_household(session, household_id=household.id, expected_version=version,
+                         changes={"head_name": "Y"}, actor="m")  # fmt: skip
+    with pytest.raises(DataError, match="cannot be changed: area_id"):
+        update_household(session, household_id=household.id, expected_version=version + 1,
+                         changes={"area_id": 1}, actor="m")  # fmt: skip
+
+
+def test_referral_steps_and_service_end(session: Session) -> None:
+    _ama, kofi = _household(session)
+    case = _case(session, kofi)
+    partner = create_partner(session, name="Inspectorate", kind=PartnerKind.GOVERNMENT)
+    referral = refer(session, case_id=case.id, partner_id=partner.id, consent=True,
+                     reason="r", sent_on=date(2026, 2, 2), actor="m")  # fmt: skip
+    for status in (ReferralStatus.DONE, ReferralStatus.SENT):
+        with pytest.raises(Conflict, match="is sent and cannot become"):
+            set_referral_status(session, referral_id=referral.id, status=status, actor="m")
+    set_referral_status(session, referral_id=referral.id, status=ReferralStatus.ACCEPTED,
+                        actor="m")  # fmt: skip
+    set_referral_status(session, referral_id=referral.id, status=ReferralStatus.DONE, actor="m")
+    assert referral.status is ReferralStatus.DONE
+    service = add_service(session, case_id=case.id, service=ServiceType.SCHOOL_KIT,
+                          started_on=date(2026, 2, 10), actor="m")  # fmt: skip
+    with pytest.raises(DataError, match="before it started"):
+        end_service(session, service_id=service.id, ended_on=date(2026, 2, 9), actor="m")
+    end_service(session, service_id=service.id, ended_on=date(2026, 2, 10), actor="m")
+    assert service.ended_on == date(2026, 2, 10)
+    actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "m")))
+    assert actions.count("referral.status") == 2
+    assert "service.end" in actions
+
+
+def test_follow_up_done_by_a_visit(session: Session) -> None:
+    ama, kofi = _household(session)
+    case = _case(session, kofi)
+    due = schedule_follow_ups(session, case_id=case.id, remediation_start=date(2026, 2, 1),
+                              until=date(2026, 8, 1))  # fmt: skip
+    visit = record_visit(session, child_id=kofi.id, visit_date=date(2026, 5, 2), monitor="m1",
+                         consent=True, record={"econ_any": False}, profile=SDG, actor="m",
+                         today=TODAY)  # fmt: skip
+    done = complete_follow_up(session, follow_up_id=due[0].id, visit=visit, actor="m")
+    assert done.visit_id == visit.id
+    with pytest.raises(Conflict, match="already done"):
+        complete_follow_up(session, follow_up_id=due[0].id, visit=visit, actor="m")
+    sister = record_visit(session, child_id=ama.id, visit_date=date(2026, 5, 2), monitor="m1",
+                          consent=True, record={"econ_any": False}, profile=SDG, actor="m",
+                          today=TODAY)  # fmt: skip
+    with pytest.raises(DataError, match="another child's case"):
+        complete_follow_up(session, follow_up_id=due[1].id, visit=sister, actor="m")
+    early = record_visit(session, child_id=kofi.id, visit_date=date(2026, 1, 15), monitor="m1",
+                         consent=True, record={"econ_any": False}, profile=SDG, actor="m",
+                         today=TODAY)  # fmt: skip
+    with pytest.raises(DataError, match="before the case was identified"):
+        complete_follow_up(session, follow_up_id=due[1].id, visit=early, actor="m")
+    with pytest.raises(NotFound, match="follow-up 999999 not found"):
+        complete_follow_up(session, follow_up_id=999_999, visit=visit, actor="m")

@@ -4,21 +4,59 @@ Rule: every read or change of a child's record goes through :func:`access_child`
 query :func:`children_in_scope`), which audit-logs it.
 """
 
-from ipec.auth.access import Operation, Principal, access_child, children_in_scope, principal_of
-from ipec.auth.models import ApiToken, Role, User
-from ipec.auth.service import authenticate, create_user, issue_token, user_for_token
+from ipec.auth.access import (
+    CHANGE_ROLES,
+    Operation,
+    Page,
+    Principal,
+    access_case,
+    access_child,
+    access_household,
+    area_in_scope,
+    case_page,
+    children_in_scope,
+    export_cases,
+    follow_up_page,
+    principal_of,
+    require_role,
+)
+from ipec.auth.models import ApiToken, Role, User, WebSession
+from ipec.auth.service import (
+    authenticate,
+    close_session,
+    create_user,
+    csrf_token,
+    issue_token,
+    open_session,
+    user_for_session,
+    user_for_token,
+)
 
 __all__ = [
+    "CHANGE_ROLES",
     "ApiToken",
     "Operation",
+    "Page",
     "Principal",
     "Role",
     "User",
+    "WebSession",
+    "access_case",
     "access_child",
+    "access_household",
+    "area_in_scope",
     "authenticate",
+    "case_page",
     "children_in_scope",
+    "close_session",
     "create_user",
+    "csrf_token",
+    "export_cases",
+    "follow_up_page",
     "issue_token",
+    "open_session",
     "principal_of",
+    "require_role",
+    "user_for_session",
     "user_for_token",
 ]

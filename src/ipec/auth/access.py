@@ -8,18 +8,36 @@ where.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from ipec.auth.models import Role, User
 from ipec.errors import NotFound, PermissionDenied
-from ipec.monitoring.models import Area, AuditEntry, Child, Household
+from ipec.monitoring.models import Area, AuditEntry, Case, Child, Household
+from ipec.monitoring.queries import CaseFilter, FollowUpFilter, case_query, follow_up_query
 
-__all__ = ["Operation", "Principal", "access_child", "children_in_scope", "principal_of"]
+__all__ = [
+    "CHANGE_ROLES",
+    "Operation",
+    "Page",
+    "Principal",
+    "access_case",
+    "access_child",
+    "access_household",
+    "area_in_scope",
+    "case_page",
+    "children_in_scope",
+    "export_cases",
+    "follow_up_page",
+    "principal_of",
+    "require_role",
+]
 
 
 class Operation(StrEnum):
@@ -27,7 +45,8 @@ class Operation(StrEnum):
     CHANGE = "change"
 
 
-_MAY_CHANGE = {Role.ADMIN, Role.PROGRAMME_MANAGER, Role.SUPERVISOR, Role.MONITOR}
+#: Roles that may change records (viewers and partners only read).
+CHANGE_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_MANAGER, Role.SUPERVISOR, Role.MONITOR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,18 +89,168 @@ def access_child(
     child = session.scalars(children_in_scope(principal).where(Child.id == child_id)).first()
     if child is None:
         raise NotFound(f"child {child_id} not found")
-    if operation is Operation.CHANGE and principal.role not in _MAY_CHANGE:
+    if operation is Operation.CHANGE and principal.role not in CHANGE_ROLES:
         raise PermissionDenied(f"a {principal.role.value} may read but not change records")
+    _audit(
+        session,
+        principal,
+        f"child.{operation.value}",
+        entity="child",
+        entity_id=child.id,
+        origin=origin,
+    )
+    return child
+
+
+def _audit(
+    session: Session,
+    principal: Principal,
+    action: str,
+    *,
+    entity: str,
+    entity_id: int,
+    origin: str | None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
     session.add(
         AuditEntry(
             at=datetime.now(UTC),
             actor=principal.username,
-            action=f"child.{operation.value}",
-            entity="child",
-            entity_id=child.id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
             origin=origin,
-            detail={},
+            detail=dict(detail or {}),
         )
     )
     session.flush()
-    return child
+
+
+def access_case(
+    session: Session,
+    principal: Principal,
+    case_id: int,
+    operation: Operation = Operation.READ,
+    *,
+    origin: str | None = None,
+) -> Case:
+    """The case, through the gate of its child (a case out of scope is not found)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} not found")
+    try:
+        access_child(session, principal, case.child_id, operation, origin=origin)
+    except NotFound:
+        raise NotFound(f"case {case_id} not found") from None
+    return case
+
+
+def access_household(
+    session: Session,
+    principal: Principal,
+    household_id: int,
+    operation: Operation = Operation.READ,
+    *,
+    origin: str | None = None,
+) -> Household:
+    """The household and, with it, its children's records (each child's access is logged)."""
+    household = session.get(Household, household_id)
+    area = session.get(Area, household.area_id) if household else None
+    if household is None or area is None or not area.path.startswith(principal.scope_path):
+        raise NotFound(f"household {household_id} not found")
+    if operation is Operation.CHANGE and principal.role not in CHANGE_ROLES:
+        raise PermissionDenied(f"a {principal.role.value} may read but not change records")
+    _audit(session, principal, f"household.{operation.value}", entity="household",
+           entity_id=household.id, origin=origin,
+           detail={"children": [child.id for child in household.children]})  # fmt: skip
+    return household
+
+
+def area_in_scope(session: Session, principal: Principal, area_id: int) -> Area:
+    """An area inside the principal's subtree; any other area is not found."""
+    area = session.get(Area, area_id)
+    if area is None or not area.path.startswith(principal.scope_path):
+        raise NotFound(f"area {area_id} not found")
+    return area
+
+
+def require_role(principal: Principal, roles: Collection[Role], doing: str) -> None:
+    """Refuse ``doing`` unless the principal has one of ``roles``."""
+    if principal.role not in roles:
+        raise PermissionDenied(f"a {principal.role.value} may not {doing}")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list: its rows, and whether another page follows."""
+
+    rows: list[Row[Any]]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+def _page(
+    session: Session, query: Select[*tuple[Any, ...]], page: int, per_page: int
+) -> tuple[list[Row[Any]], bool]:
+    rows = list(session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).all())
+    return rows[:per_page], len(rows) > per_page
+
+
+def case_page(
+    session: Session,
+    principal: Principal,
+    filters: CaseFilter,
+    *,
+    today: date,
+    page: int = 1,
+    per_page: int = 50,
+    origin: str | None = None,
+) -> Page:
+    """A page of the principal's cases by priority; the children listed are audit-logged."""
+    rows, more = _page(session, case_query(principal.scope_path, filters, today), page, per_page)
+    _audit(session, principal, "case.list", entity="case", entity_id=0, origin=origin,
+           detail={"children": [row.Child.id for row in rows], "page": page})  # fmt: skip
+    return Page(rows, page, per_page, more)
+
+
+def follow_up_page(
+    session: Session,
+    principal: Principal,
+    filters: FollowUpFilter,
+    *,
+    today: date,
+    page: int = 1,
+    per_page: int = 50,
+    origin: str | None = None,
+) -> Page:
+    """A page of the follow-ups still to do in the principal's scope (audit-logged)."""
+    query = follow_up_query(principal.scope_path, filters, today)
+    rows, more = _page(session, query, page, per_page)
+    _audit(session, principal, "follow_up.list", entity="case", entity_id=0, origin=origin,
+           detail={"children": [row.Child.id for row in rows], "page": page})  # fmt: skip
+    return Page(rows, page, per_page, more)
+
+
+def export_cases(
+    session: Session,
+    principal: Principal,
+    filters: CaseFilter,
+    *,
+    today: date,
+    file_format: str,
+    origin: str | None = None,
+) -> Iterator[Row[Any]]:
+    """Every case in scope and filters, streamed; the export itself is audit-logged."""
+    _audit(session, principal, "case.export", entity="case", entity_id=0, origin=origin,
+           detail={"format": file_format, "filters": _filters_detail(filters)})  # fmt: skip
+    query = case_query(principal.scope_path, filters, today)
+    return iter(session.execute(query.execution_options(yield_per=2_000)))
+
+
+def _filters_detail(filters: CaseFilter) -> dict[str, Any]:
+    return {
+        name: str(value)
+        for name in CaseFilter.__dataclass_fields__
+        if (value := getattr(filters, name)) is not None and value is not False
+    }

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipec.auth.models import ApiToken, Role, User
+from ipec.auth.models import ApiToken, Role, User, WebSession
 from ipec.auth.passwords import hash_password, verify_password
 from ipec.errors import Conflict, NotFound, PermissionDenied
 from ipec.monitoring.models import Area
@@ -17,14 +18,21 @@ from ipec.monitoring.models import Area
 __all__ = [
     "LOCK_AFTER_FAILURES",
     "LOCK_MINUTES",
+    "SESSION_HOURS",
     "authenticate",
+    "close_session",
     "create_user",
+    "csrf_token",
     "issue_token",
+    "open_session",
+    "user_for_session",
     "user_for_token",
 ]
 
 LOCK_AFTER_FAILURES = 5
 LOCK_MINUTES = 15
+#: How long a browser stays signed in without signing in again.
+SESSION_HOURS = 12
 
 
 def create_user(
@@ -96,3 +104,49 @@ def user_for_token(session: Session, token: str) -> User:
     if user is None or not user.active:
         raise PermissionDenied("invalid or revoked token")
     return user
+
+
+def open_session(
+    session: Session, *, user: User, now: datetime | None = None, hours: int = SESSION_HOURS
+) -> str:
+    """A new browser session for ``user``: the token goes in a cookie; only its hash is kept."""
+    moment = now or datetime.now(UTC)
+    token = secrets.token_urlsafe(32)
+    session.add(WebSession(user_id=user.id, token_hash=_digest(token), created_at=moment,
+                           expires_at=moment + timedelta(hours=hours), revoked=False))  # fmt: skip
+    session.flush()
+    return token
+
+
+def _live_session(session: Session, token: str, moment: datetime) -> WebSession | None:
+    found = session.scalar(
+        select(WebSession).where(
+            WebSession.token_hash == _digest(token), WebSession.revoked.is_(False)
+        )
+    )
+    if found is None:
+        return None
+    expires = found.expires_at.replace(tzinfo=found.expires_at.tzinfo or UTC)
+    return found if expires > moment else None
+
+
+def user_for_session(session: Session, token: str, now: datetime | None = None) -> User:
+    """The active user of an open, unexpired session."""
+    found = _live_session(session, token, now or datetime.now(UTC))
+    user = session.get(User, found.user_id) if found else None
+    if user is None or not user.active:
+        raise PermissionDenied("the session has ended", hint="sign in again")
+    return user
+
+
+def close_session(session: Session, token: str) -> None:
+    """Sign out: the session's token stops working at once."""
+    found = session.scalar(select(WebSession).where(WebSession.token_hash == _digest(token)))
+    if found is not None:
+        found.revoked = True
+        session.flush()
+
+
+def csrf_token(secret_key: str, session_token: str) -> str:
+    """The anti-forgery token of a session: a keyed hash, so nothing more is stored."""
+    return hmac.new(secret_key.encode(), session_token.encode(), hashlib.sha256).hexdigest()

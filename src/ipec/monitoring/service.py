@@ -43,13 +43,17 @@ from ipec.standards import Profile
 __all__ = [
     "ChildInput",
     "add_service",
+    "complete_follow_up",
     "create_area",
     "create_partner",
+    "end_service",
     "record_visit",
     "refer",
     "register_household",
     "schedule_follow_ups",
+    "set_referral_status",
     "update_child",
+    "update_household",
 ]
 
 
@@ -99,7 +103,12 @@ def _get(session: Session, model: type[_T], record_id: int, what: str) -> _T:
 def create_area(session: Session, *, name: str, level: str, parent_id: int | None = None) -> Area:
     """A new area under ``parent_id`` (or a root); its path lists its ancestors' ids."""
     parent = _get(session, Area, parent_id, "area") if parent_id is not None else None
-    area = Area(name=name.strip(), level=level.strip(), parent_id=parent_id, path="")
+    clean = name.strip()
+    sibling = select(Area.id).where(Area.parent_id == parent_id, Area.name == clean)
+    if parent_id is not None and session.scalar(sibling) is not None:
+        raise Conflict(f"area {parent_id} already has an area named {clean}",
+                       hint="choose another name")  # fmt: skip
+    area = Area(name=clean, level=level.strip(), parent_id=parent_id, path="")
     session.add(area)
     session.flush()
     area.path = f"{parent.path if parent else '/'}{area.id}/"
@@ -271,6 +280,10 @@ def update_child(
             f"version {expected_version})",
             hint="reload the child, check the changes, and save again",
         )
+    if "birth_date" in changes and changes["birth_date"] > datetime.now(UTC).date():
+        raise DataError(f"birth date {changes['birth_date']} is in the future",
+                        hint="correct the birth date")  # fmt: skip
+    _refuse_duplicate_sibling(session, child, changes)
     before = {name: str(getattr(child, name)) for name in changes}
     for name, value in changes.items():
         setattr(child, name, value)
@@ -278,6 +291,54 @@ def update_child(
     _audit(session, actor=actor, action="child.update", entity="child", entity_id=child.id,
            origin=origin, detail={"before": before})  # fmt: skip
     return child
+
+
+def _refuse_duplicate_sibling(session: Session, child: Child, changes: Mapping[str, Any]) -> None:
+    """A change may not make the child a copy (name, sex, birth date) of a sibling."""
+    name = str(changes.get("name", child.name)).strip()
+    sex = changes.get("sex", child.sex)
+    birth = changes.get("birth_date", child.birth_date)
+    twin = select(Child.id).where(Child.household_id == child.household_id, Child.id != child.id,
+                                  Child.name == name, Child.sex == sex,
+                                  Child.birth_date == birth)  # fmt: skip
+    if session.scalar(twin) is not None:
+        raise DataError(
+            f"duplicate child: {name} ({Sex(sex).value}, born {birth}) is already registered "
+            "in this household",
+            hint="change the existing record instead",
+        )
+
+
+_HOUSEHOLD_EDITABLE = {"head_name", "latitude", "longitude", "supply_unit"}
+
+
+def update_household(
+    session: Session,
+    *,
+    household_id: int,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    actor: str,
+    origin: str | None = None,
+) -> Household:
+    """Change a household's record, unless it changed since ``expected_version`` was read."""
+    household = _get(session, Household, household_id, "household")
+    unknown = sorted(set(changes) - _HOUSEHOLD_EDITABLE)
+    if unknown:
+        raise DataError(f"these fields cannot be changed: {', '.join(unknown)}")
+    if household.version != expected_version:
+        raise Conflict(
+            f"household {household_id} was changed by someone else (version "
+            f"{household.version}, you read version {expected_version})",
+            hint="reload the household, check the changes, and save again",
+        )
+    before = {name: str(getattr(household, name)) for name in changes}
+    for name, value in changes.items():
+        setattr(household, name, value)
+    session.flush()
+    _audit(session, actor=actor, action="household.update", entity="household",
+           entity_id=household.id, origin=origin, detail={"before": before})  # fmt: skip
+    return household
 
 
 def create_partner(session: Session, *, name: str, kind: PartnerKind) -> Partner:
@@ -351,6 +412,88 @@ def refer(
     _audit(session, actor=actor, action="referral.send", entity="case", entity_id=case.id,
            origin=origin, detail={"partner": partner_id})  # fmt: skip
     return record
+
+
+def end_service(
+    session: Session, *, service_id: int, ended_on: date, actor: str, origin: str | None = None
+) -> RemediationService:
+    """Record the end of a service (not before it started)."""
+    service = _get(session, RemediationService, service_id, "service")
+    if ended_on < service.started_on:
+        raise DataError(
+            f"the service ends on {ended_on}, before it started ({service.started_on})",
+            hint="correct the end date",
+        )
+    service.ended_on = ended_on
+    session.flush()
+    _audit(session, actor=actor, action="service.end", entity="case", entity_id=service.case_id,
+           origin=origin, detail={"service": service.id})  # fmt: skip
+    return service
+
+
+#: Referral status -> the statuses it may move to (a referral's own small workflow).
+REFERRAL_STEPS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
+    ReferralStatus.SENT: frozenset(
+        {ReferralStatus.ACCEPTED, ReferralStatus.REJECTED, ReferralStatus.REVOKED}
+    ),
+    ReferralStatus.ACCEPTED: frozenset({ReferralStatus.DONE, ReferralStatus.REVOKED}),
+    ReferralStatus.REJECTED: frozenset(),
+    ReferralStatus.DONE: frozenset(),
+    ReferralStatus.REVOKED: frozenset(),
+}
+
+
+def set_referral_status(
+    session: Session,
+    *,
+    referral_id: int,
+    status: ReferralStatus,
+    actor: str,
+    origin: str | None = None,
+) -> Referral:
+    """Move a referral on: sent -> accepted, rejected or revoked; accepted -> done or revoked."""
+    referral = _get(session, Referral, referral_id, "referral")
+    allowed = REFERRAL_STEPS[referral.status]
+    if status not in allowed:
+        choices = ", ".join(sorted(s.value for s in allowed)) or "none (it is final)"
+        raise Conflict(
+            f"referral {referral_id} is {referral.status.value} and cannot become {status.value}",
+            hint=f"allowed next statuses: {choices}",
+        )
+    before = referral.status
+    referral.status = status
+    session.flush()
+    _audit(session, actor=actor, action="referral.status", entity="case",
+           entity_id=referral.case_id, origin=origin,
+           detail={"referral": referral.id, "from": before.value, "to": status.value})  # fmt: skip
+    return referral
+
+
+def complete_follow_up(
+    session: Session, *, follow_up_id: int, visit: Visit, actor: str, origin: str | None = None
+) -> FollowUp:
+    """Mark a follow-up done by ``visit``: the visit must be of the case's child, on or after
+    the case was identified, and the follow-up not already done."""
+    follow_up = _get(session, FollowUp, follow_up_id, "follow-up")
+    case = _get(session, Case, follow_up.case_id, "case")
+    if case.child_id != visit.child_id:
+        raise DataError(
+            f"follow-up {follow_up_id} belongs to another child's case",
+            hint="record the visit on the child the follow-up is for",
+        )
+    if follow_up.visit_id is not None:
+        raise Conflict(f"follow-up {follow_up_id} was already done by visit {follow_up.visit_id}")
+    if visit.visit_date < case.opened_on:
+        raise DataError(
+            f"a follow-up visit on {visit.visit_date} is before the case was identified "
+            f"({case.opened_on})",
+            hint="correct the visit date",
+        )
+    follow_up.visit_id = visit.id
+    session.flush()
+    _audit(session, actor=actor, action="follow_up.done", entity="case", entity_id=case.id,
+           origin=origin, detail={"follow_up": follow_up.id, "visit": visit.id})  # fmt: skip
+    return follow_up
 
 
 def schedule_follow_ups(

@@ -1,39 +1,93 @@
-"""Typed dependencies: a database session per request, and the signed-in principal."""
+"""Typed dependencies: a database session per request, and the signed-in principal.
+
+A request is signed in by an API token (``Authorization: Bearer``, for machines) or by the
+session cookie (for browsers). A change made with the cookie must also carry the session's
+anti-forgery token in ``X-CSRF-Token``, so another site cannot make the browser act.
+"""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from ipec.auth import Principal, principal_of, user_for_token
-from ipec.errors import NotAuthenticated, PermissionDenied
+from ipec.auth import Principal, csrf_token, principal_of, user_for_session, user_for_token
+from ipec.errors import Conflict, DatabaseUnavailable, NotAuthenticated, PermissionDenied
 
-__all__ = ["CurrentPrincipal", "DbSession", "principal", "session"]
+__all__ = ["SESSION_COOKIE", "CurrentPrincipal", "DbSession", "origin", "principal", "session"]
+
+#: The cookie that carries a browser's session token.
+SESSION_COOKIE = "ipec_session"
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def session(request: Request) -> Iterator[Session]:
-    """One session and transaction per request: committed on success, rolled back on error."""
+    """One session and transaction per request: committed on success, rolled back on error.
+
+    The commit runs before the response is sent (the dependency's scope is the route), so a
+    change the database refuses at commit is never reported as saved.
+    """
     factory = request.app.state.sessions
-    with factory() as opened, opened.begin():
-        yield opened
+    with factory() as opened:
+        try:
+            with opened.begin():
+                yield opened
+        except IntegrityError as error:
+            raise Conflict(
+                "the change conflicts with a record saved at the same time",
+                hint="reload the record and try again",
+            ) from error
+        except OperationalError as error:
+            raise DatabaseUnavailable(
+                "the database is busy or unreachable", hint="try again in a moment"
+            ) from error
 
 
-DbSession = Annotated[Session, Depends(session)]
+DbSession = Annotated[Session, Depends(session, scope="function")]
+
+
+def origin(request: Request) -> str | None:
+    """Where a request came from, for the audit log."""
+    return request.client.host if request.client else None
+
+
+def _check_csrf(request: Request, token: str) -> None:
+    if request.method in _SAFE_METHODS:
+        return
+    expected = csrf_token(request.app.state.settings.secret_key, token)
+    sent = request.headers.get("x-csrf-token", "")
+    if not hmac.compare_digest(expected, sent):
+        raise PermissionDenied(
+            "a change made with the session cookie needs the X-CSRF-Token header",
+            hint="send the csrf_token returned at sign-in",
+        )
 
 
 def principal(request: Request, db: DbSession) -> Principal:
-    """The user behind the request's bearer token."""
+    """The user behind the request's bearer token or session cookie."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
+    if header:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
+        try:
+            return principal_of(db, user_for_token(db, token.strip()))
+        except PermissionDenied:
+            raise NotAuthenticated("invalid or revoked token") from None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise NotAuthenticated(
+            "sign in: send 'Authorization: Bearer <token>' or sign in at /api/v1/session"
+        )
     try:
-        user = user_for_token(db, token.strip())
+        user = user_for_session(db, cookie)
     except PermissionDenied:
-        raise NotAuthenticated("invalid or revoked token") from None
+        raise NotAuthenticated("the session has ended: sign in again") from None
+    _check_csrf(request, cookie)
     return principal_of(db, user)
 
 

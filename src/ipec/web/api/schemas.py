@@ -2,14 +2,59 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ipec.auth.models import Role
+from ipec.monitoring.models import PartnerKind, ReferralStatus, ServiceType, Sex
 from ipec.monitoring.workflow import Action
 
-__all__ = ["CaseOut", "ChildOut", "RateOut", "TransitionIn", "VisitIn", "VisitOut"]
+__all__ = [
+    "AreaIn",
+    "AreaOut",
+    "AuditOut",
+    "CaseDetailOut",
+    "CaseListItem",
+    "CaseOut",
+    "CasePageOut",
+    "ChildChangesIn",
+    "ChildIn",
+    "ChildOut",
+    "EventOut",
+    "FollowUpItem",
+    "FollowUpOut",
+    "FollowUpPageOut",
+    "HouseholdChangesIn",
+    "HouseholdIn",
+    "HouseholdOut",
+    "LoginIn",
+    "MeOut",
+    "PartnerIn",
+    "PartnerOut",
+    "RateOut",
+    "ReferralIn",
+    "ReferralOut",
+    "ReferralStatusIn",
+    "ServiceEndIn",
+    "ServiceIn",
+    "ServiceOut",
+    "TokenIn",
+    "TokenOut",
+    "TransitionIn",
+    "VisitIn",
+    "VisitOut",
+]
+
+#: Text a person types: trimmed, not empty, bounded.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+#: Record ids in bodies, with the bounds of the path parameters.
+BodyId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
 
 class _Out(BaseModel):
@@ -26,15 +71,16 @@ class ChildOut(_Out):
     version: int
 
 
-class VisitIn(BaseModel):
+class VisitIn(_In):
     """A visit: the canonical child record (age comes from the birth date)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     visit_date: date
     monitor: str = Field(min_length=1, max_length=100)
     consent: bool
     record: dict[str, Any]
+    follow_up_id: BodyId | None = Field(
+        default=None, description="The follow-up this visit does, if it is one."
+    )
 
 
 class VisitOut(_Out):
@@ -63,9 +109,7 @@ class CaseOut(_Out):
     version: int
 
 
-class TransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TransitionIn(_In):
     action: Action
     version: int = Field(description="The case version the caller read (stale writes fail).")
     reason: str | None = Field(default=None, max_length=2000)
@@ -76,3 +120,197 @@ class RateOut(BaseModel):
     numerator: int
     denominator: int
     value: float | None
+
+
+class ChildIn(_In):
+    name: Name
+    sex: Sex
+    birth_date: date
+    school_status: str | None = Field(default=None, max_length=40)
+
+
+class ChildChangesIn(_In):
+    """Fields to change; ``version`` is the one the caller read (stale writes fail)."""
+
+    version: int
+    name: Name | None = None
+    sex: Sex | None = None
+    birth_date: date | None = None
+    school_status: str | None = Field(default=None, max_length=40)
+
+
+class HouseholdIn(_In):
+    area_id: BodyId
+    head_name: Name
+    children: list[ChildIn] = Field(min_length=1, max_length=40)
+
+
+class HouseholdChangesIn(_In):
+    version: int
+    head_name: Name | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    supply_unit: str | None = Field(default=None, max_length=200)
+
+
+class HouseholdOut(_Out):
+    id: int
+    area_id: int
+    head_name: str
+    latitude: float | None
+    longitude: float | None
+    supply_unit: str | None
+    version: int
+    children: list[ChildOut]
+
+
+class AreaIn(_In):
+    name: Name
+    level: str = Field(min_length=1, max_length=40)
+    parent_id: BodyId
+
+
+class AreaOut(_Out):
+    id: int
+    parent_id: int | None
+    name: str
+    level: str
+
+
+class PartnerIn(_In):
+    name: Name
+    kind: PartnerKind
+
+
+class PartnerOut(_Out):
+    id: int
+    name: str
+    kind: str
+
+
+class EventOut(_Out):
+    action: str
+    from_status: str | None
+    to_status: str
+    at: datetime
+    actor: str
+    reason: str | None
+
+
+class ServiceIn(_In):
+    type: ServiceType
+    started_on: date
+    partner_id: BodyId | None = None
+
+
+class ServiceEndIn(_In):
+    ended_on: date
+
+
+class ServiceOut(_Out):
+    id: int
+    case_id: int
+    type: str
+    partner_id: int | None
+    started_on: date
+    ended_on: date | None
+
+
+class ReferralIn(_In):
+    partner_id: BodyId
+    consent: bool
+    reason: Name
+    sent_on: date
+
+
+class ReferralStatusIn(_In):
+    status: ReferralStatus
+
+
+class ReferralOut(_Out):
+    id: int
+    case_id: int
+    partner_id: int
+    consent: bool
+    status: str
+    reason: str
+    sent_on: date
+
+
+class FollowUpOut(_Out):
+    id: int
+    case_id: int
+    due_on: date
+    visit_id: int | None
+
+
+class CaseDetailOut(CaseOut):
+    events: list[EventOut]
+    services: list[ServiceOut]
+    referrals: list[ReferralOut]
+    follow_ups: list[FollowUpOut]
+    allowed_actions: list[str]
+
+
+class CaseListItem(BaseModel):
+    case: CaseOut
+    child: ChildOut
+    area_id: int
+    area_name: str
+    overdue_follow_ups: int
+
+
+class CasePageOut(BaseModel):
+    items: list[CaseListItem]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+class FollowUpItem(BaseModel):
+    follow_up: FollowUpOut
+    case: CaseOut
+    child: ChildOut
+    area_name: str
+    overdue: bool
+
+
+class FollowUpPageOut(BaseModel):
+    items: list[FollowUpItem]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+class AuditOut(_Out):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int
+    origin: str | None
+    detail: dict[str, Any]
+
+
+class LoginIn(_In):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class MeOut(BaseModel):
+    username: str
+    role: Role
+    area_id: int
+    csrf_token: str | None = Field(
+        default=None, description="Send as X-CSRF-Token on changes made with the session cookie."
+    )
+
+
+class TokenIn(_In):
+    label: Name
+
+
+class TokenOut(BaseModel):
+    token: str = Field(description="Shown once; only its hash is kept.")
+    label: str

@@ -1,0 +1,138 @@
+"""Read queries for lists: cases by priority with filters, and follow-ups due.
+
+They return SQLAlchemy selects bounded by an area path; callers go through
+``ipec.auth.access``, which supplies the user's scope and audit-logs what was read. Every
+filter is a WHERE clause the database evaluates (indexed), so a page costs the same at
+national scale as in a village.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+
+from ipec.monitoring.followup import add_months
+from ipec.monitoring.models import Area, Case, CaseStatus, Child, FollowUp, Household, Sex
+from ipec.monitoring.priority import priority_order
+
+__all__ = ["CaseFilter", "FollowUpFilter", "case_query", "follow_up_query"]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    """What a case list is narrowed to (every field optional; ages are at ``today``)."""
+
+    area_path: str | None = None
+    status: CaseStatus | None = None
+    open_only: bool = False
+    sex: Sex | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    worst_forms: bool | None = None
+    hazardous: bool | None = None
+    overdue: bool | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpFilter:
+    """Follow-ups not yet done, due on or before ``due_by`` (overdue: before ``today``)."""
+
+    due_by: date
+    overdue_only: bool = False
+    area_path: str | None = None
+
+
+def _in_subtree(path: str) -> ColumnElement[bool]:
+    return Area.path.startswith(path, autoescape=True)
+
+
+def _overdue_exists(today: date) -> ColumnElement[bool]:
+    return exists().where(
+        FollowUp.case_id == Case.id, FollowUp.visit_id.is_(None), FollowUp.due_on < today
+    )
+
+
+def _overdue_count(today: date) -> Any:
+    return (
+        select(func.count(FollowUp.id))
+        .where(FollowUp.case_id == Case.id, FollowUp.visit_id.is_(None), FollowUp.due_on < today)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+def _age_bounds(filters: CaseFilter, today: date) -> list[ColumnElement[bool]]:
+    """Age between min and max (inclusive) as bounds on the birth date, so an index serves."""
+    bounds: list[ColumnElement[bool]] = []
+    if filters.min_age is not None:
+        bounds.append(Child.birth_date <= add_months(today, -12 * filters.min_age))
+    if filters.max_age is not None:
+        bounds.append(Child.birth_date > add_months(today, -12 * (filters.max_age + 1)))
+    return bounds
+
+
+def case_query(scope_path: str, filters: CaseFilter, today: date) -> Select[Any]:
+    """Cases in the scope and filters, most urgent first, with their child and area."""
+    where: list[ColumnElement[bool]] = [_in_subtree(scope_path)]
+    if filters.area_path is not None:
+        where.append(_in_subtree(filters.area_path))
+    if filters.status is not None:
+        where.append(Case.status == filters.status)
+    if filters.open_only:
+        where.append(Case.status != CaseStatus.CLOSED)
+    if filters.sex is not None:
+        where.append(Child.sex == filters.sex)
+    where.extend(_age_bounds(filters, today))
+    if filters.worst_forms is not None:
+        where.append(Case.worst_forms.is_(filters.worst_forms))
+    if filters.hazardous is not None:
+        where.append(Case.hazardous.is_(filters.hazardous))
+    if filters.overdue is not None:
+        overdue = _overdue_exists(today)
+        where.append(overdue if filters.overdue else ~overdue)
+    if filters.search:
+        term = filters.search.strip()
+        where.append(or_(Child.pseudonym == term, Child.name.icontains(term, autoescape=True)))
+    return (
+        select(
+            Case,
+            Child,
+            Area.id.label("area_id"),
+            Area.name.label("area_name"),
+            _overdue_count(today).label("overdue_follow_ups"),
+        )
+        .join(Child, Child.id == Case.child_id)
+        .join(Household, Household.id == Child.household_id)
+        .join(Area, Area.id == Household.area_id)
+        .where(and_(*where))
+        .order_by(*priority_order(today))
+    )
+
+
+def follow_up_query(
+    scope_path: str, filters: FollowUpFilter, today: date
+) -> Select[FollowUp, Case, Child, str]:
+    """Follow-ups still to do in the scope, earliest due first, with their case and child."""
+    where: list[ColumnElement[bool]] = [
+        _in_subtree(scope_path),
+        FollowUp.visit_id.is_(None),
+        FollowUp.due_on <= filters.due_by,
+        Case.status != CaseStatus.CLOSED,
+    ]
+    if filters.area_path is not None:
+        where.append(_in_subtree(filters.area_path))
+    if filters.overdue_only:
+        where.append(FollowUp.due_on < today)
+    return (
+        select(FollowUp, Case, Child, Area.name.label("area_name"))
+        .join(Case, Case.id == FollowUp.case_id)
+        .join(Child, Child.id == Case.child_id)
+        .join(Household, Household.id == Child.household_id)
+        .join(Area, Area.id == Household.area_id)
+        .where(and_(*where))
+        .order_by(FollowUp.due_on, FollowUp.id)
+    )

@@ -1,0 +1,108 @@
+"""Signing in and out (session cookie for browsers), API tokens for machines, and the audit
+log for administrators."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
+
+from ipec.auth import (
+    Role,
+    authenticate,
+    close_session,
+    csrf_token,
+    issue_token,
+    open_session,
+    require_role,
+)
+from ipec.auth.models import User
+from ipec.auth.service import SESSION_HOURS
+from ipec.errors import PermissionDenied
+from ipec.monitoring.models import AuditEntry
+from ipec.web.api.common import Page, PerPage
+from ipec.web.api.schemas import AuditOut, LoginIn, MeOut, TokenIn, TokenOut
+from ipec.web.deps import SESSION_COOKIE, CurrentPrincipal, DbSession
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["account"])
+
+
+def _authenticate_and_keep_count(request: Request, body: LoginIn) -> int:
+    """The user's id; a failed attempt is committed in its own transaction, so the count
+    that locks an account survives the error response."""
+    refused: PermissionDenied | None = None
+    with request.app.state.sessions() as attempt, attempt.begin():
+        try:
+            user_id = authenticate(attempt, username=body.username, password=body.password).id
+        except PermissionDenied as error:
+            refused = error
+    if refused is not None:
+        raise refused
+    return user_id
+
+
+@router.post("/session", response_model=MeOut)
+def sign_in(body: LoginIn, request: Request, response: Response, db: DbSession) -> MeOut:
+    """Sign in with a username and password; the session cookie is Secure, HttpOnly and
+    SameSite=Strict. Five wrong passwords lock the account for 15 minutes."""
+    user = db.get(User, _authenticate_and_keep_count(request, body))
+    assert user is not None
+    token = open_session(db, user=user)
+    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600, secure=True,
+                        httponly=True, samesite="strict", path="/")  # fmt: skip
+    secret = request.app.state.settings.secret_key
+    return MeOut(username=user.username, role=user.role, area_id=user.area_id,
+                 csrf_token=csrf_token(secret, token))  # fmt: skip
+
+
+@router.delete("/session", status_code=204)
+def sign_out(request: Request, response: Response, db: DbSession) -> None:
+    """Sign out: the session ends on the server and the cookie is removed."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        close_session(db, token)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True,
+                           samesite="strict")  # fmt: skip
+
+
+@router.get("/me", response_model=MeOut)
+def me(db: DbSession, who: CurrentPrincipal) -> MeOut:
+    """Who is signed in, their role and the area that bounds what they see."""
+    user = db.get(User, who.user_id)
+    assert user is not None
+    return MeOut(username=who.username, role=who.role, area_id=user.area_id)
+
+
+@router.post("/tokens", response_model=TokenOut, status_code=201)
+def new_token(body: TokenIn, db: DbSession, who: CurrentPrincipal) -> TokenOut:
+    """A new API token for the signed-in user (shown once)."""
+    user = db.get(User, who.user_id)
+    assert user is not None
+    return TokenOut(token=issue_token(db, user=user, label=body.label), label=body.label)
+
+
+@router.get("/audit", response_model=list[AuditOut])
+def read_audit(
+    *,
+    db: DbSession,
+    who: CurrentPrincipal,
+    actor: Annotated[str | None, Query(max_length=100)] = None,
+    entity: Annotated[str | None, Query(max_length=40)] = None,
+    entity_id: Annotated[int | None, Query(ge=0, le=2_147_483_647)] = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+) -> list[AuditOut]:
+    """The audit log, newest first (administrators only)."""
+    require_role(who, {Role.ADMIN}, "read the audit log")
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if actor is not None:
+        query = query.where(AuditEntry.actor == actor)
+    if entity is not None:
+        query = query.where(AuditEntry.entity == entity)
+    if entity_id is not None:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    entries = db.scalars(query.limit(per_page).offset((page - 1) * per_page))
+    return [AuditOut.model_validate(entry) for entry in entries]

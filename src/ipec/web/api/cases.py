@@ -1,0 +1,205 @@
+"""Cases: the priority list, a case with its history, transitions, services, referrals and
+the follow-ups due."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from ipec.auth import Operation, access_case, area_in_scope, case_page, follow_up_page
+from ipec.errors import Conflict, NotFound
+from ipec.monitoring import allowed_actions, transition
+from ipec.monitoring.models import FollowUp, Referral, RemediationService
+from ipec.monitoring.queries import FollowUpFilter
+from ipec.monitoring.service import add_service, end_service, refer, set_referral_status
+from ipec.web.api.common import Page, PerPage, RecordId, today
+from ipec.web.api.filters import AreaQuery, CaseFilters
+from ipec.web.api.schemas import (
+    CaseDetailOut,
+    CaseListItem,
+    CaseOut,
+    CasePageOut,
+    ChildOut,
+    EventOut,
+    FollowUpItem,
+    FollowUpOut,
+    FollowUpPageOut,
+    ReferralIn,
+    ReferralOut,
+    ReferralStatusIn,
+    ServiceEndIn,
+    ServiceIn,
+    ServiceOut,
+    TransitionIn,
+)
+from ipec.web.deps import CurrentPrincipal, DbSession, origin
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["cases"])
+
+
+@router.get("/cases", response_model=CasePageOut)
+def list_cases(
+    *,
+    request: Request,
+    db: DbSession,
+    who: CurrentPrincipal,
+    filters: CaseFilters,
+    page: Page = 1,
+    per_page: PerPage = 50,
+) -> CasePageOut:
+    """The caller's cases, most urgent first (worst forms, hazardous work, under 12, girls,
+    then the oldest), filtered and paginated."""
+    found = case_page(db, who, filters, today=today(), page=page, per_page=per_page,
+                      origin=origin(request))  # fmt: skip
+    items = [
+        CaseListItem(
+            case=CaseOut.model_validate(row.Case),
+            child=ChildOut.model_validate(row.Child),
+            area_id=row.area_id,
+            area_name=row.area_name,
+            overdue_follow_ups=row.overdue_follow_ups,
+        )
+        for row in found.rows
+    ]
+    return CasePageOut(items=items, page=page, per_page=per_page, has_next=found.has_next)
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetailOut)
+def read_case(
+    case_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
+) -> CaseDetailOut:
+    """A case with its history, services, referrals, follow-ups and the actions allowed now."""
+    case = access_case(db, who, case_id, Operation.READ, origin=origin(request))
+    services = db.scalars(
+        select(RemediationService)
+        .where(RemediationService.case_id == case.id)
+        .order_by(RemediationService.started_on, RemediationService.id)
+    )
+    referrals = db.scalars(
+        select(Referral).where(Referral.case_id == case.id).order_by(Referral.sent_on, Referral.id)
+    )
+    follow_ups = db.scalars(
+        select(FollowUp).where(FollowUp.case_id == case.id).order_by(FollowUp.due_on, FollowUp.id)
+    )
+    return CaseDetailOut(
+        **CaseOut.model_validate(case).model_dump(),
+        events=[EventOut.model_validate(event) for event in case.events],
+        services=[ServiceOut.model_validate(s) for s in services],
+        referrals=[ReferralOut.model_validate(r) for r in referrals],
+        follow_ups=[FollowUpOut.model_validate(f) for f in follow_ups],
+        allowed_actions=[action.value for action in allowed_actions(case.status)],
+    )
+
+
+@router.post("/cases/{case_id}/transitions", response_model=CaseOut)
+def move_case(
+    case_id: RecordId, body: TransitionIn, request: Request, db: DbSession, who: CurrentPrincipal
+) -> CaseOut:
+    """Move a case along the workflow; refused when the case changed since ``version``."""
+    case = access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
+    if case.version != body.version:
+        raise Conflict(
+            f"case {case_id} changed since you read it (now version {case.version}, "
+            f"status {case.status.value})",
+            hint="reload the case and try again",
+        )
+    transition(db, case, body.action, actor=who.username, reason=body.reason,
+               origin=origin(request))  # fmt: skip
+    return CaseOut.model_validate(case)
+
+
+@router.post("/cases/{case_id}/services", response_model=ServiceOut, status_code=201)
+def create_service(
+    case_id: RecordId, body: ServiceIn, request: Request, db: DbSession, who: CurrentPrincipal
+) -> ServiceOut:
+    """Record a remediation service given in a case."""
+    access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
+    service = add_service(db, case_id=case_id, service=body.type, started_on=body.started_on,
+                          partner_id=body.partner_id, actor=who.username,
+                          origin=origin(request))  # fmt: skip
+    return ServiceOut.model_validate(service)
+
+
+@router.patch("/services/{service_id}", response_model=ServiceOut)
+def finish_service(
+    service_id: RecordId, body: ServiceEndIn, request: Request, db: DbSession,
+    who: CurrentPrincipal,
+) -> ServiceOut:  # fmt: skip
+    """Record the end date of a service."""
+    found = db.get(RemediationService, service_id)
+    if found is None:
+        raise NotFound(f"service {service_id} not found")
+    try:
+        access_case(db, who, found.case_id, Operation.CHANGE, origin=origin(request))
+    except NotFound:
+        raise NotFound(f"service {service_id} not found") from None
+    service = end_service(db, service_id=service_id, ended_on=body.ended_on,
+                          actor=who.username, origin=origin(request))  # fmt: skip
+    return ServiceOut.model_validate(service)
+
+
+@router.post("/cases/{case_id}/referrals", response_model=ReferralOut, status_code=201)
+def create_referral(
+    case_id: RecordId, body: ReferralIn, request: Request, db: DbSession, who: CurrentPrincipal
+) -> ReferralOut:
+    """Refer a case to a partner (consent needed except for a worst form)."""
+    access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
+    referral = refer(db, case_id=case_id, partner_id=body.partner_id, consent=body.consent,
+                     reason=body.reason, sent_on=body.sent_on, actor=who.username,
+                     origin=origin(request))  # fmt: skip
+    return ReferralOut.model_validate(referral)
+
+
+@router.patch("/referrals/{referral_id}", response_model=ReferralOut)
+def change_referral(
+    referral_id: RecordId, body: ReferralStatusIn, request: Request, db: DbSession,
+    who: CurrentPrincipal,
+) -> ReferralOut:  # fmt: skip
+    """Move a referral on (accepted, rejected, done, revoked)."""
+    found = db.get(Referral, referral_id)
+    if found is None:
+        raise NotFound(f"referral {referral_id} not found")
+    try:
+        access_case(db, who, found.case_id, Operation.CHANGE, origin=origin(request))
+    except NotFound:
+        raise NotFound(f"referral {referral_id} not found") from None
+    referral = set_referral_status(db, referral_id=referral_id, status=body.status,
+                                   actor=who.username, origin=origin(request))  # fmt: skip
+    return ReferralOut.model_validate(referral)
+
+
+@router.get("/follow-ups", response_model=FollowUpPageOut)
+def list_follow_ups(
+    *,
+    request: Request,
+    db: DbSession,
+    who: CurrentPrincipal,
+    due_by: date | None = None,
+    overdue_only: bool = False,
+    area_id: AreaQuery = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+) -> FollowUpPageOut:
+    """Follow-ups still to do in the caller's areas, earliest first (default: due within a
+    week)."""
+    now = today()
+    path = area_in_scope(db, who, area_id).path if area_id is not None else None
+    limit = due_by or date.fromordinal(now.toordinal() + 7)
+    filters = FollowUpFilter(due_by=limit, overdue_only=overdue_only, area_path=path)
+    found = follow_up_page(db, who, filters, today=now, page=page, per_page=per_page,
+                           origin=origin(request))  # fmt: skip
+    items = [
+        FollowUpItem(
+            follow_up=FollowUpOut.model_validate(row.FollowUp),
+            case=CaseOut.model_validate(row.Case),
+            child=ChildOut.model_validate(row.Child),
+            area_name=row.area_name,
+            overdue=row.FollowUp.due_on < now,
+        )
+        for row in found.rows
+    ]
+    return FollowUpPageOut(items=items, page=page, per_page=per_page, has_next=found.has_next)

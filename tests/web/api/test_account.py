@@ -1,0 +1,90 @@
+"""Signing in with the session cookie (Secure, HttpOnly, SameSite), the anti-forgery header
+on changes, signing out, API tokens, throttling, and the audit log for administrators."""
+
+from __future__ import annotations
+
+import pytest
+
+from ipec.config import load_settings
+from ipec.errors import ConfigurationError
+from tests.web.api.conftest import PASSWORD, Api, check_error
+
+
+def _sign_in(api: Api, username: str = "monitor", password: str = PASSWORD) -> dict[str, str]:
+    response = api.client.post("/api/v1/session", json={"username": username,
+                                                        "password": password})  # fmt: skip
+    assert response.status_code == 200, response.text
+    cookie = response.headers["set-cookie"]
+    for flag in ("ipec_session=", "Secure", "HttpOnly", "SameSite=strict", "Path=/"):
+        assert flag in cookie, cookie
+    body = response.json()
+    assert (body["username"], body["role"]) == (username, "monitor")
+    return {"X-CSRF-Token": body["csrf_token"]}
+
+
+def test_session_cookie_reads_and_changes_with_csrf(api: Api) -> None:
+    csrf = _sign_in(api)
+    child = api.ids["child_a"]
+    assert api.client.get(f"/api/v1/children/{child}").status_code == 200
+    assert api.client.get("/api/v1/me").json()["username"] == "monitor"
+    change = {"version": 2, "school_status": "enrolled"}
+    forged = api.client.patch(f"/api/v1/children/{child}", json=change)
+    assert "X-CSRF-Token" in check_error(forged, 403, "PermissionDenied")["message"]
+    wrong = api.client.patch(f"/api/v1/children/{child}", json=change,
+                             headers={"X-CSRF-Token": "0" * 64})  # fmt: skip
+    check_error(wrong, 403, "PermissionDenied")
+    right = api.client.patch(f"/api/v1/children/{child}", json=change, headers=csrf)
+    assert right.status_code == 200, right.text
+    out = api.client.delete("/api/v1/session")
+    assert out.status_code == 204
+    check_error(api.client.get(f"/api/v1/children/{child}"), 401, "NotAuthenticated")
+
+
+def test_signed_out_token_stays_dead(api: Api) -> None:
+    _sign_in(api)
+    token = api.client.cookies.get("ipec_session")
+    assert token
+    api.client.delete("/api/v1/session")
+    api.client.cookies.set("ipec_session", token, domain="testserver.local")
+    check_error(api.client.get("/api/v1/me"), 401, "NotAuthenticated")
+
+
+def test_wrong_password_is_throttled_with_one_message(api: Api) -> None:
+    for _ in range(5):
+        attempt = {"username": "monitor", "password": "not the password"}
+        wrong = api.client.post("/api/v1/session", json=attempt)
+        assert check_error(wrong, 403, "PermissionDenied")["message"] == (
+            "wrong username or password"
+        )
+    unknown = api.client.post("/api/v1/session", json={"username": "nobody", "password": "x"})
+    assert check_error(unknown, 403, "PermissionDenied")["message"] == "wrong username or password"
+    locked = api.client.post("/api/v1/session", json={"username": "monitor",
+                                                      "password": PASSWORD})  # fmt: skip
+    assert "locked" in check_error(locked, 403, "PermissionDenied")["message"]
+
+
+def test_tokens_for_machines(api: Api) -> None:
+    made = api.call("POST", "/api/v1/tokens", {"label": "nightly export"})
+    assert made.status_code == 201
+    token = made.json()["token"]
+    me = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["username"] == "monitor"
+    wrong_scheme = api.client.get("/api/v1/me", headers={"Authorization": f"Basic {token}"})
+    check_error(wrong_scheme, 401, "NotAuthenticated")
+
+
+def test_audit_log_is_for_administrators(api: Api) -> None:
+    api.call("GET", f"/api/v1/children/{api.ids['child_a']}")
+    check_error(api.call("GET", "/api/v1/audit"), 403, "PermissionDenied")
+    entries = api.call("GET", "/api/v1/audit?actor=monitor", who="admin").json()
+    assert entries[0]["action"] == "child.read"
+    assert (entries[0]["entity"], entries[0]["entity_id"]) == ("child", api.ids["child_a"])
+    assert entries[0]["origin"] == "testclient"
+
+
+def test_default_secret_refused_outside_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IPEC_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="secret key is the default"):
+        load_settings()
+    assert load_settings(demo=True).demo
+    assert load_settings(secret_key="s" * 40).secret_key == "s" * 40
