@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import sessionmaker
 
 from ipec import __version__
-from ipec.config import Settings
+from ipec.config import Settings, load_settings
 from ipec.db import make_engine
 from ipec.web.api.routes import router
 from ipec.web.errors import error_body, install_error_handlers
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "from_environment"]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -45,5 +45,15 @@ def create_app(settings: Settings) -> FastAPI:
             return JSONResponse(error_body("PayloadTooLarge", message, 413), status_code=413)
         return await call_next(request)
 
+    @app.get("/health", include_in_schema=False)
+    def health() -> dict[str, str]:
+        """For load balancers and process managers: the process answers."""
+        return {"status": "ok"}
+
     app.include_router(router)
     return app
+
+
+def from_environment() -> FastAPI:
+    """The application for the IPEC_* settings of the environment (for server workers)."""
+    return create_app(load_settings())
