@@ -1,7 +1,6 @@
-"""Programme metrics, aggregated by the database for an area subtree and a period.
+"""Rates over children and cases, aggregated by the database for an area subtree and a period.
 
-Every metric is one SQL query (counts grouped by sex and age group), so it stays fast over
-millions of records; Python only divides. Definitions follow MONITORING.md:
+Definitions follow MONITORING.md:
 
 - identification rate: children found in child labour at a visit in the period / children
   visited in the period;
@@ -13,13 +12,10 @@ millions of records; Python only divides. Definitions follow MONITORING.md:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
-
-from sqlalchemy import Select, case, distinct, func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
+from ipec.monitoring.metrics.common import Period, Rate, _age_group, _in_subtree, _rates
 from ipec.monitoring.models import (
     Area,
     Case,
@@ -34,56 +30,11 @@ from ipec.monitoring.models import (
 )
 
 __all__ = [
-    "Period",
-    "Rate",
     "follow_up_compliance",
     "identification_rate",
     "referral_acceptance",
     "support_rate",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """Inclusive dates."""
-
-    start: date
-    end: date
-
-
-@dataclass(frozen=True, slots=True)
-class Rate:
-    """A count over a base, for one group (sex and age group, or "total")."""
-
-    group: str
-    numerator: int
-    denominator: int
-
-    @property
-    def value(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
-
-
-def _in_subtree(path: str) -> Any:
-    return Area.path.startswith(path, autoescape=True)
-
-
-def _age_group(age: Any) -> Any:
-    return case(
-        (age < 5, "under 5"),
-        (age <= 11, "5-11"),
-        (age <= 14, "12-14"),
-        (age <= 17, "15-17"),
-        else_="18+",
-    )
-
-
-def _rates(session: Session, query: Select[Any]) -> list[Rate]:
-    """Rows of (sex, age group, numerator, denominator) -> rates per group plus the total."""
-    rows = session.execute(query).all()
-    rates = [Rate(f"{sex}*{group}", int(num or 0), int(den or 0)) for sex, group, num, den in rows]
-    total = Rate("total", sum(r.numerator for r in rates), sum(r.denominator for r in rates))
-    return [total, *sorted(rates, key=lambda r: r.group)]
 
 
 def identification_rate(session: Session, *, area_path: str, period: Period) -> list[Rate]:
