@@ -3,11 +3,25 @@
 Every metric is SQL aggregation (counts grouped by sex and age group), so it stays fast over
 millions of records; Python only divides. Each module states its definitions precisely:
 
-- ``rates``: identification rate, support rate, follow-up compliance, referral acceptance.
+- ``rates``: identification rate, support rate, follow-up compliance, referral acceptance,
+  coverage;
+- ``cases``: effectiveness (with still in, relapsed, lost to follow-up), time to resolution
+  (median, p90), caseload per monitor;
+- ``outcomes``: children withdrawn, protected and prevented, once per child;
+- ``donor``: the US Department of Labor's common indicators POC1-POC4, POH1-POH4, E1, L1.
 """
 
-from ipec.monitoring.metrics.common import Period, Rate
+from ipec.monitoring.metrics.cases import (
+    Caseload,
+    Effectiveness,
+    Resolution,
+    caseload_per_monitor,
+    effectiveness,
+    time_to_resolution,
+)
+from ipec.monitoring.metrics.common import Count, Period, Rate
 from ipec.monitoring.metrics.rates import (
+    coverage,
     follow_up_compliance,
     identification_rate,
     referral_acceptance,
@@ -15,10 +29,18 @@ from ipec.monitoring.metrics.rates import (
 )
 
 __all__ = [
+    "Caseload",
+    "Count",
+    "Effectiveness",
     "Period",
     "Rate",
+    "Resolution",
+    "caseload_per_monitor",
+    "coverage",
+    "effectiveness",
     "follow_up_compliance",
     "identification_rate",
     "referral_acceptance",
     "support_rate",
+    "time_to_resolution",
 ]
