@@ -20,6 +20,7 @@ from ipec.monitoring.metrics.cases import (
     time_to_resolution,
 )
 from ipec.monitoring.metrics.common import Count, Period, Rate
+from ipec.monitoring.metrics.outcomes import OutcomeCounts, outcome_counts
 from ipec.monitoring.metrics.rates import (
     coverage,
     follow_up_compliance,
@@ -32,6 +33,7 @@ __all__ = [
     "Caseload",
     "Count",
     "Effectiveness",
+    "OutcomeCounts",
     "Period",
     "Rate",
     "Resolution",
@@ -40,6 +42,7 @@ __all__ = [
     "effectiveness",
     "follow_up_compliance",
     "identification_rate",
+    "outcome_counts",
     "referral_acceptance",
     "support_rate",
     "time_to_resolution",
