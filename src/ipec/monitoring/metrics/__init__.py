@@ -20,6 +20,15 @@ from ipec.monitoring.metrics.cases import (
     time_to_resolution,
 )
 from ipec.monitoring.metrics.common import Count, Period, Rate
+from ipec.monitoring.metrics.donor import (
+    LIVELIHOOD_SERVICES,
+    ChildIndicators,
+    HouseholdIndicators,
+    dol_child_indicators,
+    dol_education_services,
+    dol_household_indicators,
+    dol_livelihood_services,
+)
 from ipec.monitoring.metrics.outcomes import OutcomeCounts, outcome_counts
 from ipec.monitoring.metrics.rates import (
     coverage,
@@ -30,15 +39,22 @@ from ipec.monitoring.metrics.rates import (
 )
 
 __all__ = [
+    "LIVELIHOOD_SERVICES",
     "Caseload",
+    "ChildIndicators",
     "Count",
     "Effectiveness",
+    "HouseholdIndicators",
     "OutcomeCounts",
     "Period",
     "Rate",
     "Resolution",
     "caseload_per_monitor",
     "coverage",
+    "dol_child_indicators",
+    "dol_education_services",
+    "dol_household_indicators",
+    "dol_livelihood_services",
     "effectiveness",
     "follow_up_compliance",
     "identification_rate",
