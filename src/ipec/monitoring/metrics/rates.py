@@ -1,13 +1,17 @@
 """Rates over children and cases, aggregated by the database for an area subtree and a period.
 
-Definitions follow MONITORING.md:
+Definitions follow MONITORING.md (a child is in the subtree when its household's area is):
 
-- identification rate: children found in child labour at a visit in the period / children
-  visited in the period;
-- support rate: children whose case opened in the period and received at least one service /
-  children whose case opened in the period (also the shares with 2+ and 4+ service types);
-- follow-up compliance: follow-ups due in the period that were done / follow-ups due;
-- referral acceptance: referrals sent in the period that were accepted or done / referrals sent;
+- identification rate: children found in child labour at any visit in the period / children
+  visited in the period; by sex and by age at the child's latest visit in the period;
+- support rate: children whose child-labour case opened in the period and received at least
+  ``at_least`` kinds of service (1 by default; 2+ and 4+ are the other shares reported) /
+  children whose child-labour case opened in the period; by sex and by age at the child's
+  first visit in child labour;
+- follow-up compliance: follow-ups due in the period that have a visit linked / follow-ups
+  due in the period; by sex and by age at the child's first visit;
+- referral acceptance: referrals sent in the period now accepted or done / referrals sent in
+  the period (total only);
 - coverage: households of the subtree with at least one visit (to any of their children) in
   the 12 months ending at the period's end, i.e. after the same day a year earlier and up to
   the end (the period's start plays no part) / households of the subtree. Households carry no
