@@ -126,7 +126,6 @@ def effectiveness(
         select(
             latest.c.child_id,
             latest.c.sex,
-            func.count().label("visits"),
             func.max(latest.c.visit_date).label("last_day"),
             func.max(_flag(latest.c.rank == 1) * latest.c.age).label("age"),
             func.max(_flag(latest.c.rank <= 2) * in_cl).label("in_cl_last_two"),
