@@ -19,6 +19,7 @@ import pytest
         "ipec.survey.report",
         "ipec.db",
         "ipec.monitoring",
+        "ipec.monitoring.metrics",
         "ipec.auth",
     ],
 )

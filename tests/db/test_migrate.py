@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -29,6 +31,24 @@ def test_upgrade_twice_is_harmless(engine: Engine) -> None:
     assert head is not None
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+
+
+def test_school_attendance_columns_from_empty(engine: Engine) -> None:
+    """0005 adds two nullable integer columns to visits; its downgrade takes them away."""
+    from alembic import command
+
+    def visit_columns() -> dict[str, Any]:
+        return {c["name"]: c for c in inspect(engine).get_columns("visits")}
+
+    upgrade(engine, "0004")
+    assert "school_days_attended" not in visit_columns()
+    upgrade(engine, "0005")
+    columns = visit_columns()
+    for name in ("school_days_attended", "school_days_open"):
+        assert columns[name]["nullable"] is True
+        assert columns[name]["type"].python_type is int
+    command.downgrade(alembic_config(engine), "0004")
+    assert not {"school_days_attended", "school_days_open"} & set(visit_columns())
 
 
 def test_migrations_form_one_line() -> None:

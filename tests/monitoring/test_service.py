@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipec.errors import Conflict, DataError, InvalidTransition, NotFound
-from ipec.monitoring import AuditEntry, Case, CaseStatus, Child, Household, Sex, transition
+from ipec.monitoring import AuditEntry, Case, CaseStatus, Child, Household, Sex, Visit, transition
 from ipec.monitoring.models import Area, PartnerKind, ReferralStatus, ServiceType
 from ipec.monitoring.service import (
     ChildInput,
@@ -99,6 +99,53 @@ def test_impossible_visit_dates(session: Session, visit_date: date, message: str
         record_visit(session, child_id=kofi.id, visit_date=visit_date, monitor="m1",
                      consent=True, record={"econ_any": False, "econ_hours": None},
                      profile=SDG, actor="m1", today=TODAY)  # fmt: skip
+
+
+def test_visit_stores_school_attendance(session: Session) -> None:
+    ama, kofi = _household(session)
+    clean = {"econ_any": False, "econ_hours": None}
+    visit = record_visit(session, child_id=ama.id, visit_date=date(2026, 5, 20), monitor="m1",
+                         consent=True, record=clean, profile=SDG, actor="m1", today=TODAY,
+                         school_days_attended=45, school_days_open=60)  # fmt: skip
+    none = record_visit(session, child_id=kofi.id, visit_date=date(2026, 5, 20), monitor="m1",
+                        consent=True, record=clean, profile=SDG, actor="m1",
+                        today=TODAY)  # fmt: skip
+    session.expire_all()
+    assert (visit.school_days_attended, visit.school_days_open) == (45, 60)
+    assert (none.school_days_attended, none.school_days_open) == (None, None)
+    assert "school_days_open" not in visit.record
+
+
+@pytest.mark.parametrize(
+    ("attended", "days_open", "message"),
+    [
+        (10, None, "needs both"),
+        (None, 10, "needs both"),
+        (-1, 10, "school_days_attended must be a whole number of days, 0 or more"),
+        (0, -5, "school_days_open must be a whole number of days, 0 or more"),
+        (True, 10, "school_days_attended must be a whole number"),
+        (61, 60, "61 school days attended is more than the 60 days"),
+    ],
+)
+def test_school_attendance_is_checked(
+    session: Session, attended: int | None, days_open: int | None, message: str
+) -> None:
+    ama, _ = _household(session)
+    with pytest.raises(DataError, match=message):
+        record_visit(session, child_id=ama.id, visit_date=date(2026, 5, 20), monitor="m1",
+                     consent=True, record={"econ_any": False, "econ_hours": None},
+                     profile=SDG, actor="m1", today=TODAY, school_days_attended=attended,
+                     school_days_open=days_open)  # fmt: skip
+    assert session.scalar(select(func.count()).select_from(Visit)) == 0
+
+
+def test_zero_days_attended_of_zero_open_is_accepted(session: Session) -> None:
+    ama, _ = _household(session)
+    visit = record_visit(session, child_id=ama.id, visit_date=date(2026, 5, 20), monitor="m1",
+                         consent=True, record={"econ_any": False, "econ_hours": None},
+                         profile=SDG, actor="m1", today=TODAY, school_days_attended=0,
+                         school_days_open=0)  # fmt: skip
+    assert (visit.school_days_attended, visit.school_days_open) == (0, 0)
 
 
 def test_registration_errors(session: Session) -> None:

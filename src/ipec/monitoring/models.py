@@ -164,7 +164,11 @@ class Child(Base):
 
 
 class Visit(Base):
-    """A monitoring observation of one child: the canonical record and its classification."""
+    """A monitoring observation of one child: the canonical record and its classification.
+
+    ``school_days_attended`` and ``school_days_open`` (both or neither) give school attendance
+    over the term the monitor checked, for the donors' regular-attendance indicator.
+    """
 
     __tablename__ = "visits"
 
@@ -182,6 +186,8 @@ class Visit(Base):
     explanation: Mapped[str] = mapped_column(Text)
     child_labour: Mapped[bool] = mapped_column(Boolean, index=True)
     hazardous_work: Mapped[bool] = mapped_column(Boolean)
+    school_days_attended: Mapped[int | None] = mapped_column(Integer)
+    school_days_open: Mapped[int | None] = mapped_column(Integer)
 
 
 class Case(Base):

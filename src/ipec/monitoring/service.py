@@ -182,12 +182,16 @@ def record_visit(
     actor: str,
     origin: str | None = None,
     today: date | None = None,
+    school_days_attended: int | None = None,
+    school_days_open: int | None = None,
 ) -> Visit:
     """Record a visit: classify the child (age from the birth date) and store the verdict.
 
     A child found in child labour gets a case (identified); a closed case is reopened
-    (relapse). Refuses a visit before the child's birth or in the future.
+    (relapse). Refuses a visit before the child's birth or in the future, and school
+    attendance that is half given, negative or more days than the school was open.
     """
+    _check_attendance(school_days_attended, school_days_open)
     child = _get(session, Child, child_id, "child")
     now = today or datetime.now(UTC).date()
     if visit_date < child.birth_date:
@@ -214,6 +218,8 @@ def record_visit(
         explanation=result.explanation,
         child_labour=result.child_labour,
         hazardous_work=result.hazardous_work,
+        school_days_attended=school_days_attended,
+        school_days_open=school_days_open,
     )
     session.add(visit)
     session.flush()
@@ -222,6 +228,29 @@ def record_visit(
     if result.child_labour:
         _open_or_reopen(session, child, result.reasons, actor=actor, origin=origin, day=visit_date)
     return visit
+
+
+def _check_attendance(attended: int | None, days_open: int | None) -> None:
+    """School attendance is both counts or neither: whole, non-negative, attended <= open."""
+    if (attended is None) != (days_open is None):
+        raise DataError(
+            "school attendance needs both the days attended and the days the school was open",
+            hint="give both school_days_attended and school_days_open, or neither",
+        )
+    if attended is None or days_open is None:
+        return
+    for name, value in (("school_days_attended", attended), ("school_days_open", days_open)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise DataError(
+                f"{name} must be a whole number of days, 0 or more (got {value!r})", column=name
+            )
+    if attended > days_open:
+        raise DataError(
+            f"{attended} school days attended is more than the {days_open} days the school "
+            "was open",
+            column="school_days_attended",
+            hint="check both counts",
+        )
 
 
 def _open_or_reopen(

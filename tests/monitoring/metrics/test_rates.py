@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ipec.monitoring import Case, Child, Sex
 from ipec.monitoring.metrics import (
     Period,
+    coverage,
     follow_up_compliance,
     identification_rate,
     referral_acceptance,
@@ -113,3 +114,48 @@ def test_follow_up_compliance_and_referrals(session: Session) -> None:
     referrals = referral_acceptance(session, area_path=str(paths["country"]), period=YEAR)
     assert (referrals.numerator, referrals.denominator, referrals.value) == (1, 2, 0.5)
     assert session.scalars(select(FollowUp)).all()
+
+
+def test_coverage(session: Session) -> None:
+    """Households visited after 30 Jun 2025 and up to 30 Jun 2026 / households registered.
+
+    Country > A (> A1), B; and Other, a second country. Households and their visits:
+    H1 in A: 10 Feb 2026 (in). H2 in A1: 30 Jun 2025 (exactly a year before: out).
+    H3 in A1: 1 Jul 2025 (in, though before the period starts). H4 in B: 1 Jul 2026 (after
+    the end: out). H5 in B: never. H6 in the country itself: 1 Mar 2026 (in; total only).
+    H7 in B: two children, both visited 1 May 2026 (one household). H8 in Other: visited.
+    Country: 4 / 7; A 2 / 3 (H1, H2, H3); B 1 / 3 (H4, H5, H7). A alone: 2 / 3, A1 1 / 2.
+    """
+    country = create_area(session, name="Country", level="country")
+    a = create_area(session, name="A", level="district", parent_id=country.id)
+    a1 = create_area(session, name="A1", level="community", parent_id=a.id)
+    b = create_area(session, name="B", level="district", parent_id=country.id)
+    c = create_area(session, name="C", level="district", parent_id=country.id)
+    other = create_area(session, name="Other", level="country")
+    born = date(2015, 1, 1)
+    plan = [(a, [date(2026, 2, 10)]), (a1, [date(2025, 6, 30)]), (a1, [date(2025, 7, 1)]),
+            (b, [date(2026, 7, 1)]), (b, []), (country, [date(2026, 3, 1)]),
+            (b, [date(2026, 5, 1), date(2026, 5, 1)]), (other, [date(2026, 2, 1)])]  # fmt: skip
+    for number, (where, days) in enumerate(plan, start=1):
+        kids = [ChildInput(f"child {number}-{i}", Sex.FEMALE, born) for i in range(len(days))]
+        made = register_household(session, area_id=where.id, head_name=f"H{number}",
+                                  children=kids, actor="m", today=TODAY)  # fmt: skip
+        session.refresh(made)
+        for kid, day in zip(sorted(made.children, key=lambda k: k.id), days, strict=True):
+            record_visit(session, child_id=kid.id, visit_date=day, monitor="m", consent=True,
+                         record=CLEAN, profile=SDG, actor="m", today=TODAY)  # fmt: skip
+    period = Period(date(2026, 1, 1), date(2026, 6, 30))
+
+    def found(path: str) -> list[tuple[str, int, int]]:
+        return [(r.group, r.numerator, r.denominator)
+                for r in coverage(session, area_path=path, period=period)]  # fmt: skip
+
+    assert found(country.path) == [("total", 4, 7), ("area:A", 2, 3), ("area:B", 1, 3)]
+    assert found(a.path) == [("total", 2, 3), ("area:A1", 1, 2)]
+    assert found(a1.path) == [("total", 1, 2)]
+    assert found(c.path) == [("total", 0, 0)]
+    assert coverage(session, area_path=c.path, period=period)[0].value is None
+    # a year later nothing of that was in the 12 months
+    later = coverage(session, area_path=country.path,
+                     period=Period(date(2027, 7, 1), date(2027, 7, 1)))  # fmt: skip
+    assert (later[0].numerator, later[0].denominator) == (0, 7)

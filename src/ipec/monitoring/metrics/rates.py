@@ -1,25 +1,40 @@
-"""Programme metrics, aggregated by the database for an area subtree and a period.
+"""Rates over children and cases, aggregated by the database for an area subtree and a period.
 
-Every metric is one SQL query (counts grouped by sex and age group), so it stays fast over
-millions of records; Python only divides. Definitions follow MONITORING.md:
+Definitions follow MONITORING.md (a child is in the subtree when its household's area is):
 
-- identification rate: children found in child labour at a visit in the period / children
-  visited in the period;
-- support rate: children whose case opened in the period and received at least one service /
-  children whose case opened in the period (also the shares with 2+ and 4+ service types);
-- follow-up compliance: follow-ups due in the period that were done / follow-ups due;
-- referral acceptance: referrals sent in the period that were accepted or done / referrals sent.
+- identification rate: children found in child labour at any visit in the period / children
+  visited in the period; by sex and by age at the child's latest visit in the period;
+- support rate: children whose child-labour case opened in the period and received at least
+  ``at_least`` kinds of service (1 by default; 2+ and 4+ are the other shares reported) /
+  children whose child-labour case opened in the period; by sex and by age at the child's
+  first visit in child labour;
+- follow-up compliance: follow-ups due in the period that have a visit linked / follow-ups
+  due in the period; by sex and by age at the child's first visit;
+- referral acceptance: referrals sent in the period now accepted or done / referrals sent in
+  the period (total only);
+- coverage: households of the subtree with at least one visit (to any of their children) in
+  the 12 months ending at the period's end, i.e. after the same day a year earlier and up to
+  the end (the period's start plays no part) / households of the subtree. Households carry no
+  registration date, so the base is the register as it stands. Households have no sex or age:
+  a "total" row, then one row per direct child area of the subtree's root that has households
+  (group "area:<name>"); households registered in the root area itself count in the total only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from sqlalchemy import case, distinct, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
-from sqlalchemy import Select, case, distinct, func, select
-from sqlalchemy.orm import Session
-
+from ipec.monitoring.followup import add_months
+from ipec.monitoring.metrics.common import (
+    Period,
+    Rate,
+    _age_group,
+    _first_visit_age,
+    _flag,
+    _in_subtree,
+    _rates,
+)
 from ipec.monitoring.models import (
     Area,
     Case,
@@ -34,56 +49,12 @@ from ipec.monitoring.models import (
 )
 
 __all__ = [
-    "Period",
-    "Rate",
+    "coverage",
     "follow_up_compliance",
     "identification_rate",
     "referral_acceptance",
     "support_rate",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """Inclusive dates."""
-
-    start: date
-    end: date
-
-
-@dataclass(frozen=True, slots=True)
-class Rate:
-    """A count over a base, for one group (sex and age group, or "total")."""
-
-    group: str
-    numerator: int
-    denominator: int
-
-    @property
-    def value(self) -> float | None:
-        return self.numerator / self.denominator if self.denominator else None
-
-
-def _in_subtree(path: str) -> Any:
-    return Area.path.startswith(path, autoescape=True)
-
-
-def _age_group(age: Any) -> Any:
-    return case(
-        (age < 5, "under 5"),
-        (age <= 11, "5-11"),
-        (age <= 14, "12-14"),
-        (age <= 17, "15-17"),
-        else_="18+",
-    )
-
-
-def _rates(session: Session, query: Select[Any]) -> list[Rate]:
-    """Rows of (sex, age group, numerator, denominator) -> rates per group plus the total."""
-    rows = session.execute(query).all()
-    rates = [Rate(f"{sex}*{group}", int(num or 0), int(den or 0)) for sex, group, num, den in rows]
-    total = Rate("total", sum(r.numerator for r in rates), sum(r.denominator for r in rates))
-    return [total, *sorted(rates, key=lambda r: r.group)]
 
 
 def identification_rate(session: Session, *, area_path: str, period: Period) -> list[Rate]:
@@ -148,9 +119,7 @@ def support_rate(
 def follow_up_compliance(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     """Follow-ups due in the period that were done / follow-ups due, by sex and by age group
     at the child's first visit."""
-    first_age = (
-        select(Visit.child_id, func.min(Visit.age).label("age")).group_by(Visit.child_id).subquery()
-    )
+    first_age = _first_visit_age()
     group = _age_group(first_age.c.age)
     done = func.sum(case((FollowUp.visit_id.is_not(None), 1), else_=0))
     query = (
@@ -183,3 +152,34 @@ def referral_acceptance(session: Session, *, area_path: str, period: Period) -> 
     )
     numerator, denominator = session.execute(query).one()
     return Rate("total", int(numerator or 0), int(denominator or 0))
+
+
+def coverage(session: Session, *, area_path: str, period: Period) -> list[Rate]:
+    """Households visited in the 12 months up to the period's end / households registered:
+    the total, then per direct child area of the subtree's root."""
+    since = add_months(period.end, -12)
+    visited = exists(
+        select(Visit.id)
+        .join(Child, Child.id == Visit.child_id)
+        .where(
+            Child.household_id == Household.id,
+            Visit.visit_date > since,
+            Visit.visit_date <= period.end,
+        )
+    )
+    root = select(Area.id).where(Area.path == area_path).scalar_subquery()
+    top = aliased(Area, name="top")
+    query = (
+        select(top.name, func.sum(_flag(visited)), func.count(Household.id))
+        .select_from(Household)
+        .join(Area, Area.id == Household.area_id)
+        .join(top, (top.parent_id == root) & Area.path.startswith(top.path), isouter=True)
+        .where(_in_subtree(area_path))
+        .group_by(top.id, top.name)
+    )
+    rows = session.execute(query).all()
+    areas = [
+        Rate(f"area:{name}", int(num or 0), int(den)) for name, num, den in rows if name is not None
+    ]
+    total = Rate("total", sum(int(num or 0) for _, num, _ in rows), sum(den for _, _, den in rows))
+    return [total, *sorted(areas, key=lambda r: r.group)]

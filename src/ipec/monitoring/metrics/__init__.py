@@ -1,0 +1,65 @@
+"""Programme metrics, aggregated by the database for an area subtree and a period.
+
+Every metric is SQL aggregation (counts grouped by sex and age group), so it stays fast over
+millions of records; Python only divides. Each module states its definitions precisely:
+
+- ``rates``: identification rate, support rate, follow-up compliance, referral acceptance,
+  coverage;
+- ``cases``: effectiveness (with still in, relapsed, lost to follow-up), time to resolution
+  (median, p90), caseload per monitor;
+- ``outcomes``: children withdrawn, protected and prevented, once per child;
+- ``donor``: the US Department of Labor's common indicators POC1-POC4, POH1-POH4, E1, L1.
+"""
+
+from ipec.monitoring.metrics.cases import (
+    Caseload,
+    Effectiveness,
+    Resolution,
+    caseload_per_monitor,
+    effectiveness,
+    time_to_resolution,
+)
+from ipec.monitoring.metrics.common import Count, Period, Rate
+from ipec.monitoring.metrics.donor import (
+    LIVELIHOOD_SERVICES,
+    ChildIndicators,
+    HouseholdIndicators,
+    dol_child_indicators,
+    dol_education_services,
+    dol_household_indicators,
+    dol_livelihood_services,
+)
+from ipec.monitoring.metrics.outcomes import OutcomeCounts, outcome_counts
+from ipec.monitoring.metrics.rates import (
+    coverage,
+    follow_up_compliance,
+    identification_rate,
+    referral_acceptance,
+    support_rate,
+)
+
+__all__ = [
+    "LIVELIHOOD_SERVICES",
+    "Caseload",
+    "ChildIndicators",
+    "Count",
+    "Effectiveness",
+    "HouseholdIndicators",
+    "OutcomeCounts",
+    "Period",
+    "Rate",
+    "Resolution",
+    "caseload_per_monitor",
+    "coverage",
+    "dol_child_indicators",
+    "dol_education_services",
+    "dol_household_indicators",
+    "dol_livelihood_services",
+    "effectiveness",
+    "follow_up_compliance",
+    "identification_rate",
+    "outcome_counts",
+    "referral_acceptance",
+    "support_rate",
+    "time_to_resolution",
+]

@@ -1,0 +1,282 @@
+"""Metrics over cases: effectiveness of remediation, time to resolution, caseload per monitor.
+
+Aggregated by the database for an area subtree (the child's household's area) and a period.
+
+- effectiveness (child labour cases only): a child's remediation starts on the first start
+  date of a service in any of the child's child-labour cases; the child's follow-up visits are
+  the visits dated after that day and up to the period's end. Base: children with 2 or more
+  follow-up visits whose latest follow-up visit is in the period. Numerator: those of them not
+  in child labour at either of their two latest follow-up visits. By sex and by age at the
+  latest follow-up visit. Also (totals):
+
+  - still in: children of the base in child labour at their latest follow-up visit;
+  - relapsed: children of the subtree whose child-labour case has a "relapse" event stamped
+    (UTC) within the period; the stamp is when the relapse was recorded;
+  - lost to follow-up: children of the subtree with a child-labour case opened on or before
+    the period's end and not closed by then, that has a follow-up due more than
+    ``lost_after_days`` days before the period's end (default 90) which has no visit linked
+    and no visit of the child on or after its due date up to the period's end.
+
+  Visits on the same day are ordered by id.
+- time to resolution: whole days from a case's opening to its closure, for cases (of either
+  kind) closed in the period; the median and the 90th percentile, computed by the database
+  with the linear interpolation of numpy.percentile's default ("type 7": for sorted durations
+  x[0..n-1] and p in [0, 1], h = (n-1)p, value = x[floor h] + (h - floor h)(x[floor h + 1] -
+  x[floor h])). By sex and by age at the child's first visit.
+- caseload per monitor: cases opened on or before the period's end and not closed by then (a
+  case reopened by relapse has lost its earlier closure date), counted for the monitor of the
+  child's latest visit up to the period's end; cases whose child has no visit yet are counted
+  under no monitor (``None``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Subquery, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from ipec.monitoring.metrics.common import (
+    Period,
+    Rate,
+    _age_group,
+    _days_between,
+    _first_visit_age,
+    _flag,
+    _grouped,
+    _in_subtree,
+    _latest_visits,
+    _with_area,
+)
+from ipec.monitoring.models import (
+    Case,
+    CaseEvent,
+    CaseKind,
+    Child,
+    FollowUp,
+    RemediationService,
+    Visit,
+)
+from ipec.monitoring.workflow import Action
+
+__all__ = [
+    "Caseload",
+    "Effectiveness",
+    "Resolution",
+    "caseload_per_monitor",
+    "effectiveness",
+    "time_to_resolution",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Effectiveness:
+    """Children not in child labour at their last two follow-ups / children with 2+ follow-ups
+    (by group), with the counts of children still in, relapsed and lost to follow-up."""
+
+    rates: list[Rate]
+    still_in: int
+    relapsed: int
+    lost_to_follow_up: int
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Days from opening to closure for the cases of one group: how many, median, p90."""
+
+    group: str
+    cases: int
+    median_days: float | None
+    p90_days: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Caseload:
+    """Open cases of one monitor (``None``: children not visited yet)."""
+
+    monitor: str | None
+    open_cases: int
+
+
+def _open_at(period: Period) -> ColumnElement[bool]:
+    """The case was open at the period's end."""
+    return and_(
+        Case.opened_on <= period.end,
+        or_(Case.closed_on.is_(None), Case.closed_on > period.end),
+    )
+
+
+def effectiveness(
+    session: Session, *, area_path: str, period: Period, lost_after_days: int = 90
+) -> Effectiveness:
+    """Children out of child labour at their last two follow-up visits after remediation /
+    children with 2+ such visits, plus the still-in, relapsed and lost-to-follow-up counts."""
+    started = (
+        select(Case.child_id, func.min(RemediationService.started_on).label("day"))
+        .join(RemediationService, RemediationService.case_id == Case.id)
+        .where(Case.kind == CaseKind.CHILD_LABOUR, RemediationService.started_on <= period.end)
+        .group_by(Case.child_id)
+        .subquery("started")
+    )
+    latest = _latest_visits(area_path, until=period.end)
+    in_cl = _flag(latest.c.child_labour)
+    child = (
+        select(
+            latest.c.child_id,
+            latest.c.sex,
+            func.max(latest.c.visit_date).label("last_day"),
+            func.max(_flag(latest.c.rank == 1) * latest.c.age).label("age"),
+            func.max(_flag(latest.c.rank <= 2) * in_cl).label("in_cl_last_two"),
+            func.max(_flag(latest.c.rank == 1) * in_cl).label("in_cl_last"),
+        )
+        .join(started, started.c.child_id == latest.c.child_id)
+        .where(latest.c.visit_date > started.c.day)
+        .group_by(latest.c.child_id, latest.c.sex)
+        .having(func.count() >= 2)
+        .subquery("followed")
+    )
+    group = _age_group(child.c.age)
+    rows = session.execute(
+        select(
+            child.c.sex,
+            group,
+            func.sum(_flag(child.c.in_cl_last_two == 0)),
+            func.count(),
+            func.sum(child.c.in_cl_last),
+        )
+        .where(child.c.last_day >= period.start)
+        .group_by(child.c.sex, group)
+    ).all()
+    return Effectiveness(
+        rates=_grouped(rows, 2, 3),
+        still_in=sum(int(row[4] or 0) for row in rows),
+        relapsed=_count_children(session, _relapsed(area_path, period)),
+        lost_to_follow_up=_count_children(session, _lost(area_path, period, lost_after_days)),
+    )
+
+
+def _count_children(session: Session, query: Select[Any]) -> int:
+    return int(session.scalar(query) or 0)
+
+
+def _relapsed(area_path: str, period: Period) -> Select[Any]:
+    """Children whose child-labour case relapsed (event stamped in the period, UTC)."""
+    since = datetime.combine(period.start, time.min, tzinfo=UTC)
+    until = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=UTC)
+    return _with_area(
+        select(func.count(Case.child_id.distinct()))
+        .select_from(CaseEvent)
+        .join(Case, Case.id == CaseEvent.case_id),
+        Case.child_id,
+    ).where(
+        _in_subtree(area_path),
+        Case.kind == CaseKind.CHILD_LABOUR,
+        CaseEvent.action == Action.RELAPSE.value,
+        CaseEvent.at >= since,
+        CaseEvent.at < until,
+    )
+
+
+def _lost(area_path: str, period: Period, lost_after_days: int) -> Select[Any]:
+    """Children of open child-labour cases with a follow-up overdue more than
+    ``lost_after_days`` at the period's end and no visit since it was due."""
+    seen_since = exists(
+        select(Visit.id).where(
+            Visit.child_id == Case.child_id,
+            Visit.visit_date >= FollowUp.due_on,
+            Visit.visit_date <= period.end,
+        )
+    )
+    return _with_area(
+        select(func.count(Case.child_id.distinct()))
+        .select_from(FollowUp)
+        .join(Case, Case.id == FollowUp.case_id),
+        Case.child_id,
+    ).where(
+        _in_subtree(area_path),
+        Case.kind == CaseKind.CHILD_LABOUR,
+        _open_at(period),
+        FollowUp.visit_id.is_(None),
+        FollowUp.due_on < period.end - timedelta(days=lost_after_days),
+        ~seen_since,
+    )
+
+
+def time_to_resolution(session: Session, *, area_path: str, period: Period) -> list[Resolution]:
+    """Median and 90th percentile of days from opening to closure, for cases closed in the
+    period: the total, then by sex and age group."""
+    first_age = _first_visit_age()
+    columns: list[Any] = [
+        Child.sex.label("sex"),
+        _age_group(first_age.c.age).label("age_group"),
+        _days_between(Case.closed_on, Case.opened_on).label("days"),
+    ]
+    durations = (
+        _with_area(select(*columns).select_from(Case), Case.child_id)
+        .join(first_age, first_age.c.child_id == Case.child_id, isouter=True)
+        .where(_in_subtree(area_path), Case.closed_on.between(period.start, period.end))
+        .subquery("durations")
+    )
+    total = session.execute(_percentiles(durations, [])).all()
+    groups = session.execute(
+        _percentiles(durations, [durations.c.sex, durations.c.age_group])
+    ).all()
+    found = [_resolution("total", *total[0]) if total else Resolution("total", 0, None, None)]
+    found += sorted(
+        (_resolution(f"{sex}*{group}", *rest) for sex, group, *rest in groups),
+        key=lambda r: r.group,
+    )
+    return found
+
+
+def _percentiles(durations: Subquery, keys: list[Any]) -> Select[Any]:
+    """Per group of ``keys``: the count and, in hundredths of a day, the type 7 median and p90.
+
+    Each duration gets its 0-based rank ``i`` among ``n``; for p = q/100, h = (n-1)q/100 has
+    floor ``lo`` and fraction ``f`` = rem/100, and the percentile is the sum of x[lo](1-f) and
+    x[lo+1]f: integer arithmetic in SQL, one division by 100 in Python.
+    """
+    ranked = select(
+        *keys,
+        durations.c.days,
+        (func.row_number().over(partition_by=keys or None, order_by=durations.c.days) - 1).label(
+            "i"
+        ),
+        func.count().over(partition_by=keys or None).label("n"),
+    ).subquery("ranked")
+    own = [ranked.c[key.name] for key in keys]
+
+    def hundredths(q: int) -> Any:
+        lo = ((ranked.c.n - 1) * q) // 100
+        rem = ((ranked.c.n - 1) * q) % 100
+        return func.sum(
+            _flag(ranked.c.i == lo) * ranked.c.days * (100 - rem)
+            + _flag(ranked.c.i == lo + 1) * ranked.c.days * rem
+        )
+
+    return select(*own, func.count(), hundredths(50), hundredths(90)).group_by(*own)
+
+
+def _resolution(group: str, cases: int, median: int | None, p90: int | None) -> Resolution:
+    return Resolution(
+        group,
+        int(cases),
+        None if median is None else int(median) / 100,
+        None if p90 is None else int(p90) / 100,
+    )
+
+
+def caseload_per_monitor(session: Session, *, area_path: str, period: Period) -> list[Caseload]:
+    """Cases open at the period's end, per monitor of the child's latest visit up to then."""
+    latest = _latest_visits(area_path, until=period.end)
+    query = (
+        _with_area(select(latest.c.monitor, func.count(Case.id)).select_from(Case), Case.child_id)
+        .join(latest, (latest.c.child_id == Case.child_id) & (latest.c.rank == 1), isouter=True)
+        .where(_in_subtree(area_path), _open_at(period))
+        .group_by(latest.c.monitor)
+    )
+    rows = session.execute(query).all()
+    loads = [Caseload(monitor, int(count)) for monitor, count in rows]
+    return sorted(loads, key=lambda c: (c.monitor is None, c.monitor or ""))

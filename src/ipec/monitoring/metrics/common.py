@@ -1,0 +1,176 @@
+"""What every metric shares: the period, the rate shape, the area subtree and the age groups.
+
+Rows are scoped to an area subtree through the materialised ``Area.path`` (one index range
+scan), and disaggregated by the child's sex and an age group computed by the database (an
+unknown age, a child with no visit, is its own group rather than a guess).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Integer, Select, Subquery, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from ipec.monitoring.models import Area, Child, Household, Visit
+
+__all__ = ["Count", "Period", "Rate"]
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Inclusive dates."""
+
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A count over a base, for one group (sex and age group, or "total")."""
+
+    group: str
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A number of children or households, for one group (sex and age group, or "total")."""
+
+    group: str
+    count: int
+
+
+def _in_subtree(path: str) -> Any:
+    return Area.path.startswith(path, autoescape=True)
+
+
+def _age_group(age: Any) -> Any:
+    return case(
+        (age.is_(None), "unknown"),
+        (age < 5, "under 5"),
+        (age <= 11, "5-11"),
+        (age <= 14, "12-14"),
+        (age <= 17, "15-17"),
+        else_="18+",
+    )
+
+
+def _rates(session: Session, query: Select[Any]) -> list[Rate]:
+    """Rows of (sex, age group, numerator, denominator) -> rates per group plus the total."""
+    return _grouped(session.execute(query).all(), 2, 3)
+
+
+def _grouped(rows: Sequence[Sequence[Any]], numerator: int, denominator: int) -> list[Rate]:
+    """Rows that start with (sex, age group) -> the rate of two of their columns, plus the total.
+
+    One query can count several numerators and bases; each rate picks its two columns.
+    """
+    rates = [
+        Rate(f"{row[0]}*{row[1]}", int(row[numerator] or 0), int(row[denominator] or 0))
+        for row in rows
+    ]
+    total = Rate("total", sum(r.numerator for r in rates), sum(r.denominator for r in rates))
+    return [total, *sorted(rates, key=lambda r: r.group)]
+
+
+def _counts(rows: Sequence[Sequence[Any]], column: int) -> list[Count]:
+    """Rows that start with (sex, age group) -> one count per group, plus the total."""
+    counts = [Count(f"{row[0]}*{row[1]}", int(row[column] or 0)) for row in rows]
+    return [Count("total", sum(c.count for c in counts)), *sorted(counts, key=lambda c: c.group)]
+
+
+def _with_area(query: Select[Any], child_id: Any) -> Select[Any]:
+    """Join ``query`` from a child id to the child, its household and its area, so that
+    ``_in_subtree`` and ``Child.sex`` can be used."""
+    return (
+        query.join(Child, Child.id == child_id)
+        .join(Household, Household.id == Child.household_id)
+        .join(Area, Area.id == Household.area_id)
+    )
+
+
+def _latest_visits(area_path: str, until: date, since: date | None = None) -> Subquery:
+    """Each visit of a child in the subtree between ``since`` and ``until`` (inclusive), with
+    ``rank`` 1 for the child's latest (the later id breaks a tie on the same day).
+
+    Filter on ``rank == 1`` to keep one row per child.
+    """
+    rank = func.row_number().over(
+        partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
+    )
+    columns: list[Any] = [
+        Visit.child_id,
+        Child.sex,
+        Child.household_id,
+        Visit.visit_date,
+        Visit.age,
+        Visit.monitor,
+        Visit.child_labour,
+        Visit.hazardous_work,
+        Visit.reasons,
+        Visit.school_days_attended,
+        Visit.school_days_open,
+        rank.label("rank"),
+    ]
+    query = _with_area(
+        select(*columns).select_from(Visit),
+        Visit.child_id,
+    ).where(_in_subtree(area_path), Visit.visit_date <= until)
+    if since is not None:
+        query = query.where(Visit.visit_date >= since)
+    return query.subquery("latest")
+
+
+def _first_visit_age() -> Subquery:
+    """Each child's age at the first visit (ages only grow, so the smallest)."""
+    return (
+        select(Visit.child_id, func.min(Visit.age).label("age"))
+        .group_by(Visit.child_id)
+        .subquery("first_age")
+    )
+
+
+def _flag(condition: Any) -> Any:
+    """1 when ``condition`` holds, else 0: summed for counts, maxed for "any"."""
+    return case((condition, 1), else_=0)
+
+
+class _DaysBetween(FunctionElement[int]):
+    """Whole days from the second date to the first; dialects differ, so it compiles per
+    backend (PostgreSQL subtracts dates, SQLite subtracts Julian day numbers)."""
+
+    type = Integer()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(_DaysBetween)
+def _days_between_default(element: _DaysBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(_DaysBetween, "sqlite")
+def _days_between_sqlite(element: _DaysBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    )
+
+
+def _days_between(later: Any, earlier: Any) -> Any:
+    """Whole days from ``earlier`` to ``later`` (two date columns), as an integer."""
+    return _DaysBetween(later, earlier)

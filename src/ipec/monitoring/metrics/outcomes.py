@@ -1,0 +1,167 @@
+"""Children withdrawn, protected and prevented, counted by the database once per child.
+
+The rules are those of :func:`ipec.monitoring.outcomes.outcome`, written in SQL over every
+case of the subtree (tests check both agree case by case):
+
+- a case's visits are its child's visits dated from the day the case opened up to the
+  period's end, in date order (the earlier id first on the same day); the first is the
+  identification, the last the latest verification; fewer than two verify nothing;
+- a case's services are those started up to the period's end;
+- no outcome when the child is in child labour at the latest verification;
+- withdrawn: a child-labour case, in child labour at identification, with an education or
+  training service (``EDUCATION_SERVICES``);
+- protected: otherwise, a child-labour case, in hazardous work at identification, at least
+  ``minimum_age`` and not in hazardous work at the latest verification;
+- prevented: an at-risk case, not in child labour at identification, with any service.
+
+A child counts once, under the first of withdrawn, protected, prevented that any of the
+child's cases reached, in the period of the child's latest verification (the latest visit up
+to the period's end must fall in the period). By sex and by age at the latest verification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from ipec.monitoring.metrics.common import Period, _age_group, _flag, _in_subtree, _with_area
+from ipec.monitoring.models import Case, CaseKind, Child, RemediationService, Visit
+from ipec.monitoring.outcomes import EDUCATION_SERVICES, Outcome
+
+__all__ = ["OutcomeCounts", "outcome_counts"]
+
+#: Precedence of the outcomes when a child has several (the lowest wins).
+_RANK = {Outcome.WITHDRAWN: 1, Outcome.PROTECTED: 2, Outcome.PREVENTED: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeCounts:
+    """Children withdrawn, protected and prevented, for one group (sex and age, or "total")."""
+
+    group: str
+    withdrawn: int
+    protected: int
+    prevented: int
+
+
+def outcome_counts(
+    session: Session, *, area_path: str, period: Period, minimum_age: int
+) -> list[OutcomeCounts]:
+    """Children withdrawn, protected and prevented at their latest verification in the period,
+    once per child: the total, then by sex and age group."""
+    first = func.row_number().over(
+        partition_by=Case.id, order_by=(Visit.visit_date.asc(), Visit.id.asc())
+    )
+    last = func.row_number().over(
+        partition_by=Case.id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
+    )
+    columns: list[Any] = [
+        Case.id.label("case_id"),
+        Case.child_id,
+        Case.kind,
+        Visit.visit_date,
+        Visit.age,
+        Visit.child_labour,
+        Visit.hazardous_work,
+        first.label("first"),
+        last.label("last"),
+    ]
+    visits = (
+        _with_area(select(*columns).select_from(Case), Case.child_id)
+        .join(
+            Visit,
+            and_(
+                Visit.child_id == Case.child_id,
+                Visit.visit_date >= Case.opened_on,
+                Visit.visit_date <= period.end,
+            ),
+        )
+        .where(_in_subtree(area_path))
+        .subquery("case_visits")
+    )
+    v = visits.c
+    history = (
+        select(
+            v.case_id,
+            v.child_id,
+            v.kind,
+            func.max(v.visit_date).label("last_day"),
+            func.max(_flag(v.last == 1) * v.age).label("age"),
+            func.max(_flag((v.first == 1) & v.child_labour)).label("first_cl"),
+            func.max(_flag((v.first == 1) & v.hazardous_work)).label("first_haz"),
+            func.max(_flag((v.last == 1) & v.child_labour)).label("last_cl"),
+            func.max(_flag((v.last == 1) & v.hazardous_work)).label("last_haz"),
+        )
+        .group_by(v.case_id, v.child_id, v.kind)
+        .having(func.count() >= 2)
+        .subquery("history")
+    )
+    services = (
+        select(
+            RemediationService.case_id,
+            func.max(_flag(RemediationService.type.in_(EDUCATION_SERVICES))).label("educated"),
+            func.count().label("n"),
+        )
+        .where(RemediationService.started_on <= period.end)
+        .group_by(RemediationService.case_id)
+        .subquery("case_services")
+    )
+    h = history.c
+    educated = func.coalesce(services.c.educated, 0) == 1
+    child_labour = h.kind == CaseKind.CHILD_LABOUR
+    rank = case(
+        (child_labour & (h.first_cl == 1) & educated, _RANK[Outcome.WITHDRAWN]),
+        (
+            child_labour & (h.first_haz == 1) & (h.age >= minimum_age) & (h.last_haz == 0),
+            _RANK[Outcome.PROTECTED],
+        ),
+        (
+            (h.kind == CaseKind.AT_RISK) & (h.first_cl == 0) & (func.coalesce(services.c.n, 0) > 0),
+            _RANK[Outcome.PREVENTED],
+        ),
+    )
+    per_case = (
+        select(h.child_id, h.last_day, h.age, rank.label("rank"))
+        .join(services, services.c.case_id == h.case_id, isouter=True)
+        .where(h.last_cl == 0)
+        .subquery("per_case")
+    )
+    per_child = (
+        select(
+            per_case.c.child_id,
+            func.min(per_case.c.rank).label("best"),
+            func.max(per_case.c.age).label("age"),
+            func.max(per_case.c.last_day).label("last_day"),
+        )
+        .where(per_case.c.rank.is_not(None))
+        .group_by(per_case.c.child_id)
+        .subquery("per_child")
+    )
+    group = _age_group(per_child.c.age)
+    query = (
+        select(
+            Child.sex,
+            group,
+            *(func.sum(_flag(per_child.c.best == _RANK[o])) for o in _RANK),
+        )
+        .join(per_child, per_child.c.child_id == Child.id)
+        .where(per_child.c.last_day >= period.start)
+        .group_by(Child.sex, group)
+    )
+    rows = session.execute(query).all()
+    found = sorted(
+        (OutcomeCounts(f"{sex}*{age}", int(withdrawn or 0), int(protected or 0),
+                       int(prevented or 0))
+         for sex, age, withdrawn, protected, prevented in rows),
+        key=lambda c: c.group,
+    )  # fmt: skip
+    total = OutcomeCounts(
+        "total",
+        sum(c.withdrawn for c in found),
+        sum(c.protected for c in found),
+        sum(c.prevented for c in found),
+    )
+    return [total, *found]
