@@ -53,6 +53,9 @@ def child_routes(api: Api, key: str) -> list[Route]:
         ("GET", "/api/v1/metrics/{metric}",
          f"/api/v1/metrics/identification?start=2026-01-01&end=2026-12-31&area_id={a}",
          None, False),
+        *[("GET", f"/api/v1/metrics/{name}",
+           f"/api/v1/metrics/{name}?start=2026-01-01&end=2026-12-31&area_id={a}", None, False)
+          for name in ("effectiveness", "time_to_resolution", "caseload", "outcomes", "us_dol")],
     ]  # fmt: skip
 
 

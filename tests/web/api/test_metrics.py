@@ -28,6 +28,31 @@ def test_metrics_in_scope(api: Api) -> None:
     assert (compliance[0]["numerator"], compliance[0]["denominator"]) == (0, 1)
 
 
+def test_case_and_donor_metrics(api: Api) -> None:
+    visit = {"visit_date": "2026-05-01", "monitor": "m1", "consent": True,
+             "record": {"econ_any": True, "econ_hours": 20},
+             "follow_up_id": api.ids["follow_up_a"]}  # fmt: skip
+    assert api.call("POST", f"/api/v1/children/{api.ids['child_a']}/visits", visit).is_success
+    dol = api.call("GET", f"/api/v1/metrics/us_dol?{YEAR}").json()
+    # The one beneficiary (a girl of 12 with a case) was in child labour, not hazardous work.
+    assert dol["poc1"][0] == {"group": "total", "numerator": 1, "denominator": 1, "value": 1.0}
+    assert dol["poc2"][0]["numerator"] == 0
+    assert (dol["poh1"]["numerator"], dol["poh1"]["denominator"]) == (1, 1)
+    # A school kit is an education service; no livelihood service was given.
+    assert dol["e1"]["school_kit"]["total"] == 1
+    assert sum(dol["l1"].values()) == 0
+    outcomes = api.call("GET", f"/api/v1/metrics/outcomes?{YEAR}").json()
+    assert outcomes[0] == {"group": "total", "withdrawn": 0, "protected": 0, "prevented": 0}
+    caseload = api.call("GET", f"/api/v1/metrics/caseload?{YEAR}").json()
+    assert caseload == [{"monitor": "m1", "open_cases": 1}]
+    resolution = api.call("GET", f"/api/v1/metrics/time_to_resolution?{YEAR}").json()
+    assert resolution[0] == {"group": "total", "cases": 0, "median_days": None, "p90_days": None}
+    found = api.call("GET", f"/api/v1/metrics/effectiveness?{YEAR}").json()
+    assert (found["rates"][0]["denominator"], found["still_in"]) == (0, 0)
+    coverage = api.call("GET", f"/api/v1/metrics/coverage?{YEAR}", who="admin").json()
+    assert coverage[0] == {"group": "total", "numerator": 1, "denominator": 2, "value": 0.5}
+
+
 def test_bad_metric_requests(api: Api) -> None:
     backwards = api.call("GET", "/api/v1/metrics/identification?start=2026-12-31&end=2026-01-01")
     assert "after it ends" in check_error(backwards, 422, "DataError")["message"]

@@ -1,24 +1,47 @@
-"""Programme metrics for the caller's areas (or one area inside them) and a period."""
+"""Programme metrics for the caller's areas (or one area inside them) and a period.
+
+Definitions: ``ipec.monitoring.metrics`` and docs/monitoring.md. The specific routes are
+declared before ``/metrics/{metric}`` so their names are not read as rate names.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from ipec.auth import area_in_scope
 from ipec.errors import DataError
 from ipec.monitoring.metrics import (
     Period,
     Rate,
+    caseload_per_monitor,
+    coverage,
+    dol_child_indicators,
+    dol_education_services,
+    dol_household_indicators,
+    dol_livelihood_services,
+    effectiveness,
     follow_up_compliance,
     identification_rate,
+    outcome_counts,
     referral_acceptance,
     support_rate,
+    time_to_resolution,
 )
-from ipec.web.api.schemas import RateOut
+from ipec.standards import load_profile
+from ipec.web.api.filters import AreaQuery
+from ipec.web.api.schemas import (
+    CaseloadOut,
+    EffectivenessOut,
+    OutcomeCountsOut,
+    RateOut,
+    ResolutionOut,
+    UsDolOut,
+)
 from ipec.web.deps import CurrentPrincipal, DbSession
 
 __all__ = ["router"]
@@ -26,41 +49,121 @@ __all__ = ["router"]
 router = APIRouter(tags=["metrics"])
 
 
-class RateMetric(StrEnum):
-    IDENTIFICATION = "identification"
-    SUPPORT = "support"
-    FOLLOW_UP_COMPLIANCE = "follow_up_compliance"
-    REFERRAL_ACCEPTANCE = "referral_acceptance"
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where and when a metric is computed."""
+
+    area_path: str
+    period: Period
 
 
-def _out(rates: list[Rate]) -> list[RateOut]:
+def metric_scope(
+    db: DbSession,
+    who: CurrentPrincipal,
+    start: Annotated[date, Query()],
+    end: Annotated[date, Query()],
+    area_id: AreaQuery = None,
+) -> Scope:
+    """The caller's areas (or ``area_id`` inside them) and the period, inclusive."""
+    if start > end:
+        raise DataError(f"the period starts ({start}) after it ends ({end})")
+    path = area_in_scope(db, who, area_id).path if area_id is not None else who.scope_path
+    return Scope(path, Period(start, end))
+
+
+MetricScope = Annotated[Scope, Depends(metric_scope)]
+
+
+def _rates(rates: list[Rate]) -> list[RateOut]:
     return [
         RateOut(group=r.group, numerator=r.numerator, denominator=r.denominator, value=r.value)
         for r in rates
     ]
 
 
+@router.get("/metrics/effectiveness", response_model=EffectivenessOut)
+def effectiveness_metric(
+    db: DbSession,
+    scope: MetricScope,
+    lost_after_days: Annotated[int, Query(ge=1, le=3650)] = 90,
+) -> EffectivenessOut:
+    """Children not in child labour at their last two follow-ups after remediation / children
+    with two such follow-ups; with the still-in, relapsed and lost-to-follow-up counts."""
+    found = effectiveness(db, area_path=scope.area_path, period=scope.period,
+                          lost_after_days=lost_after_days)  # fmt: skip
+    return EffectivenessOut(rates=_rates(found.rates), still_in=found.still_in,
+                            relapsed=found.relapsed,
+                            lost_to_follow_up=found.lost_to_follow_up)  # fmt: skip
+
+
+@router.get("/metrics/time_to_resolution", response_model=list[ResolutionOut])
+def resolution_metric(db: DbSession, scope: MetricScope) -> list[ResolutionOut]:
+    """Days from opening to closure of the cases closed in the period: median and p90."""
+    found = time_to_resolution(db, area_path=scope.area_path, period=scope.period)
+    return [ResolutionOut.model_validate(r, from_attributes=True) for r in found]
+
+
+@router.get("/metrics/caseload", response_model=list[CaseloadOut])
+def caseload_metric(db: DbSession, scope: MetricScope) -> list[CaseloadOut]:
+    """Open cases per monitor at the end of the period."""
+    found = caseload_per_monitor(db, area_path=scope.area_path, period=scope.period)
+    return [CaseloadOut.model_validate(c, from_attributes=True) for c in found]
+
+
+@router.get("/metrics/outcomes", response_model=list[OutcomeCountsOut])
+def outcomes_metric(request: Request, db: DbSession, scope: MetricScope) -> list[OutcomeCountsOut]:
+    """Children withdrawn, protected and prevented (once each), under the programme's
+    minimum working age."""
+    minimum = load_profile(request.app.state.settings.profile).ages.minimum
+    found = outcome_counts(db, area_path=scope.area_path, period=scope.period,
+                           minimum_age=minimum)  # fmt: skip
+    return [OutcomeCountsOut.model_validate(o, from_attributes=True) for o in found]
+
+
+@router.get("/metrics/us_dol", response_model=UsDolOut)
+def us_dol_metric(db: DbSession, scope: MetricScope) -> UsDolOut:
+    """The US Department of Labor's common indicators POC1-4, POH1-4, E1 and L1."""
+    children = dol_child_indicators(db, area_path=scope.area_path, period=scope.period)
+    households = dol_household_indicators(db, area_path=scope.area_path, period=scope.period)
+    education = dol_education_services(db, area_path=scope.area_path, period=scope.period)
+    return UsDolOut(
+        poc1=_rates(children.poc1_child_labour),
+        poc2=_rates(children.poc2_hazardous_work),
+        poc3=_rates(children.poc3_other_worst_forms),
+        poc4=_rates(children.poc4_regular_attendance),
+        poh1=_rates([households.poh1_child_labour])[0],
+        poh2=_rates([households.poh2_hazardous_work])[0],
+        poh3=_rates([households.poh3_other_worst_forms])[0],
+        poh4=_rates([households.poh4_regular_attendance])[0],
+        e1={kind: {c.group: c.count for c in counts} for kind, counts in education.items()},
+        l1=dol_livelihood_services(db, area_path=scope.area_path, period=scope.period),
+    )
+
+
+class RateMetric(StrEnum):
+    IDENTIFICATION = "identification"
+    SUPPORT = "support"
+    FOLLOW_UP_COMPLIANCE = "follow_up_compliance"
+    REFERRAL_ACCEPTANCE = "referral_acceptance"
+    COVERAGE = "coverage"
+
+
 @router.get("/metrics/{metric}", response_model=list[RateOut])
 def rate_metric(
-    *,
     metric: RateMetric,
     db: DbSession,
-    who: CurrentPrincipal,
-    start: Annotated[date, Query()],
-    end: Annotated[date, Query()],
-    area_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    scope: MetricScope,
     at_least: Annotated[int, Query(ge=1, le=20, description="support: kinds of service")] = 1,
 ) -> list[RateOut]:
-    """A rate in the caller's areas (or ``area_id`` inside them): a total, then one row per
-    sex and age group. Definitions: docs/monitoring.md."""
-    if start > end:
-        raise DataError(f"the period starts ({start}) after it ends ({end})")
-    path = area_in_scope(db, who, area_id).path if area_id is not None else who.scope_path
-    period = Period(start, end)
+    """A rate: a total, then one row per sex and age group (coverage: per area)."""
     if metric is RateMetric.IDENTIFICATION:
-        return _out(identification_rate(db, area_path=path, period=period))
+        return _rates(identification_rate(db, area_path=scope.area_path, period=scope.period))
     if metric is RateMetric.SUPPORT:
-        return _out(support_rate(db, area_path=path, period=period, at_least=at_least))
+        return _rates(
+            support_rate(db, area_path=scope.area_path, period=scope.period, at_least=at_least)
+        )
     if metric is RateMetric.FOLLOW_UP_COMPLIANCE:
-        return _out(follow_up_compliance(db, area_path=path, period=period))
-    return _out([referral_acceptance(db, area_path=path, period=period)])
+        return _rates(follow_up_compliance(db, area_path=scope.area_path, period=scope.period))
+    if metric is RateMetric.COVERAGE:
+        return _rates(coverage(db, area_path=scope.area_path, period=scope.period))
+    return _rates([referral_acceptance(db, area_path=scope.area_path, period=scope.period)])

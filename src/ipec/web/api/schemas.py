@@ -19,9 +19,11 @@ __all__ = [
     "CaseListItem",
     "CaseOut",
     "CasePageOut",
+    "CaseloadOut",
     "ChildChangesIn",
     "ChildIn",
     "ChildOut",
+    "EffectivenessOut",
     "EventOut",
     "FollowUpItem",
     "FollowUpOut",
@@ -31,18 +33,21 @@ __all__ = [
     "HouseholdOut",
     "LoginIn",
     "MeOut",
+    "OutcomeCountsOut",
     "PartnerIn",
     "PartnerOut",
     "RateOut",
     "ReferralIn",
     "ReferralOut",
     "ReferralStatusIn",
+    "ResolutionOut",
     "ServiceEndIn",
     "ServiceIn",
     "ServiceOut",
     "TokenIn",
     "TokenOut",
     "TransitionIn",
+    "UsDolOut",
     "VisitIn",
     "VisitOut",
 ]
@@ -314,3 +319,46 @@ class TokenIn(_In):
 class TokenOut(BaseModel):
     token: str = Field(description="Shown once; only its hash is kept.")
     label: str
+
+
+class EffectivenessOut(BaseModel):
+    rates: list[RateOut]
+    still_in: int
+    relapsed: int
+    lost_to_follow_up: int
+
+
+class ResolutionOut(BaseModel):
+    group: str
+    cases: int
+    median_days: float | None
+    p90_days: float | None
+
+
+class CaseloadOut(BaseModel):
+    monitor: str | None
+    open_cases: int
+
+
+class OutcomeCountsOut(BaseModel):
+    group: str
+    withdrawn: int
+    protected: int
+    prevented: int
+
+
+class UsDolOut(BaseModel):
+    """US DOL common indicators: POC per child (total, then sex and age group), POH per
+    household, E1 children given education services by type and group, L1 households given
+    livelihood services by type."""
+
+    poc1: list[RateOut]
+    poc2: list[RateOut]
+    poc3: list[RateOut]
+    poc4: list[RateOut]
+    poh1: RateOut
+    poh2: RateOut
+    poh3: RateOut
+    poh4: RateOut
+    e1: dict[str, dict[str, int]]
+    l1: dict[str, int]
