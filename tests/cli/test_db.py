@@ -8,6 +8,10 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from ipec.cli.main import run
+from ipec.config import load_settings
+from ipec.db import make_engine, upgrade
+from ipec.errors import ConfigurationError
+from ipec.web import create_app
 
 
 def test_upgrade_creates_the_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,3 +43,20 @@ def test_serve_refuses_default_secrets(
     monkeypatch.delenv("IPEC_DEMO", raising=False)
     assert run(["serve"]) == 1
     assert "error: the secret key is the default" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_database_behind_the_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0003")
+    engine.dispose()
+    monkeypatch.setenv("IPEC_DATABASE_URL", url)
+    monkeypatch.setenv("IPEC_SECRET_KEY", "k" * 40)
+    assert run(["serve"]) == 1
+    err = capsys.readouterr().err
+    assert "has schema 0003, this ipec needs" in err
+    assert "run `ipec db upgrade`" in err
+    with pytest.raises(ConfigurationError, match="has schema 0003"):
+        create_app(load_settings(database_url=url, demo=True))

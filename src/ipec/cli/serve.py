@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ipec.config import load_settings
+from ipec.db import make_engine, require_current
 
 __all__ = ["serve_command"]
 
@@ -23,6 +24,11 @@ def serve_command(
     IPEC_DEMO."""
     import uvicorn
 
-    load_settings()  # refuse bad settings here, before any worker starts
+    settings = load_settings()  # refuse bad settings here, before any worker starts
+    engine = make_engine(settings.database_url)
+    try:
+        require_current(engine)
+    finally:
+        engine.dispose()
     uvicorn.run("ipec.web.app:from_environment", factory=True, host=host, port=port,
                 workers=workers, log_level="info")  # fmt: skip

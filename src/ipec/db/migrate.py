@@ -6,12 +6,14 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from ipec.errors import DatabaseUnavailable
+from ipec.errors import ConfigurationError, DatabaseUnavailable
 
-__all__ = ["alembic_config", "upgrade"]
+__all__ = ["alembic_config", "require_current", "upgrade"]
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -28,6 +30,22 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(engine), revision)
     except OperationalError as exc:
         raise unavailable(engine, exc) from None
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse a database whose schema is not the one this version of ipec writes."""
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        raise unavailable(engine, exc) from None
+    if current != head:
+        where = engine.url.render_as_string(hide_password=True)
+        raise ConfigurationError(
+            f"the database at {where} has schema {current or 'none'}, this ipec needs {head}",
+            hint="run `ipec db upgrade` (back up the database first)",
+        )
 
 
 def unavailable(engine: Engine, exc: OperationalError) -> DatabaseUnavailable:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from ipec import __version__
 from ipec.config import Settings, load_settings
-from ipec.db import make_engine
+from ipec.db import make_engine, require_current
 from ipec.web.api.routes import router
 from ipec.web.errors import error_body, install_error_handlers
 
@@ -18,7 +18,8 @@ __all__ = ["create_app", "from_environment"]
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The application for ``settings`` (use ``ipec.config.load_settings`` to check secrets)."""
+    """The application for ``settings`` (use ``ipec.config.load_settings`` to check secrets);
+    refuses a database whose schema is not current."""
     app = FastAPI(
         title="ipec",
         version=__version__,
@@ -28,6 +29,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     engine = make_engine(settings.database_url)
+    require_current(engine)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)

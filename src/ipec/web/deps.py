@@ -8,6 +8,7 @@ anti-forgery token in ``X-CSRF-Token``, so another site cannot make the browser 
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -23,6 +24,7 @@ __all__ = ["SESSION_COOKIE", "CurrentPrincipal", "DbSession", "origin", "princip
 #: The cookie that carries a browser's session token.
 SESSION_COOKIE = "ipec_session"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_log = logging.getLogger(__name__)
 
 
 def session(request: Request) -> Iterator[Session]:
@@ -42,6 +44,7 @@ def session(request: Request) -> Iterator[Session]:
                 hint="reload the record and try again",
             ) from error
         except OperationalError as error:
+            _log.exception("database error in %s %s", request.method, request.url.path)
             raise DatabaseUnavailable(
                 "the database is busy or unreachable", hint="try again in a moment"
             ) from error

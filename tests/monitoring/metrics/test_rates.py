@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipec.errors import DataError
 from ipec.monitoring import Case, Child, Sex
 from ipec.monitoring.metrics import (
     Period,
@@ -159,3 +161,11 @@ def test_coverage(session: Session) -> None:
     later = coverage(session, area_path=country.path,
                      period=Period(date(2027, 7, 1), date(2027, 7, 1)))  # fmt: skip
     assert (later[0].numerator, later[0].denominator) == (0, 7)
+
+
+def test_periods_in_order_and_in_range() -> None:
+    with pytest.raises(DataError, match=r"starts \(2026-02-01\) after it ends"):
+        Period(date(2026, 2, 1), date(2026, 1, 1))
+    with pytest.raises(DataError, match="0001-01-01 is outside the dates a period may cover"):
+        Period(date(1, 1, 1), date(2026, 1, 1))
+    assert Period(date(1900, 1, 1), date(2199, 12, 31)).end.year == 2199

@@ -18,17 +18,30 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from ipec.errors import DataError
 from ipec.monitoring.models import Area, Child, Household, Visit
 
 __all__ = ["Count", "Period", "Rate"]
 
 
+#: Periods lie between these dates (metrics reach back and forward from them by years).
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
-    """Inclusive dates."""
+    """Inclusive dates, in order, between 1900 and 2199."""
 
     start: date
     end: date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise DataError(f"the period starts ({self.start}) after it ends ({self.end})")
+        for day in (self.start, self.end):
+            if not EARLIEST <= day <= LATEST:
+                raise DataError(f"{day} is outside the dates a period may cover",
+                                hint=f"use dates from {EARLIEST} to {LATEST}")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from ipec.auth import area_in_scope
-from ipec.errors import DataError
 from ipec.monitoring.metrics import (
     Period,
     Rate,
@@ -65,8 +64,6 @@ def metric_scope(
     area_id: AreaQuery = None,
 ) -> Scope:
     """The caller's areas (or ``area_id`` inside them) and the period, inclusive."""
-    if start > end:
-        raise DataError(f"the period starts ({start}) after it ends ({end})")
     path = area_in_scope(db, who, area_id).path if area_id is not None else who.scope_path
     return Scope(path, Period(start, end))
 
