@@ -15,8 +15,9 @@ against four workloads, in this order:
 - ``child``: a random child of the district (read, access check and audit row);
 - ``visit``: record a visit for a random child of the district (classify, write, audit).
 
-It prints requests per second, latency percentiles, and each workload's throughput as a
-share of the ceiling.
+It prints requests per second, latency percentiles, errors (non-2xx answers and requests
+wrk gave up on after its 2 s timeout), and each workload's throughput as a share of the
+ceiling.
 """
 
 from __future__ import annotations
@@ -126,6 +127,10 @@ def _wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, f
         result[f"p{percent}"] = float(found.group(1)) * units[found.group(2)]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     result["errors"] = float(errors.group(1)) if errors else 0.0
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    result["errors"] += sum(float(n) for n in sockets.groups()) if sockets else 0.0
     return result
 
 

@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET
     demo: bool = False
     max_body_bytes: int = Field(default=1_000_000, gt=0)
+    database_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=200,
+        description="Requests that use the database at once, per server process; the others "
+        "wait their turn without holding a thread (default: 1 for SQLite, which has one "
+        "writer, 8 for PostgreSQL).",
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -21,10 +21,24 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, echo: bool = False, **options: Any) -> Engine:
+def _sqlite_driver_leaves_transactions(connection: Any, _record: Any) -> None:
+    connection.isolation_level = None
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(
+    url: str, *, echo: bool = False, write_transactions: bool = False, **options: Any
+) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys on, WAL journaling and a busy timeout.
 
-    ``options`` go to :func:`sqlalchemy.create_engine` (a pool class, say).
+    ``write_transactions``: on SQLite, each transaction takes the write lock when it begins.
+    A server whose every request reads and then writes (each access writes its audit row)
+    needs it: otherwise a request fails when another wrote between its read and its write,
+    where with it the request waits its turn. ``options`` go to
+    :func:`sqlalchemy.create_engine` (a pool class, say).
     """
     try:
         engine = create_engine(url, echo=echo, **options)
@@ -35,4 +49,7 @@ def make_engine(url: str, *, echo: bool = False, **options: Any) -> Engine:
         ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if write_transactions:
+            event.listen(engine, "connect", _sqlite_driver_leaves_transactions)
+            event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine

@@ -47,7 +47,10 @@ class FollowUpFilter:
 
 
 def _in_subtree(path: str) -> ColumnElement[bool]:
-    return Area.path.startswith(path, autoescape=True)
+    """Households of the subtree, by the ids of its areas: the planner starts from the few
+    areas and follows the indexes down, instead of scanning every case."""
+    areas = select(Area.id).where(Area.path.startswith(path, autoescape=True))
+    return Household.area_id.in_(areas)
 
 
 def _overdue_exists(today: date) -> ColumnElement[bool]:

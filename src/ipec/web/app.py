@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from ipec import __version__
@@ -28,12 +30,23 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    engine = make_engine(settings.database_url)
+    engine, turns = _engine_and_turns(settings)
     require_current(engine)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     install_error_handlers(app)
+
+    @app.middleware("http")
+    async def take_turns(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Admit as many requests to the database as it serves well; the rest wait here, in
+        the event loop, rather than in worker threads that the admitted ones need to finish."""
+        if request.url.path == "/health":
+            return await call_next(request)
+        async with turns:
+            return await call_next(request)
 
     @app.middleware("http")
     async def limit_body(
@@ -54,6 +67,17 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(router)
     return app
+
+
+def _engine_and_turns(settings: Settings) -> tuple[Engine, asyncio.Semaphore]:
+    """The engine, and the admission semaphore sized with its connection pool."""
+    engine = make_engine(settings.database_url, write_transactions=True)
+    default = 1 if engine.dialect.name == "sqlite" else 8
+    concurrency = settings.database_concurrency or default
+    if engine.dialect.name != "sqlite":
+        engine.dispose()
+        engine = make_engine(settings.database_url, pool_size=concurrency + 2, max_overflow=0)
+    return engine, asyncio.Semaphore(concurrency)
 
 
 def from_environment() -> FastAPI:

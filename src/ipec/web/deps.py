@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ipec.auth import Principal, csrf_token, principal_of, user_for_session, user_for_token
 from ipec.errors import Conflict, DatabaseUnavailable, NotAuthenticated, PermissionDenied
@@ -38,9 +39,9 @@ def session(request: Request) -> Iterator[Session]:
         try:
             with opened.begin():
                 yield opened
-        except IntegrityError as error:
+        except (IntegrityError, StaleDataError) as error:
             raise Conflict(
-                "the change conflicts with a record saved at the same time",
+                "the change conflicts with a change saved at the same time",
                 hint="reload the record and try again",
             ) from error
         except OperationalError as error:
