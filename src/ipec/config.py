@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ipec.errors import ConfigurationError
 
-__all__ = ["DEFAULT_SECRET", "Settings", "load_settings"]
+__all__ = ["DEFAULT_SECRET", "Settings", "check_secret", "load_settings"]
 
 DEFAULT_SECRET = "change-me"
 
@@ -38,6 +38,12 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment and ``overrides``; refuses default secrets outside demo."""
     settings = Settings(**overrides)  # type: ignore[arg-type]
+    check_secret(settings)
+    return settings
+
+
+def check_secret(settings: Settings) -> None:
+    """Refuse the default or a short secret key outside demo mode."""
     if not settings.demo and (
         settings.secret_key == DEFAULT_SECRET or len(settings.secret_key) < 32
     ):
@@ -45,4 +51,3 @@ def load_settings(**overrides: object) -> Settings:
             "the secret key is the default or shorter than 32 characters",
             hint="set IPEC_SECRET_KEY to a long random value (or IPEC_DEMO=1 for a demo)",
         )
-    return settings

@@ -45,6 +45,9 @@ def test_users_and_throttling(session: Session) -> None:
     for _ in range(5):
         with pytest.raises(PermissionDenied, match="wrong username or password"):
             authenticate(session, username="ama", password="wrong password!", now=NOW)
+    # Locked: only the right password learns it, so a guesser cannot tell a name exists.
+    with pytest.raises(PermissionDenied, match="wrong username or password"):
+        authenticate(session, username="ama", password="wrong again!", now=NOW)
     with pytest.raises(PermissionDenied, match="locked"):
         authenticate(session, username="ama", password=PASSWORD, now=NOW + timedelta(minutes=5))
     later = NOW + timedelta(minutes=16)

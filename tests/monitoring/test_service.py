@@ -295,7 +295,7 @@ def test_follow_up_done_by_a_visit(session: Session) -> None:
     sister = record_visit(session, child_id=ama.id, visit_date=date(2026, 5, 2), monitor="m1",
                           consent=True, record={"econ_any": False}, profile=SDG, actor="m",
                           today=TODAY)  # fmt: skip
-    with pytest.raises(DataError, match="another child's case"):
+    with pytest.raises(NotFound, match="not found among this child's follow-ups"):
         complete_follow_up(session, follow_up_id=due[1].id, visit=sister, actor="m")
     early = record_visit(session, child_id=kofi.id, visit_date=date(2026, 1, 15), monitor="m1",
                          consent=True, record={"econ_any": False}, profile=SDG, actor="m",

@@ -18,6 +18,7 @@ from ipec.auth.access import (
     export_cases,
     follow_up_page,
     principal_of,
+    read_audit_log,
     require_role,
 )
 from ipec.auth.models import ApiToken, Role, User, WebSession
@@ -56,6 +57,7 @@ __all__ = [
     "issue_token",
     "open_session",
     "principal_of",
+    "read_audit_log",
     "require_role",
     "user_for_session",
     "user_for_token",

@@ -36,6 +36,7 @@ __all__ = [
     "export_cases",
     "follow_up_page",
     "principal_of",
+    "read_audit_log",
     "require_role",
 ]
 
@@ -45,7 +46,7 @@ class Operation(StrEnum):
     CHANGE = "change"
 
 
-#: Roles that may change records (viewers and partners only read).
+#: Roles that may change records (viewers only read).
 CHANGE_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_MANAGER, Role.SUPERVISOR, Role.MONITOR})
 
 
@@ -180,6 +181,39 @@ def require_role(principal: Principal, roles: Collection[Role], doing: str) -> N
         raise PermissionDenied(f"a {principal.role.value} may not {doing}")
 
 
+def read_audit_log(
+    session: Session,
+    principal: Principal,
+    *,
+    actor: str | None = None,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    origin: str | None = None,
+) -> list[AuditEntry]:
+    """Audit entries, newest first, for administrators of the whole programme only (the log
+    spans every area, so an administrator of one district may not read it); the reading is
+    itself logged."""
+    whole_programme = principal.scope_path.count("/") == 2
+    if principal.role is not Role.ADMIN or not whole_programme:
+        raise PermissionDenied(
+            "only an administrator of the whole programme may read the audit log"
+        )
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if actor is not None:
+        query = query.where(AuditEntry.actor == actor)
+    if entity is not None:
+        query = query.where(AuditEntry.entity == entity)
+    if entity_id is not None:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    entries = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    asked = {"actor": actor, "entity": entity, "entity_id": entity_id, "page": page}
+    _audit(session, principal, "audit.read", entity="audit", entity_id=0, origin=origin,
+           detail=asked)  # fmt: skip
+    return entries
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One page of a list: its rows, and whether another page follows."""
@@ -252,5 +286,5 @@ def _filters_detail(filters: CaseFilter) -> dict[str, Any]:
     return {
         name: str(value)
         for name in CaseFilter.__dataclass_fields__
-        if (value := getattr(filters, name)) is not None and value is not False
+        if (value := getattr(filters, name)) is not None
     }

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,20 +57,27 @@ def authenticate(
 ) -> User:
     """The user, if the password is right; five failures lock the account for 15 minutes.
 
-    The same error for an unknown user and a wrong password, so names cannot be probed.
+    The same error, after the same Argon2 work, for an unknown user and a wrong password, and
+    a locked account says so only to the right password: names cannot be probed. The user's
+    row is locked for the check, so concurrent guesses are all counted.
     """
     moment = now or datetime.now(UTC)
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    query = select(User).where(User.username == username.strip().lower()).with_for_update()
+    user = session.scalar(query)
     refused = PermissionDenied("wrong username or password")
     if user is None or not user.active:
+        verify_password(_unknown_user_hash(), password)  # the same work as for a real user
         raise refused
+    right = verify_password(user.password_hash, password)
     locked = user.locked_until
     if locked is not None and locked.replace(tzinfo=locked.tzinfo or UTC) > moment:
+        if not right:
+            raise refused
         raise PermissionDenied(
             "too many failed sign-ins: the account is locked for a while",
             hint=f"try again after {LOCK_MINUTES} minutes, or ask an administrator",
         )
-    if not verify_password(user.password_hash, password):
+    if not right:
         user.failed_logins += 1
         if user.failed_logins >= LOCK_AFTER_FAILURES:
             user.locked_until = moment + timedelta(minutes=LOCK_MINUTES)
@@ -80,6 +88,12 @@ def authenticate(
     user.locked_until = None
     session.flush()
     return user
+
+
+@cache
+def _unknown_user_hash() -> str:
+    """A hash to check passwords of unknown users against, so both take the same time."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def _digest(token: str) -> str:

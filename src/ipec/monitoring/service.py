@@ -93,8 +93,11 @@ def _audit(
     )
 
 
-def _get(session: Session, model: type[_T], record_id: int, what: str) -> _T:
-    found = session.get(model, record_id)
+def _get(session: Session, model: type[_T], record_id: int, what: str, *, lock: bool = False) -> _T:
+    """The record, or NotFound; ``lock`` holds its row until the transaction ends, so a
+    check-then-change is not undone by a concurrent one (PostgreSQL; SQLite's transactions
+    already run one at a time)."""
+    found = session.get(model, record_id, with_for_update=lock)
     if found is None:
         raise NotFound(f"{what} {record_id} not found")
     return found
@@ -192,7 +195,8 @@ def record_visit(
     attendance that is half given, negative or more days than the school was open.
     """
     _check_attendance(school_days_attended, school_days_open)
-    child = _get(session, Child, child_id, "child")
+    # The child's row is locked so that two visits arriving at once cannot open two cases.
+    child = _get(session, Child, child_id, "child", lock=True)
     now = today or datetime.now(UTC).date()
     if visit_date < child.birth_date:
         raise DataError(
@@ -447,7 +451,7 @@ def end_service(
     session: Session, *, service_id: int, ended_on: date, actor: str, origin: str | None = None
 ) -> RemediationService:
     """Record the end of a service (not before it started)."""
-    service = _get(session, RemediationService, service_id, "service")
+    service = _get(session, RemediationService, service_id, "service", lock=True)
     if ended_on < service.started_on:
         raise DataError(
             f"the service ends on {ended_on}, before it started ({service.started_on})",
@@ -481,7 +485,7 @@ def set_referral_status(
     origin: str | None = None,
 ) -> Referral:
     """Move a referral on: sent -> accepted, rejected or revoked; accepted -> done or revoked."""
-    referral = _get(session, Referral, referral_id, "referral")
+    referral = _get(session, Referral, referral_id, "referral", lock=True)
     allowed = REFERRAL_STEPS[referral.status]
     if status not in allowed:
         choices = ", ".join(sorted(s.value for s in allowed)) or "none (it is final)"
@@ -502,12 +506,14 @@ def complete_follow_up(
     session: Session, *, follow_up_id: int, visit: Visit, actor: str, origin: str | None = None
 ) -> FollowUp:
     """Mark a follow-up done by ``visit``: the visit must be of the case's child, on or after
-    the case was identified, and the follow-up not already done."""
-    follow_up = _get(session, FollowUp, follow_up_id, "follow-up")
+    the case was identified, and the follow-up not already done (the follow-up's row is locked
+    while it is checked, so two visits cannot both do it)."""
+    follow_up = _get(session, FollowUp, follow_up_id, "follow-up", lock=True)
     case = _get(session, Case, follow_up.case_id, "case")
     if case.child_id != visit.child_id:
-        raise DataError(
-            f"follow-up {follow_up_id} belongs to another child's case",
+        # Not told apart from a missing one: the other child may be outside the caller's areas.
+        raise NotFound(
+            f"follow-up {follow_up_id} not found among this child's follow-ups",
             hint="record the visit on the child the follow-up is for",
         )
     if follow_up.visit_id is not None:

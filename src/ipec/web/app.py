@@ -6,22 +6,23 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from ipec import __version__
-from ipec.config import Settings, load_settings
+from ipec.config import Settings, check_secret, load_settings
 from ipec.db import make_engine, require_current
 from ipec.web.api.routes import router
-from ipec.web.errors import error_body, install_error_handlers
+from ipec.web.errors import install_error_handlers
+from ipec.web.limits import BodyLimit
 
 __all__ = ["create_app", "from_environment"]
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The application for ``settings`` (use ``ipec.config.load_settings`` to check secrets);
-    refuses a database whose schema is not current."""
+    """The application for ``settings``; refuses a default secret outside demo mode and a
+    database whose schema is not current."""
+    check_secret(settings)
     app = FastAPI(
         title="ipec",
         version=__version__,
@@ -48,17 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
         async with turns:
             return await call_next(request)
 
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Refuse bodies larger than the setting before reading them."""
-        declared = request.headers.get("content-length", "0")
-        too_big = not declared.isdigit() or int(declared) > settings.max_body_bytes
-        if request.method in {"POST", "PUT", "PATCH"} and too_big:
-            message = f"the request body is larger than {settings.max_body_bytes} bytes"
-            return JSONResponse(error_body("PayloadTooLarge", message, 413), status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:

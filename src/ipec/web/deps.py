@@ -13,12 +13,19 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import DataError as SqlDataError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ipec.auth import Principal, csrf_token, principal_of, user_for_session, user_for_token
-from ipec.errors import Conflict, DatabaseUnavailable, NotAuthenticated, PermissionDenied
+from ipec.errors import (
+    Conflict,
+    DatabaseUnavailable,
+    DataError,
+    NotAuthenticated,
+    PermissionDenied,
+)
 
 __all__ = ["SESSION_COOKIE", "CurrentPrincipal", "DbSession", "origin", "principal", "session"]
 
@@ -43,6 +50,11 @@ def session(request: Request) -> Iterator[Session]:
             raise Conflict(
                 "the change conflicts with a change saved at the same time",
                 hint="reload the record and try again",
+            ) from error
+        except SqlDataError as error:
+            raise DataError(
+                "a value cannot be stored (too long, or holding a NUL character)",
+                hint="shorten the text or remove control characters",
             ) from error
         except OperationalError as error:
             _log.exception("database error in %s %s", request.method, request.url.path)

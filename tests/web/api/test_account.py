@@ -4,7 +4,9 @@ on changes, signing out, API tokens, throttling, and the audit log for administr
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.orm import Session
 
+from ipec.auth import Role, create_user, issue_token
 from ipec.config import load_settings
 from ipec.errors import ConfigurationError
 from tests.web.api.conftest import PASSWORD, Api, check_error
@@ -26,7 +28,8 @@ def test_session_cookie_reads_and_changes_with_csrf(api: Api) -> None:
     csrf = _sign_in(api)
     child = api.ids["child_a"]
     assert api.client.get(f"/api/v1/children/{child}").status_code == 200
-    assert api.client.get("/api/v1/me").json()["username"] == "monitor"
+    me = api.client.get("/api/v1/me").json()
+    assert (me["username"], me["csrf_token"]) == ("monitor", csrf["X-CSRF-Token"])
     change = {"version": 2, "school_status": "enrolled"}
     forged = api.client.patch(f"/api/v1/children/{child}", json=change)
     assert "X-CSRF-Token" in check_error(forged, 403, "PermissionDenied")["message"]
@@ -73,13 +76,22 @@ def test_tokens_for_machines(api: Api) -> None:
     check_error(wrong_scheme, 401, "NotAuthenticated")
 
 
-def test_audit_log_is_for_administrators(api: Api) -> None:
+def test_audit_log_is_for_administrators_of_the_whole_programme(api: Api) -> None:
     api.call("GET", f"/api/v1/children/{api.ids['child_a']}")
     check_error(api.call("GET", "/api/v1/audit"), 403, "PermissionDenied")
+    with Session(api.engine) as session, session.begin():
+        district_admin = create_user(session, username="district-admin", display_name="D",
+                                     password=PASSWORD, role=Role.ADMIN,
+                                     area_id=api.ids["area_a"])  # fmt: skip
+        api.tokens["district-admin"] = issue_token(session, user=district_admin, label="t")
+    refused = api.call("GET", "/api/v1/audit", who="district-admin")
+    assert "whole programme" in check_error(refused, 403, "PermissionDenied")["message"]
     entries = api.call("GET", "/api/v1/audit?actor=monitor", who="admin").json()
     assert entries[0]["action"] == "child.read"
     assert (entries[0]["entity"], entries[0]["entity_id"]) == ("child", api.ids["child_a"])
     assert entries[0]["origin"] == "testclient"
+    reads = api.call("GET", "/api/v1/audit?entity=audit", who="admin").json()
+    assert [entry["action"] for entry in reads] == ["audit.read"]  # the first read, logged
 
 
 def test_default_secret_refused_outside_demo(monkeypatch: pytest.MonkeyPatch) -> None:

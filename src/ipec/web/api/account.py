@@ -6,24 +6,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
 
 from ipec.auth import (
-    Role,
     authenticate,
     close_session,
     csrf_token,
     issue_token,
     open_session,
-    require_role,
+    read_audit_log,
 )
 from ipec.auth.models import User
 from ipec.auth.service import SESSION_HOURS
 from ipec.errors import PermissionDenied
-from ipec.monitoring.models import AuditEntry
 from ipec.web.api.common import Page, PerPage
 from ipec.web.api.schemas import AuditOut, LoginIn, MeOut, TokenIn, TokenOut
-from ipec.web.deps import SESSION_COOKIE, CurrentPrincipal, DbSession
+from ipec.web.deps import SESSION_COOKIE, CurrentPrincipal, DbSession, origin
 
 __all__ = ["router"]
 
@@ -69,11 +66,16 @@ def sign_out(request: Request, response: Response, db: DbSession) -> None:
 
 
 @router.get("/me", response_model=MeOut)
-def me(db: DbSession, who: CurrentPrincipal) -> MeOut:
-    """Who is signed in, their role and the area that bounds what they see."""
+def me(request: Request, db: DbSession, who: CurrentPrincipal) -> MeOut:
+    """Who is signed in, their role and the area that bounds what they see; for a browser
+    session, its anti-forgery token again (the cookie itself cannot be read by scripts)."""
     user = db.get(User, who.user_id)
     assert user is not None
-    return MeOut(username=who.username, role=who.role, area_id=user.area_id)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    csrf = None
+    if cookie and "authorization" not in request.headers:
+        csrf = csrf_token(request.app.state.settings.secret_key, cookie)
+    return MeOut(username=who.username, role=who.role, area_id=user.area_id, csrf_token=csrf)
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201)
@@ -87,6 +89,7 @@ def new_token(body: TokenIn, db: DbSession, who: CurrentPrincipal) -> TokenOut:
 @router.get("/audit", response_model=list[AuditOut])
 def read_audit(
     *,
+    request: Request,
     db: DbSession,
     who: CurrentPrincipal,
     actor: Annotated[str | None, Query(max_length=100)] = None,
@@ -95,14 +98,7 @@ def read_audit(
     page: Page = 1,
     per_page: PerPage = 50,
 ) -> list[AuditOut]:
-    """The audit log, newest first (administrators only)."""
-    require_role(who, {Role.ADMIN}, "read the audit log")
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    if actor is not None:
-        query = query.where(AuditEntry.actor == actor)
-    if entity is not None:
-        query = query.where(AuditEntry.entity == entity)
-    if entity_id is not None:
-        query = query.where(AuditEntry.entity_id == entity_id)
-    entries = db.scalars(query.limit(per_page).offset((page - 1) * per_page))
+    """The audit log, newest first (administrators of the whole programme)."""
+    entries = read_audit_log(db, who, actor=actor, entity=entity, entity_id=entity_id,
+                             page=page, per_page=per_page, origin=origin(request))  # fmt: skip
     return [AuditOut.model_validate(entry) for entry in entries]

@@ -72,6 +72,8 @@ def create_visit(
         profile=load_profile(request.app.state.settings.profile),
         actor=who.username,
         origin=origin(request),
+        school_days_attended=body.school_days_attended,
+        school_days_open=body.school_days_open,
     )
     if body.follow_up_id is not None:
         complete_follow_up(db, follow_up_id=body.follow_up_id, visit=visit, actor=who.username,

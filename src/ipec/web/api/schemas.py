@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ipec.auth.models import Role
 from ipec.monitoring.models import PartnerKind, ReferralStatus, ServiceType, Sex
@@ -86,6 +86,10 @@ class VisitIn(_In):
     follow_up_id: BodyId | None = Field(
         default=None, description="The follow-up this visit does, if it is one."
     )
+    school_days_attended: int | None = Field(default=None, ge=0, le=366)
+    school_days_open: int | None = Field(
+        default=None, ge=0, le=366, description="Both or neither: regular attendance (POC4)."
+    )
 
 
 class VisitOut(_Out):
@@ -134,9 +138,24 @@ class ChildIn(_In):
     school_status: str | None = Field(default=None, max_length=40)
 
 
-class ChildChangesIn(_In):
+class _Changes(_In):
+    """Fields to change; a field that may not be empty may be left out but not sent as null."""
+
+    required: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def refuse_null_for_required(self) -> _Changes:
+        sent = self.model_fields_set
+        empty = [name for name in self.required if name in sent and getattr(self, name) is None]
+        if empty:
+            raise ValueError(f"{', '.join(empty)} cannot be null: leave it out to keep it")
+        return self
+
+
+class ChildChangesIn(_Changes):
     """Fields to change; ``version`` is the one the caller read (stale writes fail)."""
 
+    required: ClassVar[tuple[str, ...]] = ("name", "sex", "birth_date")
     version: int
     name: Name | None = None
     sex: Sex | None = None
@@ -150,7 +169,8 @@ class HouseholdIn(_In):
     children: list[ChildIn] = Field(min_length=1, max_length=40)
 
 
-class HouseholdChangesIn(_In):
+class HouseholdChangesIn(_Changes):
+    required: ClassVar[tuple[str, ...]] = ("head_name",)
     version: int
     head_name: Name | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
@@ -313,7 +333,7 @@ class MeOut(BaseModel):
 
 
 class TokenIn(_In):
-    label: Name
+    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class TokenOut(BaseModel):
