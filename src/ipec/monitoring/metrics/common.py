@@ -1,8 +1,12 @@
 """What every metric shares: the period, the rate shape, the area subtree and the age groups.
 
 Rows are scoped to an area subtree through the materialised ``Area.path`` (one index range
-scan), and disaggregated by the child's sex and an age group computed by the database (an
-unknown age, a child with no visit, is its own group rather than a guess).
+scan) turned into a list of area ids, so that the databases start from the subtree's few
+areas and follow indexes down to households, children and visits (joining on the path let
+SQLite start from millions of visits and climb up to the areas). Helpers over visits are
+narrowed to the children concerned before they group or rank. Rows are disaggregated by the
+child's sex and an age group computed by the database (an unknown age, a child with no
+visit, is its own group rather than a guess).
 """
 
 from __future__ import annotations
@@ -69,6 +73,16 @@ def _in_subtree(path: str) -> Any:
     return Area.path.startswith(path, autoescape=True)
 
 
+def _subtree_areas(path: str) -> Select[Any]:
+    """The ids of the areas of the subtree rooted at ``path``."""
+    return select(Area.id).where(_in_subtree(path))
+
+
+def _in_area(path: str) -> Any:
+    """The household (joined as ``Household``) is in the subtree."""
+    return Household.area_id.in_(_subtree_areas(path))
+
+
 def _age_group(age: Any) -> Any:
     return case(
         (age.is_(None), "unknown"),
@@ -104,21 +118,26 @@ def _counts(rows: Sequence[Sequence[Any]], column: int) -> list[Count]:
     return [Count("total", sum(c.count for c in counts)), *sorted(counts, key=lambda c: c.group)]
 
 
-def _with_area(query: Select[Any], child_id: Any) -> Select[Any]:
-    """Join ``query`` from a child id to the child, its household and its area, so that
-    ``_in_subtree`` and ``Child.sex`` can be used."""
+def _with_area(
+    query: Select[*tuple[Any, ...]], child_id: Any, path: str
+) -> Select[*tuple[Any, ...]]:
+    """Join ``query`` from a child id to the child and its household, keeping the children of
+    the subtree at ``path`` (so that ``Child.sex`` and ``Child.household_id`` can be used)."""
     return (
         query.join(Child, Child.id == child_id)
         .join(Household, Household.id == Child.household_id)
-        .join(Area, Area.id == Household.area_id)
+        .where(_in_area(path))
     )
 
 
-def _latest_visits(area_path: str, until: date, since: date | None = None) -> Subquery:
+def _latest_visits(
+    area_path: str, until: date, since: date | None = None, among: Any | None = None
+) -> Subquery:
     """Each visit of a child in the subtree between ``since`` and ``until`` (inclusive), with
     ``rank`` 1 for the child's latest (the later id breaks a tie on the same day).
 
-    Filter on ``rank == 1`` to keep one row per child.
+    Filter on ``rank == 1`` to keep one row per child. ``among`` (a select of child ids)
+    narrows the children before the ranking, which then sorts only their visits.
     """
     rank = func.row_number().over(
         partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
@@ -137,19 +156,22 @@ def _latest_visits(area_path: str, until: date, since: date | None = None) -> Su
         Visit.school_days_open,
         rank.label("rank"),
     ]
-    query = _with_area(
-        select(*columns).select_from(Visit),
-        Visit.child_id,
-    ).where(_in_subtree(area_path), Visit.visit_date <= until)
+    query = _with_area(select(*columns).select_from(Visit), Visit.child_id, area_path).where(
+        Visit.visit_date <= until
+    )
     if since is not None:
         query = query.where(Visit.visit_date >= since)
+    if among is not None:
+        query = query.where(Visit.child_id.in_(among))
     return query.subquery("latest")
 
 
-def _first_visit_age() -> Subquery:
-    """Each child's age at the first visit (ages only grow, so the smallest)."""
+def _first_visit_age(among: Any) -> Subquery:
+    """Each child's age at the first visit (ages only grow, so the smallest), for the children
+    whose ids ``among`` selects (not the whole database)."""
     return (
         select(Visit.child_id, func.min(Visit.age).label("age"))
+        .where(Visit.child_id.in_(among))
         .group_by(Visit.child_id)
         .subquery("first_age")
     )
