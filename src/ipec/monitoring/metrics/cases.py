@@ -42,6 +42,7 @@ from ipec.monitoring.metrics.common import (
     Period,
     Rate,
     _age_group,
+    _aggregate,
     _days_between,
     _first_visit_age,
     _flag,
@@ -107,6 +108,7 @@ def _open_at(period: Period) -> ColumnElement[bool]:
     )
 
 
+@_aggregate
 def effectiveness(
     session: Session, *, area_path: str, period: Period, lost_after_days: int = 90
 ) -> Effectiveness:
@@ -209,6 +211,7 @@ def _lost(area_path: str, period: Period, lost_after_days: int) -> Select[Any]:
     )
 
 
+@_aggregate
 def time_to_resolution(session: Session, *, area_path: str, period: Period) -> list[Resolution]:
     """Median and 90th percentile of days from opening to closure, for cases closed in the
     period: the total, then by sex and age group."""
@@ -286,6 +289,7 @@ def _resolution(group: str, cases: int, median: int | None, p90: int | None) -> 
     )
 
 
+@_aggregate
 def caseload_per_monitor(session: Session, *, area_path: str, period: Period) -> list[Caseload]:
     """Cases open at the period's end, per monitor of the child's latest visit up to then."""
     open_cases = (

@@ -40,6 +40,7 @@ from ipec.monitoring.metrics.common import (
     Period,
     Rate,
     _age_group,
+    _aggregate,
     _counts,
     _flag,
     _grouped,
@@ -112,6 +113,7 @@ def _beneficiaries(area_path: str, period: Period) -> Subquery:
     )
 
 
+@_aggregate
 def dol_child_indicators(session: Session, *, area_path: str, period: Period) -> ChildIndicators:
     """POC1-POC4: shares of beneficiary children in child labour, hazardous work, other worst
     forms, and attending school regularly, at their latest visit in the period."""
@@ -137,6 +139,7 @@ def dol_child_indicators(session: Session, *, area_path: str, period: Period) ->
     )
 
 
+@_aggregate
 def dol_household_indicators(
     session: Session, *, area_path: str, period: Period
 ) -> HouseholdIndicators:
@@ -182,6 +185,7 @@ def _services_in(period: Period, types: frozenset[ServiceType]) -> Any:
     )
 
 
+@_aggregate
 def dol_education_services(
     session: Session, *, area_path: str, period: Period
 ) -> dict[str, list[Count]]:
@@ -220,6 +224,7 @@ def dol_education_services(
     return found
 
 
+@_aggregate
 def dol_livelihood_services(session: Session, *, area_path: str, period: Period) -> dict[str, int]:
     """L1: households given a livelihood service in the period, for "all" and per type."""
 

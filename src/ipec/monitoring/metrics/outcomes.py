@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from ipec.monitoring.metrics.common import Period, _age_group, _flag, _with_area
+from ipec.monitoring.metrics.common import Period, _age_group, _aggregate, _flag, _with_area
 from ipec.monitoring.models import Case, CaseKind, Child, RemediationService, Visit
 from ipec.monitoring.outcomes import EDUCATION_SERVICES, Outcome
 
@@ -47,6 +47,7 @@ class OutcomeCounts:
     prevented: int
 
 
+@_aggregate
 def outcome_counts(
     session: Session, *, area_path: str, period: Period, minimum_age: int
 ) -> list[OutcomeCounts]:

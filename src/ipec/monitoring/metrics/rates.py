@@ -30,6 +30,7 @@ from ipec.monitoring.metrics.common import (
     Period,
     Rate,
     _age_group,
+    _aggregate,
     _first_visit_age,
     _flag,
     _in_area,
@@ -57,6 +58,7 @@ __all__ = [
 ]
 
 
+@_aggregate
 def identification_rate(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     """Children found in child labour / children visited, by sex and age at the last visit."""
     last = (
@@ -80,6 +82,7 @@ def identification_rate(session: Session, *, area_path: str, period: Period) -> 
     return _rates(session, query)
 
 
+@_aggregate
 def support_rate(
     session: Session, *, area_path: str, period: Period, at_least: int = 1
 ) -> list[Rate]:
@@ -120,6 +123,7 @@ def support_rate(
     return _rates(session, query)
 
 
+@_aggregate
 def follow_up_compliance(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     """Follow-ups due in the period that were done / follow-ups due, by sex and by age group
     at the child's first visit."""
@@ -144,6 +148,7 @@ def follow_up_compliance(session: Session, *, area_path: str, period: Period) ->
     return _rates(session, query)
 
 
+@_aggregate
 def referral_acceptance(session: Session, *, area_path: str, period: Period) -> Rate:
     """Referrals sent in the period that were accepted or done / referrals sent."""
     accepted = func.sum(
@@ -161,6 +166,7 @@ def referral_acceptance(session: Session, *, area_path: str, period: Period) -> 
     return Rate("total", int(numerator or 0), int(denominator or 0))
 
 
+@_aggregate
 def coverage(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     """Households visited in the 12 months up to the period's end / households registered:
     the total, then per direct child area of the subtree's root."""
