@@ -163,8 +163,8 @@ def _latest_visits(
     """Each visit of a child in the subtree between ``since`` and ``until`` (inclusive), with
     ``rank`` 1 for the child's latest (the later id breaks a tie on the same day).
 
-    Filter on ``rank == 1`` to keep one row per child. ``among`` (a select of child ids)
-    narrows the children before the ranking, which then sorts only their visits.
+    Filter on ``rank == 1`` to keep one row per child. ``among`` (a select of child ids of
+    the subtree) narrows the children before the ranking, which then sorts only their visits.
     """
     rank = func.row_number().over(
         partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
@@ -183,13 +183,15 @@ def _latest_visits(
         Visit.school_days_open,
         rank.label("rank"),
     ]
-    query = _with_area(select(*columns).select_from(Visit), Visit.child_id, area_path).where(
-        Visit.visit_date <= until
-    )
+    query = select(*columns).select_from(Visit).where(Visit.visit_date <= until)
+    if among is None:
+        query = _with_area(query, Visit.child_id, area_path)
+    else:
+        # ``among`` is already in the subtree: joining the areas again made PostgreSQL reach
+        # every visit of the subtree before narrowing them.
+        query = query.join(Child, Child.id == Visit.child_id).where(Visit.child_id.in_(among))
     if since is not None:
         query = query.where(Visit.visit_date >= since)
-    if among is not None:
-        query = query.where(Visit.child_id.in_(among))
     return query.subquery("latest")
 
 
