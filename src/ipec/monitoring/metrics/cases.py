@@ -42,11 +42,11 @@ from ipec.monitoring.metrics.common import (
     Period,
     Rate,
     _age_group,
+    _aggregate,
     _days_between,
     _first_visit_age,
     _flag,
     _grouped,
-    _in_subtree,
     _latest_visits,
     _with_area,
 )
@@ -108,19 +108,26 @@ def _open_at(period: Period) -> ColumnElement[bool]:
     )
 
 
+@_aggregate
 def effectiveness(
     session: Session, *, area_path: str, period: Period, lost_after_days: int = 90
 ) -> Effectiveness:
     """Children out of child labour at their last two follow-up visits after remediation /
     children with 2+ such visits, plus the still-in, relapsed and lost-to-follow-up counts."""
     started = (
-        select(Case.child_id, func.min(RemediationService.started_on).label("day"))
-        .join(RemediationService, RemediationService.case_id == Case.id)
+        _with_area(
+            select(Case.child_id, func.min(RemediationService.started_on).label("day"))
+            .select_from(Case)
+            .join(RemediationService, RemediationService.case_id == Case.id),
+            Case.child_id,
+            area_path,
+        )
         .where(Case.kind == CaseKind.CHILD_LABOUR, RemediationService.started_on <= period.end)
         .group_by(Case.child_id)
-        .subquery("started")
+        .cte("started")
     )
-    latest = _latest_visits(area_path, until=period.end)
+    # Only the visits of children whose remediation started are ranked.
+    latest = _latest_visits(area_path, until=period.end, among=select(started.c.child_id))
     in_cl = _flag(latest.c.child_labour)
     child = (
         select(
@@ -170,8 +177,8 @@ def _relapsed(area_path: str, period: Period) -> Select[Any]:
         .select_from(CaseEvent)
         .join(Case, Case.id == CaseEvent.case_id),
         Case.child_id,
+        area_path,
     ).where(
-        _in_subtree(area_path),
         Case.kind == CaseKind.CHILD_LABOUR,
         CaseEvent.action == Action.RELAPSE.value,
         CaseEvent.at >= since,
@@ -194,8 +201,8 @@ def _lost(area_path: str, period: Period, lost_after_days: int) -> Select[Any]:
         .select_from(FollowUp)
         .join(Case, Case.id == FollowUp.case_id),
         Case.child_id,
+        area_path,
     ).where(
-        _in_subtree(area_path),
         Case.kind == CaseKind.CHILD_LABOUR,
         _open_at(period),
         FollowUp.visit_id.is_(None),
@@ -204,19 +211,33 @@ def _lost(area_path: str, period: Period, lost_after_days: int) -> Select[Any]:
     )
 
 
+@_aggregate
 def time_to_resolution(session: Session, *, area_path: str, period: Period) -> list[Resolution]:
     """Median and 90th percentile of days from opening to closure, for cases closed in the
     period: the total, then by sex and age group."""
-    first_age = _first_visit_age()
+    closed = (
+        _with_area(
+            select(
+                Case.child_id,
+                Child.sex,
+                _days_between(Case.closed_on, Case.opened_on).label("days"),
+            ).select_from(Case),
+            Case.child_id,
+            area_path,
+        )
+        .where(Case.closed_on.between(period.start, period.end))
+        .cte("closed")
+    )
+    first_age = _first_visit_age(select(closed.c.child_id))
     columns: list[Any] = [
-        Child.sex.label("sex"),
+        closed.c.sex.label("sex"),
         _age_group(first_age.c.age).label("age_group"),
-        _days_between(Case.closed_on, Case.opened_on).label("days"),
+        closed.c.days,
     ]
     durations = (
-        _with_area(select(*columns).select_from(Case), Case.child_id)
-        .join(first_age, first_age.c.child_id == Case.child_id, isouter=True)
-        .where(_in_subtree(area_path), Case.closed_on.between(period.start, period.end))
+        select(*columns)
+        .select_from(closed)
+        .join(first_age, first_age.c.child_id == closed.c.child_id, isouter=True)
         .subquery("durations")
     )
     total = session.execute(_percentiles(durations, [])).all()
@@ -268,13 +289,24 @@ def _resolution(group: str, cases: int, median: int | None, p90: int | None) -> 
     )
 
 
+@_aggregate
 def caseload_per_monitor(session: Session, *, area_path: str, period: Period) -> list[Caseload]:
     """Cases open at the period's end, per monitor of the child's latest visit up to then."""
-    latest = _latest_visits(area_path, until=period.end)
+    open_cases = (
+        _with_area(select(Case.id, Case.child_id).select_from(Case), Case.child_id, area_path)
+        .where(_open_at(period))
+        .cte("open_cases")
+    )
+    # Only the visits of children with an open case are ranked.
+    latest = _latest_visits(area_path, until=period.end, among=select(open_cases.c.child_id))
     query = (
-        _with_area(select(latest.c.monitor, func.count(Case.id)).select_from(Case), Case.child_id)
-        .join(latest, (latest.c.child_id == Case.child_id) & (latest.c.rank == 1), isouter=True)
-        .where(_in_subtree(area_path), _open_at(period))
+        select(latest.c.monitor, func.count(open_cases.c.id))
+        .select_from(open_cases)
+        .join(
+            latest,
+            (latest.c.child_id == open_cases.c.child_id) & (latest.c.rank == 1),
+            isouter=True,
+        )
         .group_by(latest.c.monitor)
     )
     rows = session.execute(query).all()

@@ -1,18 +1,23 @@
 """What every metric shares: the period, the rate shape, the area subtree and the age groups.
 
 Rows are scoped to an area subtree through the materialised ``Area.path`` (one index range
-scan), and disaggregated by the child's sex and an age group computed by the database (an
-unknown age, a child with no visit, is its own group rather than a guess).
+scan) turned into a list of area ids, so that the databases start from the subtree's few
+areas and follow indexes down to households, children and visits (joining on the path let
+SQLite start from millions of visits and climb up to the areas). Helpers over visits are
+narrowed to the children concerned before they group or rank. Rows are disaggregated by the
+child's sex and an age group computed by the database (an unknown age, a child with no
+visit, is its own group rather than a guess).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Integer, Select, Subquery, case, func, select
+from sqlalchemy import Integer, Select, Subquery, case, func, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -65,8 +70,44 @@ class Count:
     count: int
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+#: PostgreSQL settings for the rest of a metric's transaction. The metrics' nested aggregates
+#: get row estimates in the billions, which switches on JIT compilation: it cost seconds for
+#: queries that run in a fraction of one. Sorts and hashes of a region's visits overflow the
+#: default 4 MB of work memory and spill to disk.
+_POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
+
+
+def _aggregate(
+    metric: Callable[Concatenate[Session, _P], _R],
+) -> Callable[Concatenate[Session, _P], _R]:
+    """Run ``metric`` with the settings its aggregates need; on PostgreSQL only (``SET
+    LOCAL`` lasts until the caller's transaction ends)."""
+
+    def run(session: Session, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if session.get_bind().dialect.name == "postgresql":
+            for setting in _POSTGRES_SETTINGS:
+                session.execute(text(setting))
+        return metric(session, *args, **kwargs)
+
+    functools.update_wrapper(run, metric)
+    return run
+
+
 def _in_subtree(path: str) -> Any:
     return Area.path.startswith(path, autoescape=True)
+
+
+def _subtree_areas(path: str) -> Select[Any]:
+    """The ids of the areas of the subtree rooted at ``path``."""
+    return select(Area.id).where(_in_subtree(path))
+
+
+def _in_area(path: str) -> Any:
+    """The household (joined as ``Household``) is in the subtree."""
+    return Household.area_id.in_(_subtree_areas(path))
 
 
 def _age_group(age: Any) -> Any:
@@ -104,21 +145,26 @@ def _counts(rows: Sequence[Sequence[Any]], column: int) -> list[Count]:
     return [Count("total", sum(c.count for c in counts)), *sorted(counts, key=lambda c: c.group)]
 
 
-def _with_area(query: Select[Any], child_id: Any) -> Select[Any]:
-    """Join ``query`` from a child id to the child, its household and its area, so that
-    ``_in_subtree`` and ``Child.sex`` can be used."""
+def _with_area(
+    query: Select[*tuple[Any, ...]], child_id: Any, path: str
+) -> Select[*tuple[Any, ...]]:
+    """Join ``query`` from a child id to the child and its household, keeping the children of
+    the subtree at ``path`` (so that ``Child.sex`` and ``Child.household_id`` can be used)."""
     return (
         query.join(Child, Child.id == child_id)
         .join(Household, Household.id == Child.household_id)
-        .join(Area, Area.id == Household.area_id)
+        .where(_in_area(path))
     )
 
 
-def _latest_visits(area_path: str, until: date, since: date | None = None) -> Subquery:
+def _latest_visits(
+    area_path: str, until: date, since: date | None = None, among: Any | None = None
+) -> Subquery:
     """Each visit of a child in the subtree between ``since`` and ``until`` (inclusive), with
     ``rank`` 1 for the child's latest (the later id breaks a tie on the same day).
 
-    Filter on ``rank == 1`` to keep one row per child.
+    Filter on ``rank == 1`` to keep one row per child. ``among`` (a select of child ids of
+    the subtree) narrows the children before the ranking, which then sorts only their visits.
     """
     rank = func.row_number().over(
         partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
@@ -137,19 +183,24 @@ def _latest_visits(area_path: str, until: date, since: date | None = None) -> Su
         Visit.school_days_open,
         rank.label("rank"),
     ]
-    query = _with_area(
-        select(*columns).select_from(Visit),
-        Visit.child_id,
-    ).where(_in_subtree(area_path), Visit.visit_date <= until)
+    query = select(*columns).select_from(Visit).where(Visit.visit_date <= until)
+    if among is None:
+        query = _with_area(query, Visit.child_id, area_path)
+    else:
+        # ``among`` is already in the subtree: joining the areas again made PostgreSQL reach
+        # every visit of the subtree before narrowing them.
+        query = query.join(Child, Child.id == Visit.child_id).where(Visit.child_id.in_(among))
     if since is not None:
         query = query.where(Visit.visit_date >= since)
     return query.subquery("latest")
 
 
-def _first_visit_age() -> Subquery:
-    """Each child's age at the first visit (ages only grow, so the smallest)."""
+def _first_visit_age(among: Any) -> Subquery:
+    """Each child's age at the first visit (ages only grow, so the smallest), for the children
+    whose ids ``among`` selects (not the whole database)."""
     return (
         select(Visit.child_id, func.min(Visit.age).label("age"))
+        .where(Visit.child_id.in_(among))
         .group_by(Visit.child_id)
         .subquery("first_age")
     )

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, Subquery, case, cast, distinct, exists, func, select
+from sqlalchemy import String, Subquery, case, cast, distinct, func, select
 from sqlalchemy.orm import Session
 
 from ipec.classify import Reason
@@ -40,10 +40,10 @@ from ipec.monitoring.metrics.common import (
     Period,
     Rate,
     _age_group,
+    _aggregate,
     _counts,
     _flag,
     _grouped,
-    _in_subtree,
     _latest_visits,
     _with_area,
 )
@@ -88,10 +88,11 @@ class HouseholdIndicators:
 
 def _beneficiaries(area_path: str, period: Period) -> Subquery:
     """One row per beneficiary child: what the latest visit in the period found, as 0/1."""
-    latest = _latest_visits(area_path, until=period.end, since=period.start)
-    has_case = exists(
-        select(Case.id).where(Case.child_id == latest.c.child_id, Case.opened_on <= period.end)
+    # Children with a case: narrowed before the ranking, so only their visits are sorted.
+    with_case = _with_area(select(Case.child_id).select_from(Case), Case.child_id, area_path).where(
+        Case.opened_on <= period.end
     )
+    latest = _latest_visits(area_path, until=period.end, since=period.start, among=with_case)
     attended, days_open = latest.c.school_days_attended, latest.c.school_days_open
     recorded = days_open > 0
     worst = cast(latest.c.reasons, String).like(f'%"{Reason.WFCL_OTHER.value}"%')
@@ -107,11 +108,12 @@ def _beneficiaries(area_path: str, period: Period) -> Subquery:
             _flag(recorded).label("recorded"),
             _flag(recorded & (attended * 4 >= days_open * 3)).label("regular"),
         )
-        .where(latest.c.rank == 1, has_case)
+        .where(latest.c.rank == 1)
         .subquery("beneficiaries")
     )
 
 
+@_aggregate
 def dol_child_indicators(session: Session, *, area_path: str, period: Period) -> ChildIndicators:
     """POC1-POC4: shares of beneficiary children in child labour, hazardous work, other worst
     forms, and attending school regularly, at their latest visit in the period."""
@@ -137,6 +139,7 @@ def dol_child_indicators(session: Session, *, area_path: str, period: Period) ->
     )
 
 
+@_aggregate
 def dol_household_indicators(
     session: Session, *, area_path: str, period: Period
 ) -> HouseholdIndicators:
@@ -174,21 +177,29 @@ def dol_household_indicators(
     )
 
 
-def _services_in(area_path: str, period: Period, types: frozenset[ServiceType]) -> Any:
-    """The conditions of a service of ``types`` started in the period, in the subtree."""
+def _services_in(period: Period, types: frozenset[ServiceType]) -> Any:
+    """The conditions of a service of ``types`` started in the period."""
     return (
-        _in_subtree(area_path),
         RemediationService.type.in_(types),
         RemediationService.started_on.between(period.start, period.end),
     )
 
 
+@_aggregate
 def dol_education_services(
     session: Session, *, area_path: str, period: Period
 ) -> dict[str, list[Count]]:
     """E1: children given education or vocational services in the period, for "all" and per
     service type; each a total and one count per sex and age group."""
-    latest = _latest_visits(area_path, until=period.end)
+    served = _with_area(
+        select(Case.child_id)
+        .select_from(RemediationService)
+        .join(Case, Case.id == RemediationService.case_id),
+        Case.child_id,
+        area_path,
+    ).where(*_services_in(period, EDUCATION_SERVICES))
+    # Only the visits of the children served are ranked.
+    latest = _latest_visits(area_path, until=period.end, among=served)
     group = _age_group(latest.c.age)
 
     def children(*by: Any) -> list[Any]:
@@ -198,9 +209,10 @@ def dol_education_services(
                 .select_from(RemediationService)
                 .join(Case, Case.id == RemediationService.case_id),
                 Case.child_id,
+                area_path,
             )
             .join(latest, (latest.c.child_id == Child.id) & (latest.c.rank == 1), isouter=True)
-            .where(*_services_in(area_path, period, EDUCATION_SERVICES))
+            .where(*_services_in(period, EDUCATION_SERVICES))
             .group_by(*by, Child.sex, group)
         )
         return list(session.execute(query).all())
@@ -212,6 +224,7 @@ def dol_education_services(
     return found
 
 
+@_aggregate
 def dol_livelihood_services(session: Session, *, area_path: str, period: Period) -> dict[str, int]:
     """L1: households given a livelihood service in the period, for "all" and per type."""
 
@@ -222,8 +235,9 @@ def dol_livelihood_services(session: Session, *, area_path: str, period: Period)
                 .select_from(RemediationService)
                 .join(Case, Case.id == RemediationService.case_id),
                 Case.child_id,
+                area_path,
             )
-            .where(*_services_in(area_path, period, LIVELIHOOD_SERVICES))
+            .where(*_services_in(period, LIVELIHOOD_SERVICES))
             .group_by(*by)
         )
 

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from ipec.monitoring.metrics.common import Period, _age_group, _flag, _in_subtree, _with_area
+from ipec.monitoring.metrics.common import Period, _age_group, _aggregate, _flag, _with_area
 from ipec.monitoring.models import Case, CaseKind, Child, RemediationService, Visit
 from ipec.monitoring.outcomes import EDUCATION_SERVICES, Outcome
 
@@ -47,6 +47,7 @@ class OutcomeCounts:
     prevented: int
 
 
+@_aggregate
 def outcome_counts(
     session: Session, *, area_path: str, period: Period, minimum_age: int
 ) -> list[OutcomeCounts]:
@@ -70,7 +71,7 @@ def outcome_counts(
         last.label("last"),
     ]
     visits = (
-        _with_area(select(*columns).select_from(Case), Case.child_id)
+        _with_area(select(*columns).select_from(Case), Case.child_id, area_path)
         .join(
             Visit,
             and_(
@@ -79,7 +80,6 @@ def outcome_counts(
                 Visit.visit_date <= period.end,
             ),
         )
-        .where(_in_subtree(area_path))
         .subquery("case_visits")
     )
     v = visits.c
@@ -105,7 +105,12 @@ def outcome_counts(
             func.max(_flag(RemediationService.type.in_(EDUCATION_SERVICES))).label("educated"),
             func.count().label("n"),
         )
-        .where(RemediationService.started_on <= period.end)
+        .where(
+            RemediationService.started_on <= period.end,
+            RemediationService.case_id.in_(
+                _with_area(select(Case.id).select_from(Case), Case.child_id, area_path)
+            ),
+        )
         .group_by(RemediationService.case_id)
         .subquery("case_services")
     )

@@ -30,9 +30,10 @@ from ipec.monitoring.metrics.common import (
     Period,
     Rate,
     _age_group,
+    _aggregate,
     _first_visit_age,
     _flag,
-    _in_subtree,
+    _in_area,
     _rates,
 )
 from ipec.monitoring.models import (
@@ -57,85 +58,97 @@ __all__ = [
 ]
 
 
+@_aggregate
 def identification_rate(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     """Children found in child labour / children visited, by sex and age at the last visit."""
     last = (
         select(
             Visit.child_id,
+            Child.sex,
             func.max(Visit.age).label("age"),
             func.max(case((Visit.child_labour, 1), else_=0)).label("found"),
         )
-        .join(Child, Child.id == Visit.child_id)
+        .select_from(Child)
         .join(Household, Household.id == Child.household_id)
-        .join(Area, Area.id == Household.area_id)
-        .where(_in_subtree(area_path), Visit.visit_date.between(period.start, period.end))
-        .group_by(Visit.child_id)
+        .join(Visit, Visit.child_id == Child.id)
+        .where(_in_area(area_path), Visit.visit_date.between(period.start, period.end))
+        .group_by(Visit.child_id, Child.sex)
         .subquery()
     )
     group = _age_group(last.c.age)
-    query = (
-        select(Child.sex, group, func.sum(last.c.found), func.count())
-        .join(last, last.c.child_id == Child.id)
-        .group_by(Child.sex, group)
+    query = select(last.c.sex, group, func.sum(last.c.found), func.count()).group_by(
+        last.c.sex, group
     )
     return _rates(session, query)
 
 
+@_aggregate
 def support_rate(
     session: Session, *, area_path: str, period: Period, at_least: int = 1
 ) -> list[Rate]:
     """Children identified in the period with ``at_least`` kinds of service / identified."""
+    opened = (
+        select(Case.id, Case.child_id, Child.sex)
+        .select_from(Case)
+        .join(Child, Child.id == Case.child_id)
+        .join(Household, Household.id == Child.household_id)
+        .where(
+            _in_area(area_path),
+            Case.kind == CaseKind.CHILD_LABOUR,
+            Case.opened_on.between(period.start, period.end),
+        )
+        .cte("opened")
+    )
     kinds = (
         select(RemediationService.case_id, func.count(distinct(RemediationService.type)).label("n"))
+        .where(RemediationService.case_id.in_(select(opened.c.id)))
         .group_by(RemediationService.case_id)
         .subquery()
     )
     first_age = (
         select(Visit.child_id, func.min(Visit.age).label("age"))
-        .where(Visit.child_labour)
+        .where(Visit.child_labour, Visit.child_id.in_(select(opened.c.child_id)))
         .group_by(Visit.child_id)
         .subquery()
     )
     group = _age_group(first_age.c.age)
     supported = func.sum(case((func.coalesce(kinds.c.n, 0) >= at_least, 1), else_=0))
     query = (
-        select(Child.sex, group, supported, func.count(distinct(Case.id)))
-        .select_from(Case)
-        .join(Child, Child.id == Case.child_id)
-        .join(Household, Household.id == Child.household_id)
-        .join(Area, Area.id == Household.area_id)
-        .join(first_age, first_age.c.child_id == Child.id, isouter=True)
-        .join(kinds, kinds.c.case_id == Case.id, isouter=True)
-        .where(
-            _in_subtree(area_path),
-            Case.kind == CaseKind.CHILD_LABOUR,
-            Case.opened_on.between(period.start, period.end),
-        )
-        .group_by(Child.sex, group)
+        select(opened.c.sex, group, supported, func.count(distinct(opened.c.id)))
+        .select_from(opened)
+        .join(first_age, first_age.c.child_id == opened.c.child_id, isouter=True)
+        .join(kinds, kinds.c.case_id == opened.c.id, isouter=True)
+        .group_by(opened.c.sex, group)
     )
     return _rates(session, query)
 
 
+@_aggregate
 def follow_up_compliance(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     """Follow-ups due in the period that were done / follow-ups due, by sex and by age group
     at the child's first visit."""
-    first_age = _first_visit_age()
-    group = _age_group(first_age.c.age)
-    done = func.sum(case((FollowUp.visit_id.is_not(None), 1), else_=0))
-    query = (
-        select(Child.sex, group, done, func.count(FollowUp.id))
+    due = (
+        select(FollowUp.id, FollowUp.visit_id, Case.child_id, Child.sex)
         .select_from(FollowUp)
         .join(Case, Case.id == FollowUp.case_id)
         .join(Child, Child.id == Case.child_id)
         .join(Household, Household.id == Child.household_id)
-        .join(Area, Area.id == Household.area_id)
-        .join(first_age, first_age.c.child_id == Child.id, isouter=True)
-        .where(_in_subtree(area_path), FollowUp.due_on.between(period.start, period.end))
-        .group_by(Child.sex, group)
+        .where(_in_area(area_path), FollowUp.due_on.between(period.start, period.end))
+        .cte("due")
+    )
+    first_age = _first_visit_age(select(due.c.child_id))
+    group = _age_group(first_age.c.age)
+    done = func.sum(case((due.c.visit_id.is_not(None), 1), else_=0))
+    query = (
+        select(due.c.sex, group, done, func.count(due.c.id))
+        .select_from(due)
+        .join(first_age, first_age.c.child_id == due.c.child_id, isouter=True)
+        .group_by(due.c.sex, group)
     )
     return _rates(session, query)
 
 
+@_aggregate
 def referral_acceptance(session: Session, *, area_path: str, period: Period) -> Rate:
     """Referrals sent in the period that were accepted or done / referrals sent."""
     accepted = func.sum(
@@ -147,13 +160,13 @@ def referral_acceptance(session: Session, *, area_path: str, period: Period) -> 
         .join(Case, Case.id == Referral.case_id)
         .join(Child, Child.id == Case.child_id)
         .join(Household, Household.id == Child.household_id)
-        .join(Area, Area.id == Household.area_id)
-        .where(_in_subtree(area_path), Referral.sent_on.between(period.start, period.end))
+        .where(_in_area(area_path), Referral.sent_on.between(period.start, period.end))
     )
     numerator, denominator = session.execute(query).one()
     return Rate("total", int(numerator or 0), int(denominator or 0))
 
 
+@_aggregate
 def coverage(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     """Households visited in the 12 months up to the period's end / households registered:
     the total, then per direct child area of the subtree's root."""
@@ -167,19 +180,31 @@ def coverage(session: Session, *, area_path: str, period: Period) -> list[Rate]:
             Visit.visit_date <= period.end,
         )
     )
+    # Count per area first (a few hundred rows), then roll the areas up to the root's children.
+    per_area = (
+        select(
+            Household.area_id,
+            func.sum(_flag(visited)).label("visited"),
+            func.count(Household.id).label("households"),
+        )
+        .where(_in_area(area_path))
+        .group_by(Household.area_id)
+        .subquery("per_area")
+    )
     root = select(Area.id).where(Area.path == area_path).scalar_subquery()
     top = aliased(Area, name="top")
     query = (
-        select(top.name, func.sum(_flag(visited)), func.count(Household.id))
-        .select_from(Household)
-        .join(Area, Area.id == Household.area_id)
+        select(top.name, func.sum(per_area.c.visited), func.sum(per_area.c.households))
+        .select_from(per_area)
+        .join(Area, Area.id == per_area.c.area_id)
         .join(top, (top.parent_id == root) & Area.path.startswith(top.path), isouter=True)
-        .where(_in_subtree(area_path))
         .group_by(top.id, top.name)
     )
     rows = session.execute(query).all()
     areas = [
         Rate(f"area:{name}", int(num or 0), int(den)) for name, num, den in rows if name is not None
     ]
-    total = Rate("total", sum(int(num or 0) for _, num, _ in rows), sum(den for _, _, den in rows))
+    total = Rate(
+        "total", sum(int(num or 0) for _, num, _ in rows), sum(int(den) for _, _, den in rows)
+    )
     return [total, *sorted(areas, key=lambda r: r.group)]
