@@ -124,10 +124,34 @@ def effectiveness(
         )
         .where(Case.kind == CaseKind.CHILD_LABOUR, RemediationService.started_on <= period.end)
         .group_by(Case.child_id)
-        .cte("started")
+        .subquery("started")
     )
-    # Only the visits of children whose remediation started are ranked.
-    latest = _latest_visits(area_path, until=period.end, among=select(started.c.child_id))
+    # The follow-up visits (after the remediation started) are ranked, latest first. Ranking
+    # only these gives the same two latest visits as ranking all of them whenever a child has
+    # two or more, the only children counted; it lets the database walk from each child's
+    # start date along the visits index instead of joining two unindexed intermediate results.
+    rank = func.row_number().over(
+        partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
+    )
+    latest = (
+        select(
+            Visit.child_id,
+            Child.sex,
+            Visit.visit_date,
+            Visit.age,
+            Visit.child_labour,
+            rank.label("rank"),
+        )
+        .select_from(started)
+        .join(
+            Visit,
+            (Visit.child_id == started.c.child_id)
+            & (Visit.visit_date > started.c.day)
+            & (Visit.visit_date <= period.end),
+        )
+        .join(Child, Child.id == Visit.child_id)
+        .subquery("latest")
+    )
     in_cl = _flag(latest.c.child_labour)
     child = (
         select(
@@ -138,8 +162,6 @@ def effectiveness(
             func.max(_flag(latest.c.rank <= 2) * in_cl).label("in_cl_last_two"),
             func.max(_flag(latest.c.rank == 1) * in_cl).label("in_cl_last"),
         )
-        .join(started, started.c.child_id == latest.c.child_id)
-        .where(latest.c.visit_date > started.c.day)
         .group_by(latest.c.child_id, latest.c.sex)
         .having(func.count() >= 2)
         .subquery("followed")
