@@ -43,11 +43,11 @@ from ipec.monitoring.metrics.common import (
     Rate,
     _age_group,
     _aggregate,
+    _at_latest_visit,
     _days_between,
     _first_visit_age,
     _flag,
     _grouped,
-    _latest_visits,
     _with_area,
 )
 from ipec.monitoring.models import (
@@ -314,23 +314,15 @@ def _resolution(group: str, cases: int, median: int | None, p90: int | None) -> 
 @_aggregate
 def caseload_per_monitor(session: Session, *, area_path: str, period: Period) -> list[Caseload]:
     """Cases open at the period's end, per monitor of the child's latest visit up to then."""
+    monitor = _at_latest_visit(Visit.monitor, Case.child_id, period.end)
     open_cases = (
-        _with_area(select(Case.id, Case.child_id).select_from(Case), Case.child_id, area_path)
-        .where(_open_at(period))
-        .cte("open_cases")
-    )
-    # Only the visits of children with an open case are ranked.
-    latest = _latest_visits(area_path, until=period.end, among=select(open_cases.c.child_id))
-    query = (
-        select(latest.c.monitor, func.count(open_cases.c.id))
-        .select_from(open_cases)
-        .join(
-            latest,
-            (latest.c.child_id == open_cases.c.child_id) & (latest.c.rank == 1),
-            isouter=True,
+        _with_area(
+            select(Case.id, monitor.label("monitor")).select_from(Case), Case.child_id, area_path
         )
-        .group_by(latest.c.monitor)
+        .where(_open_at(period))
+        .subquery("open_cases")
     )
+    query = select(open_cases.c.monitor, func.count(open_cases.c.id)).group_by(open_cases.c.monitor)
     rows = session.execute(query).all()
     loads = [Caseload(monitor, int(count)) for monitor, count in rows]
     return sorted(loads, key=lambda c: (c.monitor is None, c.monitor or ""))

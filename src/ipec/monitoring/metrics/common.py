@@ -195,6 +195,18 @@ def _latest_visits(
     return query.subquery("latest")
 
 
+def _at_latest_visit(column: Any, child_id: Any, until: date) -> Any:
+    """``column`` of the child's latest visit up to ``until`` (the later id breaks a tie), one
+    index probe per child (visits by child and date) instead of a ranking joined back."""
+    return (
+        select(column)
+        .where(Visit.child_id == child_id, Visit.visit_date <= until)
+        .order_by(Visit.visit_date.desc(), Visit.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def _first_visit_age(among: Any) -> Subquery:
     """Each child's age at the first visit (ages only grow, so the smallest), for the children
     whose ids ``among`` selects (not the whole database)."""
@@ -238,3 +250,30 @@ def _days_between_sqlite(element: _DaysBetween, compiler: SQLCompiler, **kw: Any
 def _days_between(later: Any, earlier: Any) -> Any:
     """Whole days from ``earlier`` to ``later`` (two date columns), as an integer."""
     return _DaysBetween(later, earlier)
+
+
+class _Unindexed(FunctionElement[Any]):
+    """A column the planner may not reach through an index: SQLite's no-op unary ``+``, which
+    keeps its value and type; other databases get the column as it is."""
+
+    inherit_cache = True
+    name = "unindexed"
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = column.type  # the column's own type, so dates bind as dates
+
+
+@compiles(_Unindexed)
+def _unindexed_default(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(next(iter(element.clauses)), **kw)
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"+{compiler.process(next(iter(element.clauses)), **kw)}"
+
+
+def _unindexed(column: Any) -> Any:
+    """``column``, hidden from SQLite's index choice (see ``_Unindexed``)."""
+    return _Unindexed(column)

@@ -41,13 +41,14 @@ from ipec.monitoring.metrics.common import (
     Rate,
     _age_group,
     _aggregate,
+    _at_latest_visit,
     _counts,
     _flag,
     _grouped,
     _latest_visits,
     _with_area,
 )
-from ipec.monitoring.models import Case, Child, RemediationService, ServiceType
+from ipec.monitoring.models import Case, Child, RemediationService, ServiceType, Visit
 from ipec.monitoring.outcomes import EDUCATION_SERVICES
 
 __all__ = [
@@ -191,33 +192,25 @@ def dol_education_services(
 ) -> dict[str, list[Count]]:
     """E1: children given education or vocational services in the period, for "all" and per
     service type; each a total and one count per sex and age group."""
-    served = _with_area(
-        select(Case.child_id)
-        .select_from(RemediationService)
-        .join(Case, Case.id == RemediationService.case_id),
-        Case.child_id,
-        area_path,
-    ).where(*_services_in(period, EDUCATION_SERVICES))
-    # Only the visits of the children served are ranked.
-    latest = _latest_visits(area_path, until=period.end, among=served)
-    group = _age_group(latest.c.age)
+    served = (
+        _with_area(
+            select(RemediationService.type, Child.id.label("child_id"), Child.sex)
+            .select_from(RemediationService)
+            .join(Case, Case.id == RemediationService.case_id),
+            Case.child_id,
+            area_path,
+        )
+        .where(*_services_in(period, EDUCATION_SERVICES))
+        .subquery("served")
+    )
+    age = _at_latest_visit(Visit.age, served.c.child_id, period.end)
+    group = _age_group(age)
 
     def children(*by: Any) -> list[Any]:
-        query = (
-            _with_area(
-                select(*by, Child.sex, group, func.count(distinct(Child.id)))
-                .select_from(RemediationService)
-                .join(Case, Case.id == RemediationService.case_id),
-                Case.child_id,
-                area_path,
-            )
-            .join(latest, (latest.c.child_id == Child.id) & (latest.c.rank == 1), isouter=True)
-            .where(*_services_in(period, EDUCATION_SERVICES))
-            .group_by(*by, Child.sex, group)
-        )
-        return list(session.execute(query).all())
+        query = select(*by, served.c.sex, group, func.count(distinct(served.c.child_id)))
+        return list(session.execute(query.group_by(*by, served.c.sex, group)).all())
 
-    per_type = children(RemediationService.type)
+    per_type = children(served.c.type)
     found = {"all": _counts(children(), 2)}
     for service in sorted(EDUCATION_SERVICES, key=list(ServiceType).index):
         found[service.value] = _counts([row[1:] for row in per_type if row[0] == service], 2)
