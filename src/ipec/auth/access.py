@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 from ipec.auth.models import Role, User
 from ipec.errors import NotFound, PermissionDenied
 from ipec.monitoring.models import Area, AuditEntry, Case, Child, Household
-from ipec.monitoring.queries import CaseFilter, FollowUpFilter, case_query, follow_up_query
+from ipec.monitoring.queries import (
+    CaseFilter,
+    FollowUpFilter,
+    case_page_query,
+    case_query,
+    follow_up_query,
+)
 
 __all__ = [
     "CHANGE_ROLES",
@@ -242,7 +248,11 @@ def case_page(
     origin: str | None = None,
 ) -> Page:
     """A page of the principal's cases by priority; the children listed are audit-logged."""
-    rows, more = _page(session, case_query(principal.scope_path, filters, today), page, per_page)
+    query = case_page_query(principal.scope_path, filters, today, limit=per_page + 1,
+                            offset=(page - 1) * per_page)  # fmt: skip
+    rows = list(session.execute(query).all())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
     _audit(session, principal, "case.list", entity="case", entity_id=0, origin=origin,
            detail={"children": [row.Child.id for row in rows], "page": page})  # fmt: skip
     return Page(rows, page, per_page, more)

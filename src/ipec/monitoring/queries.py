@@ -18,7 +18,7 @@ from ipec.monitoring.followup import add_months
 from ipec.monitoring.models import Area, Case, CaseStatus, Child, FollowUp, Household, Sex
 from ipec.monitoring.priority import priority_order
 
-__all__ = ["CaseFilter", "FollowUpFilter", "case_query", "follow_up_query"]
+__all__ = ["CaseFilter", "FollowUpFilter", "case_page_query", "case_query", "follow_up_query"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +78,10 @@ def _age_bounds(filters: CaseFilter, today: date) -> list[ColumnElement[bool]]:
     return bounds
 
 
-def case_query(scope_path: str, filters: CaseFilter, today: date) -> Select[Any]:
-    """Cases in the scope and filters, most urgent first, with their child and area."""
+def _case_conditions(
+    scope_path: str, filters: CaseFilter, today: date
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a case list (over cases joined to children and households)."""
     where: list[ColumnElement[bool]] = [_in_subtree(scope_path)]
     if filters.area_path is not None:
         where.append(_in_subtree(filters.area_path))
@@ -100,8 +102,14 @@ def case_query(scope_path: str, filters: CaseFilter, today: date) -> Select[Any]
     if filters.search:
         term = filters.search.strip()
         where.append(or_(Child.pseudonym == term, Child.name.icontains(term, autoescape=True)))
+    return where
+
+
+def _with_details(query: Select[Any], today: date) -> Select[Any]:
+    """Cases (from ``query``'s FROM) with their child, area and overdue follow-ups, in
+    priority order."""
     return (
-        select(
+        query.add_columns(
             Case,
             Child,
             Area.id.label("area_id"),
@@ -111,9 +119,35 @@ def case_query(scope_path: str, filters: CaseFilter, today: date) -> Select[Any]
         .join(Child, Child.id == Case.child_id)
         .join(Household, Household.id == Child.household_id)
         .join(Area, Area.id == Household.area_id)
-        .where(and_(*where))
         .order_by(*priority_order(today))
     )
+
+
+def case_query(scope_path: str, filters: CaseFilter, today: date) -> Select[Any]:
+    """Every case in the scope and filters, most urgent first, with its child and area (for
+    exports: the whole list)."""
+    where = _case_conditions(scope_path, filters, today)
+    return _with_details(select().select_from(Case), today).where(and_(*where))
+
+
+def case_page_query(
+    scope_path: str, filters: CaseFilter, today: date, *, limit: int, offset: int
+) -> Select[Any]:
+    """One page of the case list. The page's case ids are chosen first, from the cases and
+    children alone; only those few rows then get their area and overdue count (a database
+    computes a select list before it sorts, so doing it in one query costs a follow-up count
+    for every case of the list, not of the page)."""
+    ids = (
+        select(Case.id)
+        .join(Child, Child.id == Case.child_id)
+        .join(Household, Household.id == Child.household_id)
+        .where(and_(*_case_conditions(scope_path, filters, today)))
+        .order_by(*priority_order(today))
+        .limit(limit)
+        .offset(offset)
+        .subquery("page")
+    )
+    return _with_details(select().select_from(Case).join(ids, ids.c.id == Case.id), today)
 
 
 def follow_up_query(
