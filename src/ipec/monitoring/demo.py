@@ -32,13 +32,14 @@ from ipec.auth import Role, create_user
 from ipec.classify import REASON_COLUMNS, Reason, classify, reason_column
 from ipec.classify.explain import explain_row
 from ipec.classify.record import HAZARD_COLUMNS
-from ipec.db.bulk import BulkWriter, bulk_load
+from ipec.db.bulk import BulkWriter, bulk_load, vacuum
 from ipec.errors import DataError
 from ipec.monitoring.followup import due_dates
 from ipec.monitoring.models import (
     Area,
     CaseKind,
     CaseStatus,
+    Partner,
     PartnerKind,
     ReferralStatus,
     ServiceType,
@@ -91,6 +92,9 @@ _EXPLAIN_READS = (
     *HAZARD_COLUMNS,
 )
 _FOLLOW_UP_MATCH = timedelta(days=30)
+#: The tables the seeder writes in bulk, parents first.
+_TABLES = ("areas", "partners", "households", "children", "visits", "cases", "services",
+           "referrals", "follow_ups")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,11 +526,14 @@ def _follow_ups(remediated: pl.DataFrame, visits: pl.DataFrame) -> pl.DataFrame:
 
 
 def _empty(session: Session) -> None:
-    if session.scalar(select(func.count()).select_from(Area)):
-        raise DataError(
-            "the database already has areas: the demo fills an empty database",
-            hint="use a new database (ipec db upgrade on an empty one)",
-        )
+    """Refuse a database with areas (every household, child and user hangs off one) or
+    partners (their names would clash)."""
+    for model, what in ((Area, "areas"), (Partner, "partners")):
+        if session.scalar(select(func.count()).select_from(model)):
+            raise DataError(
+                f"the database already has {what}: the demo fills an empty database",
+                hint="use a new database (ipec db upgrade on an empty one)",
+            )
 
 
 def seed_demo(
@@ -541,10 +548,8 @@ def seed_demo(
     """Fill an empty, migrated database with the synthetic country, in the session's
     transaction (the caller commits); returns the count of each kind of record."""
     _empty(session)
-    tables = ("areas", "partners", "households", "children", "visits", "cases", "services",
-              "referrals", "follow_ups")  # fmt: skip
-    with bulk_load(session.connection(), tables) as writer:
-        ids = _Ids({table: writer.next_id(table) for table in tables})
+    with bulk_load(session.connection(), _TABLES) as writer:
+        ids = _Ids({table: writer.next_id(table) for table in _TABLES})
         areas, country_id, districts = _areas(size, ids)
         writer.write("areas", areas)
         partner_ids = ids.take("partners", len(_PARTNERS))
@@ -597,7 +602,10 @@ def seed_database(
     progress: Progress | None = None,
     chunk_households: int = CHUNK_HOUSEHOLDS,
 ) -> dict[str, int]:
-    """Seed an empty, migrated database in one transaction (all of it or nothing)."""
+    """Seed an empty, migrated database in one transaction (all of it or nothing), then
+    leave it ready for queries (on PostgreSQL, the tables are vacuumed after the commit)."""
     with Session(engine) as session, session.begin():
-        return seed_demo(session, profile, size=size, today=today, progress=progress,
-                         chunk_households=chunk_households)  # fmt: skip
+        counts = seed_demo(session, profile, size=size, today=today, progress=progress,
+                           chunk_households=chunk_households)  # fmt: skip
+    vacuum(engine, _TABLES)
+    return counts
