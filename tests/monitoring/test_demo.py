@@ -23,7 +23,8 @@ from ipec.monitoring import Area, Case, Child, Visit
 from ipec.monitoring.demo import DEMO_PASSWORD, DemoSize, seed_database, seed_demo
 from ipec.monitoring.followup import due_dates
 from ipec.monitoring.metrics import Period, identification_rate
-from ipec.monitoring.service import create_area
+from ipec.monitoring.models import PartnerKind
+from ipec.monitoring.service import create_area, create_partner
 from ipec.standards import load_profile
 from tests.conftest import _fresh_engine
 
@@ -307,6 +308,12 @@ def test_refuses_a_database_with_data(seeded: tuple[Engine, dict[str, int]]) -> 
     with pytest.raises(DataError, match="already has areas"):
         seed_database(engine, SDG, size=SMALL, today=TODAY)
     assert _rows(engine, "SELECT count(*) FROM children")[0][0] == counts["children"]
+
+
+def test_refuses_a_database_with_partners(session: Session) -> None:
+    create_partner(session, name="Children First NGO", kind=PartnerKind.NGO)
+    with pytest.raises(DataError, match="already has partners"):
+        seed_demo(session, SDG, size=SMALL, today=TODAY)
 
 
 def test_same_size_same_data(tmp_path: Any) -> None:

@@ -32,11 +32,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from ipec.errors import DatabaseUnavailable
 
-__all__ = ["BulkWriter", "bulk_load"]
+__all__ = ["BulkWriter", "bulk_load", "vacuum"]
 
 #: Rows per COPY write or executemany batch: bounds the text held in memory at once.
 _SLICE_ROWS = 50_000
@@ -232,3 +232,14 @@ def bulk_load(connection: Connection, tables: Sequence[str]) -> Iterator[BulkWri
         writer.finish()
     finally:
         writer.close()
+
+
+def vacuum(engine: Engine, tables: Sequence[str]) -> None:
+    """After a committed load on PostgreSQL, VACUUM the tables: it sets the visibility map,
+    so index-only scans work at once instead of after autovacuum's next pass (which would
+    otherwise run in the middle of the first queries). Nothing to do on SQLite."""
+    if engine.dialect.name != "postgresql":
+        return
+    names = ", ".join(_quoted(table) for table in tables)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f"VACUUM {names}")

@@ -17,8 +17,8 @@ remediation up to closure (or ``today``); every worst-form case has a live refer
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -32,13 +32,14 @@ from ipec.auth import Role, create_user
 from ipec.classify import REASON_COLUMNS, Reason, classify, reason_column
 from ipec.classify.explain import explain_row
 from ipec.classify.record import HAZARD_COLUMNS
-from ipec.db.bulk import BulkWriter, bulk_load
+from ipec.db.bulk import BulkWriter, bulk_load, vacuum
 from ipec.errors import DataError
 from ipec.monitoring.followup import due_dates
 from ipec.monitoring.models import (
     Area,
     CaseKind,
     CaseStatus,
+    Partner,
     PartnerKind,
     ReferralStatus,
     ServiceType,
@@ -54,6 +55,8 @@ DEMO_PASSWORD = "demo-password-2026"
 CHUNK_HOUSEHOLDS = 20_000
 #: Called after each chunk with (households written, households in all).
 Progress = Callable[[int, int], None]
+#: One chunk's rows: (table, frame) in the order they are written, parents first.
+_Frames = list[tuple[str, pl.DataFrame]]
 
 _HAZARD_NAMES = ("heavy_loads", "dangerous_tools", "dust_fumes", "heights", "chemicals")
 _PARTNERS = (
@@ -91,6 +94,9 @@ _EXPLAIN_READS = (
     *HAZARD_COLUMNS,
 )
 _FOLLOW_UP_MATCH = timedelta(days=30)
+#: The tables the seeder writes in bulk, parents first.
+_TABLES = ("areas", "partners", "households", "children", "visits", "cases", "services",
+           "referrals", "follow_ups")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,15 +263,17 @@ class _Country:
     counts: dict[str, int]
 
 
-def _chunk(country: _Country, writer: BulkWriter, households: int, seed: int) -> None:
-    """Generate and write ``households`` households with their children, visits and cases."""
+def _chunk(country: _Country, households: int, seed: int) -> _Frames:
+    """``households`` households with their children, visits, cases, services, referrals and
+    follow-ups: the frames to write, parents first."""
+    out: _Frames = []
     rng = np.random.default_rng([country.size.seed, seed])
     size, today, ids = country.size, country.today, country.ids
     household_ids = ids.take("households", households)
     frame = pl.DataFrame(
         {"id": household_ids, "area_id": rng.choice(country.communities, households)}
     ).with_columns(head_name=pl.format("Household {}", "id"), version=pl.lit(1))
-    writer.write("households", frame)
+    out.append(("households", frame))
 
     per_house = rng.poisson(size.children_per_household - 1, households) + 1
     owners = np.repeat(household_ids, per_house)
@@ -280,17 +288,18 @@ def _chunk(country: _Country, writer: BulkWriter, households: int, seed: int) ->
         name=pl.format("Child {}", "id"),
         version=pl.lit(1),
     )
-    writer.write("children", children)
+    out.append(("children", children))
 
-    visits = _visits(country, writer, rng, children)
-    cases = _cases(country, writer, rng, visits)
-    _services_referrals_follow_ups(country, writer, rng, cases, visits)
+    visits = _visits(country, out, rng, children)
+    cases = _cases(country, out, rng, visits)
+    _services_referrals_follow_ups(country, out, rng, cases, visits)
     country.counts["households"] += households
     country.counts["children"] += n_children
+    return out
 
 
 def _visits(
-    country: _Country, writer: BulkWriter, rng: np.random.Generator, children: pl.DataFrame
+    country: _Country, out: _Frames, rng: np.random.Generator, children: pl.DataFrame
 ) -> pl.DataFrame:
     """Each child's visits over the last two years, classified under the profile."""
     k = country.size.visits_per_child
@@ -337,7 +346,7 @@ def _visits(
         child_labour=verdicts["child_labour"],
         hazardous_work=verdicts["hazardous_work"],
     )
-    writer.write("visits", table)
+    out.append(("visits", table))
     country.counts["visits"] += n_visits
     return table.select(
         "id", "child_id", "visit_date", "child_labour", "hazardous_work",
@@ -346,7 +355,7 @@ def _visits(
 
 
 def _cases(
-    country: _Country, writer: BulkWriter, rng: np.random.Generator, visits: pl.DataFrame
+    country: _Country, out: _Frames, rng: np.random.Generator, visits: pl.DataFrame
 ) -> pl.DataFrame:
     """One case per child found in child labour, opened on the first such visit.
 
@@ -394,14 +403,12 @@ def _cases(
         status=pl.col("status").replace_strict(list(range(len(names))), names),
         closed_on=pl.when(pl.col("status") == codes[CaseStatus.CLOSED]).then(pl.col("last_visit")),
     )
-    writer.write(
-        "cases",
-        frame.select(
-            "id", "child_id", kind=pl.lit(CaseKind.CHILD_LABOUR.value), status="status",
-            worst_forms="worst_forms", hazardous="hazardous", opened_on="opened_on",
-            closed_on="closed_on", version=pl.lit(1),
-        ),
+    table = frame.select(
+        "id", "child_id", kind=pl.lit(CaseKind.CHILD_LABOUR.value), status="status",
+        worst_forms="worst_forms", hazardous="hazardous", opened_on="opened_on",
+        closed_on="closed_on", version=pl.lit(1),
     )  # fmt: skip
+    out.append(("cases", table))
     country.counts["cases"] += n
     return frame.select(
         "id", "child_id", "status", "worst_forms", "opened_on", "remediation_start", "closed_on"
@@ -410,7 +417,7 @@ def _cases(
 
 def _services_referrals_follow_ups(
     country: _Country,
-    writer: BulkWriter,
+    out: _Frames,
     rng: np.random.Generator,
     cases: pl.DataFrame,
     visits: pl.DataFrame,
@@ -447,7 +454,7 @@ def _services_referrals_follow_ups(
         "partner_id",
         started_on=pl.min_horizontal(pl.col("start") + pl.duration(days="later"), "until"),
     )
-    writer.write("services", services)
+    out.append(("services", services))
     country.counts["services"] += services.height
 
     worst = cases["worst_forms"].to_numpy()
@@ -478,19 +485,12 @@ def _services_referrals_follow_ups(
             pl.lit(today),
         ),
     )
-    writer.write("referrals", referrals)
+    out.append(("referrals", referrals))
     country.counts["referrals"] += m
 
     follow_ups = _follow_ups(remediated, visits)
-    writer.write(
-        "follow_ups",
-        follow_ups.select(
-            pl.Series("id", country.ids.take("follow_ups", follow_ups.height)),
-            "case_id",
-            "due_on",
-            "visit_id",
-        ),
-    )
+    ids = pl.Series("id", country.ids.take("follow_ups", follow_ups.height))
+    out.append(("follow_ups", follow_ups.select(ids, "case_id", "due_on", "visit_id")))
     country.counts["follow_ups"] += follow_ups.height
 
 
@@ -521,12 +521,46 @@ def _follow_ups(remediated: pl.DataFrame, visits: pl.DataFrame) -> pl.DataFrame:
     return matched.sort("case_id", "due_on")
 
 
+def _write_chunks(
+    country: _Country, writer: BulkWriter, step: int, progress: Progress | None
+) -> None:
+    """Generate chunk after chunk while a second thread writes the previous one: Polars,
+    NumPy and the database (a server process, or SQLite between rows) work without the
+    interpreter lock, so on two cores generating and writing overlap. At most two chunks
+    are in memory; a failed write stops the loop and is raised here."""
+    total = country.size.households
+    sizes = [min(step, total - start) for start in range(0, total, step)]
+    written = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipec-seed") as pool:
+        pending: Future[None] | None = None
+        for number, households in enumerate(sizes):
+            frames = _chunk(country, households, number)
+            if pending is not None:
+                pending.result()
+                written += sizes[number - 1]
+                if progress is not None:
+                    progress(written, total)
+            pending = pool.submit(_write, writer, frames)
+        if pending is not None:
+            pending.result()
+            if progress is not None:
+                progress(total, total)
+
+
+def _write(writer: BulkWriter, frames: _Frames) -> None:
+    for table, frame in frames:
+        writer.write(table, frame)
+
+
 def _empty(session: Session) -> None:
-    if session.scalar(select(func.count()).select_from(Area)):
-        raise DataError(
-            "the database already has areas: the demo fills an empty database",
-            hint="use a new database (ipec db upgrade on an empty one)",
-        )
+    """Refuse a database with areas (every household, child and user hangs off one) or
+    partners (their names would clash)."""
+    for model, what in ((Area, "areas"), (Partner, "partners")):
+        if session.scalar(select(func.count()).select_from(model)):
+            raise DataError(
+                f"the database already has {what}: the demo fills an empty database",
+                hint="use a new database (ipec db upgrade on an empty one)",
+            )
 
 
 def seed_demo(
@@ -541,10 +575,8 @@ def seed_demo(
     """Fill an empty, migrated database with the synthetic country, in the session's
     transaction (the caller commits); returns the count of each kind of record."""
     _empty(session)
-    tables = ("areas", "partners", "households", "children", "visits", "cases", "services",
-              "referrals", "follow_ups")  # fmt: skip
-    with bulk_load(session.connection(), tables) as writer:
-        ids = _Ids({table: writer.next_id(table) for table in tables})
+    with bulk_load(session.connection(), _TABLES) as writer:
+        ids = _Ids({table: writer.next_id(table) for table in _TABLES})
         areas, country_id, districts = _areas(size, ids)
         writer.write("areas", areas)
         partner_ids = ids.take("partners", len(_PARTNERS))
@@ -568,12 +600,7 @@ def seed_demo(
                  "follow_ups"), 0
             ),
         )  # fmt: skip
-        step = max(1, chunk_households)
-        for number in range(math.ceil(size.households / step)):
-            households = min(step, size.households - number * step)
-            _chunk(country, writer, households, number)
-            if progress is not None:
-                progress(country.counts["households"], size.households)
+        _write_chunks(country, writer, max(1, chunk_households), progress)
     accounts = [
         ("admin", Role.ADMIN, country_id),
         ("manager", Role.PROGRAMME_MANAGER, country_id),
@@ -597,7 +624,10 @@ def seed_database(
     progress: Progress | None = None,
     chunk_households: int = CHUNK_HOUSEHOLDS,
 ) -> dict[str, int]:
-    """Seed an empty, migrated database in one transaction (all of it or nothing)."""
+    """Seed an empty, migrated database in one transaction (all of it or nothing), then
+    leave it ready for queries (on PostgreSQL, the tables are vacuumed after the commit)."""
     with Session(engine) as session, session.begin():
-        return seed_demo(session, profile, size=size, today=today, progress=progress,
-                         chunk_households=chunk_households)  # fmt: skip
+        counts = seed_demo(session, profile, size=size, today=today, progress=progress,
+                           chunk_households=chunk_households)  # fmt: skip
+    vacuum(engine, _TABLES)
+    return counts
