@@ -28,7 +28,9 @@ from ipec.auth.service import (
     create_user,
     csrf_token,
     issue_token,
+    list_tokens,
     open_session,
+    revoke_token,
     user_for_session,
     user_for_token,
 )
@@ -55,10 +57,12 @@ __all__ = [
     "export_cases",
     "follow_up_page",
     "issue_token",
+    "list_tokens",
     "open_session",
     "principal_of",
     "read_audit_log",
     "require_role",
+    "revoke_token",
     "user_for_session",
     "user_for_token",
 ]

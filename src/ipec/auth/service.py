@@ -25,7 +25,9 @@ __all__ = [
     "create_user",
     "csrf_token",
     "issue_token",
+    "list_tokens",
     "open_session",
+    "revoke_token",
     "user_for_session",
     "user_for_token",
 ]
@@ -164,3 +166,19 @@ def close_session(session: Session, token: str) -> None:
 def csrf_token(secret_key: str, session_token: str) -> str:
     """The anti-forgery token of a session: a keyed hash, so nothing more is stored."""
     return hmac.new(secret_key.encode(), session_token.encode(), hashlib.sha256).hexdigest()
+
+
+def list_tokens(session: Session, *, user: User) -> list[ApiToken]:
+    """The user's API tokens, newest first (their hashes stay in the database)."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    return list(session.scalars(query))
+
+
+def revoke_token(session: Session, *, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; another user's token is not found."""
+    found = session.get(ApiToken, token_id)
+    if found is None or found.user_id != user.id:
+        raise NotFound(f"token {token_id} not found")
+    found.revoked = True
+    session.flush()
+    return found

@@ -27,7 +27,15 @@ from ipec.errors import (
     PermissionDenied,
 )
 
-__all__ = ["SESSION_COOKIE", "CurrentPrincipal", "DbSession", "origin", "principal", "session"]
+__all__ = [
+    "SESSION_COOKIE",
+    "CurrentPrincipal",
+    "DbSession",
+    "check_csrf",
+    "origin",
+    "principal",
+    "session",
+]
 
 #: The cookie that carries a browser's session token.
 SESSION_COOKIE = "ipec_session"
@@ -71,7 +79,8 @@ def origin(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _check_csrf(request: Request, token: str) -> None:
+def check_csrf(request: Request, token: str) -> None:
+    """Refuse a change made with the session cookie without the session's anti-forgery token."""
     if request.method in _SAFE_METHODS:
         return
     expected = csrf_token(request.app.state.settings.secret_key, token)
@@ -103,7 +112,7 @@ def principal(request: Request, db: DbSession) -> Principal:
         user = user_for_session(db, cookie)
     except PermissionDenied:
         raise NotAuthenticated("the session has ended: sign in again") from None
-    _check_csrf(request, cookie)
+    check_csrf(request, cookie)
     return principal_of(db, user)
 
 

@@ -59,13 +59,15 @@ def child_routes(api: Api, key: str) -> list[Route]:
     ]  # fmt: skip
 
 
-#: Routes that hold no child's record: signing in and out, the caller's own account, the
+#: Routes that hold no child's record: signing in and out, the caller's own account and tokens, the
 #: reference lists, area creation and the audit log (both checked for roles elsewhere).
 NO_CHILD_RECORD = {
     ("POST", "/api/v1/session"),
     ("DELETE", "/api/v1/session"),
     ("GET", "/api/v1/me"),
     ("POST", "/api/v1/tokens"),
+    ("GET", "/api/v1/tokens"),
+    ("DELETE", "/api/v1/tokens/{token_id}"),
     ("GET", "/api/v1/areas"),
     ("POST", "/api/v1/areas"),
     ("GET", "/api/v1/partners"),

@@ -38,16 +38,18 @@ def test_session_cookie_reads_and_changes_with_csrf(api: Api) -> None:
     check_error(wrong, 403, "PermissionDenied")
     right = api.client.patch(f"/api/v1/children/{child}", json=change, headers=csrf)
     assert right.status_code == 200, right.text
-    out = api.client.delete("/api/v1/session")
+    check_error(api.client.delete("/api/v1/session"), 403, "PermissionDenied")
+    assert api.client.get("/api/v1/me").status_code == 200  # a forged sign-out did nothing
+    out = api.client.delete("/api/v1/session", headers=csrf)
     assert out.status_code == 204
     check_error(api.client.get(f"/api/v1/children/{child}"), 401, "NotAuthenticated")
 
 
 def test_signed_out_token_stays_dead(api: Api) -> None:
-    _sign_in(api)
+    csrf = _sign_in(api)
     token = api.client.cookies.get("ipec_session")
     assert token
-    api.client.delete("/api/v1/session")
+    assert api.client.delete("/api/v1/session", headers=csrf).status_code == 204
     api.client.cookies.set("ipec_session", token, domain="testserver.local")
     check_error(api.client.get("/api/v1/me"), 401, "NotAuthenticated")
 
@@ -74,6 +76,16 @@ def test_tokens_for_machines(api: Api) -> None:
     assert me.json()["username"] == "monitor"
     wrong_scheme = api.client.get("/api/v1/me", headers={"Authorization": f"Basic {token}"})
     check_error(wrong_scheme, 401, "NotAuthenticated")
+    listed = api.call("GET", "/api/v1/tokens").json()
+    assert [t["label"] for t in listed] == ["nightly export", "test"]
+    assert all(set(t) == {"id", "label", "created_at", "revoked"} for t in listed)
+    revoked = api.call("DELETE", f"/api/v1/tokens/{listed[0]['id']}")
+    assert revoked.json()["revoked"] is True
+    dead = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    check_error(dead, 401, "NotAuthenticated")
+    others = api.call("GET", "/api/v1/tokens", who="viewer").json()
+    check_error(api.call("DELETE", f"/api/v1/tokens/{others[0]['id']}"), 404, "NotFound")
+    assert api.call("GET", "/api/v1/me", who="viewer").status_code == 200
 
 
 def test_audit_log_is_for_administrators_of_the_whole_programme(api: Api) -> None:

@@ -12,15 +12,17 @@ from ipec.auth import (
     close_session,
     csrf_token,
     issue_token,
+    list_tokens,
     open_session,
     read_audit_log,
+    revoke_token,
 )
 from ipec.auth.models import User
 from ipec.auth.service import SESSION_HOURS
 from ipec.errors import PermissionDenied
-from ipec.web.api.common import Page, PerPage
-from ipec.web.api.schemas import AuditOut, LoginIn, MeOut, TokenIn, TokenOut
-from ipec.web.deps import SESSION_COOKIE, CurrentPrincipal, DbSession, origin
+from ipec.web.api.common import Page, PerPage, RecordId
+from ipec.web.api.schemas import AuditOut, LoginIn, MeOut, TokenIn, TokenInfoOut, TokenOut
+from ipec.web.deps import SESSION_COOKIE, CurrentPrincipal, DbSession, check_csrf, origin
 
 __all__ = ["router"]
 
@@ -57,9 +59,11 @@ def sign_in(body: LoginIn, request: Request, response: Response, db: DbSession) 
 
 @router.delete("/session", status_code=204)
 def sign_out(request: Request, response: Response, db: DbSession) -> None:
-    """Sign out: the session ends on the server and the cookie is removed."""
+    """Sign out: the session ends on the server and the cookie is removed (with the session's
+    X-CSRF-Token, so another site cannot sign the user out)."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
+        check_csrf(request, token)
         close_session(db, token)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True,
                            samesite="strict")  # fmt: skip
@@ -84,6 +88,22 @@ def new_token(body: TokenIn, db: DbSession, who: CurrentPrincipal) -> TokenOut:
     user = db.get(User, who.user_id)
     assert user is not None
     return TokenOut(token=issue_token(db, user=user, label=body.label), label=body.label)
+
+
+@router.get("/tokens", response_model=list[TokenInfoOut])
+def my_tokens(db: DbSession, who: CurrentPrincipal) -> list[TokenInfoOut]:
+    """The signed-in user's API tokens, newest first (never the tokens themselves)."""
+    user = db.get(User, who.user_id)
+    assert user is not None
+    return [TokenInfoOut.model_validate(token) for token in list_tokens(db, user=user)]
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenInfoOut)
+def revoke_my_token(token_id: RecordId, db: DbSession, who: CurrentPrincipal) -> TokenInfoOut:
+    """Revoke one of the signed-in user's tokens; it stops working at once."""
+    user = db.get(User, who.user_id)
+    assert user is not None
+    return TokenInfoOut.model_validate(revoke_token(db, user=user, token_id=token_id))
 
 
 @router.get("/audit", response_model=list[AuditOut])

@@ -45,6 +45,7 @@ __all__ = [
     "ServiceIn",
     "ServiceOut",
     "TokenIn",
+    "TokenInfoOut",
     "TokenOut",
     "TransitionIn",
     "UsDolOut",
@@ -334,6 +335,13 @@ class MeOut(BaseModel):
 
 class TokenIn(_In):
     label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class TokenInfoOut(_Out):
+    id: int
+    label: str
+    created_at: datetime
+    revoked: bool
 
 
 class TokenOut(BaseModel):
