@@ -1,5 +1,6 @@
-"""The per-request database session: a refusal at commit is an error response, never a
-silent loss after a success response."""
+"""The per-request database session: a write the database refuses, when it is written or
+when the transaction commits, is an error response (never a success response for a write
+that was lost) and nothing of the request is kept."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     made = make_engine(f"sqlite:///{tmp_path / 'deps.db'}")
     with made.begin() as connection:
         connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+        connection.execute(text("CREATE TABLE r (id INTEGER PRIMARY KEY, t_id INTEGER "
+                                "REFERENCES t (id) DEFERRABLE INITIALLY DEFERRED)"))  # fmt: skip
         connection.execute(text("INSERT INTO t (name) VALUES ('taken')"))
     yield made
     made.dispose()
@@ -39,6 +42,12 @@ def _app(engine: Engine) -> FastAPI:
         db.execute(text("INSERT INTO t (name) VALUES (:name)"), {"name": name})
         return {"saved": name}
 
+    @app.post("/refer/{t_id}")
+    def refer(t_id: int, db: DbSession) -> dict[str, int]:
+        # A deferred foreign key is checked only when the transaction commits.
+        db.execute(text("INSERT INTO r (t_id) VALUES (:t_id)"), {"t_id": t_id})
+        return {"saved": t_id}
+
     return app
 
 
@@ -51,3 +60,14 @@ def test_a_refused_write_is_a_conflict_and_nothing_is_kept(engine: Engine) -> No
     with engine.connect() as connection:
         names = connection.execute(text("SELECT name FROM t ORDER BY id")).scalars().all()
     assert names == ["taken", "new"]
+
+
+def test_a_write_refused_at_commit_is_not_reported_as_saved(engine: Engine) -> None:
+    with TestClient(_app(engine)) as client:
+        assert client.post("/refer/1").status_code == 200
+        refused = client.post("/refer/999")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["type"] == "Conflict"
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT t_id FROM r ORDER BY id")).scalars().all()
+    assert kept == [1]

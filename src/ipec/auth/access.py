@@ -8,18 +8,27 @@ where.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from ipec.auth.models import Role, User
 from ipec.errors import NotFound, PermissionDenied
-from ipec.monitoring.models import Area, AuditEntry, Case, Child, Household
+from ipec.monitoring.audit import write_audit
+from ipec.monitoring.models import (
+    Area,
+    AuditEntry,
+    Case,
+    Child,
+    Household,
+    Referral,
+    RemediationService,
+)
 from ipec.monitoring.queries import (
     CaseFilter,
     FollowUpFilter,
@@ -34,6 +43,7 @@ __all__ = [
     "Page",
     "Principal",
     "access_case",
+    "access_case_record",
     "access_child",
     "access_household",
     "area_in_scope",
@@ -45,6 +55,9 @@ __all__ = [
     "read_audit_log",
     "require_role",
 ]
+
+
+_OfCase = TypeVar("_OfCase", Referral, RemediationService)
 
 
 class Operation(StrEnum):
@@ -119,17 +132,8 @@ def _audit(
     origin: str | None,
     detail: Mapping[str, Any] | None = None,
 ) -> None:
-    session.add(
-        AuditEntry(
-            at=datetime.now(UTC),
-            actor=principal.username,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            origin=origin,
-            detail=dict(detail or {}),
-        )
-    )
+    write_audit(session, actor=principal.username, action=action, entity=entity,
+                entity_id=entity_id, origin=origin, detail=detail)  # fmt: skip
     session.flush()
 
 
@@ -150,6 +154,28 @@ def access_case(
     except NotFound:
         raise NotFound(f"case {case_id} not found") from None
     return case
+
+
+def access_case_record(
+    session: Session,
+    principal: Principal,
+    model: type[_OfCase],
+    record_id: int,
+    *,
+    what: str,
+    operation: Operation = Operation.READ,
+    origin: str | None = None,
+) -> _OfCase:
+    """A record of a case (a service, a referral), through the gate of the case's child; a
+    record out of scope is not found, like a missing one."""
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"{what} {record_id} not found")
+    try:
+        access_case(session, principal, record.case_id, operation, origin=origin)
+    except NotFound:
+        raise NotFound(f"{what} {record_id} not found") from None
+    return record
 
 
 def access_household(
@@ -225,16 +251,12 @@ class Page:
     """One page of a list: its rows, and whether another page follows."""
 
     rows: list[Row[Any]]
-    page: int
-    per_page: int
     has_next: bool
 
 
-def _page(
-    session: Session, query: Select[*tuple[Any, ...]], page: int, per_page: int
-) -> tuple[list[Row[Any]], bool]:
-    rows = list(session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).all())
-    return rows[:per_page], len(rows) > per_page
+def _as_page(rows: Sequence[Row[*tuple[Any, ...]]], per_page: int) -> Page:
+    """Rows fetched with one more than a page holds -> the page and whether more follow."""
+    return Page(list(rows[:per_page]), len(rows) > per_page)
 
 
 def case_page(
@@ -250,12 +272,10 @@ def case_page(
     """A page of the principal's cases by priority; the children listed are audit-logged."""
     query = case_page_query(principal.scope_path, filters, today, limit=per_page + 1,
                             offset=(page - 1) * per_page)  # fmt: skip
-    rows = list(session.execute(query).all())
-    more = len(rows) > per_page
-    rows = rows[:per_page]
+    found = _as_page(session.execute(query).all(), per_page)
     _audit(session, principal, "case.list", entity="case", entity_id=0, origin=origin,
-           detail={"children": [row.Child.id for row in rows], "page": page})  # fmt: skip
-    return Page(rows, page, per_page, more)
+           detail={"children": [row.Child.id for row in found.rows], "page": page})  # fmt: skip
+    return found
 
 
 def follow_up_page(
@@ -270,10 +290,11 @@ def follow_up_page(
 ) -> Page:
     """A page of the follow-ups still to do in the principal's scope (audit-logged)."""
     query = follow_up_query(principal.scope_path, filters, today)
-    rows, more = _page(session, query, page, per_page)
+    rows = session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).all()
+    found = _as_page(rows, per_page)
     _audit(session, principal, "follow_up.list", entity="case", entity_id=0, origin=origin,
-           detail={"children": [row.Child.id for row in rows], "page": page})  # fmt: skip
-    return Page(rows, page, per_page, more)
+           detail={"children": [row.Child.id for row in found.rows], "page": page})  # fmt: skip
+    return found
 
 
 def export_cases(

@@ -16,6 +16,7 @@ from typing import IO, Any
 from sqlalchemy import Row
 
 from ipec.errors import DataError
+from ipec.monitoring.scope import age_on
 
 __all__ = ["EXPORT_COLUMNS", "EXPORT_FORMATS", "case_records", "write_cases"]
 
@@ -46,10 +47,6 @@ EXPORT_FORMATS = {
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _age(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
 def case_records(rows: Iterable[Row[Any]], today: date) -> Iterator[tuple[Any, ...]]:
     """One tuple per case row of ``ipec.monitoring.queries.case_query``, in EXPORT_COLUMNS."""
     for row in rows:
@@ -59,7 +56,7 @@ def case_records(rows: Iterable[Row[Any]], today: date) -> Iterator[tuple[Any, .
             child.pseudonym,
             child.sex.value,
             child.birth_date,
-            _age(child.birth_date, today),
+            age_on(child.birth_date, today),
             row.area_id,
             row.area_name,
             case.kind.value,

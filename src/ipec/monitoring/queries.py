@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from ipec.monitoring.followup import add_months
 from ipec.monitoring.models import Area, Case, CaseStatus, Child, FollowUp, Household, Sex
 from ipec.monitoring.priority import priority_order
+from ipec.monitoring.scope import households_in_subtree
 
 __all__ = ["CaseFilter", "FollowUpFilter", "case_page_query", "case_query", "follow_up_query"]
 
@@ -44,13 +45,6 @@ class FollowUpFilter:
     due_by: date
     overdue_only: bool = False
     area_path: str | None = None
-
-
-def _in_subtree(path: str) -> ColumnElement[bool]:
-    """Households of the subtree, by the ids of its areas: the planner starts from the few
-    areas and follows the indexes down, instead of scanning every case."""
-    areas = select(Area.id).where(Area.path.startswith(path, autoescape=True))
-    return Household.area_id.in_(areas)
 
 
 def _overdue_exists(today: date) -> ColumnElement[bool]:
@@ -82,9 +76,9 @@ def _case_conditions(
     scope_path: str, filters: CaseFilter, today: date
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a case list (over cases joined to children and households)."""
-    where: list[ColumnElement[bool]] = [_in_subtree(scope_path)]
+    where: list[ColumnElement[bool]] = [households_in_subtree(scope_path)]
     if filters.area_path is not None:
-        where.append(_in_subtree(filters.area_path))
+        where.append(households_in_subtree(filters.area_path))
     if filters.status is not None:
         where.append(Case.status == filters.status)
     if filters.open_only:
@@ -155,13 +149,13 @@ def follow_up_query(
 ) -> Select[FollowUp, Case, Child, str]:
     """Follow-ups still to do in the scope, earliest due first, with their case and child."""
     where: list[ColumnElement[bool]] = [
-        _in_subtree(scope_path),
+        households_in_subtree(scope_path),
         FollowUp.visit_id.is_(None),
         FollowUp.due_on <= filters.due_by,
         Case.status != CaseStatus.CLOSED,
     ]
     if filters.area_path is not None:
-        where.append(_in_subtree(filters.area_path))
+        where.append(households_in_subtree(filters.area_path))
     if filters.overdue_only:
         where.append(FollowUp.due_on < today)
     return (

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from ipec.classify import Reason, classify_child
 from ipec.errors import Conflict, DataError, NotFound
+from ipec.monitoring.audit import write_audit
 from ipec.monitoring.followup import DEFAULT_RULE, FollowUpRule, due_dates
 from ipec.monitoring.models import (
     Area,
-    AuditEntry,
     Case,
     CaseKind,
     CaseStatus,
@@ -37,6 +37,7 @@ from ipec.monitoring.models import (
     Sex,
     Visit,
 )
+from ipec.monitoring.scope import age_on
 from ipec.monitoring.workflow import Action, transition
 from ipec.standards import Profile
 
@@ -68,29 +69,6 @@ class ChildInput:
     sex: Sex
     birth_date: date
     school_status: str | None = None
-
-
-def _audit(
-    session: Session,
-    *,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: int,
-    origin: str | None,
-    detail: Mapping[str, Any] | None = None,
-) -> None:
-    session.add(
-        AuditEntry(
-            at=datetime.now(UTC),
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            origin=origin,
-            detail=dict(detail or {}),
-        )
-    )
 
 
 def _get(session: Session, model: type[_T], record_id: int, what: str, *, lock: bool = False) -> _T:
@@ -163,14 +141,16 @@ def register_household(
         session.add(record)
         session.flush()
         record.pseudonym = f"C-{record.id:07d}"
-        _audit(session, actor=actor, action="child.create", entity="child",
-               entity_id=record.id, origin=origin)  # fmt: skip
+        write_audit(
+            session,
+            actor=actor,
+            action="child.create",
+            entity="child",
+            entity_id=record.id,
+            origin=origin,
+        )
     session.flush()
     return household
-
-
-def _age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def record_visit(
@@ -206,7 +186,7 @@ def record_visit(
     if visit_date > now:
         raise DataError(f"visit date {visit_date} is in the future", hint="correct the date")
     fields = {key: value for key, value in record.items() if key != "age"}
-    age = _age_on(child.birth_date, visit_date)
+    age = age_on(child.birth_date, visit_date)
     result = classify_child({**fields, "age": age}, profile)
     visit = Visit(
         child_id=child.id,
@@ -227,8 +207,15 @@ def record_visit(
     )
     session.add(visit)
     session.flush()
-    _audit(session, actor=actor, action="visit.create", entity="child", entity_id=child.id,
-           origin=origin, detail={"visit": visit.id, "status": visit.status})  # fmt: skip
+    write_audit(
+        session,
+        actor=actor,
+        action="visit.create",
+        entity="child",
+        entity_id=child.id,
+        origin=origin,
+        detail={"visit": visit.id, "status": visit.status},
+    )
     if result.child_labour:
         _open_or_reopen(session, child, result.reasons, actor=actor, origin=origin, day=visit_date)
     return visit
@@ -270,15 +257,24 @@ def _open_or_reopen(
         select(Case).where(Case.child_id == child.id).order_by(Case.id.desc())
     ).first()
     worst = Reason.WFCL_OTHER in reasons
-    hazardous = bool({Reason.LONG_HOURS, Reason.HAZ_INDUSTRY, Reason.HAZ_OCCUPATION,
-                      Reason.HAZ_CONDITIONS} & set(reasons))  # fmt: skip
+    hazardous = bool(
+        {Reason.LONG_HOURS, Reason.HAZ_INDUSTRY, Reason.HAZ_OCCUPATION, Reason.HAZ_CONDITIONS}
+        & set(reasons)
+    )
     if case is None:
         case = Case(child_id=child.id, kind=CaseKind.CHILD_LABOUR, status=CaseStatus.IDENTIFIED,
                     worst_forms=worst, hazardous=hazardous, opened_on=day)  # fmt: skip
         session.add(case)
         session.flush()
-        _audit(session, actor=actor, action="case.open", entity="case", entity_id=case.id,
-               origin=origin, detail={"child": child.id})  # fmt: skip
+        write_audit(
+            session,
+            actor=actor,
+            action="case.open",
+            entity="case",
+            entity_id=case.id,
+            origin=origin,
+            detail={"child": child.id},
+        )
         return
     case.worst_forms = case.worst_forms or worst
     case.hazardous = case.hazardous or hazardous
@@ -290,7 +286,48 @@ def _open_or_reopen(
                    reason="found in child labour at a visit")  # fmt: skip
 
 
-_EDITABLE = {"name", "sex", "birth_date", "school_status"}
+_CHILD_FIELDS = frozenset({"name", "sex", "birth_date", "school_status"})
+_HOUSEHOLD_FIELDS = frozenset({"head_name", "latitude", "longitude", "supply_unit"})
+
+_Versioned = TypeVar("_Versioned", Child, Household)
+
+
+def _check_change(
+    record: Child | Household,
+    what: str,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    editable: frozenset[str],
+) -> None:
+    """Refuse fields that may not change, and a change made from a stale copy."""
+    unknown = sorted(set(changes) - editable)
+    if unknown:
+        raise DataError(f"these fields cannot be changed: {', '.join(unknown)}")
+    if record.version != expected_version:
+        raise Conflict(
+            f"{what} {record.id} was changed by someone else (version {record.version}, you "
+            f"read version {expected_version})",
+            hint=f"reload the {what}, check the changes, and save again",
+        )
+
+
+def _apply_change(
+    session: Session,
+    record: _Versioned,
+    what: str,
+    changes: Mapping[str, Any],
+    *,
+    actor: str,
+    origin: str | None,
+) -> _Versioned:
+    """Write checked changes and an audit row that keeps the values they replaced."""
+    before = {name: str(getattr(record, name)) for name in changes}
+    for name, value in changes.items():
+        setattr(record, name, value)
+    session.flush()
+    write_audit(session, actor=actor, action=f"{what}.update", entity=what, entity_id=record.id,
+                origin=origin, detail={"before": before})  # fmt: skip
+    return record
 
 
 def update_child(
@@ -304,26 +341,12 @@ def update_child(
 ) -> Child:
     """Change a child's record, unless someone changed it since ``expected_version`` was read."""
     child = _get(session, Child, child_id, "child")
-    unknown = sorted(set(changes) - _EDITABLE)
-    if unknown:
-        raise DataError(f"these fields cannot be changed: {', '.join(unknown)}")
-    if child.version != expected_version:
-        raise Conflict(
-            f"child {child_id} was changed by someone else (version {child.version}, you read "
-            f"version {expected_version})",
-            hint="reload the child, check the changes, and save again",
-        )
+    _check_change(child, "child", expected_version, changes, _CHILD_FIELDS)
     if "birth_date" in changes and changes["birth_date"] > datetime.now(UTC).date():
         raise DataError(f"birth date {changes['birth_date']} is in the future",
                         hint="correct the birth date")  # fmt: skip
     _refuse_duplicate_sibling(session, child, changes)
-    before = {name: str(getattr(child, name)) for name in changes}
-    for name, value in changes.items():
-        setattr(child, name, value)
-    session.flush()
-    _audit(session, actor=actor, action="child.update", entity="child", entity_id=child.id,
-           origin=origin, detail={"before": before})  # fmt: skip
-    return child
+    return _apply_change(session, child, "child", changes, actor=actor, origin=origin)
 
 
 def _refuse_duplicate_sibling(session: Session, child: Child, changes: Mapping[str, Any]) -> None:
@@ -342,9 +365,6 @@ def _refuse_duplicate_sibling(session: Session, child: Child, changes: Mapping[s
         )
 
 
-_HOUSEHOLD_EDITABLE = {"head_name", "latitude", "longitude", "supply_unit"}
-
-
 def update_household(
     session: Session,
     *,
@@ -356,22 +376,8 @@ def update_household(
 ) -> Household:
     """Change a household's record, unless it changed since ``expected_version`` was read."""
     household = _get(session, Household, household_id, "household")
-    unknown = sorted(set(changes) - _HOUSEHOLD_EDITABLE)
-    if unknown:
-        raise DataError(f"these fields cannot be changed: {', '.join(unknown)}")
-    if household.version != expected_version:
-        raise Conflict(
-            f"household {household_id} was changed by someone else (version "
-            f"{household.version}, you read version {expected_version})",
-            hint="reload the household, check the changes, and save again",
-        )
-    before = {name: str(getattr(household, name)) for name in changes}
-    for name, value in changes.items():
-        setattr(household, name, value)
-    session.flush()
-    _audit(session, actor=actor, action="household.update", entity="household",
-           entity_id=household.id, origin=origin, detail={"before": before})  # fmt: skip
-    return household
+    _check_change(household, "household", expected_version, changes, _HOUSEHOLD_FIELDS)
+    return _apply_change(session, household, "household", changes, actor=actor, origin=origin)
 
 
 def create_partner(session: Session, *, name: str, kind: PartnerKind) -> Partner:
@@ -408,8 +414,15 @@ def add_service(
                                 started_on=started_on)  # fmt: skip
     session.add(record)
     session.flush()
-    _audit(session, actor=actor, action="service.add", entity="case", entity_id=case.id,
-           origin=origin, detail={"service": service.value})  # fmt: skip
+    write_audit(
+        session,
+        actor=actor,
+        action="service.add",
+        entity="case",
+        entity_id=case.id,
+        origin=origin,
+        detail={"service": service.value},
+    )
     return record
 
 
@@ -442,8 +455,15 @@ def refer(
     )
     session.add(record)
     session.flush()
-    _audit(session, actor=actor, action="referral.send", entity="case", entity_id=case.id,
-           origin=origin, detail={"partner": partner_id})  # fmt: skip
+    write_audit(
+        session,
+        actor=actor,
+        action="referral.send",
+        entity="case",
+        entity_id=case.id,
+        origin=origin,
+        detail={"partner": partner_id},
+    )
     return record
 
 
@@ -459,8 +479,15 @@ def end_service(
         )
     service.ended_on = ended_on
     session.flush()
-    _audit(session, actor=actor, action="service.end", entity="case", entity_id=service.case_id,
-           origin=origin, detail={"service": service.id})  # fmt: skip
+    write_audit(
+        session,
+        actor=actor,
+        action="service.end",
+        entity="case",
+        entity_id=service.case_id,
+        origin=origin,
+        detail={"service": service.id},
+    )
     return service
 
 
@@ -496,9 +523,15 @@ def set_referral_status(
     before = referral.status
     referral.status = status
     session.flush()
-    _audit(session, actor=actor, action="referral.status", entity="case",
-           entity_id=referral.case_id, origin=origin,
-           detail={"referral": referral.id, "from": before.value, "to": status.value})  # fmt: skip
+    write_audit(
+        session,
+        actor=actor,
+        action="referral.status",
+        entity="case",
+        entity_id=referral.case_id,
+        origin=origin,
+        detail={"referral": referral.id, "from": before.value, "to": status.value},
+    )
     return referral
 
 
@@ -526,8 +559,15 @@ def complete_follow_up(
         )
     follow_up.visit_id = visit.id
     session.flush()
-    _audit(session, actor=actor, action="follow_up.done", entity="case", entity_id=case.id,
-           origin=origin, detail={"follow_up": follow_up.id, "visit": visit.id})  # fmt: skip
+    write_audit(
+        session,
+        actor=actor,
+        action="follow_up.done",
+        entity="case",
+        entity_id=case.id,
+        origin=origin,
+        detail={"follow_up": follow_up.id, "visit": visit.id},
+    )
     return follow_up
 
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipec.errors import InvalidTransition
+from ipec.monitoring.audit import write_audit
 from ipec.monitoring.models import (
-    AuditEntry,
     Case,
     CaseEvent,
     CaseStatus,
@@ -115,16 +115,8 @@ def transition(
         at=moment, actor=actor, reason=reason,
     )  # fmt: skip
     session.add(event)
-    session.add(
-        AuditEntry(
-            at=moment,
-            actor=actor,
-            action=f"case.{step.value}",
-            entity="case",
-            entity_id=case.id,
-            origin=origin,
-            detail={"from": source.value, "to": target.value, "reason": reason},
-        )
-    )
+    write_audit(session, actor=actor, action=f"case.{step.value}", entity="case",
+                entity_id=case.id, origin=origin, at=moment,
+                detail={"from": source.value, "to": target.value, "reason": reason})  # fmt: skip
     session.flush()
     return event

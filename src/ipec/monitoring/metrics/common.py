@@ -24,7 +24,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from ipec.errors import DataError
-from ipec.monitoring.models import Area, Child, Household, Visit
+from ipec.monitoring.models import Child, Household, Visit
+from ipec.monitoring.scope import households_in_subtree
 
 __all__ = ["Count", "Period", "Rate"]
 
@@ -96,20 +97,6 @@ def _aggregate(
     return run
 
 
-def _in_subtree(path: str) -> Any:
-    return Area.path.startswith(path, autoescape=True)
-
-
-def _subtree_areas(path: str) -> Select[Any]:
-    """The ids of the areas of the subtree rooted at ``path``."""
-    return select(Area.id).where(_in_subtree(path))
-
-
-def _in_area(path: str) -> Any:
-    """The household (joined as ``Household``) is in the subtree."""
-    return Household.area_id.in_(_subtree_areas(path))
-
-
 def _age_group(age: Any) -> Any:
     return case(
         (age.is_(None), "unknown"),
@@ -153,7 +140,7 @@ def _with_area(
     return (
         query.join(Child, Child.id == child_id)
         .join(Household, Household.id == Child.household_id)
-        .where(_in_area(path))
+        .where(households_in_subtree(path))
     )
 
 

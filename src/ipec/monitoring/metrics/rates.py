@@ -33,7 +33,6 @@ from ipec.monitoring.metrics.common import (
     _aggregate,
     _first_visit_age,
     _flag,
-    _in_area,
     _rates,
     _unindexed,
 )
@@ -49,6 +48,7 @@ from ipec.monitoring.models import (
     RemediationService,
     Visit,
 )
+from ipec.monitoring.scope import households_in_subtree
 
 __all__ = [
     "coverage",
@@ -72,7 +72,7 @@ def identification_rate(session: Session, *, area_path: str, period: Period) -> 
         .select_from(Child)
         .join(Household, Household.id == Child.household_id)
         .join(Visit, Visit.child_id == Child.id)
-        .where(_in_area(area_path), Visit.visit_date.between(period.start, period.end))
+        .where(households_in_subtree(area_path), Visit.visit_date.between(period.start, period.end))
         .group_by(Visit.child_id, Child.sex)
         .subquery()
     )
@@ -94,7 +94,7 @@ def support_rate(
         .join(Child, Child.id == Case.child_id)
         .join(Household, Household.id == Child.household_id)
         .where(
-            _in_area(area_path),
+            households_in_subtree(area_path),
             Case.kind == CaseKind.CHILD_LABOUR,
             Case.opened_on.between(period.start, period.end),
         )
@@ -136,7 +136,10 @@ def follow_up_compliance(session: Session, *, area_path: str, period: Period) ->
         .join(Household, Household.id == Child.household_id)
         # Not by the due-date index: SQLite would start from every follow-up of the database
         # due in the period and climb to the areas; from the subtree's cases is far less work.
-        .where(_in_area(area_path), _unindexed(FollowUp.due_on).between(period.start, period.end))
+        .where(
+            households_in_subtree(area_path),
+            _unindexed(FollowUp.due_on).between(period.start, period.end),
+        )
         .cte("due")
     )
     first_age = _first_visit_age(select(due.c.child_id))
@@ -163,7 +166,7 @@ def referral_acceptance(session: Session, *, area_path: str, period: Period) -> 
         .join(Case, Case.id == Referral.case_id)
         .join(Child, Child.id == Case.child_id)
         .join(Household, Household.id == Child.household_id)
-        .where(_in_area(area_path), Referral.sent_on.between(period.start, period.end))
+        .where(households_in_subtree(area_path), Referral.sent_on.between(period.start, period.end))
     )
     numerator, denominator = session.execute(query).one()
     return Rate("total", int(numerator or 0), int(denominator or 0))
@@ -190,7 +193,7 @@ def coverage(session: Session, *, area_path: str, period: Period) -> list[Rate]:
             func.sum(_flag(visited)).label("visited"),
             func.count(Household.id).label("households"),
         )
-        .where(_in_area(area_path))
+        .where(households_in_subtree(area_path))
         .group_by(Household.area_id)
         .subquery("per_area")
     )

@@ -8,8 +8,15 @@ from datetime import date
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from ipec.auth import Operation, access_case, area_in_scope, case_page, follow_up_page
-from ipec.errors import Conflict, NotFound
+from ipec.auth import (
+    Operation,
+    access_case,
+    access_case_record,
+    area_in_scope,
+    case_page,
+    follow_up_page,
+)
+from ipec.errors import Conflict
 from ipec.monitoring import allowed_actions, transition
 from ipec.monitoring.models import FollowUp, Referral, RemediationService
 from ipec.monitoring.queries import FollowUpFilter
@@ -130,13 +137,8 @@ def finish_service(
     who: CurrentPrincipal,
 ) -> ServiceOut:  # fmt: skip
     """Record the end date of a service."""
-    found = db.get(RemediationService, service_id)
-    if found is None:
-        raise NotFound(f"service {service_id} not found")
-    try:
-        access_case(db, who, found.case_id, Operation.CHANGE, origin=origin(request))
-    except NotFound:
-        raise NotFound(f"service {service_id} not found") from None
+    access_case_record(db, who, RemediationService, service_id, what="service",
+                       operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
     service = end_service(db, service_id=service_id, ended_on=body.ended_on,
                           actor=who.username, origin=origin(request))  # fmt: skip
     return ServiceOut.model_validate(service)
@@ -160,13 +162,8 @@ def change_referral(
     who: CurrentPrincipal,
 ) -> ReferralOut:  # fmt: skip
     """Move a referral on (accepted, rejected, done, revoked)."""
-    found = db.get(Referral, referral_id)
-    if found is None:
-        raise NotFound(f"referral {referral_id} not found")
-    try:
-        access_case(db, who, found.case_id, Operation.CHANGE, origin=origin(request))
-    except NotFound:
-        raise NotFound(f"referral {referral_id} not found") from None
+    access_case_record(db, who, Referral, referral_id, what="referral",
+                       operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
     referral = set_referral_status(db, referral_id=referral_id, status=body.status,
                                    actor=who.username, origin=origin(request))  # fmt: skip
     return ReferralOut.model_validate(referral)
