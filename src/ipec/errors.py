@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "AccountLocked",
     "ConfigurationError",
     "Conflict",
     "DataError",
@@ -131,6 +132,10 @@ class PermissionDenied(IpecError):
     """The caller is known but may not do this."""
 
     http_status = 403
+
+
+class AccountLocked(PermissionDenied):
+    """Too many failed sign-ins: the account waits before it accepts the right password."""
 
 
 class Conflict(IpecError):

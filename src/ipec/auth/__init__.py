@@ -25,6 +25,7 @@ from ipec.auth.access import (
 from ipec.auth.models import ApiToken, Role, User, WebSession
 from ipec.auth.service import (
     authenticate,
+    change_password,
     close_session,
     create_user,
     csrf_token,
@@ -52,6 +53,7 @@ __all__ = [
     "area_in_scope",
     "authenticate",
     "case_page",
+    "change_password",
     "children_in_scope",
     "close_session",
     "create_user",

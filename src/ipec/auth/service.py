@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from ipec.auth.models import ApiToken, Role, User, WebSession
 from ipec.auth.passwords import hash_password, verify_password
-from ipec.errors import Conflict, NotFound, PermissionDenied
+from ipec.errors import AccountLocked, Conflict, DataError, NotFound, PermissionDenied
+from ipec.monitoring.audit import write_audit
 from ipec.monitoring.models import Area
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "LOCK_MINUTES",
     "SESSION_HOURS",
     "authenticate",
+    "change_password",
     "close_session",
     "create_user",
     "csrf_token",
@@ -75,7 +77,7 @@ def authenticate(
     if locked is not None and locked.replace(tzinfo=locked.tzinfo or UTC) > moment:
         if not right:
             raise refused
-        raise PermissionDenied(
+        raise AccountLocked(
             "too many failed sign-ins: the account is locked for a while",
             hint=f"try again after {LOCK_MINUTES} minutes, or ask an administrator",
         )
@@ -182,3 +184,30 @@ def revoke_token(session: Session, *, user: User, token_id: int) -> ApiToken:
     found.revoked = True
     session.flush()
     return found
+
+
+def change_password(
+    session: Session,
+    *,
+    user: User,
+    current: str,
+    new: str,
+    keep_session: str | None = None,
+    origin: str | None = None,
+) -> None:
+    """Replace the user's password after checking the current one; every other browser
+    session of the user ends (a stolen session does not outlive the change)."""
+    if not verify_password(user.password_hash, current):
+        raise PermissionDenied("the current password is wrong")
+    if new == current:
+        raise DataError("the new password is the same as the current one")
+    user.password_hash = hash_password(new)
+    kept = _digest(keep_session) if keep_session else None
+    for other in session.scalars(
+        select(WebSession).where(WebSession.user_id == user.id, WebSession.revoked.is_(False))
+    ):
+        if other.token_hash != kept:
+            other.revoked = True
+    write_audit(session, actor=user.username, action="user.password", entity="user",
+                entity_id=user.id, origin=origin)  # fmt: skip
+    session.flush()

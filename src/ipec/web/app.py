@@ -15,6 +15,7 @@ from ipec.db import make_engine, require_current
 from ipec.web.api.routes import router
 from ipec.web.errors import install_error_handlers
 from ipec.web.limits import BodyLimit
+from ipec.web.pages import install_pages
 
 __all__ = ["create_app", "from_environment"]
 
@@ -44,7 +45,7 @@ def create_app(settings: Settings) -> FastAPI:
     ) -> Response:
         """Admit as many requests to the database as it serves well; the rest wait here, in
         the event loop, rather than in worker threads that the admitted ones need to finish."""
-        if request.url.path == "/health":
+        if request.url.path == "/health" or request.url.path.startswith("/static/"):
             return await call_next(request)
         async with turns:
             return await call_next(request)
@@ -57,6 +58,7 @@ def create_app(settings: Settings) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(router)
+    install_pages(app)
     return app
 
 

@@ -1,16 +1,20 @@
-"""One JSON shape for every error: ``{"error": {"type", "message", "status", "fields"}}``."""
+"""One JSON shape for every error of the API: ``{"error": {"type", "message", "status",
+"fields"}}``; the pages answer with an error page instead, and send a signed-out browser to
+the sign-in form."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ipec.errors import IpecError
+from ipec.errors import IpecError, NotAuthenticated
+from ipec.web.pages.errors import error_page
 
 __all__ = ["error_body", "install_error_handlers"]
 
@@ -24,34 +28,62 @@ def error_body(
     return {"error": {"type": kind, "message": message, "status": status, "fields": fields or []}}
 
 
+def _for_pages(request: Request) -> bool:
+    """Whether the request came from the pages (HTML) rather than the API (JSON)."""
+    return not request.url.path.startswith("/api/") and hasattr(request.app.state, "pages")
+
+
+def _answer(
+    request: Request, body: dict[str, Any], status: int, hint: str | None = None
+) -> Response:
+    """The error as JSON for the API, as an error page for the pages."""
+    if not _for_pages(request):
+        return JSONResponse(body, status_code=status)
+    return error_page(request, status, body["error"]["message"], hint)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Library errors, validation errors and HTTP errors all answer in the one shape."""
 
-    async def ipec_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def ipec_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, IpecError)
+        if isinstance(exc, NotAuthenticated) and _for_pages(request):
+            return _to_sign_in(request)
+        if _for_pages(request):
+            return error_page(request, exc.http_status, str(exc.args[0]), exc.hint)
         body = error_body(type(exc).__name__, exc.one_line(), exc.http_status)
         return JSONResponse(body, status_code=exc.http_status)
 
-    async def invalid(_request: Request, exc: Exception) -> JSONResponse:
+    async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         fields = [
             {"field": ".".join(str(part) for part in error["loc"]), "message": str(error["msg"])}
             for error in exc.errors()
         ]
         body = error_body("ValidationError", "some fields are invalid", 422, fields)
-        return JSONResponse(body, status_code=422)
+        hint = "; ".join(f"{field['field']}: {field['message']}" for field in fields)
+        return _answer(request, body, 422, hint)
 
-    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         body = error_body("HTTPError", str(exc.detail), exc.status_code)
-        return JSONResponse(body, status_code=exc.status_code)
+        return _answer(request, body, exc.status_code)
 
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         _log.exception("unexpected error in %s %s", request.method, request.url.path)
         body = error_body("InternalError", "an unexpected error occurred; it has been logged", 500)
-        return JSONResponse(body, status_code=500)
+        return _answer(request, body, 500)
 
     app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(IpecError, ipec_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def _to_sign_in(request: Request) -> Response:
+    """A signed-out browser goes to the sign-in form, and comes back afterwards."""
+    back = request.url.path if request.method == "GET" else "/"
+    target = f"/login?{urlencode({'next': back})}"
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)

@@ -65,7 +65,7 @@ def test_wrong_password_is_throttled_with_one_message(api: Api) -> None:
     assert check_error(unknown, 403, "PermissionDenied")["message"] == "wrong username or password"
     locked = api.client.post("/api/v1/session", json={"username": "monitor",
                                                       "password": PASSWORD})  # fmt: skip
-    assert "locked" in check_error(locked, 403, "PermissionDenied")["message"]
+    assert "locked" in check_error(locked, 403, "AccountLocked")["message"]
 
 
 def test_tokens_for_machines(api: Api) -> None:

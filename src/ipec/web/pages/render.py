@@ -1,0 +1,73 @@
+"""Templates in every language: one Jinja environment per language, made when the
+application starts; every template escapes what it prints."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from ipec import __version__
+from ipec.monitoring.scope import age_on
+from ipec.web.pages.i18n import LANGUAGES, choose_language, load_translations
+
+__all__ = ["Pages", "pages_of"]
+
+_TEMPLATES = Path(__file__).with_name("templates")
+
+
+class Pages:
+    """Renders a template in the request's language with what every page needs."""
+
+    def __init__(self) -> None:
+        self._translations = load_translations()
+        loader = FileSystemLoader(_TEMPLATES)
+        self._environments: dict[str, Environment] = {}
+        for code, translations in self._translations.items():
+            environment = Environment(
+                loader=loader,
+                autoescape=select_autoescape(["html"], default_for_string=True),
+                undefined=StrictUndefined,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+            environment.globals["age_on"] = age_on
+            self._environments[code] = environment
+
+    def translations(self, request: Request) -> NullTranslations:
+        """The request's catalog, for messages made in Python."""
+        return self._translations[choose_language(request)]
+
+    def render(
+        self, request: Request, name: str, context: dict[str, Any], *, status: int = 200
+    ) -> HTMLResponse:
+        """The page ``name`` in the request's language."""
+        language = choose_language(request)
+        template = self._environments[language].get_template(name)
+        viewer = getattr(request.state, "viewer", None)
+        html = template.render(
+            {
+                "lang": language,
+                "languages": LANGUAGES,
+                "viewer": viewer,
+                "path": request.url.path,
+                "query": request.url.query,
+                "version": __version__,
+                "today": date.today(),
+                **context,
+            }
+        )
+        return HTMLResponse(html, status_code=status)
+
+
+def pages_of(request: Request) -> Pages:
+    """The application's renderer."""
+    pages: Pages = request.app.state.pages
+    return pages

@@ -1,0 +1,152 @@
+"""The pages over the small world of the API tests (districts A and B, a child with a case
+in each; a monitor and a viewer scoped to A, an administrator), on SQLite."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from ipec.config import Settings
+from ipec.db import make_engine, upgrade
+from ipec.web import create_app
+from tests.web.api.conftest import PASSWORD, SECRET, _world
+
+_HIDDEN = re.compile(r'name="(csrf_token|login_token)" value="([^"]+)"')
+
+
+@dataclass
+class Site:
+    """A browser-like client (keeps cookies), the world's ids, and the database."""
+
+    client: TestClient
+    ids: dict[str, int]
+    engine: Engine
+
+    def token(self, path: str, name: str = "csrf_token") -> str:
+        """The hidden token of the form on ``path``."""
+        page = self.client.get(path)
+        assert page.status_code == 200, page.text
+        found = dict(_HIDDEN.findall(page.text))
+        return found[name]
+
+    def sign_in(self, who: str = "monitor", password: str = PASSWORD) -> str:
+        """Sign in through the form; the session's anti-forgery token."""
+        token = self.token("/login", "login_token")
+        answer = self.client.post(
+            "/login",
+            data={"username": who, "password": password, "login_token": token, "next": "/cases"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text
+        return self.token("/account/password")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'pages.db'}")
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        ids, _tokens = _world(session)
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(Settings(database_url=url, secret_key=SECRET, max_body_bytes=20_000))
+    with TestClient(app, base_url="https://testserver") as client:
+        yield Site(client, ids, engine)
+    app.state.engine.dispose()
+    engine.dispose()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)"
+)
+
+
+@dataclass
+class LiveSite:
+    """The application served over HTTP on loopback, for a real browser."""
+
+    url: str
+    ids: dict[str, int]
+    engine: Engine
+
+
+@pytest.fixture
+def live_site(tmp_path: Path) -> Iterator[LiveSite]:
+    """A uvicorn server in a thread over a fresh copy of the small world."""
+    import uvicorn
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'live.db'}")
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        ids, _tokens = _world(session)
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(Settings(database_url=url, secret_key=SECRET))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield LiveSite(f"http://127.0.0.1:{port}", ids, engine)
+    server.should_exit = True
+    thread.join(timeout=10)
+    app.state.engine.dispose()
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium from Debian (never a downloaded build)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"],
+        )  # fmt: skip
+        yield launched
+        launched.close()
+
+
+def sign_in_page(browser: Any, site: LiveSite, who: str, *, phone: bool = False) -> Any:
+    """A new browser page signed in as ``who`` (a phone-sized screen when asked)."""
+    viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    page = browser.new_page(viewport=viewport)
+    page.goto(f"{site.url}/login")
+    page.get_by_label("Username").fill(who)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("load")
+    return page
+
+
+def accessibility_violations(page: Any) -> list[str]:
+    """axe-core's violations on the page (axe-core is vendored in axe-playwright-python)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes)"
+        for violation in results.response["violations"]
+    ]
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save the page as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
