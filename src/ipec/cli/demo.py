@@ -89,7 +89,10 @@ def demo_command(
         ),
     ] = 2,
     serve: Annotated[
-        bool, typer.Option("--serve/--no-serve", help="Serve the API once the data is made.")
+        bool,
+        typer.Option(
+            "--serve/--no-serve", help="Serve the pages and the API once the data is made."
+        ),
     ] = True,
     port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8000,
 ) -> None:
@@ -145,4 +148,5 @@ def demo_command(
         from ipec.web import create_app
 
         settings = load_settings(database_url=url, demo=True)
+        typer.echo(f"open http://127.0.0.1:{port}/ in a browser and sign in (Ctrl-C stops)")
         uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")

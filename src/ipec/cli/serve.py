@@ -1,4 +1,4 @@
-"""``ipec serve``: run the web application (the JSON API under /api/v1)."""
+"""``ipec serve``: run the web application (the pages, and the JSON API under /api/v1)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ def serve_command(
         int, typer.Option("--workers", min=1, max=64, help="Server processes (one per core).")
     ] = 1,
 ) -> None:
-    """Serve the monitoring API. Settings come from IPEC_* variables: IPEC_DATABASE_URL,
-    IPEC_PROFILE, IPEC_SECRET_KEY (required outside demo mode, 32 characters or more) and
-    IPEC_DEMO."""
+    """Serve the monitoring pages and API (behind HTTPS in production: the session cookie is
+    Secure, so browsers send it only over HTTPS, or to 127.0.0.1 and localhost). Settings come
+    from IPEC_* variables: IPEC_DATABASE_URL, IPEC_PROFILE, IPEC_SECRET_KEY (required outside
+    demo mode, 32 characters or more) and IPEC_DEMO."""
     import uvicorn
 
     settings = load_settings()  # refuse bad settings here, before any worker starts

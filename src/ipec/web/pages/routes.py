@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from ipec.web.pages import account, cases
 from ipec.web.pages.render import Pages
 
-__all__ = ["install_pages"]
+__all__ = ["PAGE_ROUTERS", "install_pages"]
 
 _STATIC = Path(__file__).parent.parent / "static"
 #: Only this site's own scripts, styles and images; no framing; forms post only here.
@@ -36,11 +36,15 @@ def start() -> Response:
     return RedirectResponse("/dashboard", status_code=303)
 
 
+#: Every router of the pages, in the order they are mounted.
+PAGE_ROUTERS = (home, account.router, cases.router)
+
+
 def install_pages(app: FastAPI) -> None:
     """Add the pages to ``app`` (the renderer is made here, not at import time)."""
     app.state.pages = Pages()
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
-    for part in (home, account.router, cases.router):
+    for part in PAGE_ROUTERS:
         app.include_router(part)
 
     @app.middleware("http")

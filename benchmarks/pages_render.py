@@ -1,0 +1,110 @@
+"""Server time of every page, signed in as each role, on a large monitoring database.
+
+Run: python benchmarks/pages_render.py --database-url URL [--runs 30] [--users supervisor,admin]
+
+The database is one built by ``ipec demo --no-serve --children 1000000 --visits-per-child 3``
+(demo accounts, password from ``ipec.monitoring.demo``). Every HTML page of the application
+(each GET route outside /api and /static) is requested ``--runs`` times in this process
+through the ASGI interface, so the time is the server's own (rendering, queries, the access
+check and its audit row) plus well under a millisecond of in-process transport. Path
+parameters are filled with records in the user's scope: the first case of their list. The
+peer of a page is the JSON route serving the same records, timed the same way. Goal: every
+page at p95 <= 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import statistics
+import time
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from ipec.config import Settings
+from ipec.monitoring.demo import DEMO_PASSWORD
+from ipec.web import create_app
+from ipec.web.pages.routes import PAGE_ROUTERS
+
+#: A page's JSON peer (the same records through the API), where there is one.
+_PEERS = {
+    "/cases": "/api/v1/cases?open_only=true&per_page=25",
+    "/children/{child_id}": "/api/v1/cases/{case_id}",
+    "/visits/week": "/api/v1/follow-ups",
+    "/partners": "/api/v1/partners",
+    "/dashboard": "/api/v1/metrics/effectiveness",
+}
+_SKIP = {"/", "/login", "/logout", "/language/{code}"}
+_PARAM = re.compile(r"{(\w+)}")
+
+
+def _pages() -> list[str]:
+    """Every GET route of the pages, as written."""
+    paths = {
+        route.path
+        for router in PAGE_ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute) and "GET" in route.methods and route.path not in _SKIP
+    }
+    return sorted(paths)
+
+
+def _sample_ids(client: TestClient) -> dict[str, int]:
+    """Ids of records in the signed-in user's scope, to fill path parameters."""
+    first = client.get("/api/v1/cases", params={"per_page": 1}).json()["items"][0]
+    child = first["child"]
+    return {"case_id": first["case"]["id"], "child_id": child["id"],
+            "household_id": child["household_id"], "area_id": first["area_id"]}  # fmt: skip
+
+
+def _time(client: TestClient, path: str, runs: int) -> tuple[list[float], int]:
+    """Milliseconds of each request (after one warm-up) and the last status."""
+    status = client.get(path).status_code
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        status = client.get(path).status_code
+        times.append((time.perf_counter() - start) * 1000)
+    return times, status
+
+
+def _p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--users", default="supervisor,admin")
+    args = parser.parse_args()
+    app = create_app(Settings(database_url=args.database_url, secret_key=secrets.token_hex(32)))
+    print(f"{'user':<11} {'page':<34} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'peer p95':>9} {'ratio':>6}")  # fmt: skip
+    worst = 0.0
+    for user in args.users.split(","):
+        with TestClient(app, base_url="https://localhost") as client:
+            signed = client.post("/api/v1/session", json={"username": user,
+                                 "password": DEMO_PASSWORD})  # fmt: skip
+            signed.raise_for_status()
+            ids = _sample_ids(client)
+            for page in _pages():
+                if any(name not in ids for name in _PARAM.findall(page)):
+                    continue
+                times, status = _time(client, page.format(**ids), args.runs)
+                peer = _PEERS.get(page)
+                peer_p95 = _p95(_time(client, peer.format(**ids), args.runs)[0]) if peer else None
+                p95 = _p95(times)
+                worst = max(worst, p95)
+                ratio = f"{p95 / peer_p95:6.2f}" if peer_p95 else "     -"
+                peer_text = f"{peer_p95:9.1f}" if peer_p95 else "        -"
+                print(f"{user:<11} {page:<34} {status:>6} {statistics.median(times):8.1f} "
+                      f"{p95:8.1f} {peer_text} {ratio}")  # fmt: skip
+    print(f"worst page p95: {worst:.1f} ms (goal <= 200 ms)")
+    app.state.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
