@@ -20,6 +20,7 @@ from ipec.auth.access import (
     follow_up_page,
     principal_of,
     read_audit_log,
+    read_metrics,
     require_role,
 )
 from ipec.auth.models import ApiToken, Role, User, WebSession
@@ -65,6 +66,7 @@ __all__ = [
     "open_session",
     "principal_of",
     "read_audit_log",
+    "read_metrics",
     "require_role",
     "revoke_token",
     "user_for_session",

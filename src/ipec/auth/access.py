@@ -53,6 +53,7 @@ __all__ = [
     "follow_up_page",
     "principal_of",
     "read_audit_log",
+    "read_metrics",
     "require_role",
 ]
 
@@ -204,6 +205,30 @@ def area_in_scope(session: Session, principal: Principal, area_id: int) -> Area:
     area = session.get(Area, area_id)
     if area is None or not area.path.startswith(principal.scope_path):
         raise NotFound(f"area {area_id} not found")
+    return area
+
+
+def read_metrics(
+    session: Session,
+    principal: Principal,
+    area_id: int | None,
+    *,
+    start: date,
+    end: date,
+    view: str,
+    origin: str | None = None,
+) -> Area:
+    """The area whose subtree a view of the metrics covers (the principal's own area, or
+    ``area_id`` inside it; any other is not found); the reading is audit-logged, since
+    counts of a small area can point at children."""
+    if area_id is None:
+        area = session.scalar(select(Area).where(Area.path == principal.scope_path))
+        if area is None:
+            raise NotFound(f"the area of user {principal.username} not found")
+    else:
+        area = area_in_scope(session, principal, area_id)
+    _audit(session, principal, "metrics.read", entity="area", entity_id=area.id, origin=origin,
+           detail={"view": view, "start": start.isoformat(), "end": end.isoformat()})  # fmt: skip
     return area
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from ipec.auth.access import Principal, area_in_scope, require_role
 from ipec.auth.models import ApiToken, Role, User, WebSession
-from ipec.auth.passwords import hash_password, verify_password
+from ipec.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from ipec.errors import AccountLocked, Conflict, DataError, NotFound, PermissionDenied
 from ipec.monitoring.audit import write_audit
 from ipec.monitoring.models import Area
@@ -20,7 +22,10 @@ from ipec.monitoring.models import Area
 __all__ = [
     "LOCK_AFTER_FAILURES",
     "LOCK_MINUTES",
+    "MANAGER_ROLES",
     "SESSION_HOURS",
+    "UserRuleBroken",
+    "add_user",
     "authenticate",
     "change_password",
     "close_session",
@@ -28,16 +33,33 @@ __all__ = [
     "csrf_token",
     "issue_token",
     "list_tokens",
+    "list_users",
     "open_session",
     "revoke_token",
+    "update_user",
     "user_for_session",
     "user_for_token",
+    "user_in_scope",
 ]
 
 LOCK_AFTER_FAILURES = 5
 LOCK_MINUTES = 15
 #: How long a browser stays signed in without signing in again.
 SESSION_HOURS = 12
+#: Roles that manage the users of their own subtree.
+MANAGER_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_MANAGER})
+#: What a username may hold: lower-case letters, digits and . _ - (they appear in the audit log).
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+
+
+class UserRuleBroken(PermissionDenied):
+    """A change to a user that the granter may not make; ``rule`` says which, for forms:
+    ``admin_role`` (only administrators grant it), ``admin_user`` (only administrators change
+    an administrator), ``self`` (nobody deactivates themself)."""
+
+    def __init__(self, message: str, *, rule: str) -> None:
+        super().__init__(message)
+        self.rule = rule
 
 
 def create_user(
@@ -211,3 +233,125 @@ def change_password(
     write_audit(session, actor=user.username, action="user.password", entity="user",
                 entity_id=user.id, origin=origin)  # fmt: skip
     session.flush()
+
+
+def _check_grant(session: Session, granter: Principal, role: Role, area_id: int) -> None:
+    """Only managers grant; only administrators grant the administrator role; the scope lies
+    inside the granter's own (an area outside it is not found)."""
+    require_role(granter, MANAGER_ROLES, "manage users")
+    if role is Role.ADMIN and granter.role is not Role.ADMIN:
+        raise UserRuleBroken(
+            "only an administrator may grant the administrator role", rule="admin_role"
+        )
+    area_in_scope(session, granter, area_id)
+
+
+def add_user(
+    session: Session,
+    granter: Principal,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    area_id: int,
+    origin: str | None = None,
+) -> User:
+    """A new user created by a manager, within the manager's scope and rights (audit-logged)."""
+    _check_grant(session, granter, role, area_id)
+    name = username.strip().lower()
+    if not _USERNAME.match(name):
+        raise DataError("a username is 2-80 lower-case letters, digits, '.', '_' or '-'",
+                        column="username")  # fmt: skip
+    if not display_name.strip():
+        raise DataError("the display name is empty", column="display_name")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DataError(f"the password is shorter than {MIN_PASSWORD_LENGTH} characters",
+                        column="password")  # fmt: skip
+    user = create_user(session, username=name, display_name=display_name, password=password,
+                       role=role, area_id=area_id)  # fmt: skip
+    write_audit(session, actor=granter.username, action="user.create", entity="user",
+                entity_id=user.id, origin=origin,
+                detail={"role": role.value, "area": area_id})  # fmt: skip
+    session.flush()
+    return user
+
+
+def list_users(
+    session: Session,
+    principal: Principal,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    origin: str | None = None,
+) -> list[Row[User, Area]]:
+    """The users whose scope lies inside the manager's, with their area, by username (one
+    more than a page, to tell whether another follows); the listing is audit-logged."""
+    require_role(principal, MANAGER_ROLES, "list users")
+    query = (
+        select(User, Area)
+        .join(Area, Area.id == User.area_id)
+        .where(Area.path.startswith(principal.scope_path, autoescape=True))
+        .order_by(User.username)
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    )
+    rows = list(session.execute(query).all())
+    write_audit(session, actor=principal.username, action="user.list", entity="user",
+                entity_id=0, origin=origin, detail={"page": page})  # fmt: skip
+    session.flush()
+    return rows
+
+
+def user_in_scope(session: Session, principal: Principal, user_id: int) -> User:
+    """A user whose scope lies inside the manager's; any other is not found."""
+    require_role(principal, MANAGER_ROLES, "manage users")
+    user = session.get(User, user_id)
+    area = session.get(Area, user.area_id) if user else None
+    if user is None or area is None or not area.path.startswith(principal.scope_path):
+        raise NotFound(f"user {user_id} not found")
+    return user
+
+
+def update_user(
+    session: Session,
+    granter: Principal,
+    user_id: int,
+    *,
+    role: Role | None = None,
+    area_id: int | None = None,
+    active: bool | None = None,
+    origin: str | None = None,
+) -> User:
+    """Change a user's role, scope or whether they may sign in, under the granting rules;
+    a deactivated user's sessions end at once. The change (before and after) is audit-logged."""
+    user = user_in_scope(session, granter, user_id)
+    if user.role is Role.ADMIN and granter.role is not Role.ADMIN:
+        raise UserRuleBroken("only an administrator may change an administrator",
+                             rule="admin_user")  # fmt: skip
+    if active is False and user.id == granter.user_id:
+        raise UserRuleBroken("you may not deactivate yourself", rule="self")
+    new_role = user.role if role is None else role
+    new_area = user.area_id if area_id is None else area_id
+    if (new_role, new_area) != (user.role, user.area_id):
+        _check_grant(session, granter, new_role, new_area)
+    new_active = user.active if active is None else active
+    changes = {
+        name: {"from": before, "to": after}
+        for name, before, after in (
+            ("role", user.role.value, new_role.value),
+            ("area", user.area_id, new_area),
+            ("active", user.active, new_active),
+        )
+        if before != after
+    }
+    user.role, user.area_id, user.active = new_role, new_area, new_active
+    if not new_active:
+        for open_session_ in session.scalars(
+            select(WebSession).where(WebSession.user_id == user.id, WebSession.revoked.is_(False))
+        ):
+            open_session_.revoked = True
+    write_audit(session, actor=granter.username, action="user.update", entity="user",
+                entity_id=user.id, origin=origin, detail={"changes": changes})  # fmt: skip
+    session.flush()
+    return user

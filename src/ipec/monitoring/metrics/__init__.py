@@ -7,10 +7,20 @@ millions of records; Python only divides. Each module states its definitions pre
   coverage;
 - ``cases``: effectiveness (with still in, relapsed, lost to follow-up), time to resolution
   (median, p90), caseload per monitor;
-- ``outcomes``: children withdrawn, protected and prevented, once per child;
+- ``outcomes``: children withdrawn, protected and prevented, once per child (also by month);
+- ``breakdowns``: children visited and identified by month and by area, hazardous conditions,
+  services by type (for the dashboard's charts);
 - ``donor``: the US Department of Labor's common indicators POC1-POC4, POH1-POH4, E1, L1.
 """
 
+from ipec.monitoring.metrics.breakdowns import (
+    AreaCounts,
+    MonthCounts,
+    hazard_counts,
+    identification_by_area,
+    services_by_type,
+    visits_by_month,
+)
 from ipec.monitoring.metrics.cases import (
     Caseload,
     Effectiveness,
@@ -19,7 +29,7 @@ from ipec.monitoring.metrics.cases import (
     effectiveness,
     time_to_resolution,
 )
-from ipec.monitoring.metrics.common import Count, Period, Rate
+from ipec.monitoring.metrics.common import Count, Period, Rate, months_of
 from ipec.monitoring.metrics.donor import (
     LIVELIHOOD_SERVICES,
     ChildIndicators,
@@ -29,7 +39,12 @@ from ipec.monitoring.metrics.donor import (
     dol_household_indicators,
     dol_livelihood_services,
 )
-from ipec.monitoring.metrics.outcomes import OutcomeCounts, outcome_counts
+from ipec.monitoring.metrics.outcomes import (
+    MonthOutcomes,
+    OutcomeCounts,
+    outcome_counts,
+    outcomes_by_month,
+)
 from ipec.monitoring.metrics.rates import (
     coverage,
     follow_up_compliance,
@@ -40,11 +55,14 @@ from ipec.monitoring.metrics.rates import (
 
 __all__ = [
     "LIVELIHOOD_SERVICES",
+    "AreaCounts",
     "Caseload",
     "ChildIndicators",
     "Count",
     "Effectiveness",
     "HouseholdIndicators",
+    "MonthCounts",
+    "MonthOutcomes",
     "OutcomeCounts",
     "Period",
     "Rate",
@@ -57,9 +75,15 @@ __all__ = [
     "dol_livelihood_services",
     "effectiveness",
     "follow_up_compliance",
+    "hazard_counts",
+    "identification_by_area",
     "identification_rate",
+    "months_of",
     "outcome_counts",
+    "outcomes_by_month",
     "referral_acceptance",
+    "services_by_type",
     "support_rate",
     "time_to_resolution",
+    "visits_by_month",
 ]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Integer, Select, Subquery, case, func, select, text
+from sqlalchemy import Integer, Select, String, Subquery, case, func, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -27,7 +27,7 @@ from ipec.errors import DataError
 from ipec.monitoring.models import Child, Household, Visit
 from ipec.monitoring.scope import households_in_subtree
 
-__all__ = ["Count", "Period", "Rate"]
+__all__ = ["Count", "Period", "Rate", "months_of"]
 
 
 #: Periods lie between these dates (metrics reach back and forward from them by years).
@@ -264,3 +264,37 @@ def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> 
 def _unindexed(column: Any) -> Any:
     """``column``, hidden from SQLite's index choice (see ``_Unindexed``)."""
     return _Unindexed(column)
+
+
+class _Month(FunctionElement[str]):
+    """The calendar month of a date as "YYYY-MM" text; dialects differ, so it compiles per
+    backend (PostgreSQL ``to_char``, SQLite ``strftime``)."""
+
+    type = String()
+    name = "month_of"
+    inherit_cache = True
+
+
+@compiles(_Month)
+def _month_default(element: _Month, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(next(iter(element.clauses)), **kw)}, 'YYYY-MM')"
+
+
+@compiles(_Month, "sqlite")
+def _month_sqlite(element: _Month, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strftime('%Y-%m', {compiler.process(next(iter(element.clauses)), **kw)})"
+
+
+def _month(day: Any) -> Any:
+    """The month ("YYYY-MM") of a date column."""
+    return _Month(day)
+
+
+def months_of(period: Period) -> list[str]:
+    """Every month ("YYYY-MM") the period touches, in order (for series with no gaps)."""
+    months = []
+    year, month = period.start.year, period.start.month
+    while (year, month) <= (period.end.year, period.end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months

@@ -24,14 +24,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from ipec.monitoring.metrics.common import Period, _age_group, _aggregate, _flag, _with_area
+from ipec.monitoring.metrics.common import (
+    Period,
+    _age_group,
+    _aggregate,
+    _flag,
+    _month,
+    _with_area,
+    months_of,
+)
 from ipec.monitoring.models import Case, CaseKind, Child, RemediationService, Visit
 from ipec.monitoring.outcomes import EDUCATION_SERVICES, Outcome
 
-__all__ = ["OutcomeCounts", "outcome_counts"]
+__all__ = ["MonthOutcomes", "OutcomeCounts", "outcome_counts", "outcomes_by_month"]
 
 #: Precedence of the outcomes when a child has several (the lowest wins).
 _RANK = {Outcome.WITHDRAWN: 1, Outcome.PROTECTED: 2, Outcome.PREVENTED: 3}
@@ -47,12 +55,20 @@ class OutcomeCounts:
     prevented: int
 
 
-@_aggregate
-def outcome_counts(
-    session: Session, *, area_path: str, period: Period, minimum_age: int
-) -> list[OutcomeCounts]:
-    """Children withdrawn, protected and prevented at their latest verification in the period,
-    once per child: the total, then by sex and age group."""
+@dataclass(frozen=True, slots=True)
+class MonthOutcomes:
+    """Children withdrawn, protected and prevented whose latest verification fell in a month
+    ("YYYY-MM")."""
+
+    month: str
+    withdrawn: int
+    protected: int
+    prevented: int
+
+
+def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
+    """One row per child of the subtree with an outcome: the best outcome's rank, the age and
+    the day of the latest verification up to the period's end."""
     first = func.row_number().over(
         partition_by=Case.id, order_by=(Visit.visit_date.asc(), Visit.id.asc())
     )
@@ -134,7 +150,7 @@ def outcome_counts(
         .where(h.last_cl == 0)
         .subquery("per_case")
     )
-    per_child = (
+    return (
         select(
             per_case.c.child_id,
             func.min(per_case.c.rank).label("best"),
@@ -145,6 +161,15 @@ def outcome_counts(
         .group_by(per_case.c.child_id)
         .subquery("per_child")
     )
+
+
+@_aggregate
+def outcome_counts(
+    session: Session, *, area_path: str, period: Period, minimum_age: int
+) -> list[OutcomeCounts]:
+    """Children withdrawn, protected and prevented at their latest verification in the period,
+    once per child: the total, then by sex and age group."""
+    per_child = _per_child(area_path, period, minimum_age)
     group = _age_group(per_child.c.age)
     query = (
         select(
@@ -170,3 +195,23 @@ def outcome_counts(
         sum(c.prevented for c in found),
     )
     return [total, *found]
+
+
+@_aggregate
+def outcomes_by_month(
+    session: Session, *, area_path: str, period: Period, minimum_age: int
+) -> list[MonthOutcomes]:
+    """The children of :func:`outcome_counts` by the month of their latest verification (each
+    child once), every month of the period included."""
+    per_child = _per_child(area_path, period, minimum_age)
+    month = _month(per_child.c.last_day)
+    query = (
+        select(month, *(func.sum(_flag(per_child.c.best == _RANK[o])) for o in _RANK))
+        .where(per_child.c.last_day >= period.start)
+        .group_by(month)
+    )
+    found = {row[0]: row[1:] for row in session.execute(query).all()}
+    return [
+        MonthOutcomes(key, *(int(value or 0) for value in found.get(key, (0, 0, 0))))
+        for key in months_of(period)
+    ]

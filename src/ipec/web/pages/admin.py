@@ -1,0 +1,290 @@
+"""Administration: users and their scope, the area tree, the programme's profile and the
+audit log, for administrators and programme managers within their own areas."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from ipec.auth import Role, area_in_scope, read_audit_log, require_role
+from ipec.auth.service import (
+    MANAGER_ROLES,
+    UserRuleBroken,
+    add_user,
+    list_users,
+    update_user,
+    user_in_scope,
+)
+from ipec.errors import Conflict, DataError, NotFound
+from ipec.monitoring.audit import write_audit
+from ipec.monitoring.service import create_area
+from ipec.standards import load_profile
+from ipec.standards.codes import HAZARD_CONDITIONS
+from ipec.web.deps import DbSession, origin
+from ipec.web.pages.common import PageNumber, RecordId, areas_in_scope
+from ipec.web.pages.dashboard import HAZARD_LABELS
+from ipec.web.pages.deps import FormFields, SignedIn, Viewer
+from ipec.web.pages.render import pages_of
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+_PER_PAGE = 50
+_AUDIT_PER_PAGE = 50
+#: The longest area name and level the database keeps.
+_AREA_NAME, _AREA_LEVEL = 200, 40
+
+
+def _manager(viewer: Viewer) -> None:
+    """Administration is for administrators and programme managers."""
+    require_role(viewer.principal, MANAGER_ROLES, "open the administration pages")
+
+
+def _is_root_admin(viewer: Viewer) -> bool:
+    """Administrators of the whole programme (the only readers of the audit log)."""
+    who = viewer.principal
+    return who.role is Role.ADMIN and who.scope_path.count("/") == 2
+
+
+def _grantable(viewer: Viewer) -> list[Role]:
+    """The roles the viewer may give: administrators give any, others all but administrator."""
+    if viewer.principal.role is Role.ADMIN:
+        return list(Role)
+    return [role for role in Role if role is not Role.ADMIN]
+
+
+def _area_id(value: str, errors: dict[str, str]) -> int | None:
+    """The posted area id, or an error beside the area field."""
+    if not value.isdigit() or not 1 <= int(value) <= 2_147_483_647:
+        errors["area_id"] = "missing"
+        return None
+    return int(value)
+
+
+def _role(value: str, errors: dict[str, str]) -> Role | None:
+    """The posted role, or an error beside the role field."""
+    try:
+        return Role(value)
+    except ValueError:
+        errors["role"] = "missing"
+        return None
+
+
+def _users_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    *,
+    page: int,
+    form: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    rows = list_users(session, viewer.principal, page=page, per_page=_PER_PAGE,
+                      origin=origin(request))  # fmt: skip
+    context = {
+        "rows": rows[:_PER_PAGE],
+        "page": page,
+        "has_next": len(rows) > _PER_PAGE,
+        "areas": areas_in_scope(session, viewer.principal),
+        "roles": _grantable(viewer),
+        "form": form,
+        "errors": errors,
+        "root_admin": _is_root_admin(viewer),
+        "created": request.query_params.get("created"),
+    }
+    return pages_of(request).render(request, "admin_users.html", context, status=status)
+
+
+@router.get("/admin")
+def users(request: Request, db: DbSession, viewer: SignedIn, page: PageNumber = 1) -> Response:
+    """The users of the viewer's areas, and the form to add one."""
+    _manager(viewer)
+    return _users_page(request, db, viewer, page=page, form={}, errors={})
+
+
+@router.post("/admin/users")
+def new_user(request: Request, db: DbSession, viewer: SignedIn, form: FormFields) -> Response:
+    """Add a user with a role and an area; errors appear beside the fields."""
+    _manager(viewer)
+    errors: dict[str, str] = {}
+    role = _role(form.get("role", ""), errors)
+    area_id = _area_id(form.get("area_id", ""), errors)
+    if role is not None and area_id is not None:
+        try:
+            user = add_user(db, viewer.principal, username=form.get("username", ""),
+                            display_name=form.get("display_name", ""),
+                            password=form.get("password", ""), role=role, area_id=area_id,
+                            origin=origin(request))  # fmt: skip
+        except UserRuleBroken:
+            errors["role"] = "admin_role"
+        except NotFound:
+            errors["area_id"] = "outside"
+        except Conflict:
+            errors["username"] = "taken"
+        except DataError as error:
+            errors[error.column or "username"] = "invalid"
+        else:
+            return RedirectResponse(f"/admin?created={user.username}", status_code=303)
+    kept = {key: form.get(key, "") for key in ("username", "display_name", "role", "area_id")}
+    return _users_page(request, db, viewer, page=1, form=kept, errors=errors, status=422)
+
+
+def _user_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    user_id: int,
+    *,
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    user = user_in_scope(session, viewer.principal, user_id)
+    context = {
+        "user": user,
+        "areas": areas_in_scope(session, viewer.principal),
+        "roles": _grantable(viewer),
+        "errors": errors,
+        "root_admin": _is_root_admin(viewer),
+        "saved": request.query_params.get("saved") == "1",
+        "is_self": user.id == viewer.principal.user_id,
+    }
+    return pages_of(request).render(request, "admin_user.html", context, status=status)
+
+
+@router.get("/admin/users/{user_id}")
+def user_form(request: Request, db: DbSession, viewer: SignedIn, user_id: RecordId) -> Response:
+    """One user: their role and scope, and whether they may sign in."""
+    _manager(viewer)
+    return _user_page(request, db, viewer, user_id, errors={})
+
+
+@router.post("/admin/users/{user_id}")
+def change_user(
+    request: Request, db: DbSession, viewer: SignedIn, form: FormFields, user_id: RecordId
+) -> Response:
+    """Change a user's role and scope (or, with ``active``, deactivate or reactivate them)."""
+    _manager(viewer)
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    if "active" in form:
+        changes["active"] = form["active"] == "true"
+    else:
+        changes["role"] = _role(form.get("role", ""), errors)
+        changes["area_id"] = _area_id(form.get("area_id", ""), errors)
+    if not errors:
+        try:
+            update_user(db, viewer.principal, user_id, origin=origin(request), **changes)
+        except UserRuleBroken as error:
+            errors["active" if "active" in changes else "role"] = error.rule
+        except NotFound:
+            # A user outside the viewer's areas is a missing page; else the area was outside.
+            user_in_scope(db, viewer.principal, user_id)
+            errors["area_id"] = "outside"
+        else:
+            return RedirectResponse(f"/admin/users/{user_id}?saved=1", status_code=303)
+    return _user_page(request, db, viewer, user_id, errors=errors, status=422)
+
+
+def _areas_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    *,
+    form: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    context = {
+        "areas": areas_in_scope(session, viewer.principal),
+        "can_create": viewer.principal.role is Role.ADMIN,
+        "form": form,
+        "errors": errors,
+        "root_admin": _is_root_admin(viewer),
+        "created": request.query_params.get("created"),
+    }
+    return pages_of(request).render(request, "admin_areas.html", context, status=status)
+
+
+@router.get("/admin/areas")
+def areas(request: Request, db: DbSession, viewer: SignedIn) -> Response:
+    """The area tree of the viewer's scope (and, for administrators, a form to add one)."""
+    _manager(viewer)
+    return _areas_page(request, db, viewer, form={}, errors={})
+
+
+@router.post("/admin/areas")
+def new_area(request: Request, db: DbSession, viewer: SignedIn, form: FormFields) -> Response:
+    """Add an area under one of the viewer's areas (administrators only, as in the API)."""
+    _manager(viewer)
+    require_role(viewer.principal, {Role.ADMIN}, "create areas")
+    errors: dict[str, str] = {}
+    name, level = form.get("name", "").strip(), form.get("level", "").strip()
+    if not name or len(name) > _AREA_NAME:
+        errors["name"] = "invalid"
+    if not level or len(level) > _AREA_LEVEL:
+        errors["level"] = "invalid"
+    parent_id = _area_id(form.get("parent_id", ""), errors)
+    if parent_id is not None and "name" not in errors and "level" not in errors:
+        try:
+            area_in_scope(db, viewer.principal, parent_id)
+            area = create_area(db, name=name, level=level, parent_id=parent_id)
+        except NotFound:
+            errors["parent_id"] = "outside"
+        except Conflict:
+            errors["name"] = "taken"
+        else:
+            write_audit(db, actor=viewer.principal.username, action="area.create",
+                        entity="area", entity_id=area.id, origin=origin(request),
+                        detail={"parent": parent_id, "name": name})  # fmt: skip
+            return RedirectResponse(f"/admin/areas?created={area.id}", status_code=303)
+    if "area_id" in errors:
+        errors["parent_id"] = errors.pop("area_id")
+    kept = {key: form.get(key, "") for key in ("name", "level", "parent_id")}
+    return _areas_page(request, db, viewer, form=kept, errors=errors, status=422)
+
+
+@router.get("/admin/profile")
+def profile(request: Request, viewer: SignedIn) -> Response:
+    """The programme's child labour standard, read-only (the deployment sets it)."""
+    _manager(viewer)
+    gettext = pages_of(request).translations(request).gettext
+    context = {
+        "profile": load_profile(request.app.state.settings.profile),
+        "conditions": {name: gettext(HAZARD_LABELS[name]) for name in HAZARD_CONDITIONS},
+        "root_admin": _is_root_admin(viewer),
+    }
+    return pages_of(request).render(request, "admin_profile.html", context)
+
+
+@router.get("/admin/audit")
+def audit(
+    *,
+    request: Request,
+    db: DbSession,
+    viewer: SignedIn,
+    actor: Annotated[str, Query(max_length=100)] = "",
+    entity: Annotated[str, Query(max_length=40)] = "",
+    page: PageNumber = 1,
+) -> Response:
+    """The audit log, newest first, filtered by actor or entity (administrators of the whole
+    programme only); reading it is itself logged."""
+    entries = read_audit_log(db, viewer.principal, actor=actor.strip() or None,
+                             entity=entity.strip() or None, page=page,
+                             per_page=_AUDIT_PER_PAGE, origin=origin(request))  # fmt: skip
+    chosen = {"actor": actor.strip(), "entity": entity.strip()}
+    context = {
+        "entries": entries,
+        "page": page,
+        # A full page may be the last one: the next is then empty, which says so.
+        "has_next": len(entries) == _AUDIT_PER_PAGE,
+        "chosen": chosen,
+        "query_without_page": urlencode({key: value for key, value in chosen.items() if value}),
+        "root_admin": True,
+    }
+    return pages_of(request).render(request, "admin_audit.html", context)

@@ -1,0 +1,206 @@
+"""The dashboard: the programme's numbers for the user's areas (or one area inside them) and
+a period, as cards and server-drawn charts, every number from ``ipec.monitoring.metrics``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipec.auth import Principal, read_metrics
+from ipec.errors import DataError
+from ipec.monitoring.metrics import (
+    Period,
+    effectiveness,
+    follow_up_compliance,
+    hazard_counts,
+    identification_by_area,
+    identification_rate,
+    outcome_counts,
+    outcomes_by_month,
+    services_by_type,
+    support_rate,
+    visits_by_month,
+)
+from ipec.monitoring.models import Area, ServiceType
+from ipec.standards import load_profile
+from ipec.standards.codes import HAZARD_CONDITIONS
+from ipec.web.api.common import today
+from ipec.web.deps import DbSession, origin
+from ipec.web.pages.charts import BarChart, bar_chart
+from ipec.web.pages.common import MAX_AREA_CHOICES
+from ipec.web.pages.deps import SignedIn
+from ipec.web.pages.i18n import translatable
+from ipec.web.pages.render import pages_of
+
+__all__ = ["HAZARD_LABELS", "default_period", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+_AreaId = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
+
+_SEXES = {"female": translatable("Girls"), "male": translatable("Boys")}
+_AGE_GROUPS = {"unknown": translatable("age unknown"), "under 5": translatable("under 5")}
+#: The hazardous conditions of the visit record, in words.
+HAZARD_LABELS = {
+    "heavy_loads": translatable("Heavy loads"),
+    "dangerous_tools": translatable("Dangerous tools or machinery"),
+    "dust_fumes": translatable("Dust, fumes or gases"),
+    "extreme_temperature": translatable("Extreme heat or cold"),
+    "noise_vibration": translatable("Loud noise or vibration"),
+    "heights": translatable("Work at heights"),
+    "chemicals": translatable("Chemicals or pesticides"),
+    "other": translatable("Other hazardous conditions"),
+    "night_work": translatable("Night work"),
+    "abuse": translatable("Physical, psychological or sexual abuse"),
+    "underground_confined": translatable("Underground or in confined spaces"),
+}
+_SERVICES = {
+    ServiceType.SCHOOL_ENROLMENT: translatable("School enrolment"),
+    ServiceType.SCHOOL_KIT: translatable("School kit"),
+    ServiceType.BRIDGING_CLASS: translatable("Bridging class"),
+    ServiceType.VOCATIONAL_TRAINING: translatable("Vocational training"),
+    ServiceType.APPRENTICESHIP: translatable("Apprenticeship"),
+    ServiceType.BIRTH_REGISTRATION: translatable("Birth registration"),
+    ServiceType.HEALTH: translatable("Health care"),
+    ServiceType.PSYCHOSOCIAL: translatable("Psychosocial support"),
+    ServiceType.INCOME_GENERATION: translatable("Income generation"),
+    ServiceType.SAVINGS_GROUP: translatable("Savings group"),
+    ServiceType.CASH_TRANSFER: translatable("Cash transfer"),
+    ServiceType.COMMUNITY_ACTION: translatable("Community action"),
+    ServiceType.LEGAL_PROTECTION: translatable("Legal protection"),
+}
+
+
+def default_period(day: date) -> Period:
+    """The last 12 months: from the first day of the month eleven months back to ``day``."""
+    index = day.year * 12 + day.month - 1 - 11
+    return Period(date(index // 12, index % 12 + 1, 1), day)
+
+
+def _trail(session: Session, principal: Principal, area: Area) -> list[Area]:
+    """The area's ancestors inside the user's scope, from the top, then the area itself."""
+    ids = [int(part) for part in area.path.strip("/").split("/")]
+    query = select(Area).where(
+        Area.id.in_(ids), Area.path.startswith(principal.scope_path, autoescape=True)
+    )
+    return sorted(session.scalars(query), key=lambda found: len(found.path))
+
+
+def _children(session: Session, area: Area) -> list[Area]:
+    query = select(Area).where(Area.parent_id == area.id).order_by(Area.name)
+    return list(session.scalars(query.limit(MAX_AREA_CHOICES)))
+
+
+def _period(start: date | None, end: date | None, day: date, errors: dict[str, str]) -> Period:
+    """The chosen period (the last 12 months by default); a wrong one is reported beside its
+    field and the default is shown instead."""
+    fallback = default_period(day)
+    try:
+        return Period(start or fallback.start, end or day)
+    except DataError:
+        errors["to"] = "order" if (start or fallback.start) > (end or day) else "range"
+        return fallback
+
+
+def _group_label(group: str, gettext: Any) -> str:
+    """ "female*5-11" -> "Girls 5-11", in the user's language."""
+    sex, _, age = group.partition("*")
+    age_label = gettext(_AGE_GROUPS[age]) if age in _AGE_GROUPS else age
+    return f"{gettext(_SEXES.get(sex, sex))} {age_label}"
+
+
+def _charts(
+    session: Session, area: Area, period: Period, minimum_age: int, gettext: Any
+) -> dict[str, Any]:
+    """The charts' numbers, one aggregate query each."""
+    visited = visits_by_month(session, area_path=area.path, period=period)
+    outcomes = outcomes_by_month(session, area_path=area.path, period=period,
+                                 minimum_age=minimum_age)  # fmt: skip
+    months = bar_chart(
+        [gettext("Identified"), gettext("Withdrawn"), gettext("Protected"),
+         gettext("Prevented")],
+        [(seen.month, [seen.identified, out.withdrawn, out.protected, out.prevented])
+         for seen, out in zip(visited, outcomes, strict=True)],
+    )  # fmt: skip
+    hazards = hazard_counts(session, area_path=area.path, period=period)
+    services = services_by_type(session, area_path=area.path, period=period)
+    return {
+        "months": months,
+        "hazards": bar_chart(
+            [gettext("Children in child labour")],
+            [(gettext(HAZARD_LABELS[name]), [hazards[name]]) for name in HAZARD_CONDITIONS],
+        ),
+        "services": bar_chart(
+            [gettext("Children served")],
+            [(gettext(label), [services.get(kind.value, 0)]) for kind, label in _SERVICES.items()],
+        ),
+    }
+
+
+@router.get("/dashboard")
+def dashboard(
+    *,
+    request: Request,
+    db: DbSession,
+    viewer: SignedIn,
+    area_id: _AreaId = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    """Cards and charts for the user's areas, or one area inside them, over a period (the last
+    12 months by default); the reading is audit-logged."""
+    who = viewer.principal
+    errors: dict[str, str] = {}
+    period = _period(start, end, today(), errors)
+    area = read_metrics(db, who, area_id, start=period.start, end=period.end, view="dashboard",
+                        origin=origin(request))  # fmt: skip
+    gettext = pages_of(request).translations(request).gettext
+    minimum_age = load_profile(request.app.state.settings.profile).ages.minimum
+    path = area.path
+    identified = identification_rate(db, area_path=path, period=period)
+    supported = support_rate(db, area_path=path, period=period)
+    outcomes = outcome_counts(db, area_path=path, period=period, minimum_age=minimum_age)[0]
+    effective = effectiveness(db, area_path=path, period=period)
+    follow_ups = follow_up_compliance(db, area_path=path, period=period)[0]
+    children = _children(db, area)
+    by_area = {found.area_id: found for found in
+               identification_by_area(db, area_path=path, period=period)}  # fmt: skip
+    area_chart: BarChart = bar_chart(
+        [gettext("Children visited"), gettext("Identified")],
+        [(child.name, [by_area[child.id].visited if child.id in by_area else 0,
+                       by_area[child.id].identified if child.id in by_area else 0])
+         for child in children],
+    )  # fmt: skip
+    groups = bar_chart(
+        [gettext("Children visited"), gettext("Identified")],
+        [(_group_label(rate.group, gettext), [rate.denominator, rate.numerator])
+         for rate in identified[1:]],
+    )  # fmt: skip
+    context = {
+        "area": area,
+        "trail": _trail(db, who, area),
+        "children": children,
+        "period": period,
+        "chosen": {"from": start, "to": end},
+        "errors": errors,
+        "cards": {
+            "monitored": identified[0].denominator,
+            "identified": identified[0].numerator,
+            "in_remediation": supported[0].numerator,
+            "withdrawn": outcomes.withdrawn,
+            "prevented": outcomes.prevented,
+            "effectiveness": effective.rates[0],
+            "overdue": follow_ups.denominator - follow_ups.numerator,
+        },
+        "charts": {
+            **_charts(db, area, period, minimum_age, gettext),
+            "areas": area_chart,
+            "groups": groups,
+        },
+    }
+    return pages_of(request).render(request, "dashboard.html", context)
