@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from ipec.web.pages import account, cases
+from ipec.web.pages import account, cases, children, households, partners, week
 from ipec.web.pages.render import Pages
 
 __all__ = ["install_pages"]
@@ -40,7 +40,15 @@ def install_pages(app: FastAPI) -> None:
     """Add the pages to ``app`` (the renderer is made here, not at import time)."""
     app.state.pages = Pages()
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
-    for part in (home, account.router, cases.router):
+    for part in (
+        home,
+        account.router,
+        cases.router,
+        children.router,
+        households.router,
+        partners.router,
+        week.router,
+    ):
         app.include_router(part)
 
     @app.middleware("http")
