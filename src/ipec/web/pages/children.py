@@ -334,13 +334,15 @@ def case_step(
                        hint="reload the page and try again")  # fmt: skip
     say = _say(request)
     action = form.get("action", "")
-    state = FormState(f"{'close' if action == Action.CLOSE else 'transition'}-{case.id}", form)
+    allowed = {a.value for a in allowed_actions(case.status)}
+    closing = action == Action.CLOSE and action in allowed
+    state = FormState(f"{'close' if closing else 'transition'}-{case.id}", form)
     reason = form.get("reason", "").strip()
-    if action not in {a.value for a in allowed_actions(case.status)}:
+    if action not in allowed:
         state.errors["action"] = say(translatable("Choose one of the steps offered."))
     if len(reason) > _MAX_NOTE:
         state.errors["reason"] = say(translatable("Keep the reason under 2000 characters."))
-    elif action == Action.CLOSE and not reason:
+    elif closing and not reason:
         state.errors["reason"] = say(translatable("Say why the case can close."))
     if state.errors:
         return _child_page(request, db, viewer, case.child_id, failed=state)
