@@ -114,8 +114,10 @@ def test_services_referrals_and_their_steps(site: Site) -> None:
                                                    "started_on": "2025-12-31"})  # fmt: skip
     assert early.status_code == 422
     assert f'id="started-{case}-error">The date cannot be before 2026-01-02.' in early.text
-    assert re.search(rf'<details class="action" open>\s*<summary>Add a service', early.text)
-    untyped = post(site, f"/cases/{case}/services", {"csrf_token": csrf, "started_on": "2026-02-01"})
+    assert re.search(r'<details class="action" open>\s*<summary>Add a service', early.text)
+    untyped = post(
+        site, f"/cases/{case}/services", {"csrf_token": csrf, "started_on": "2026-02-01"}
+    )
     assert f'id="type-{case}-error">Choose a service.' in untyped.text
     assert count(site, RemediationService) == 2
     added = post(site, f"/cases/{case}/services", {"csrf_token": csrf, "type": "health",
@@ -169,8 +171,8 @@ def test_case_steps_offer_only_what_is_allowed(site: Site) -> None:
     started = post(site, f"/cases/{case}/transitions", {**fresh, "action": "start_remediation"})
     assert started.status_code == 303
     with Session(site.engine) as session:
-        due = session.scalars(select(FollowUp.due_on).where(FollowUp.case_id == case,
-                                                            FollowUp.visit_id.is_(None)))  # fmt: skip
+        to_do = FollowUp.visit_id.is_(None)
+        due = session.scalars(select(FollowUp.due_on).where(FollowUp.case_id == case, to_do))
         assert set(due) == {date(2026, 4, 20), add_months(today(), 3), add_months(today(), 6)}
     fresh = {**step, "version": str(case_of(site).version)}
     assert post(site, f"/cases/{case}/transitions", {**fresh, "action": "start_follow_up"})
@@ -188,9 +190,10 @@ def test_case_steps_offer_only_what_is_allowed(site: Site) -> None:
 
 def _writes(site: Site) -> dict[str, Any]:
     """Everything the forms of the child page can change."""
+    cases = (case_of(site), case_of(site, "case_b"))
     return {"visits": count(site, Visit), "services": count(site, RemediationService),
             "referrals": count(site, Referral), "follow_ups": count(site, FollowUp),
-            "cases": [(c.status, c.version) for c in (case_of(site), case_of(site, "case_b"))]}  # fmt: skip
+            "cases": [(case.status, case.version) for case in cases]}  # fmt: skip
 
 
 def _every_post(site: Site, key: str) -> list[tuple[str, dict[str, str]]]:
@@ -226,7 +229,7 @@ def test_a_viewer_reads_but_cannot_change(site: Site) -> None:
     page = site.client.get(f"/children/{site.ids['child_a']}")
     assert page.status_code == 200
     assert "School kit" in page.text
-    assert "<form method=\"post\" action=\"/children" not in page.text
+    assert '<form method="post" action="/children' not in page.text
     assert "/transitions" not in page.text
     assert "Mark accepted" not in page.text
     before = _writes(site)
@@ -253,4 +256,3 @@ def test_the_page_speaks_french(site: Site) -> None:
     page = site.client.get(f"/children/{site.ids['child_a']}").text
     assert "Enregistrer une visite" in page
     assert "Record a visit" not in page
-
