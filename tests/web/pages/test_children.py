@@ -11,10 +11,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ipec.classify import CHILD_FIELDS
 from ipec.monitoring import AuditEntry, Case, CaseStatus, Visit
 from ipec.monitoring.followup import add_months
 from ipec.monitoring.models import FollowUp, Referral, RemediationService
+from ipec.standards import load_profile, shipped_profile_ids
 from ipec.web.api.common import today
+from ipec.web.pages.visits import questions
 from tests.web.pages.conftest import Site
 
 MARKUP = "<script>alert(1)</script><b>x</b>"
@@ -256,3 +259,14 @@ def test_the_page_speaks_french(site: Site) -> None:
     page = site.client.get(f"/children/{site.ids['child_a']}").text
     assert "Enregistrer une visite" in page
     assert "Record a visit" not in page
+
+
+def test_the_visit_form_asks_what_each_shipped_profile_reads() -> None:
+    known = {field.name for field in CHILD_FIELDS}
+    for profile_id in shipped_profile_ids():
+        profile = load_profile(profile_id)
+        asked = {question.name for question in questions(profile)}
+        assert {"econ_any", "econ_hours"} <= asked <= known, profile_id
+        assert {f"haz_{name}" for name in profile.hazards.conditions} <= asked, profile_id
+        assert ("chores_hours" in asked) == profile.chores.counted, profile_id
+        assert ("isic" in asked) == bool(profile.hazards.industries), profile_id

@@ -76,6 +76,7 @@ def _profile(request: Request) -> Profile:
 
 
 def _say(request: Request) -> Say:
+    """The request's gettext, for the messages written beside the fields."""
     return pages_of(request).translations(request).gettext
 
 
