@@ -9,7 +9,16 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from ipec.web.pages import account, admin, cases, dashboard
+from ipec.web.pages import (
+    account,
+    admin,
+    cases,
+    children,
+    dashboard,
+    households,
+    partners,
+    week,
+)
 from ipec.web.pages.render import Pages
 
 __all__ = ["PAGE_ROUTERS", "install_pages"]
@@ -37,7 +46,17 @@ def start() -> Response:
 
 
 #: Every router of the pages, in the order they are mounted.
-PAGE_ROUTERS = (home, account.router, cases.router, dashboard.router, admin.router)
+PAGE_ROUTERS = (
+    home,
+    account.router,
+    dashboard.router,
+    cases.router,
+    children.router,
+    households.router,
+    partners.router,
+    week.router,
+    admin.router,
+)
 
 
 def install_pages(app: FastAPI) -> None:

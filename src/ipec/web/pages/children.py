@@ -1,0 +1,362 @@
+"""A child's page: the record, the household, the visits with their classification, the cases
+with their services, referrals and follow-ups, and the forms that change them.
+
+Each route passes the access gate first (reads with ``Operation.READ``, changes with
+``Operation.CHANGE``) and then calls the same service as the API. A form with wrong values is
+sent back with the user's values and a message beside each wrong field (status 422); nothing is
+written then.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from ipec.auth import (
+    Operation,
+    access_case,
+    access_case_record,
+    access_child,
+    access_household,
+)
+from ipec.classify import classify_child
+from ipec.errors import Conflict, DataError, InvalidTransition
+from ipec.monitoring import Action, allowed_actions, transition
+from ipec.monitoring.followup import DEFAULT_RULE, add_months, ready_to_close
+from ipec.monitoring.models import (
+    Area,
+    Case,
+    CaseStatus,
+    FollowUp,
+    Partner,
+    Referral,
+    ReferralStatus,
+    RemediationService,
+    ServiceType,
+    Visit,
+)
+from ipec.monitoring.scope import age_on
+from ipec.monitoring.service import (
+    REFERRAL_STEPS,
+    add_service,
+    complete_follow_up,
+    end_service,
+    record_visit,
+    refer,
+    schedule_follow_ups,
+    set_referral_status,
+)
+from ipec.standards import Profile, load_profile
+from ipec.web.api.common import today
+from ipec.web.deps import DbSession, origin
+from ipec.web.pages.common import RecordId
+from ipec.web.pages.deps import FormFields, SignedIn, Viewer
+from ipec.web.pages.forms import FormState, Say, read_date
+from ipec.web.pages.i18n import translatable
+from ipec.web.pages.render import pages_of
+from ipec.web.pages.visits import questions, read_record, read_visit
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+#: A reason or a referral's note is a few sentences.
+_MAX_NOTE = 2000
+
+
+def _profile(request: Request) -> Profile:
+    """The programme's profile (the one the API classifies visits with)."""
+    return load_profile(request.app.state.settings.profile)
+
+
+def _say(request: Request) -> Say:
+    """The request's gettext, for the messages written beside the fields."""
+    return pages_of(request).translations(request).gettext
+
+
+_OfCase = TypeVar("_OfCase", RemediationService, Referral, FollowUp)
+
+
+def _by_case(
+    db: Session, model: type[_OfCase], case_ids: list[int], first: InstrumentedAttribute[date]
+) -> dict[int, list[_OfCase]]:
+    """The records of the cases, by case, each case's in order of ``first`` then id."""
+    found: dict[int, list[_OfCase]] = defaultdict(list)
+    query = select(model).where(model.case_id.in_(case_ids)).order_by(first, model.id)
+    for record in db.scalars(query):
+        found[record.case_id].append(record)
+    return found
+
+
+def _ready(follow_ups: list[FollowUp], visit_of: dict[int, Visit]) -> bool:
+    """Whether the follow-ups done allow closing (the two latest clean and spaced)."""
+    checks = [
+        (visit_of[f.visit_id].visit_date, visit_of[f.visit_id].child_labour)
+        for f in follow_ups
+        if f.visit_id is not None and f.visit_id in visit_of
+    ]
+    return ready_to_close(checks)
+
+
+def _child_page(
+    request: Request,
+    db: Session,
+    viewer: Viewer,
+    child_id: int,
+    *,
+    failed: FormState | None = None,
+) -> Response:
+    """The child's page; ``failed`` is a form sent back with its errors (status 422)."""
+    who, where = viewer.principal, origin(request)
+    child = access_child(db, who, child_id, Operation.READ, origin=where)
+    household = access_household(db, who, child.household_id, Operation.READ, origin=where)
+    cases = list(db.scalars(select(Case).where(Case.child_id == child.id).order_by(Case.id.desc())))
+    ids = [case.id for case in cases]
+    services = _by_case(db, RemediationService, ids, RemediationService.started_on)
+    referrals = _by_case(db, Referral, ids, Referral.sent_on)
+    follow_ups = _by_case(db, FollowUp, ids, FollowUp.due_on)
+    visits = list(db.scalars(select(Visit).where(Visit.child_id == child.id)
+                             .order_by(Visit.visit_date.desc(), Visit.id.desc())))  # fmt: skip
+    visit_of = {visit.id: visit for visit in visits}
+    open_cases = {case.id for case in cases if case.status is not CaseStatus.CLOSED}
+    due = [f for case_id in ids for f in follow_ups[case_id]
+           if f.visit_id is None and case_id in open_cases]  # fmt: skip
+    forms = {failed.name: failed} if failed else {}
+    partners = list(db.scalars(select(Partner).order_by(Partner.name)))
+    context = {
+        "child": child,
+        "household": household,
+        "area": db.get(Area, household.area_id),
+        "visits": visits,
+        "cases": cases,
+        "services": services,
+        "referrals": referrals,
+        "follow_ups": follow_ups,
+        "visit_of": visit_of,
+        "due": sorted(due, key=lambda f: (f.due_on, f.id)),
+        "ready": {case.id: _ready(follow_ups[case.id], visit_of) for case in cases},
+        "actions": {case.id: [a.value for a in allowed_actions(case.status)] for case in cases},
+        "steps": {
+            r.id: sorted(s.value for s in REFERRAL_STEPS[r.status])
+            for found in referrals.values()
+            for r in found
+        },
+        "partners": partners,
+        "partner_names": {partner.id: partner.name for partner in partners},
+        "service_types": list(ServiceType),
+        "questions": questions(_profile(request)),
+        "form": lambda name: forms.get(name) or FormState(name),
+        "now": today(),
+    }
+    status = 422 if failed else 200
+    return pages_of(request).render(request, "child.html", context, status=status)
+
+
+def _back_to(child_id: int, anchor: str) -> Response:
+    """After a change, the child's page again (a reload does not send the form twice)."""
+    return RedirectResponse(f"/children/{child_id}#{anchor}", status_code=303)
+
+
+@router.get("/children/{child_id}")
+def child_page(child_id: RecordId, request: Request, db: DbSession, viewer: SignedIn) -> Response:
+    """Everything known about a child in one page, with the actions allowed now."""
+    return _child_page(request, db, viewer, child_id)
+
+
+def _follow_ups_of(db: Session, child_id: int) -> dict[int, date]:
+    """The follow-ups still to do of the child's open cases, with the day each case opened."""
+    rows = db.execute(
+        select(FollowUp.id, Case.opened_on).join(Case, Case.id == FollowUp.case_id)
+        .where(Case.child_id == child_id, FollowUp.visit_id.is_(None),
+               Case.status != CaseStatus.CLOSED)
+    )  # fmt: skip
+    return {row.id: row.opened_on for row in rows}
+
+
+@router.post("/children/{child_id}/visits")
+def visit(
+    child_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+) -> Response:
+    """Record a visit; the child is classified and, in child labour, gets a case. A visit that
+    does a follow-up names it."""
+    who = viewer.principal
+    child = access_child(db, who, child_id, Operation.CHANGE, origin=origin(request))
+    profile, say = _profile(request), _say(request)
+    state = FormState("visit", form)
+    pending = _follow_ups_of(db, child.id)
+    answers = read_visit(state, questions(profile), say, born=child.birth_date, today=today(),
+                         follow_ups=set(pending))  # fmt: skip
+    if answers and answers.follow_up_id and answers.visit_date < pending[answers.follow_up_id]:
+        message = say(translatable("A follow-up visit cannot be before the case opened (%(day)s)."))
+        state.errors["visit_date"] = message % {"day": pending[answers.follow_up_id].isoformat()}
+    if answers is None or state.errors:
+        return _child_page(request, db, viewer, child.id, failed=state)
+    recorded = record_visit(
+        db, child_id=child.id, visit_date=answers.visit_date, monitor=answers.monitor,
+        consent=answers.consent, record=answers.record, profile=profile, actor=who.username,
+        origin=origin(request), school_days_attended=answers.school_days_attended,
+        school_days_open=answers.school_days_open,
+    )  # fmt: skip
+    if answers.follow_up_id is not None:
+        complete_follow_up(db, follow_up_id=answers.follow_up_id, visit=recorded,
+                           actor=who.username, origin=origin(request))  # fmt: skip
+    return _back_to(child.id, f"visit-{recorded.id}")
+
+
+@router.post("/children/{child_id}/visits/preview")
+def preview(
+    child_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+) -> Response:
+    """The classification the visit form would give, without saving anything (the live
+    preview beside the form)."""
+    child = access_child(db, viewer.principal, child_id, Operation.READ, origin=origin(request))
+    profile = _profile(request)
+    state = FormState("visit", form)
+    record = read_record(state, questions(profile), _say(request))
+    try:
+        day = date.fromisoformat(form.get("visit_date", ""))
+    except ValueError:
+        day = today()
+    day = min(max(day, child.birth_date), today())
+    result = None
+    if not state.errors:
+        try:
+            result = classify_child({**record, "age": age_on(child.birth_date, day)}, profile)
+        except DataError:
+            result = None
+    return pages_of(request).render(request, "visit_preview.html", {"result": result})
+
+
+@router.post("/cases/{case_id}/services")
+def service(
+    case_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+) -> Response:
+    """Record a remediation service given in a case."""
+    who = viewer.principal
+    case = access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
+    say = _say(request)
+    state = FormState(f"service-{case.id}", form)
+    started = read_date(state, "started_on", say, earliest=case.opened_on, latest=today())
+    kinds = {kind.value: kind for kind in ServiceType}
+    if form.get("type") not in kinds:
+        state.errors["type"] = say(translatable("Choose a service."))
+    partner = form.get("partner_id", "")
+    if partner and (not partner.isdigit() or db.get(Partner, int(partner)) is None):
+        state.errors["partner_id"] = say(translatable("Choose a partner from the list."))
+    if started is None or state.errors:
+        return _child_page(request, db, viewer, case.child_id, failed=state)
+    add_service(db, case_id=case.id, service=kinds[form["type"]], started_on=started,
+                partner_id=int(partner) if partner else None, actor=who.username,
+                origin=origin(request))  # fmt: skip
+    return _back_to(case.child_id, f"case-{case.id}")
+
+
+@router.post("/services/{service_id}/end")
+def service_end(
+    service_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+) -> Response:
+    """Record the day a service ended."""
+    who = viewer.principal
+    given = access_case_record(db, who, RemediationService, service_id, what="service",
+                               operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
+    case = db.get(Case, given.case_id)
+    assert case is not None
+    state = FormState(f"end-{given.id}", form)
+    ended = read_date(state, "ended_on", _say(request), earliest=given.started_on, latest=today())
+    if ended is None:
+        return _child_page(request, db, viewer, case.child_id, failed=state)
+    end_service(db, service_id=given.id, ended_on=ended, actor=who.username,
+                origin=origin(request))  # fmt: skip
+    return _back_to(case.child_id, f"case-{case.id}")
+
+
+@router.post("/cases/{case_id}/referrals")
+def referral(
+    case_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+) -> Response:
+    """Refer a case to a partner (with consent, except for a worst form)."""
+    who = viewer.principal
+    case = access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
+    say = _say(request)
+    state = FormState(f"referral-{case.id}", form)
+    sent = read_date(state, "sent_on", say, earliest=case.opened_on, latest=today())
+    partner = form.get("partner_id", "")
+    if not partner.isdigit() or db.get(Partner, int(partner)) is None:
+        state.errors["partner_id"] = say(translatable("Choose a partner from the list."))
+    reason = form.get("reason", "").strip()
+    if not reason or len(reason) > _MAX_NOTE:
+        state.errors["reason"] = say(translatable("Say why the child is referred."))
+    consent = "consent" in form
+    if not consent and not case.worst_forms:
+        message = translatable("A referral needs consent, except for a worst form.")
+        state.errors["consent"] = say(message)
+    if sent is None or state.errors:
+        return _child_page(request, db, viewer, case.child_id, failed=state)
+    refer(db, case_id=case.id, partner_id=int(partner), consent=consent, reason=reason,
+          sent_on=sent, actor=who.username, origin=origin(request))  # fmt: skip
+    return _back_to(case.child_id, f"case-{case.id}")
+
+
+@router.post("/referrals/{referral_id}/status")
+def referral_status(
+    referral_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+) -> Response:
+    """Move a referral on (accepted, rejected, done, revoked)."""
+    who = viewer.principal
+    sent = access_case_record(db, who, Referral, referral_id, what="referral",
+                              operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
+    case = db.get(Case, sent.case_id)
+    assert case is not None
+    try:
+        status = ReferralStatus(form.get("status", ""))
+    except ValueError:
+        raise DataError("unknown referral status", hint="use the buttons of the page") from None
+    set_referral_status(db, referral_id=sent.id, status=status, actor=who.username,
+                        origin=origin(request))  # fmt: skip
+    return _back_to(case.child_id, f"case-{case.id}")
+
+
+@router.post("/cases/{case_id}/transitions")
+def case_step(
+    case_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+) -> Response:
+    """Move a case along the workflow (closing it included); refused when the case changed
+    since the page was read. Starting remediation schedules the first follow-ups."""
+    who = viewer.principal
+    case = access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
+    if form.get("version") != str(case.version):
+        raise Conflict(f"case {case_id} changed since you read it",
+                       hint="reload the page and try again")  # fmt: skip
+    say = _say(request)
+    action = form.get("action", "")
+    allowed = {a.value for a in allowed_actions(case.status)}
+    closing = action == Action.CLOSE and action in allowed
+    state = FormState(f"{'close' if closing else 'transition'}-{case.id}", form)
+    reason = form.get("reason", "").strip()
+    if action not in allowed:
+        state.errors["action"] = say(translatable("Choose one of the steps offered."))
+    if len(reason) > _MAX_NOTE:
+        state.errors["reason"] = say(translatable("Keep the reason under 2000 characters."))
+    elif closing and not reason:
+        state.errors["reason"] = say(translatable("Say why the case can close."))
+    if state.errors:
+        return _child_page(request, db, viewer, case.child_id, failed=state)
+    try:
+        # Refused before anything changes: a worst form not yet referred cannot be planned.
+        transition(db, case, action, actor=who.username, reason=reason or None,
+                   origin=origin(request))  # fmt: skip
+    except InvalidTransition:
+        message = translatable("A worst form must be referred to a partner before planning.")
+        state.errors["action"] = say(message)
+        return _child_page(request, db, viewer, case.child_id, failed=state)
+    if action == Action.START_REMEDIATION:
+        start = today()
+        schedule_follow_ups(db, case_id=case.id, remediation_start=start,
+                            until=add_months(start, max(DEFAULT_RULE.first_months)))  # fmt: skip
+    return _back_to(case.child_id, f"case-{case.id}")

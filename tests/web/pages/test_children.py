@@ -1,0 +1,272 @@
+"""A child's page and its forms: what it shows, visits classified (and previewed) on the
+spot, services, referrals and case steps, errors beside the fields, and the gate: scope,
+viewers, the anti-forgery token and the audit log."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ipec.classify import CHILD_FIELDS
+from ipec.monitoring import AuditEntry, Case, CaseStatus, Visit
+from ipec.monitoring.followup import add_months
+from ipec.monitoring.models import FollowUp, Referral, RemediationService
+from ipec.standards import load_profile, shipped_profile_ids
+from ipec.web.api.common import today
+from ipec.web.pages.visits import questions
+from tests.web.pages.conftest import Site
+
+MARKUP = "<script>alert(1)</script><b>x</b>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;"
+WORKING = {"visit_date": "2026-05-01", "monitor": "Ama", "consent": "yes", "econ_any": "yes",
+           "econ_hours": "20"}  # fmt: skip
+
+
+def count(site: Site, model: type[Any]) -> int:
+    with Session(site.engine) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def audit_actions(site: Site, actor: str = "monitor") -> list[str]:
+    with Session(site.engine) as session:
+        query = select(AuditEntry.action).where(AuditEntry.actor == actor)
+        return list(session.scalars(query.order_by(AuditEntry.id)))
+
+
+def case_of(site: Site, key: str = "case_a") -> Case:
+    with Session(site.engine) as session:
+        case = session.get(Case, site.ids[key])
+        assert case is not None
+        return case
+
+
+def post(site: Site, path: str, data: dict[str, str]) -> Any:
+    return site.client.post(path, data=data, follow_redirects=False)
+
+
+def test_the_page_shows_the_child_household_and_case(site: Site) -> None:
+    site.sign_in()
+    before = len(audit_actions(site))
+    page = site.client.get(f"/children/{site.ids['child_a']}")
+    assert page.status_code == 200
+    for shown in ("child a", "C-0000001", "Head", "School kit", "Labour Inspectorate",
+                  "Identified", "Due 2026-04-20", "Overdue", "Record a visit"):  # fmt: skip
+        assert shown in page.text, shown
+    assert audit_actions(site)[before:] == ["child.read", "household.read"]
+
+
+def test_a_visit_is_classified_explained_and_does_the_follow_up(site: Site) -> None:
+    csrf = site.sign_in()
+    child = site.ids["child_a"]
+    data = {**WORKING, "csrf_token": csrf, "follow_up_id": str(site.ids["follow_up_a"])}
+    answer = post(site, f"/children/{child}/visits", data)
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith(f"/children/{child}#visit-")
+    page = site.client.get(f"/children/{child}").text
+    assert "Child labour" in page
+    assert "20 h of economic activity reach the 14 h light-work limit" in page
+    assert "EXCEEDS_LIGHT_WORK_HOURS" in page
+    assert re.search(r"Due 2026-04-20:\s*<span class=\"tag ok\">Done</span> 2026-05-01", page)
+    assert "visit.create" in audit_actions(site)
+    assert "follow_up.done" in audit_actions(site)
+
+
+def test_the_preview_classifies_without_saving(site: Site) -> None:
+    csrf = site.sign_in()
+    path = f"/children/{site.ids['child_a']}/visits/preview"
+    before = len(audit_actions(site))
+    working = post(site, path, {**WORKING, "csrf_token": csrf})
+    assert working.status_code == 200
+    assert "Child labour" in working.text
+    assert "14 h light-work limit" in working.text
+    clean = post(site, path, {"csrf_token": csrf, "visit_date": "2026-05-01"})
+    assert "Not working" in clean.text
+    wrong = post(site, path, {**WORKING, "csrf_token": csrf, "econ_hours": "500"})
+    assert "Correct the answers to see the classification." in wrong.text
+    assert count(site, Visit) == 0
+    assert audit_actions(site)[before:] == ["child.read"] * 3
+
+
+def test_wrong_visit_fields_are_marked_beside_them_and_kept(site: Site) -> None:
+    csrf = site.sign_in()
+    data = {"csrf_token": csrf, "visit_date": "2999-01-01", "monitor": MARKUP,
+            "econ_hours": "12", "school_days_attended": "5", "chores_any": "yes",
+            "chores_hours": "500"}  # fmt: skip
+    answer = post(site, f"/children/{site.ids['child_a']}/visits", data)
+    assert answer.status_code == 422
+    page = answer.text
+    assert re.search(r'id="visit_date"[^>]*value="2999-01-01" aria-invalid="true"', page)
+    assert 'id="visit_date-error">The date cannot be in the future.' in page
+    assert 'id="q-econ_hours-error">Tick the activity above, or leave the hours empty.' in page
+    assert 'id="q-chores_hours-error">Enter hours from 0 to 168.' in page
+    assert 'id="school_days_open-error">Give both school counts, or neither.' in page
+    assert re.search(r'id="q-chores_any" name="chores_any" value="yes" checked', page)
+    assert f'value="{ESCAPED}"' in page
+    assert MARKUP not in page
+    assert count(site, Visit) == 0
+
+
+def test_services_referrals_and_their_steps(site: Site) -> None:
+    csrf = site.sign_in()
+    case, child = site.ids["case_a"], site.ids["child_a"]
+    early = post(site, f"/cases/{case}/services", {"csrf_token": csrf, "type": "health",
+                                                   "started_on": "2025-12-31"})  # fmt: skip
+    assert early.status_code == 422
+    assert f'id="started-{case}-error">The date cannot be before 2026-01-02.' in early.text
+    assert re.search(r'<details class="action" open>\s*<summary>Add a service', early.text)
+    untyped = post(
+        site, f"/cases/{case}/services", {"csrf_token": csrf, "started_on": "2026-02-01"}
+    )
+    assert f'id="type-{case}-error">Choose a service.' in untyped.text
+    assert count(site, RemediationService) == 2
+    added = post(site, f"/cases/{case}/services", {"csrf_token": csrf, "type": "health",
+                                                   "started_on": "2026-02-01"})  # fmt: skip
+    assert added.status_code == 303
+    assert "Health care" in site.client.get(f"/children/{child}").text
+    service = site.ids["service_a"]
+    before = post(site, f"/services/{service}/end", {"csrf_token": csrf, "ended_on": "2026-01-01"})
+    assert f'id="end-{service}-error">The date cannot be before 2026-01-20.' in before.text
+    ended = post(site, f"/services/{service}/end", {"csrf_token": csrf, "ended_on": "2026-03-01"})
+    assert ended.status_code == 303
+    assert "to 2026-03-01" in site.client.get(f"/children/{child}").text
+
+    partner = str(site.ids["partner"])
+    refused = post(site, f"/cases/{case}/referrals", {"csrf_token": csrf, "partner_id": partner,
+                   "reason": MARKUP, "sent_on": "2026-02-02"})  # fmt: skip
+    assert refused.status_code == 422
+    assert f'id="referral-consent-{case}-error">A referral needs consent' in refused.text
+    assert f">{ESCAPED}</textarea>" in refused.text
+    sent = post(site, f"/cases/{case}/referrals", {"csrf_token": csrf, "partner_id": partner,
+                "reason": MARKUP, "sent_on": "2026-02-02", "consent": "yes"})  # fmt: skip
+    assert sent.status_code == 303
+    page = site.client.get(f"/children/{child}").text
+    assert f"<br>{ESCAPED}" in page
+    assert MARKUP not in page
+    accepted = post(site, f"/referrals/{site.ids['referral_a']}/status",
+                    {"csrf_token": csrf, "status": "accepted"})  # fmt: skip
+    assert accepted.status_code == 303
+    page = site.client.get(f"/children/{child}").text
+    assert "sent 2026-01-05 · Accepted" in page
+    assert 'value="done"' in page
+    assert count(site, Referral) == 3
+
+
+def test_case_steps_offer_only_what_is_allowed(site: Site) -> None:
+    csrf = site.sign_in()
+    case, child = site.ids["case_a"], site.ids["child_a"]
+    page = site.client.get(f"/children/{child}").text
+    assert 'value="plan"' in page
+    assert 'value="start_remediation"' not in page
+    step = {"csrf_token": csrf, "version": str(case_of(site).version)}
+    wrong = post(site, f"/cases/{case}/transitions", {**step, "action": "close"})
+    assert wrong.status_code == 422
+    assert f'id="action-{case}-error">Choose one of the steps offered.' in wrong.text
+    planned = post(site, f"/cases/{case}/transitions", {**step, "action": "plan", "reason": "ok"})
+    assert planned.status_code == 303
+    assert case_of(site).status is CaseStatus.ACTION_PLANNED
+    stale = post(site, f"/cases/{case}/transitions", {**step, "action": "start_remediation"})
+    assert stale.status_code == 409
+    fresh = {**step, "version": str(case_of(site).version)}
+    started = post(site, f"/cases/{case}/transitions", {**fresh, "action": "start_remediation"})
+    assert started.status_code == 303
+    with Session(site.engine) as session:
+        to_do = FollowUp.visit_id.is_(None)
+        due = session.scalars(select(FollowUp.due_on).where(FollowUp.case_id == case, to_do))
+        assert set(due) == {date(2026, 4, 20), add_months(today(), 3), add_months(today(), 6)}
+    fresh = {**step, "version": str(case_of(site).version)}
+    assert post(site, f"/cases/{case}/transitions", {**fresh, "action": "start_follow_up"})
+    fresh = {**step, "version": str(case_of(site).version)}
+    unexplained = post(site, f"/cases/{case}/transitions", {**fresh, "action": "close"})
+    assert f'id="close-reason-{case}-error">Say why the case can close.' in unexplained.text
+    closed = post(site, f"/cases/{case}/transitions", {**fresh, "action": "close",
+                  "reason": "back at school"})  # fmt: skip
+    assert closed.status_code == 303
+    page = site.client.get(f"/children/{child}").text
+    assert "Child labour · Closed" in page
+    assert "Under follow-up → Closed" in page
+    assert "back at school" in page
+
+
+def _writes(site: Site) -> dict[str, Any]:
+    """Everything the forms of the child page can change."""
+    cases = (case_of(site), case_of(site, "case_b"))
+    return {"visits": count(site, Visit), "services": count(site, RemediationService),
+            "referrals": count(site, Referral), "follow_ups": count(site, FollowUp),
+            "cases": [(case.status, case.version) for case in cases]}  # fmt: skip
+
+
+def _every_post(site: Site, key: str) -> list[tuple[str, dict[str, str]]]:
+    """Each change route with valid fields, on the records of district ``key``."""
+    ids = site.ids
+    return [
+        (f"/children/{ids['child_' + key]}/visits", WORKING),
+        (f"/cases/{ids['case_' + key]}/services", {"type": "health", "started_on": "2026-02-01"}),
+        (f"/services/{ids['service_' + key]}/end", {"ended_on": "2026-03-01"}),
+        (f"/cases/{ids['case_' + key]}/referrals", {"partner_id": str(ids["partner"]),
+         "reason": "r", "sent_on": "2026-02-02", "consent": "yes"}),
+        (f"/referrals/{ids['referral_' + key]}/status", {"status": "accepted"}),
+        (f"/cases/{ids['case_' + key]}/transitions", {"action": "plan", "version": "1"}),
+    ]  # fmt: skip
+
+
+def test_another_districts_child_is_not_found_on_every_route(site: Site) -> None:
+    csrf = site.sign_in()
+    before = _writes(site)
+    child = site.ids["child_b"]
+    assert site.client.get(f"/children/{child}").status_code == 404
+    preview = post(site, f"/children/{child}/visits/preview", {**WORKING, "csrf_token": csrf})
+    assert preview.status_code == 404
+    for path, data in _every_post(site, "b"):
+        answer = post(site, path, {**data, "csrf_token": csrf})
+        assert answer.status_code == 404, path
+        assert "Not found" in answer.text
+    assert _writes(site) == before
+
+
+def test_a_viewer_reads_but_cannot_change(site: Site) -> None:
+    csrf = site.sign_in("viewer")
+    page = site.client.get(f"/children/{site.ids['child_a']}")
+    assert page.status_code == 200
+    assert "School kit" in page.text
+    assert '<form method="post" action="/children' not in page.text
+    assert "/transitions" not in page.text
+    assert "Mark accepted" not in page.text
+    before = _writes(site)
+    for path, data in _every_post(site, "a"):
+        answer = post(site, path, {**data, "csrf_token": csrf})
+        assert answer.status_code == 403, path
+        assert "may read but not change" in answer.text
+    assert _writes(site) == before
+
+
+def test_a_change_without_the_anti_forgery_token_writes_nothing(site: Site) -> None:
+    site.sign_in()
+    before, audited = _writes(site), len(audit_actions(site))
+    for path, data in _every_post(site, "a"):
+        assert post(site, path, data).status_code == 403, path
+        assert post(site, path, {**data, "csrf_token": "guess"}).status_code == 403, path
+    assert _writes(site) == before
+    assert len(audit_actions(site)) == audited
+
+
+def test_the_page_speaks_french(site: Site) -> None:
+    site.sign_in()
+    site.client.cookies.set("ipec_lang", "fr")
+    page = site.client.get(f"/children/{site.ids['child_a']}").text
+    assert "Enregistrer une visite" in page
+    assert "Record a visit" not in page
+
+
+def test_the_visit_form_asks_what_each_shipped_profile_reads() -> None:
+    known = {field.name for field in CHILD_FIELDS}
+    for profile_id in shipped_profile_ids():
+        profile = load_profile(profile_id)
+        asked = {question.name for question in questions(profile)}
+        assert {"econ_any", "econ_hours"} <= asked <= known, profile_id
+        assert {f"haz_{name}" for name in profile.hazards.conditions} <= asked, profile_id
+        assert ("chores_hours" in asked) == profile.chores.counted, profile_id
+        assert ("isic" in asked) == bool(profile.hazards.industries), profile_id
