@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from ipec.classify import Reason, classify_child
 from ipec.errors import Conflict, DataError, NotFound
 from ipec.monitoring.audit import write_audit
-from ipec.monitoring.followup import DEFAULT_RULE, FollowUpRule, due_dates
+from ipec.monitoring.followup import DEFAULT_RULE, FollowUpRule, add_months, due_dates
 from ipec.monitoring.models import (
     Area,
     Case,
+    CaseEvent,
     CaseKind,
     CaseStatus,
     Child,
@@ -53,6 +54,7 @@ __all__ = [
     "register_household",
     "schedule_follow_ups",
     "set_referral_status",
+    "step_case",
     "update_child",
     "update_household",
 ]
@@ -590,3 +592,25 @@ def schedule_follow_ups(
     session.add_all(created)
     session.flush()
     return created
+
+
+def step_case(
+    session: Session,
+    *,
+    case: Case,
+    action: Action | str,
+    actor: str,
+    today: date,
+    reason: str | None = None,
+    origin: str | None = None,
+    rule: FollowUpRule = DEFAULT_RULE,
+) -> CaseEvent:
+    """Move a case along the workflow; starting remediation also schedules the first
+    follow-ups (by ``rule``: 3 and 6 months later by default), so no case in remediation is
+    left without a visit due."""
+    event = transition(session, case, action, actor=actor, reason=reason, origin=origin)
+    if event.action == Action.START_REMEDIATION.value:
+        schedule_follow_ups(session, case_id=case.id, remediation_start=today,
+                            until=add_months(today, max(rule.first_months, default=0)),
+                            rule=rule)  # fmt: skip
+    return event

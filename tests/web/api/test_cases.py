@@ -11,6 +11,7 @@ from ipec.monitoring import Case, CaseKind, CaseStatus, Sex
 from ipec.monitoring.followup import add_months
 from ipec.monitoring.models import FollowUp
 from ipec.monitoring.service import ChildInput, register_household
+from ipec.web.api.common import today
 from tests.web.api.conftest import Api, check_error
 
 
@@ -95,6 +96,12 @@ def test_case_detail_and_transitions(api: Api) -> None:
     assert [(e["action"], e["to_status"], e["actor"]) for e in events] == [
         ("plan", "action_planned", "monitor")
     ]
+    started = api.call("POST", f"{path}/transitions",
+                       {"action": "start_remediation", "version": version + 1})  # fmt: skip
+    assert started.json()["status"] == "in_remediation"
+    start = today()
+    due = [f["due_on"] for f in api.call("GET", path).json()["follow_ups"]]
+    assert due == ["2026-04-20", add_months(start, 3).isoformat(), add_months(start, 6).isoformat()]
 
 
 def test_services_and_referrals(api: Api) -> None:

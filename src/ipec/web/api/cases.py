@@ -17,10 +17,16 @@ from ipec.auth import (
     follow_up_page,
 )
 from ipec.errors import Conflict
-from ipec.monitoring import allowed_actions, transition
+from ipec.monitoring import allowed_actions
 from ipec.monitoring.models import FollowUp, Referral, RemediationService
 from ipec.monitoring.queries import FollowUpFilter
-from ipec.monitoring.service import add_service, end_service, refer, set_referral_status
+from ipec.monitoring.service import (
+    add_service,
+    end_service,
+    refer,
+    set_referral_status,
+    step_case,
+)
 from ipec.web.api.common import Page, PerPage, RecordId, today
 from ipec.web.api.filters import AreaQuery, CaseFilters
 from ipec.web.api.schemas import (
@@ -106,7 +112,8 @@ def read_case(
 def move_case(
     case_id: RecordId, body: TransitionIn, request: Request, db: DbSession, who: CurrentPrincipal
 ) -> CaseOut:
-    """Move a case along the workflow; refused when the case changed since ``version``."""
+    """Move a case along the workflow; refused when the case changed since ``version``.
+    Starting remediation schedules the first follow-ups (3 and 6 months later)."""
     case = access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
     if case.version != body.version:
         raise Conflict(
@@ -114,8 +121,8 @@ def move_case(
             f"status {case.status.value})",
             hint="reload the case and try again",
         )
-    transition(db, case, body.action, actor=who.username, reason=body.reason,
-               origin=origin(request))  # fmt: skip
+    step_case(db, case=case, action=body.action, actor=who.username, today=today(),
+              reason=body.reason, origin=origin(request))  # fmt: skip
     return CaseOut.model_validate(case)
 
 

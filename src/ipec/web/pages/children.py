@@ -27,8 +27,8 @@ from ipec.auth import (
 )
 from ipec.classify import classify_child
 from ipec.errors import Conflict, DataError, InvalidTransition
-from ipec.monitoring import Action, allowed_actions, transition
-from ipec.monitoring.followup import DEFAULT_RULE, add_months, ready_to_close
+from ipec.monitoring import Action, allowed_actions
+from ipec.monitoring.followup import ready_to_close
 from ipec.monitoring.models import (
     Area,
     Case,
@@ -49,8 +49,8 @@ from ipec.monitoring.service import (
     end_service,
     record_visit,
     refer,
-    schedule_follow_ups,
     set_referral_status,
+    step_case,
 )
 from ipec.standards import Profile, load_profile
 from ipec.web.api.common import today
@@ -349,14 +349,10 @@ def case_step(
         return _child_page(request, db, viewer, case.child_id, failed=state)
     try:
         # Refused before anything changes: a worst form not yet referred cannot be planned.
-        transition(db, case, action, actor=who.username, reason=reason or None,
-                   origin=origin(request))  # fmt: skip
+        step_case(db, case=case, action=action, actor=who.username, today=today(),
+                  reason=reason or None, origin=origin(request))  # fmt: skip
     except InvalidTransition:
         message = translatable("A worst form must be referred to a partner before planning.")
         state.errors["action"] = say(message)
         return _child_page(request, db, viewer, case.child_id, failed=state)
-    if action == Action.START_REMEDIATION:
-        start = today()
-        schedule_follow_ups(db, case_id=case.id, remediation_start=start,
-                            until=add_months(start, max(DEFAULT_RULE.first_months)))  # fmt: skip
     return _back_to(case.child_id, f"case-{case.id}")
