@@ -1,6 +1,6 @@
 """A monitor's day in a real browser: register a household, find a child in child labour
-(the live preview first), give a service, move the case on, and do its two follow-ups; every
-page passes axe."""
+(the live preview first), give a service, move the case on, do its two follow-ups, and see the
+child counted as withdrawn on the dashboard; every page passes axe."""
 
 from __future__ import annotations
 
@@ -103,6 +103,13 @@ def test_a_monitor_follows_a_child_from_registration_to_follow_up(
     assert case.count("Done") == 2
     assert page.get_by_role("region", name="Visits").get_by_text("Not working").count() == 2
     screenshot(page, "pages-child")
+
+    page.goto(f"{live_site.url}/dashboard")
+    withdrawn = page.locator("li.card", has_text="Withdrawn from child labour")
+    assert withdrawn.locator(".value").inner_text() == "1"
+    identified = page.locator("li.card", has_text="Identified in child labour")
+    assert identified.locator(".value").inner_text() == "1"
+    screenshot(page, "pages-dashboard-monitor")
 
     for path in ("/partners", "/visits/week"):
         page.goto(f"{live_site.url}{path}")
