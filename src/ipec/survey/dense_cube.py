@@ -272,6 +272,12 @@ class FrameCodes:
             [coded[c].codes for c in by_cols],
         )
 
+    def psu_count(self, frame: pl.DataFrame, strata: str | None, psu: str) -> int | None:
+        """Distinct (stratum, PSU) pairs of the frame, from the kept PSU keys; None as
+        ``row_keys``."""
+        known = self.row_keys(frame, strata, psu, [])
+        return None if known is None else int(known.keys.size)
+
 
 def psu_keys(packed: IntArray, bound: int) -> IntArray:
     """Sorted distinct packed (stratum, PSU) keys."""
