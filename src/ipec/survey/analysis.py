@@ -245,20 +245,20 @@ def estimate_survey(
     kept = codes if codes is not None else FrameCodes()
     for group in _scope_groups(all_profiles):
         frame = _indicator_frame(mapped, group, indicators, classified or {})
-        for i, batch in enumerate(_spec_batches(by, mapped)):
-            result = estimate(
-                frame,
-                mapped.design,
-                [Proportion(f"{p.id}|{name}") for p in group for name in indicators],
-                by=batch,
-                overall=i == 0,
-                df=chosen.df,
-                ci=chosen.ci,
-                level=chosen.level,
-                flags=chosen.flags,
-                codes=kept,
-            ).to_polars()
-            results.append(result)
+        first, *rest = _spec_batches(by, mapped)
+        result = estimate(
+            frame,
+            mapped.design,
+            [Proportion(f"{p.id}|{name}") for p in group for name in indicators],
+            by=first,
+            groups=rest,
+            df=chosen.df,
+            ci=chosen.ci,
+            level=chosen.level,
+            flags=chosen.flags,
+            codes=kept,
+        ).to_polars()
+        results.append(result)
     versions = {p.id: p.version for p in all_profiles}
     profile_order = {p.id: i for i, p in enumerate(all_profiles)}
     indicator_order = {name: i for i, name in enumerate(indicators)}
