@@ -49,13 +49,19 @@ BATCH_ROWS = 4_000_000
 
 
 def _row_key(known: RowKeys, n_cells: int) -> IntArray:
-    """PSU number x cells + joint cell code of every row, from codes made before."""
-    key: IntArray = np.multiply(known.psu, n_cells)
+    """PSU number x cells + joint cell code of every row, from codes made before.
+
+    The cell code is summed in the smallest integer type that holds it (less memory to go
+    through than 64-bit arrays), then added to the PSU part once."""
     strides, _ = cell_strides(known.cells)
-    part = np.empty_like(key)
+    small = next(t for t in (np.int8, np.int16, np.int32, np.int64) if n_cells <= np.iinfo(t).max)
+    cell = np.zeros(known.psu.size, dtype=small)
+    part = np.empty_like(cell)
     for codes, stride in zip(known.cell_codes, strides, strict=True):
-        np.multiply(codes, stride, out=part, dtype=np.int64)
-        key += part
+        np.multiply(codes, stride, out=part, dtype=small)
+        np.add(cell, part, out=cell)
+    key: IntArray = np.multiply(known.psu, n_cells)
+    np.add(key, cell, out=key)
     return key
 
 
@@ -274,10 +280,9 @@ def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel
             if isinstance(ind, Total):
                 est, z = swy_c, swy_e
             elif isinstance(ind, Ratio):
-                swx_e = get(f"{tag}|swx")
                 swx_c = total(f"{tag}|swx")
                 est = swy_c / swx_c
-                z = _scores(swy_e, est, swx_e, swx_c)
+                z = _scores(swy_e, est, get(f"{tag}|swx"), swx_c)
             else:
                 est = swy_c / sw_c
                 z = _scores(swy_e, est, sw_e, sw_c)
