@@ -193,7 +193,9 @@ def build_content(
     chosen = options or EstimateOptions()
     sdg = sdg_profiles(mapped)
     everyone = _unique([profile, *sdg, *compare])
-    classified = {p.id: classify_survey(mapped, p).collect() for p in everyone}
+    # one Polars run for every profile: the steps the classifications share are done once
+    frames = pl.collect_all([classify_survey(mapped, p) for p in everyone])
+    classified = {p.id: frame for p, frame in zip(everyone, frames, strict=True)}
     codes = FrameCodes()  # design and domain columns coded once for every estimate
     common: dict[str, Any] = {"options": chosen, "classified": classified, "codes": codes}
     domains = mapped.domains
