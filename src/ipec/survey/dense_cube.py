@@ -204,11 +204,18 @@ class FrameCodes:
         held = self._columns.get(name)
         if held is not None and _same_values(held.series, series):
             return held
-        plan = plan_coders(frame.select(name), [name])
-        if plan is None:
-            return None
-        coder = plan[0][0]
-        codes = frame.select(coder.expr()).to_series().to_numpy().astype(np.int64, copy=False)
+        if series.dtype.is_integer() and series.len() and not series.null_count():
+            # the codes ``plan_coders`` would give (value - minimum), without two queries
+            values = series.to_numpy()
+            lo = int(values.min())
+            coder = Coder(name, lo, None, int(values.max()) - lo + 1, False, False)
+            codes = np.subtract(values, lo, dtype=np.int64)
+        else:
+            plan = plan_coders(frame.select(name), [name])
+            if plan is None:
+                return None
+            coder = plan[0][0]
+            codes = frame.select(coder.expr()).to_series().to_numpy().astype(np.int64, copy=False)
         coded = _Coded(series, coder, _small(codes, coder.span))
         self._columns[name] = coded
         return coded
