@@ -267,10 +267,10 @@ def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel
     get, total = mg.get, mg.total
     df = _degrees(cube, mg, df_method, psu_stratum, starts)
     n_rows = total("rows")
-    n_psu, n_lv, k = cube.n_psu, mg.n_levels, len(inds)
-    z_all = np.empty((n_psu, k, n_lv))
     keep_n = design.lonely_psu in ("adjust", "average")
-    n_all = np.empty((n_psu, k, n_lv)) if keep_n else None
+    # one indicator's (PSU x level) scores at a time: each column's variance is the same
+    # whichever columns are beside it, and no (PSU x indicator x level) copy is made
+    var = np.empty((len(inds), mg.n_levels))
     parts = []
     for j, ind in enumerate(inds):
         tag = measure_of(ind).tag
@@ -278,7 +278,7 @@ def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel
         n_c, sw_c, swy_c = total(f"{tag}|n"), total(f"{tag}|sw"), total(f"{tag}|swy")
         with np.errstate(divide="ignore", invalid="ignore"):
             if isinstance(ind, Total):
-                est, z = swy_c, swy_e
+                est, z = swy_c, swy_e.copy()
             elif isinstance(ind, Ratio):
                 swx_c = total(f"{tag}|swx")
                 est = swy_c / swx_c
@@ -286,13 +286,9 @@ def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel
             else:
                 est = swy_c / sw_c
                 z = _scores(swy_e, est, sw_e, sw_c)
-        z_all[:, j, :] = z
-        z_all[:, j, ~(n_c > 0)] = 0.0
-        if n_all is not None:
-            n_all[:, j, :] = n_e
+        z[:, ~(n_c > 0)] = 0.0
+        var[j] = _variance(z, n_e if keep_n else None, starts, sizes, design)
         parts.append((est, n_c, sw_c, swy_c))
-    n_flat = None if n_all is None else n_all.reshape(n_psu, k * n_lv)
-    var = _variance(z_all.reshape(n_psu, k * n_lv), n_flat, starts, sizes, design).reshape(k, n_lv)
     return _assemble(inds, mg, parts, var, df, n_rows, *display)
 
 
