@@ -157,17 +157,18 @@ def _labels(mapped: MappedSurvey, specs: Sequence[tuple[str, ...]]) -> pl.DataFr
     return pl.DataFrame(rows, schema=["by", "level", "label", "_spec", "_level"], orient="row")
 
 
-#: Most joint domain cells (product of the levels of the columns) one estimate pass handles.
+#: Most joint domain cells (product of the levels of the columns) one cube of sums holds.
 _MAX_JOINT_CELLS = 32
 
 
 def _spec_batches(
     specs: Sequence[tuple[str, ...]], mapped: MappedSurvey
 ) -> list[list[tuple[str, ...]]]:
-    """Breakdowns grouped so that each pass's joint cells stay few.
+    """Breakdowns grouped so that each group's joint cells stay few.
 
-    One pass sums per (PSU x joint cell of every breakdown column): cheap for sex x age x
-    region, wasteful for a dozen unrelated background variables, which go in separate passes.
+    A group is summed per (PSU x joint cell of every breakdown column): cheap for sex x age x
+    region, wasteful for a dozen unrelated background variables, which go in separate groups
+    (``estimate``'s ``groups``: one cube each, the rows prepared once for all of them).
     """
     batches: list[list[tuple[str, ...]]] = []
     columns: list[set[str]] = []
@@ -245,20 +246,20 @@ def estimate_survey(
     kept = codes if codes is not None else FrameCodes()
     for group in _scope_groups(all_profiles):
         frame = _indicator_frame(mapped, group, indicators, classified or {})
-        for i, batch in enumerate(_spec_batches(by, mapped)):
-            result = estimate(
-                frame,
-                mapped.design,
-                [Proportion(f"{p.id}|{name}") for p in group for name in indicators],
-                by=batch,
-                overall=i == 0,
-                df=chosen.df,
-                ci=chosen.ci,
-                level=chosen.level,
-                flags=chosen.flags,
-                codes=kept,
-            ).to_polars()
-            results.append(result)
+        first, *rest = _spec_batches(by, mapped)
+        result = estimate(
+            frame,
+            mapped.design,
+            [Proportion(f"{p.id}|{name}") for p in group for name in indicators],
+            by=first,
+            groups=rest,
+            df=chosen.df,
+            ci=chosen.ci,
+            level=chosen.level,
+            flags=chosen.flags,
+            codes=kept,
+        ).to_polars()
+        results.append(result)
     versions = {p.id: p.version for p in all_profiles}
     profile_order = {p.id: i for i, p in enumerate(all_profiles)}
     indicator_order = {name: i for i, name in enumerate(indicators)}

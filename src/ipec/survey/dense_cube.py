@@ -24,6 +24,7 @@ __all__ = [
     "Coder",
     "DenseCube",
     "FrameCodes",
+    "RowTerms",
     "add_batch",
     "cell_strides",
     "plan_coders",
@@ -203,11 +204,18 @@ class FrameCodes:
         held = self._columns.get(name)
         if held is not None and _same_values(held.series, series):
             return held
-        plan = plan_coders(frame.select(name), [name])
-        if plan is None:
-            return None
-        coder = plan[0][0]
-        codes = frame.select(coder.expr()).to_series().to_numpy().astype(np.int64, copy=False)
+        if series.dtype.is_integer() and series.len() and not series.null_count():
+            # the codes ``plan_coders`` would give (value - minimum), without two queries
+            values = series.to_numpy()
+            lo = int(values.min())
+            coder = Coder(name, lo, None, int(values.max()) - lo + 1, False, False)
+            codes = np.subtract(values, lo, dtype=np.int64)
+        else:
+            plan = plan_coders(frame.select(name), [name])
+            if plan is None:
+                return None
+            coder = plan[0][0]
+            codes = frame.select(coder.expr()).to_series().to_numpy().astype(np.int64, copy=False)
         coded = _Coded(series, coder, _small(codes, coder.span))
         self._columns[name] = coded
         return coded
@@ -272,6 +280,12 @@ class FrameCodes:
             [coded[c].codes for c in by_cols],
         )
 
+    def psu_count(self, frame: pl.DataFrame, strata: str | None, psu: str) -> int | None:
+        """Distinct (stratum, PSU) pairs of the frame, from the kept PSU keys; None as
+        ``row_keys``."""
+        known = self.row_keys(frame, strata, psu, [])
+        return None if known is None else int(known.keys.size)
+
 
 def psu_keys(packed: IntArray, bound: int) -> IntArray:
     """Sorted distinct packed (stratum, PSU) keys."""
@@ -301,7 +315,8 @@ class DenseCube:
     stats: dict[str, FloatArray]
     lookup: IntArray | None
     names: frozenset[str] = frozenset()
-    shared: dict[str, str] = field(default_factory=dict)  # tag -> tag whose n/nz/sw it has
+    # tag -> tag whose n/nz/sw it has (WEIGHTED_ROWS: the cube's nz and sw)
+    shared: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_psu(self) -> int:
@@ -315,7 +330,10 @@ class DenseCube:
             if not self.own[tag]:
                 return {"n": "rows", "nz": "nz", "sw": "sw"}[what]
             if tag in self.shared:
-                return f"{self.shared[tag]}|{what}"
+                first = self.shared[tag]
+                if first == WEIGHTED_ROWS:
+                    return {"n": "nz", "nz": "nz", "sw": "sw"}[what]
+                return f"{first}|{what}"
         if what == "swyy" and name not in self.names:
             return f"{tag}|swy"  # boolean: y*y = y
         return name
@@ -424,37 +442,80 @@ def _values(batch: pl.DataFrame, column: str) -> FloatArray | npt.NDArray[np.boo
 _SPARSE_SHARE = 0.5
 
 
-def _sum_bins(key: IntArray, weights: FloatArray | None, size: int) -> FloatArray:
-    """``np.bincount`` of ``key``, over the rows with a non-zero weight only when they are few.
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """The rows that add to one statistic (None: every row) and their values (None: 1 each)."""
+
+    rows: IntArray | None
+    values: FloatArray | None
+
+    def sum(self, key: IntArray, size: int) -> FloatArray:
+        """Per-bin sums: each bin gets its rows' values in row order, from 0.0."""
+        bins = key if self.rows is None else key[self.rows]
+        out: FloatArray = np.bincount(bins, weights=self.values, minlength=size).astype(
+            np.float64, copy=False
+        )
+        return out
+
+
+def _terms(values: FloatArray, rows: IntArray | None = None) -> _Terms:
+    """``values`` (of ``rows``, or of every row), over the rows where they are non-zero only
+    when those are few.
 
     Why: indicators are mostly 0, and skipping exact zeros leaves every bin's sum bit for bit
     the same (the rows kept are added in the same order, from the same 0.0 start).
     """
-    if weights is not None:
-        kept = np.flatnonzero(weights)
-        if kept.size < _SPARSE_SHARE * key.size:
-            out: FloatArray = np.bincount(key[kept], weights=weights[kept], minlength=size).astype(
-                np.float64, copy=False
-            )
-            return out
-    full: FloatArray = np.bincount(key, weights=weights, minlength=size).astype(
-        np.float64, copy=False
-    )
-    return full
+    kept = np.flatnonzero(values)
+    if kept.size < _SPARSE_SHARE * values.size:
+        return _Terms(kept if rows is None else rows[kept], values[kept])
+    return _Terms(rows, values)
 
 
-class _Subsets:
-    """Rows of one batch where a measure's columns are all present, shared by the measures with
-    the same missing rows (indicators null outside the same scope), and sums over them.
+#: ``DenseCube.shared`` value of a measure present exactly on the rows with a non-zero weight.
+WEIGHTED_ROWS = ""
 
-    Why: summing over only those rows (and, for a boolean, only its true rows) gives each bin
-    the same terms in the same order as summing ``ok * w`` over every row: the skipped terms
-    are exact zeros, weights and values being finite (checked before).
+
+class RowTerms:
+    """The per-row work of one batch (weights, rows where measures are present, true rows),
+    done once and kept for every cube the batch is summed into.
+
+    Why: an estimate over several groups of domains sums the same rows into one cube per
+    group; only the bins differ. Sums over the rows where a measure is present (and, for a
+    boolean, its true rows) give each bin the same terms in the same order as summing
+    ``ok * w`` over every row: the skipped terms are exact zeros, weights and values being
+    finite (checked before).
     """
 
-    def __init__(self, batch: pl.DataFrame, key: IntArray, w: FloatArray, size: int) -> None:
-        self.batch, self.key, self.w, self.size = batch, key, w, size
+    def __init__(self, batch: pl.DataFrame, weight: str) -> None:
+        self.batch = batch
+        self.w: FloatArray = batch[weight].cast(pl.Float64).to_numpy()
+        nonzero = self.w != 0
+        self.has_zero = not bool(nonzero.all())
+        self._made: dict[str, _Terms] = {}
         self._masks: list[tuple[npt.NDArray[np.bool_], IntArray, str]] = []
+        self._found: dict[tuple[str, ...], tuple[IntArray, str]] = {}
+        if self.has_zero:
+            self._masks.append((nonzero, np.flatnonzero(nonzero), WEIGHTED_ROWS))
+
+    def get(self, name: str, make: Callable[[], _Terms]) -> _Terms:
+        """The terms of statistic ``name``, made by ``make`` the first time."""
+        held = self._made.get(name)
+        if held is None:
+            held = make()
+            self._made[name] = held
+        return held
+
+    def every_row(self) -> _Terms:
+        """Row counts."""
+        return _Terms(None, None)
+
+    def weights(self) -> _Terms:
+        """Weight sums."""
+        return _terms(self.w)
+
+    def nonzero(self) -> _Terms:
+        """Counts of rows with a non-zero weight."""
+        return _terms((self.w != 0).astype(np.float64))
 
     def mask(self, cols: Sequence[str]) -> npt.NDArray[np.bool_]:
         """True where every column of ``cols`` is present."""
@@ -464,47 +525,50 @@ class _Subsets:
                 mask &= self.batch[c].is_not_null().to_numpy()
         return mask
 
-    def _rows(self, cols: Sequence[str], tag: str) -> tuple[IntArray, str]:
-        """The rows where ``cols`` are all present, and the first measure with those rows."""
+    def present_rows(self, tag: str, cols: Sequence[str]) -> tuple[IntArray, str]:
+        """The rows where ``cols`` are all present, and the first measure with those rows
+        (``tag`` if none; ``WEIGHTED_ROWS`` if they are the rows with a non-zero weight)."""
+        held = self._found.get(tuple(cols))
+        if held is not None:
+            return held
         mask = self.mask(cols)
-        for seen, rows, first in self._masks:
-            if np.array_equal(seen, mask):
-                return rows, first
-        rows = np.flatnonzero(mask)
-        self._masks.append((mask, rows, tag))
-        return rows, tag
+        found = next(
+            ((rows, first) for seen, rows, first in self._masks if np.array_equal(seen, mask)),
+            None,
+        )
+        if found is None:
+            found = (np.flatnonzero(mask), tag)
+            self._masks.append((mask, *found))
+        self._found[tuple(cols)] = found
+        return found
 
-    def first_with_rows(self, tag: str, cols: Sequence[str]) -> str:
-        """The first measure whose present rows are those of ``cols`` (``tag`` if none)."""
-        return self._rows(cols, tag)[1]
+    def present(self, rows: IntArray, what: str) -> _Terms:
+        """Count (n), non-zero weights (nz) or weight sum (sw) over ``rows``."""
+        if what == "n":
+            return _Terms(rows, None)
+        w = self.w[rows]
+        return _terms((w != 0).astype(np.float64) if what == "nz" else w, rows)
 
-    def counts(self, tag: str, cols: Sequence[str], *, with_nz: bool) -> list[Job]:
-        """Jobs for the measure's own n, nz and sw (over its rows with no missing value)."""
-        rows, _ = self._rows(cols, tag)
-        key, w = self.key[rows], self.w[rows]
-        n = np.bincount(key, minlength=self.size).astype(np.float64)
-        jobs: list[Job] = [(f"{tag}|n", lambda: n)]
-        if with_nz:
-            nonzero = (w != 0).astype(np.float64)
-            jobs.append((f"{tag}|nz", partial(_sum_bins, key, nonzero, self.size)))
-        else:
-            jobs.append((f"{tag}|nz", n.copy))
-        jobs.append((f"{tag}|sw", partial(_sum_bins, key, w, self.size)))
-        return jobs
-
-    def sum_true(self, column: str) -> FloatArray:
-        """Weight sums over the rows where a boolean column is true (null: not true)."""
+    def true_rows(self, column: str) -> _Terms:
+        """Weights of the rows where a boolean column is true (null: not true)."""
         values = self.batch[column]
         if values.null_count():
             values = values.fill_null(value=False)
         rows = np.flatnonzero(values.to_numpy())
-        out: FloatArray = np.bincount(
-            self.key[rows], weights=self.w[rows], minlength=self.size
-        ).astype(np.float64, copy=False)
-        return out
+        return _Terms(rows, self.w[rows])
+
+    def weighted(
+        self, column: str, present: Sequence[str] | None = None, *, square: bool = False
+    ) -> _Terms:
+        """w * y (or w * y * y), 0 where a column of ``present`` is missing."""
+        y = _values(self.batch, column)
+        out: FloatArray = self.w * y * y if square else self.w * y
+        if present is not None:
+            out *= self.mask(present).astype(np.float64)
+        return _terms(out)
 
 
-Job = tuple[str, Callable[[], FloatArray]]
+Job = tuple[str, Callable[[], _Terms]]
 
 
 def add_batch(  # noqa: PLR0917 - internal
@@ -517,59 +581,62 @@ def add_batch(  # noqa: PLR0917 - internal
     row_key: IntArray | None = None,
     *,
     single: bool = False,
+    terms: RowTerms | None = None,
 ) -> None:
     """Add one batch's sums into the cube (NumPy's products run in a second thread).
 
     ``row_key``: every row's PSU number x cells + cell, when the caller has them. ``single``:
     the batch holds every row of the cube, so measures missing on the same rows share one set
-    of n, nz and sw sums (the same rows summed in the same order: the same numbers).
+    of n, nz and sw sums (the same rows summed in the same order: the same numbers), and
+    measures missing exactly where the weight is 0 use the cube's nz and sw. ``terms``: the
+    batch's per-row work, kept from another cube of the same batch and measures.
     """
     if batch.height == 0:
         return
     key = row_key if row_key is not None else _row_keys(cube, batch, s, p, codes)
     size = cube.n_psu * cube.n_cells
-    w = batch[weight].cast(pl.Float64).to_numpy()
+    rt = terms if terms is not None else RowTerms(batch, weight)
 
-    rows = np.bincount(key, minlength=size).astype(np.float64)
+    rows = rt.get("rows", rt.every_row).sum(key, size)
     cube.add("rows", rows)
-    cube.add("sw", _sum_bins(key, w, size))
-    nonzero = (w != 0).astype(np.float64) if (w == 0).any() else None
-    cube.add("nz", rows.copy() if nonzero is None else _sum_bins(key, nonzero, size))
+    cube.add("sw", rt.get("sw", rt.weights).sum(key, size))
+    cube.add("nz", rt.get("nz", rt.nonzero).sum(key, size) if rt.has_zero else rows.copy())
 
-    def weighted(column: str, factor: FloatArray | None, *, square: bool = False) -> FloatArray:
-        y = _values(batch, column)
-        out: FloatArray = w * y * y if square else w * y
-        if factor is not None:
-            out *= factor
-        return _sum_bins(key, out, size)
-
-    subsets = _Subsets(batch, key, w, size)
     jobs: list[Job] = []
+    counts: list[str] = []  # measures whose nz is their n (no zero weight)
     for m in cube.measures:
         t = m.tag
         cols = [m.y] if m.x is None else [m.y, m.x]
         if cube.own[t]:
-            first = subsets.first_with_rows(t, cols) if single else t
-            if first == t:
-                jobs += subsets.counts(t, cols, with_nz=nonzero is not None)
+            found, first = rt.present_rows(t, cols)
+            if first == t or not single:
+                jobs.append((f"{t}|n", partial(rt.present, found, "n")))
+                if rt.has_zero:
+                    jobs.append((f"{t}|nz", partial(rt.present, found, "nz")))
+                else:
+                    counts.append(t)
+                jobs.append((f"{t}|sw", partial(rt.present, found, "sw")))
             else:
                 cube.shared[t] = first
         if m.x is not None:
-            ok = subsets.mask(cols).astype(np.float64) if cube.own[t] else None
-            jobs.append((f"{t}|swy", partial(weighted, m.y, ok)))
-            jobs.append((f"{t}|swx", partial(weighted, m.x, ok)))
+            present = cols if cube.own[t] else None
+            jobs.append((f"{t}|swy", partial(rt.weighted, m.y, present)))
+            jobs.append((f"{t}|swx", partial(rt.weighted, m.x, present)))
             continue
         if batch[m.y].dtype == pl.Boolean:
-            jobs.append((f"{t}|swy", partial(subsets.sum_true, m.y)))
+            jobs.append((f"{t}|swy", partial(rt.true_rows, m.y)))
         else:
-            jobs.append((f"{t}|swy", partial(weighted, m.y, None)))
+            jobs.append((f"{t}|swy", partial(rt.weighted, m.y)))
         if f"{t}|swyy" in cube.names:
-            jobs.append((f"{t}|swyy", partial(weighted, m.y, None, square=True)))
+            jobs.append((f"{t}|swyy", partial(rt.weighted, m.y, square=True)))
 
     def run(job: Job) -> tuple[str, FloatArray]:
         name, make = job
-        return name, make()
+        return name, rt.get(name, make).sum(key, size)
 
+    copies = {f"{t}|n": f"{t}|nz" for t in counts}
     with ThreadPoolExecutor(max_workers=2) as pool:
         for name, sums in pool.map(run, jobs):
+            if name in copies:
+                cube.add(copies[name], sums.copy())
             cube.add(name, sums)

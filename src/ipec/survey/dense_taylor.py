@@ -21,6 +21,7 @@ from ipec.survey.dense_cube import (
     DenseCube,
     FrameCodes,
     RowKeys,
+    RowTerms,
     add_batch,
     cell_strides,
     plan_coders,
@@ -48,18 +49,28 @@ BATCH_ROWS = 4_000_000
 
 
 def _row_key(known: RowKeys, n_cells: int) -> IntArray:
-    """PSU number x cells + joint cell code of every row, from codes made before."""
-    key: IntArray = np.multiply(known.psu, n_cells)
+    """PSU number x cells + joint cell code of every row, from codes made before.
+
+    The cell code is summed in the smallest integer type that holds it (less memory to go
+    through than 64-bit arrays), then added to the PSU part once."""
     strides, _ = cell_strides(known.cells)
-    part = np.empty_like(key)
+    small = next(t for t in (np.int8, np.int16, np.int32, np.int64) if n_cells <= np.iinfo(t).max)
+    cell = np.zeros(known.psu.size, dtype=small)
+    part = np.empty_like(cell)
     for codes, stride in zip(known.cell_codes, strides, strict=True):
-        np.multiply(codes, stride, out=part, dtype=np.int64)
-        key += part
+        np.multiply(codes, stride, out=part, dtype=small)
+        np.add(cell, part, out=cell)
+    key: IntArray = np.multiply(known.psu, n_cells)
+    np.add(key, cell, out=key)
     return key
 
 
 def _build_known(
-    frame: pl.DataFrame, design: SurveyDesign, inds: Sequence[Indicator], known: RowKeys
+    frame: pl.DataFrame,
+    design: SurveyDesign,
+    inds: Sequence[Indicator],
+    known: RowKeys,
+    terms: RowTerms | None,
 ) -> DenseCube | None:
     """``_build`` with design and domain codes made before (same checks, same cube)."""
     measures = list(dict.fromkeys(measure_of(i) for i in inds))
@@ -79,7 +90,8 @@ def _build_known(
     boolean = {c for c in analysed if frame.schema[c] == pl.Boolean}
     squares = [i.column for i in inds if not isinstance(i, Ratio)]
     cube = start_cube(keys_arr, p.base, cells, measures, own, squares, boolean, lookup=False)
-    add_batch(cube, frame, design.weight, s, p, row_key=_row_key(known, n_cells), single=True)
+    key = _row_key(known, n_cells)
+    add_batch(cube, frame, design.weight, s, p, row_key=key, single=True, terms=terms)
     return cube
 
 
@@ -89,13 +101,14 @@ def _build(  # noqa: PLR0917 - internal
     inds: Sequence[Indicator],
     by_cols: list[str],
     checks: Sequence[Check],
-    kept: FrameCodes | None = None,
+    kept: FrameCodes | None,
+    terms: RowTerms | None,
 ) -> DenseCube | None:
     assert design.psu is not None
     if kept is not None and isinstance(frame, pl.DataFrame) and not checks:
         known = kept.row_keys(frame, design.strata, design.psu, by_cols)
         if known is not None:
-            return _build_known(frame, design, inds, known)
+            return _build_known(frame, design, inds, known, terms)
     lazy = isinstance(frame, pl.LazyFrame)
     measures = list(dict.fromkeys(measure_of(i) for i in inds))
     analysed = list(dict.fromkeys(c for m in measures for c in (m.y, m.x) if c is not None))
@@ -142,7 +155,7 @@ def _build(  # noqa: PLR0917 - internal
     squares = [i.column for i in inds if not isinstance(i, Ratio)]
     cube = start_cube(keys_arr, p.base, cells, measures, own, squares, boolean)
     if isinstance(frame, pl.DataFrame):
-        add_batch(cube, frame, design.weight, s, p, codes, single=True)
+        add_batch(cube, frame, design.weight, s, p, codes, single=True, terms=terms)
     else:
         for batch in frame.collect_batches(chunk_size=BATCH_ROWS):
             add_batch(cube, batch, design.weight, s, p)
@@ -201,7 +214,7 @@ def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
     frame: pl.DataFrame | pl.LazyFrame,
     design: SurveyDesign,
     inds: Sequence[Indicator],
-    specs: Sequence[tuple[str, ...] | None],
+    groups: Sequence[Sequence[tuple[str, ...] | None]],
     df_method: str,
     method: CiMethod,
     level: float,
@@ -209,19 +222,40 @@ def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
     checks: Sequence[Check],
     codes: FrameCodes | None = None,
 ) -> list[Block] | None:
-    """All result blocks from the dense cube, or None when the design or data do not suit.
+    """All result blocks from one dense cube per group of specs, or None when the design or
+    data do not suit.
 
-    ``codes``: design and domain codes kept between estimates over frames that share them."""
+    An in-memory frame's per-row work is done once for every group's cube. ``codes``: design
+    and domain codes kept between estimates over frames that share them."""
     if design.psu is None or design.psu2 is not None or design.fpc is not None:
         return None
-    by_cols = list(dict.fromkeys(c for spec in specs if spec for c in spec))
-    cube = _build(frame, design, inds, by_cols, checks, codes)
-    if cube is None:
-        return None
+    terms = RowTerms(frame, design.weight) if isinstance(frame, pl.DataFrame) else None
+    blocks: list[Block] = []
+    for specs in groups:
+        by_cols = list(dict.fromkeys(c for spec in specs if spec for c in spec))
+        cube = _build(frame, design, inds, by_cols, checks, codes, terms)
+        if cube is None:
+            return None
+        found = _cube_blocks(cube, design, inds, specs, df_method, (method, level, flag_rule))
+        if found is None:
+            return None
+        blocks += found
+    return blocks
+
+
+def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel
+    cube: DenseCube,
+    design: SurveyDesign,
+    inds: Sequence[Indicator],
+    specs: Sequence[tuple[str, ...] | None],
+    df_method: str,
+    display: tuple[CiMethod, float, FlagRule],
+) -> list[Block] | None:
+    """The blocks of one cube's specs (None: a lonely PSU, which the group-table path names)."""
     psu_stratum = np.unique(cube.keys // cube.p_base, return_inverse=True)[1].ravel()
     sizes = np.bincount(psu_stratum).astype(np.int64)
     if design.lonely_psu == "fail" and (sizes == 1).any():
-        return None  # the group-table path names the strata
+        return None
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     measures = list(dict.fromkeys(measure_of(i) for i in inds))
     names = ["rows", "nz"]
@@ -230,37 +264,32 @@ def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
         names.append(f"{m.tag}|swx" if m.x is not None else f"{m.tag}|swyy")
     names = list(dict.fromkeys(n for n in names if not n.endswith("|swyy") or _needs_sq(inds, n)))
     mg: Margins = margins(cube, specs, names)
-    get = mg.get
+    get, total = mg.get, mg.total
     df = _degrees(cube, mg, df_method, psu_stratum, starts)
-    n_rows = get("rows").sum(axis=0)
-    n_psu, n_lv, k = cube.n_psu, mg.n_levels, len(inds)
-    z_all = np.empty((n_psu, k, n_lv))
+    n_rows = total("rows")
     keep_n = design.lonely_psu in ("adjust", "average")
-    n_all = np.empty((n_psu, k, n_lv)) if keep_n else None
+    # one indicator's (PSU x level) scores at a time: each column's variance is the same
+    # whichever columns are beside it, and no (PSU x indicator x level) copy is made
+    var = np.empty((len(inds), mg.n_levels))
     parts = []
     for j, ind in enumerate(inds):
         tag = measure_of(ind).tag
         n_e, sw_e, swy_e = get(f"{tag}|n"), get(f"{tag}|sw"), get(f"{tag}|swy")
-        n_c, sw_c, swy_c = n_e.sum(axis=0), sw_e.sum(axis=0), swy_e.sum(axis=0)
+        n_c, sw_c, swy_c = total(f"{tag}|n"), total(f"{tag}|sw"), total(f"{tag}|swy")
         with np.errstate(divide="ignore", invalid="ignore"):
             if isinstance(ind, Total):
-                est, z = swy_c, swy_e
+                est, z = swy_c, swy_e.copy()
             elif isinstance(ind, Ratio):
-                swx_e = get(f"{tag}|swx")
-                swx_c = swx_e.sum(axis=0)
+                swx_c = total(f"{tag}|swx")
                 est = swy_c / swx_c
-                z = _scores(swy_e, est, swx_e, swx_c)
+                z = _scores(swy_e, est, get(f"{tag}|swx"), swx_c)
             else:
                 est = swy_c / sw_c
                 z = _scores(swy_e, est, sw_e, sw_c)
-        z_all[:, j, :] = z
-        z_all[:, j, ~(n_c > 0)] = 0.0
-        if n_all is not None:
-            n_all[:, j, :] = n_e
+        z[:, ~(n_c > 0)] = 0.0
+        var[j] = _variance(z, n_e if keep_n else None, starts, sizes, design)
         parts.append((est, n_c, sw_c, swy_c))
-    n_flat = None if n_all is None else n_all.reshape(n_psu, k * n_lv)
-    var = _variance(z_all.reshape(n_psu, k * n_lv), n_flat, starts, sizes, design).reshape(k, n_lv)
-    return _assemble(inds, mg, parts, var, df, n_rows, method, level, flag_rule)
+    return _assemble(inds, mg, parts, var, df, n_rows, *display)
 
 
 def _scores(sums: FloatArray, est: FloatArray, base: FloatArray, total: FloatArray) -> FloatArray:
@@ -312,8 +341,8 @@ def _assemble(  # noqa: PLR0917 - internal
             deffs.append((nan, nan))
         else:
             tag = measure_of(ind).tag
-            swyy_c = mg.get(f"{tag}|swyy").sum(axis=0)
-            nz_c = mg.get(f"{tag}|nz").sum(axis=0)
+            swyy_c = mg.total(f"{tag}|swyy")
+            nz_c = mg.total(f"{tag}|nz")
             deffs.append(design_effects(ind.kind, var[j], swyy_c, swy_c, sw_c, nz_c))
     blocks: list[Block] = []
     for spec_levels, sl in zip(mg.levels, mg.slices, strict=True):

@@ -277,6 +277,7 @@ def estimate(
     level: float = 0.95,
     flags: FlagRule | None = None,
     codes: FrameCodes | None = None,
+    groups: Sequence[Sequence[DomainSpec]] = (),
 ) -> SurveyResult:
     """Estimate indicators for the whole sample (``overall``) and each domain spec in ``by``.
 
@@ -286,7 +287,9 @@ def estimate(
     ``svyciprop``, "wald" = estimate -/+ t(df) se, "mics" = -/+ 2 se); means, totals and ratios
     always get t(df) Wald intervals. ``codes`` keeps the design and domain codes of in-memory
     frames between calls, so several estimates over frames that share those columns code them
-    once.
+    once. ``groups``: more domain specs, each group summed into its own (PSU x cell) cube, as
+    crossing a dozen unrelated columns in one cube is wasteful; the rows are read, and their
+    weights and indicators prepared, once for every group.
     """
     if isinstance(indicators, str | Mean | Proportion | Total | Ratio):
         indicators = [indicators]
@@ -302,9 +305,12 @@ def estimate(
         raise DesignError(f"unknown df method {df!r}", hint="use 'domain', 'design' or 'infinite'")
     if ci not in ("logit", "beta", "wald", "mics"):
         raise DesignError(f"unknown ci method {ci!r}", hint="use 'logit', 'beta', 'wald' or 'mics'")
-    specs: list[tuple[str, ...] | None] = [None] if overall else []
-    specs.extend(normalise_by(by))
-    if not specs:
+    first: list[tuple[str, ...] | None] = [None] if overall else []
+    first.extend(normalise_by(by))
+    grouped: list[list[tuple[str, ...] | None]] = [first]
+    grouped += [list(normalise_by(group)) for group in groups]
+    passes = [specs for specs in grouped if specs]
+    if not passes:
         raise DesignError("nothing to estimate: overall=False and no domains")
     rule = flags or FlagRule()
     analysed = [
@@ -312,24 +318,32 @@ def estimate(
         for i in inds
         for c in ([i.numerator, i.denominator] if isinstance(i, Ratio) else [i.column])
     ]
-    by_cols = [c for spec in specs if spec for c in spec]
+    by_cols = list(dict.fromkeys(c for specs in passes for spec in specs if spec for c in spec))
     if isinstance(design, ReplicateDesign):
         from ipec.survey.replicate import replicate_blocks
 
         weights = [design.weight, *design.replicates]
         frame = select_columns(data, [*weights, *analysed, *by_cols])
         checks = _checks(frame, weights, inds)
-        blocks = replicate_blocks(frame, design, inds, specs, ci, level, rule, checks)
+        blocks = [
+            block
+            for specs in passes
+            for block in replicate_blocks(frame, design, inds, specs, ci, level, rule, checks)
+        ]
     elif isinstance(design, SurveyDesign):
         frame = select_columns(data, [*design.columns, *analysed, *by_cols])
         checks = _checks(frame, [design.weight], inds)
         from ipec.survey.dense_taylor import dense_blocks
 
-        fast = dense_blocks(frame, design, inds, specs, df, ci, level, rule, checks, codes)
+        fast = dense_blocks(frame, design, inds, passes, df, ci, level, rule, checks, codes)
         blocks = (
             fast
             if fast is not None
-            else _taylor(frame, design, inds, specs, df, ci, level, rule, checks)
+            else [
+                block
+                for specs in passes
+                for block in _taylor(frame, design, inds, specs, df, ci, level, rule, checks)
+            ]
         )
     else:
         raise DesignError(f"not a design: {type(design).__name__}")

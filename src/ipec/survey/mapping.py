@@ -584,7 +584,10 @@ def map_survey(
         _age_group(pl.col("age")), _age_band(pl.col("age")), _age_year(pl.col("age"))
     )
     if not streaming:
-        canonical = canonical.collect().lazy()
+        # one chunk per column: a frame read in row groups and filtered holds hundreds of
+        # chunks, and every later select of columns chunked unlike the classification's new
+        # ones copies them all again
+        canonical = canonical.collect().rechunk().lazy()
     design = _design(dv, survey_map, lonely_psu)
     return MappedSurvey(
         frame=canonical,

@@ -8,7 +8,7 @@ Levels are the non-null value combinations with rows, sorted by value as ``spec_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -33,10 +33,21 @@ class Margins:
     slices: list[slice]
     n_levels: int
     sums: dict[str, FloatArray]
+    _totals: dict[int, FloatArray] = field(default_factory=dict)
 
     def get(self, name: str) -> FloatArray:
         """(PSU x level) sums of statistic ``name``."""
         return self.sums[name]
+
+    def total(self, name: str) -> FloatArray:
+        """Level totals of statistic ``name``: summed over PSUs once per array, as statistics
+        often share one (every indicator missing on the same rows has the same n and sw)."""
+        sums = self.sums[name]
+        held = self._totals.get(id(sums))
+        if held is None:
+            held = sums.sum(axis=0)
+            self._totals[id(sums)] = held
+        return held
 
 
 def _spec_columns(cube: DenseCube, spec: tuple[str, ...]) -> tuple[Levels, IntArray]:
