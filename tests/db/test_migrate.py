@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -68,3 +69,67 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
+
+
+def test_area_copies_filled_from_the_households(engine: Engine) -> None:
+    """0007 gives the visits and cases already there their child's household's area."""
+    from alembic import command
+
+    upgrade(engine, "0006")
+    rows = {
+        "areas": [
+            {"id": 1, "parent_id": None, "name": "country", "level": "country", "path": "/1/"},
+            {"id": 2, "parent_id": 1, "name": "north", "level": "district", "path": "/1/2/"},
+            {"id": 3, "parent_id": 1, "name": "south", "level": "district", "path": "/1/3/"},
+        ],
+        # household -> area: 10 -> 2, 11 -> 3, 12 -> 1
+        "households": [
+            {"id": 10 + i, "area_id": area, "head_name": "h", "version": 1}
+            for i, area in enumerate((2, 3, 1))
+        ],
+        # child -> household: 20, 21 -> 10; 22 -> 11; 23 -> 12
+        "children": [
+            {"id": 20 + i, "household_id": household, "pseudonym": f"C-{i}", "name": f"c{i}",
+             "sex": "female", "birth_date": date(2014, 1, 1), "version": 1}
+            for i, household in enumerate((10, 10, 11, 12))
+        ],
+        "visits": [
+            {"id": 30 + i, "child_id": child, "visit_date": date(2026, 1, 1 + i), "age": 12,
+             "monitor": "m", "consent": True, "record": "{}", "profile_id": "p",
+             "profile_version": "1", "status": "s", "reasons": "[]", "explanation": "",
+             "child_labour": False, "hazardous_work": False}
+            for i, child in enumerate((20, 21, 22, 23, 22))
+        ],
+        "cases": [
+            {"id": 40 + i, "child_id": child, "kind": "child_labour", "status": "identified",
+             "worst_forms": False, "hazardous": False, "opened_on": date(2026, 1, 1),
+             "version": 1}
+            for i, child in enumerate((21, 22, 23))
+        ],
+    }  # fmt: skip
+    with engine.begin() as connection:
+        for table, values in rows.items():
+            columns = list(values[0])
+            connection.execute(
+                text(
+                    f"INSERT INTO {table} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join(':' + c for c in columns)})"
+                ),
+                values,
+            )
+    upgrade(engine, "0007")
+    with engine.connect() as connection:
+        visits = dict(connection.execute(text("SELECT id, area_id FROM visits")).all())
+        cases = dict(connection.execute(text("SELECT id, area_id FROM cases")).all())
+    assert visits == {30: 2, 31: 2, 32: 3, 33: 1, 34: 3}
+    assert cases == {40: 2, 41: 3, 42: 1}
+    for table in ("visits", "cases"):
+        column = {c["name"]: c for c in inspect(engine).get_columns(table)}["area_id"]
+        assert column["nullable"] is False
+        assert any(
+            fk["constrained_columns"] == ["area_id"] and fk["referred_table"] == "areas"
+            for fk in inspect(engine).get_foreign_keys(table)
+        )
+    command.downgrade(alembic_config(engine), "0006")
+    for table in ("visits", "cases"):
+        assert "area_id" not in {c["name"] for c in inspect(engine).get_columns(table)}
