@@ -27,9 +27,10 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from ipec.monitoring.metrics.common import Period, _age_group, _aggregate, _flag, _with_area
+from ipec.monitoring.metrics.common import Period, _age_group, _aggregate, _flag
 from ipec.monitoring.models import Case, CaseKind, Child, RemediationService, Visit
 from ipec.monitoring.outcomes import EDUCATION_SERVICES, Outcome
+from ipec.monitoring.scope import in_subtree
 
 __all__ = ["OutcomeCounts", "outcome_counts"]
 
@@ -71,7 +72,8 @@ def outcome_counts(
         last.label("last"),
     ]
     visits = (
-        _with_area(select(*columns).select_from(Case), Case.child_id, area_path)
+        select(*columns)
+        .select_from(Case)
         .join(
             Visit,
             and_(
@@ -80,6 +82,7 @@ def outcome_counts(
                 Visit.visit_date <= period.end,
             ),
         )
+        .where(in_subtree(Case.area_id, area_path))
         .subquery("case_visits")
     )
     v = visits.c
@@ -108,7 +111,7 @@ def outcome_counts(
         .where(
             RemediationService.started_on <= period.end,
             RemediationService.case_id.in_(
-                _with_area(select(Case.id).select_from(Case), Case.child_id, area_path)
+                select(Case.id).where(in_subtree(Case.area_id, area_path))
             ),
         )
         .group_by(RemediationService.case_id)
