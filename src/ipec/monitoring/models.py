@@ -214,8 +214,20 @@ class Case(Base):
     """One case per child in (or at risk of) child labour, with its workflow status."""
 
     __tablename__ = "cases"
-    # An area's cases by status (the case lists) and by opening date (the metrics).
-    __table_args__ = (Index(None, "area_id", "status"), Index(None, "area_id", "opened_on"))
+    # An area's cases by status, with what a case list sorts by (priority, apart from the
+    # child's age and sex) and the child: a list reads its cases from the index alone.
+    __table_args__ = (
+        Index(
+            "ix_cases_area_id_priority",
+            "area_id",
+            "status",
+            "worst_forms",
+            "hazardous",
+            "opened_on",
+            "child_id",
+            "id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)

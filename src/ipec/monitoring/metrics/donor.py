@@ -193,19 +193,23 @@ def dol_education_services(
 ) -> dict[str, list[Count]]:
     """E1: children given education or vocational services in the period, for "all" and per
     service type; each a total and one count per sex and age group."""
+    age = _at_latest_visit(Visit.age, Child.id, period.end)
+    # Materialised, so that the age is looked up once per row: as a subquery, the databases
+    # copied the lookup into each branch of the age group's CASE (five probes a row).
     served = (
         _with_area(
-            select(RemediationService.type, Child.id.label("child_id"), Child.sex)
+            select(RemediationService.type, Child.id.label("child_id"), Child.sex,
+                   age.label("age"))
             .select_from(RemediationService)
             .join(Case, Case.id == RemediationService.case_id),
             Case,
             area_path,
         )
         .where(*_services_in(period, EDUCATION_SERVICES))
-        .subquery("served")
-    )
-    age = _at_latest_visit(Visit.age, served.c.child_id, period.end)
-    group = _age_group(age)
+        .cte("served")
+        .prefix_with("MATERIALIZED")
+    )  # fmt: skip
+    group = _age_group(served.c.age)
 
     def children(*by: Any) -> list[Any]:
         query = select(*by, served.c.sex, group, func.count(distinct(served.c.child_id)))
