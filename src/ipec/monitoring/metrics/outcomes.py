@@ -57,9 +57,9 @@ def outcome_counts(
     first = func.row_number().over(
         partition_by=Case.id, order_by=(Visit.visit_date.asc(), Visit.id.asc())
     )
-    last = func.row_number().over(
-        partition_by=Case.id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
-    )
+    # The rank from the end, from the same ordering (one sort of the visits, not two): the
+    # order is total (ids are unique), so the last visit is the one ranked n of n.
+    last = func.count().over(partition_by=Case.id) - first + 1
     columns: list[Any] = [
         Case.id.label("case_id"),
         Case.child_id,
