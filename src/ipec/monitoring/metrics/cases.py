@@ -116,14 +116,14 @@ def effectiveness(
     """Children out of child labour at their last two follow-up visits after remediation /
     children with 2+ such visits, plus the still-in, relapsed and lost-to-follow-up counts."""
     started = (
-        _with_area(
-            select(Case.child_id, func.min(RemediationService.started_on).label("day"))
-            .select_from(Case)
-            .join(RemediationService, RemediationService.case_id == Case.id),
-            Case,
-            area_path,
+        select(Case.child_id, func.min(RemediationService.started_on).label("day"))
+        .select_from(Case)
+        .join(RemediationService, RemediationService.case_id == Case.id)
+        .where(
+            in_subtree(Case.area_id, area_path),
+            Case.kind == CaseKind.CHILD_LABOUR,
+            RemediationService.started_on <= period.end,
         )
-        .where(Case.kind == CaseKind.CHILD_LABOUR, RemediationService.started_on <= period.end)
         .group_by(Case.child_id)
         .subquery("started")
     )
