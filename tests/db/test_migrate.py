@@ -133,3 +133,38 @@ def test_area_copies_filled_from_the_households(engine: Engine) -> None:
     command.downgrade(alembic_config(engine), "0006")
     for table in ("visits", "cases"):
         assert "area_id" not in {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def test_a_failed_migration_leaves_nothing_behind_on_sqlite(tmp_path: object) -> None:
+    """SQLite runs DDL in the migrations' one transaction too: a visit whose child is gone
+    (written with foreign keys off) makes 0007 fail, and the schema stays at 0006 whole."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from ipec.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path}/failed.db")
+    upgrade(engine, "0006")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.execute(
+            text(
+                "INSERT INTO visits (id, child_id, visit_date, age, monitor, consent, record, "
+                "profile_id, profile_version, status, reasons, explanation, child_labour, "
+                "hazardous_work) VALUES (1, 99, '2026-01-01', 12, 'm', 1, '{}', 'p', '1', 's', "
+                "'[]', '', 0, 0)"
+            )
+        )
+        connection.commit()
+    engine.dispose()
+    with pytest.raises(IntegrityError, match="NOT NULL"):
+        upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            "0006"
+        )
+    assert "area_id" not in {c["name"] for c in inspect(engine).get_columns("visits")}
+    assert "ix_follow_ups_visit_id" not in {
+        i["name"] for i in inspect(engine).get_indexes("follow_ups")
+    }
+    engine.dispose()
