@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ipec.errors import DataError
+from ipec.errors import DataError, NotFound
 from ipec.monitoring import Area, Case, Child, Household, Sex, Visit
 from ipec.monitoring.models import CaseKind, CaseStatus
 from ipec.monitoring.service import (
@@ -169,3 +169,22 @@ def test_the_services_refuse_to_move_a_household_or_a_child(session: Session) ->
     with pytest.raises(DataError, match="cannot be changed: household_id"):
         update_child(session, child_id=child.id, expected_version=child.version,
                      changes={"household_id": household.id}, actor="m")  # fmt: skip
+
+
+def test_moving_a_child_through_the_relationship_is_refused(session: Session) -> None:
+    _, other, child = _one_child(session)
+    elsewhere = register_household(session, area_id=other.id, head_name="other", children=[],
+                                   actor="m", today=TODAY)  # fmt: skip
+    with session.begin_nested():
+        child.household = elsewhere
+        with pytest.raises(DataError, match=r"the household_id of child .* cannot change"):
+            session.flush()
+
+
+def test_a_visit_of_a_missing_child_is_not_found(session: Session) -> None:
+    with session.begin_nested():
+        session.add(Visit(child_id=10**9, visit_date=TODAY, age=10, monitor="m", consent=True,
+                          record={}, profile_id="p", profile_version="1", status="s", reasons=[],
+                          explanation="", child_labour=False, hazardous_work=False))  # fmt: skip
+        with pytest.raises(NotFound, match=f"child {10**9} not found"):
+            session.flush()
