@@ -322,9 +322,7 @@ class FollowUp(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     due_on: Mapped[date] = mapped_column(Date, index=True)
-    # Indexed: replacing or deleting a visit row looks up the follow-ups that reference it
-    # (SQLite scanned every follow-up for each visit when migration 0007 rebuilt the table).
-    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
 
 
 def _area_of_child(mapper: Mapper[Any], connection: Connection, target: Visit | Case) -> None:

@@ -6,10 +6,6 @@ household's area, a child's household and a visit's or case's child never change
 refuses such changes). Existing rows are filled from their child's household in one UPDATE
 per table, then the columns are made NOT NULL and given their foreign keys.
 
-Follow-ups are indexed by visit first: SQLite rebuilds the visits table to change the column,
-and dropping the old table checks, for each visit, the follow-ups that reference it (without
-the index, a scan of every follow-up per visit: hours at a million children).
-
 Revision ID: 0007
 Revises: 0006
 """
@@ -59,8 +55,6 @@ def upgrade() -> None:
 
 
 def _upgrade() -> None:
-    with op.batch_alter_table("follow_ups", schema=None) as batch_op:
-        batch_op.create_index(op.f("ix_follow_ups_visit_id"), ["visit_id"], unique=False)
     for table, indexes in _INDEXES.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("area_id", sa.Integer(), nullable=True))
@@ -85,5 +79,3 @@ def downgrade() -> None:
                 batch_op.drop_index(op.f(name))
             batch_op.drop_constraint(op.f(f"fk_{table}_area_id_areas"), type_="foreignkey")
             batch_op.drop_column("area_id")
-    with op.batch_alter_table("follow_ups", schema=None) as batch_op:
-        batch_op.drop_index(op.f("ix_follow_ups_visit_id"))
