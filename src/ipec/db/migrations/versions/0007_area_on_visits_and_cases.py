@@ -70,6 +70,9 @@ def _upgrade() -> None:
             )
             for name, columns in indexes:
                 batch_op.create_index(op.f(name), columns, unique=False)
+        # Planner statistics for the new column and index (SQLite's rebuild of the table also
+        # dropped those of its other indexes: without them it chose slower plans).
+        op.execute(f"ANALYZE {table}")
 
 
 def downgrade() -> None:
