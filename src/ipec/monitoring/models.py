@@ -318,9 +318,12 @@ class FollowUp(Base):
     """A follow-up visit due for a case; ``visit_id`` is set when the visit was made."""
 
     __tablename__ = "follow_ups"
+    # A case's follow-ups with whether and when they are due: "overdue" (not done, due before
+    # a day) is one index range per case, without reading the rows.
+    __table_args__ = (Index(None, "case_id", "visit_id", "due_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     due_on: Mapped[date] = mapped_column(Date, index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
 

@@ -6,6 +6,9 @@ household's area, a child's household and a visit's or case's child never change
 refuses such changes). Existing rows are filled from their child's household in one UPDATE
 per table, then the columns are made NOT NULL and given their foreign keys.
 
+Follow-ups are indexed by (case_id, visit_id, due_on) instead of case_id alone, so that the
+overdue filter and count of a case list read the index only.
+
 Revision ID: 0007
 Revises: 0006
 """
@@ -55,6 +58,13 @@ def upgrade() -> None:
 
 
 def _upgrade() -> None:
+    with op.batch_alter_table("follow_ups", schema=None) as batch_op:
+        batch_op.create_index(
+            op.f("ix_follow_ups_case_id_visit_id_due_on"),
+            ["case_id", "visit_id", "due_on"],
+            unique=False,
+        )
+        batch_op.drop_index(op.f("ix_follow_ups_case_id"))
     for table, indexes in _INDEXES.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("area_id", sa.Integer(), nullable=True))
@@ -82,3 +92,6 @@ def downgrade() -> None:
                 batch_op.drop_index(op.f(name))
             batch_op.drop_constraint(op.f(f"fk_{table}_area_id_areas"), type_="foreignkey")
             batch_op.drop_column("area_id")
+    with op.batch_alter_table("follow_ups", schema=None) as batch_op:
+        batch_op.create_index(op.f("ix_follow_ups_case_id"), ["case_id"], unique=False)
+        batch_op.drop_index(op.f("ix_follow_ups_case_id_visit_id_due_on"))
