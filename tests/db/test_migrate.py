@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -67,4 +68,106 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
+
+
+def test_area_copies_filled_from_the_households(engine: Engine) -> None:
+    """0007 gives the visits and cases already there their child's household's area."""
+    from alembic import command
+
+    upgrade(engine, "0006")
+    rows = {
+        "areas": [
+            {"id": 1, "parent_id": None, "name": "country", "level": "country", "path": "/1/"},
+            {"id": 2, "parent_id": 1, "name": "north", "level": "district", "path": "/1/2/"},
+            {"id": 3, "parent_id": 1, "name": "south", "level": "district", "path": "/1/3/"},
+        ],
+        # household -> area: 10 -> 2, 11 -> 3, 12 -> 1
+        "households": [
+            {"id": 10 + i, "area_id": area, "head_name": "h", "version": 1}
+            for i, area in enumerate((2, 3, 1))
+        ],
+        # child -> household: 20, 21 -> 10; 22 -> 11; 23 -> 12
+        "children": [
+            {"id": 20 + i, "household_id": household, "pseudonym": f"C-{i}", "name": f"c{i}",
+             "sex": "female", "birth_date": date(2014, 1, 1), "version": 1}
+            for i, household in enumerate((10, 10, 11, 12))
+        ],
+        "visits": [
+            {"id": 30 + i, "child_id": child, "visit_date": date(2026, 1, 1 + i), "age": 12,
+             "monitor": "m", "consent": True, "record": "{}", "profile_id": "p",
+             "profile_version": "1", "status": "s", "reasons": "[]", "explanation": "",
+             "child_labour": False, "hazardous_work": False}
+            for i, child in enumerate((20, 21, 22, 23, 22))
+        ],
+        "cases": [
+            {"id": 40 + i, "child_id": child, "kind": "child_labour", "status": "identified",
+             "worst_forms": False, "hazardous": False, "opened_on": date(2026, 1, 1),
+             "version": 1}
+            for i, child in enumerate((21, 22, 23))
+        ],
+        # a follow-up done by a visit: SQLite rebuilds the visits table it refers to
+        "follow_ups": [{"id": 50, "case_id": 40, "due_on": date(2026, 1, 2), "visit_id": 31}],
+    }  # fmt: skip
+    with engine.begin() as connection:
+        for table, values in rows.items():
+            columns = list(values[0])
+            connection.execute(
+                text(
+                    f"INSERT INTO {table} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join(':' + c for c in columns)})"
+                ),
+                values,
+            )
+    upgrade(engine, "0007")
+    with engine.connect() as connection:
+        visits = dict(connection.execute(text("SELECT id, area_id FROM visits")).all())
+        cases = dict(connection.execute(text("SELECT id, area_id FROM cases")).all())
+    assert visits == {30: 2, 31: 2, 32: 3, 33: 1, 34: 3}
+    assert cases == {40: 2, 41: 3, 42: 1}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT visit_id FROM follow_ups")).scalar() == 31
+    for table in ("visits", "cases"):
+        column = {c["name"]: c for c in inspect(engine).get_columns(table)}["area_id"]
+        assert column["nullable"] is False
+        assert any(
+            fk["constrained_columns"] == ["area_id"] and fk["referred_table"] == "areas"
+            for fk in inspect(engine).get_foreign_keys(table)
+        )
+    command.downgrade(alembic_config(engine), "0006")
+    for table in ("visits", "cases"):
+        assert "area_id" not in {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def test_a_failed_migration_leaves_nothing_behind_on_sqlite(tmp_path: object) -> None:
+    """SQLite runs DDL in the migrations' one transaction too: a visit whose child is gone
+    (written with foreign keys off) makes 0007 fail, and the schema stays at 0006 whole."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from ipec.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path}/failed.db")
+    upgrade(engine, "0006")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.execute(
+            text(
+                "INSERT INTO visits (id, child_id, visit_date, age, monitor, consent, record, "
+                "profile_id, profile_version, status, reasons, explanation, child_labour, "
+                "hazardous_work) VALUES (1, 99, '2026-01-01', 12, 'm', 1, '{}', 'p', '1', 's', "
+                "'[]', '', 0, 0)"
+            )
+        )
+        connection.commit()
+    engine.dispose()
+    with pytest.raises(IntegrityError, match="NOT NULL"):
+        upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            "0006"
+        )
+    assert "area_id" not in {c["name"] for c in inspect(engine).get_columns("visits")}
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()

@@ -270,13 +270,15 @@ def _chunk(country: _Country, households: int, seed: int) -> _Frames:
     rng = np.random.default_rng([country.size.seed, seed])
     size, today, ids = country.size, country.today, country.ids
     household_ids = ids.take("households", households)
-    frame = pl.DataFrame(
-        {"id": household_ids, "area_id": rng.choice(country.communities, households)}
-    ).with_columns(head_name=pl.format("Household {}", "id"), version=pl.lit(1))
+    household_areas = rng.choice(country.communities, households)
+    frame = pl.DataFrame({"id": household_ids, "area_id": household_areas}).with_columns(
+        head_name=pl.format("Household {}", "id"), version=pl.lit(1)
+    )
     out.append(("households", frame))
 
     per_house = rng.poisson(size.children_per_household - 1, households) + 1
     owners = np.repeat(household_ids, per_house)
+    child_areas = np.repeat(household_areas, per_house)
     n_children = owners.size
     child_ids = ids.take("children", n_children)
     birth = _days(today, -rng.integers(5 * 365, 17 * 365, n_children))
@@ -290,7 +292,7 @@ def _chunk(country: _Country, households: int, seed: int) -> _Frames:
     )
     out.append(("children", children))
 
-    visits = _visits(country, out, rng, children)
+    visits = _visits(country, out, rng, children, child_areas)
     cases = _cases(country, out, rng, visits)
     _services_referrals_follow_ups(country, out, rng, cases, visits)
     country.counts["households"] += households
@@ -299,9 +301,14 @@ def _chunk(country: _Country, households: int, seed: int) -> _Frames:
 
 
 def _visits(
-    country: _Country, out: _Frames, rng: np.random.Generator, children: pl.DataFrame
+    country: _Country,
+    out: _Frames,
+    rng: np.random.Generator,
+    children: pl.DataFrame,
+    areas: np.ndarray[Any, np.dtype[np.int64]],
 ) -> pl.DataFrame:
-    """Each child's visits over the last two years, classified under the profile."""
+    """Each child's visits over the last two years, classified under the profile (``areas``:
+    each child's household's area, in the order of ``children``)."""
     k = country.size.visits_per_child
     n_children = children.height
     child_index = np.repeat(np.arange(n_children), k)
@@ -315,6 +322,7 @@ def _visits(
         {
             "id": country.ids.take("visits", n_visits),
             "child_id": children["id"].to_numpy()[child_index],
+            "area_id": areas[child_index],
             "visit_date": _days(country.today, offset),
             "birth": children["birth_date"].to_numpy()[child_index],
         }
@@ -333,6 +341,7 @@ def _visits(
     table = frame.select(
         "id",
         "child_id",
+        "area_id",
         "visit_date",
         "age",
         monitor=pl.format("monitor-{}", (pl.col("id") - 1) % 50 + 1),
@@ -349,7 +358,7 @@ def _visits(
     out.append(("visits", table))
     country.counts["visits"] += n_visits
     return table.select(
-        "id", "child_id", "visit_date", "child_labour", "hazardous_work",
+        "id", "child_id", "area_id", "visit_date", "child_labour", "hazardous_work",
         worst=verdicts[reason_column(Reason.WFCL_OTHER)],
     )  # fmt: skip
 
@@ -368,6 +377,7 @@ def _cases(
         visits.sort("visit_date")
         .group_by("child_id", maintain_order=True)
         .agg(
+            area_id=pl.col("area_id").first(),
             opened_on=pl.col("visit_date").filter(pl.col("child_labour")).first(),
             worst_forms=pl.col("worst").any(),
             hazardous=pl.col("hazardous_work").any(),
@@ -404,7 +414,7 @@ def _cases(
         closed_on=pl.when(pl.col("status") == codes[CaseStatus.CLOSED]).then(pl.col("last_visit")),
     )
     table = frame.select(
-        "id", "child_id", kind=pl.lit(CaseKind.CHILD_LABOUR.value), status="status",
+        "id", "child_id", "area_id", kind=pl.lit(CaseKind.CHILD_LABOUR.value), status="status",
         worst_forms="worst_forms", hazardous="hazardous", opened_on="opened_on",
         closed_on="closed_on", version=pl.lit(1),
     )  # fmt: skip

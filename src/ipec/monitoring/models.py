@@ -3,6 +3,12 @@
 Each visit stores its own classification (profile id and version, reasons, explanation), so
 history stays true when a profile changes. Cases carry a version number: a write made from a
 stale copy is refused (optimistic concurrency).
+
+Visits and cases carry ``area_id``, a copy of their child's household's area, so that an area
+subtree's visits or cases are one index range of their own table (not a walk down through
+households and children). The copy cannot go stale: a household's area, a child's household
+and a visit's or case's child never change. The ORM enforces both halves: an inserted visit
+or case gets its child's area, and a flush that would change one of those columns is refused.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Connection,
     Date,
     DateTime,
     Enum,
@@ -24,10 +31,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from ipec.db.base import Base
+from ipec.errors import DataError, NotFound
 
 __all__ = [
     "Area",
@@ -172,11 +183,17 @@ class Visit(Base):
     """
 
     __tablename__ = "visits"
-    # A child's visits by date, with what the metrics read (so they need not read the rows).
-    __table_args__ = (Index(None, "child_id", "visit_date", "age", "child_labour"),)
+    # A child's visits by date, and an area's visits by date, with what the metrics read (so
+    # they need not read the rows).
+    __table_args__ = (
+        Index(None, "child_id", "visit_date", "age", "child_labour"),
+        Index(None, "area_id", "visit_date", "child_id", "age", "child_labour"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
+    #: The child's household's area, copied (see the module's notes on ``area_id``).
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     visit_date: Mapped[date] = mapped_column(Date, index=True)
     age: Mapped[int] = mapped_column(Integer)
     monitor: Mapped[str] = mapped_column(String(100))
@@ -197,9 +214,25 @@ class Case(Base):
     """One case per child in (or at risk of) child labour, with its workflow status."""
 
     __tablename__ = "cases"
+    # An area's cases by status, with what a case list sorts by (priority, apart from the
+    # child's age and sex) and the child: a list reads its cases from the index alone.
+    __table_args__ = (
+        Index(
+            "ix_cases_area_id_priority",
+            "area_id",
+            "status",
+            "worst_forms",
+            "hazardous",
+            "opened_on",
+            "child_id",
+            "id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    #: The child's household's area, copied (see the module's notes on ``area_id``).
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     kind: Mapped[CaseKind] = mapped_column(_enum(CaseKind, "case_kind"))
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"), index=True)
     worst_forms: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -285,8 +318,53 @@ class FollowUp(Base):
     """A follow-up visit due for a case; ``visit_id`` is set when the visit was made."""
 
     __tablename__ = "follow_ups"
+    # A case's follow-ups with whether and when they are due: "overdue" (not done, due before
+    # a day) is one index range per case, without reading the rows.
+    __table_args__ = (Index(None, "case_id", "visit_id", "due_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     due_on: Mapped[date] = mapped_column(Date, index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+
+
+def _area_of_child(mapper: Mapper[Any], connection: Connection, target: Visit | Case) -> None:
+    """Before a visit or case is inserted: give it its child's household's area (or refuse a
+    different one given by the caller)."""
+    area = connection.scalar(
+        select(Household.area_id)
+        .join(Child, Child.household_id == Household.id)
+        .where(Child.id == target.child_id)
+    )
+    if area is None:
+        raise NotFound(f"child {target.child_id} not found")
+    if target.area_id is None:
+        target.area_id = area
+    elif target.area_id != area:
+        raise DataError(
+            f"a {mapper.class_.__name__.lower()} of child {target.child_id} is in area {area} "
+            f"(the child's household's), not {target.area_id}"
+        )
+
+
+#: Columns whose values never change once written: the copies of ``area_id`` rely on them.
+_FIXED = {Household: ("area_id",), Child: ("household_id",), Visit: ("child_id", "area_id"),
+          Case: ("child_id", "area_id")}  # fmt: skip
+
+
+def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    """Before an update: refuse a change of a column in ``_FIXED``."""
+    state = inspect(target)
+    for name in _FIXED[mapper.class_]:
+        if state.attrs[name].history.has_changes():
+            what = mapper.class_.__name__.lower()
+            raise DataError(
+                f"the {name} of {what} {target.id} cannot change",
+                hint=f"register a new {what} instead",
+            )
+
+
+for _copied in (Visit, Case):
+    event.listen(_copied, "before_insert", _area_of_child)
+for _fixed in _FIXED:
+    event.listen(_fixed, "before_update", _refuse_moves)

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 
 from ipec.monitoring.followup import add_months
-from ipec.monitoring.models import Area, Case, CaseStatus, Child, FollowUp, Household, Sex
+from ipec.monitoring.models import Area, Case, CaseStatus, Child, FollowUp, Sex
 from ipec.monitoring.priority import priority_order
-from ipec.monitoring.scope import households_in_subtree
+from ipec.monitoring.scope import in_subtree
 
 __all__ = ["CaseFilter", "FollowUpFilter", "case_page_query", "case_query", "follow_up_query"]
 
@@ -75,10 +75,10 @@ def _age_bounds(filters: CaseFilter, today: date) -> list[ColumnElement[bool]]:
 def _case_conditions(
     scope_path: str, filters: CaseFilter, today: date
 ) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a case list (over cases joined to children and households)."""
-    where: list[ColumnElement[bool]] = [households_in_subtree(scope_path)]
+    """The WHERE clauses of a case list (over cases joined to children)."""
+    where: list[ColumnElement[bool]] = [in_subtree(Case.area_id, scope_path)]
     if filters.area_path is not None:
-        where.append(households_in_subtree(filters.area_path))
+        where.append(in_subtree(Case.area_id, filters.area_path))
     if filters.status is not None:
         where.append(Case.status == filters.status)
     if filters.open_only:
@@ -111,8 +111,7 @@ def _with_details(query: Select[Any], today: date) -> Select[Any]:
             _overdue_count(today).label("overdue_follow_ups"),
         )
         .join(Child, Child.id == Case.child_id)
-        .join(Household, Household.id == Child.household_id)
-        .join(Area, Area.id == Household.area_id)
+        .join(Area, Area.id == Case.area_id)
         .order_by(*priority_order(today))
     )
 
@@ -134,7 +133,6 @@ def case_page_query(
     ids = (
         select(Case.id)
         .join(Child, Child.id == Case.child_id)
-        .join(Household, Household.id == Child.household_id)
         .where(and_(*_case_conditions(scope_path, filters, today)))
         .order_by(*priority_order(today))
         .limit(limit)
@@ -149,21 +147,20 @@ def follow_up_query(
 ) -> Select[FollowUp, Case, Child, str]:
     """Follow-ups still to do in the scope, earliest due first, with their case and child."""
     where: list[ColumnElement[bool]] = [
-        households_in_subtree(scope_path),
+        in_subtree(Case.area_id, scope_path),
         FollowUp.visit_id.is_(None),
         FollowUp.due_on <= filters.due_by,
         Case.status != CaseStatus.CLOSED,
     ]
     if filters.area_path is not None:
-        where.append(households_in_subtree(filters.area_path))
+        where.append(in_subtree(Case.area_id, filters.area_path))
     if filters.overdue_only:
         where.append(FollowUp.due_on < today)
     return (
         select(FollowUp, Case, Child, Area.name.label("area_name"))
         .join(Case, Case.id == FollowUp.case_id)
         .join(Child, Child.id == Case.child_id)
-        .join(Household, Household.id == Child.household_id)
-        .join(Area, Area.id == Household.area_id)
+        .join(Area, Area.id == Case.area_id)
         .where(and_(*where))
         .order_by(FollowUp.due_on, FollowUp.id)
     )

@@ -28,11 +28,10 @@ from ipec.monitoring.metrics.common import (
     _aggregate,
     _flag,
     _month,
-    _with_area,
     months_of,
 )
-from ipec.monitoring.models import Area, Case, Child, Household, RemediationService, Visit
-from ipec.monitoring.scope import households_in_subtree
+from ipec.monitoring.models import Area, Case, RemediationService, Visit
+from ipec.monitoring.scope import in_subtree
 from ipec.standards.codes import HAZARD_CONDITIONS
 
 __all__ = [
@@ -73,16 +72,15 @@ def visits_by_month(session: Session, *, area_path: str, period: Period) -> list
     included, with zeros)."""
     month = _month(Visit.visit_date)
     per_child = (
-        _with_area(
-            select(
-                month.label("month"),
-                Visit.child_id,
-                func.max(_flag(Visit.child_labour)).label("found"),
-            ).select_from(Visit),
+        select(
+            month.label("month"),
             Visit.child_id,
-            area_path,
+            func.max(_flag(Visit.child_labour)).label("found"),
         )
-        .where(Visit.visit_date.between(period.start, period.end))
+        .where(
+            in_subtree(Visit.area_id, area_path),
+            Visit.visit_date.between(period.start, period.end),
+        )
         .group_by(month, Visit.child_id)
         .subquery("per_child")
     )
@@ -100,15 +98,15 @@ def identification_by_area(session: Session, *, area_path: str, period: Period) 
     subtree's root that had a child visited, by name."""
     per_child = (
         select(
-            Household.area_id,
-            Child.id,
+            Visit.area_id,
+            Visit.child_id,
             func.max(_flag(Visit.child_labour)).label("found"),
         )
-        .select_from(Child)
-        .join(Household, Household.id == Child.household_id)
-        .join(Visit, Visit.child_id == Child.id)
-        .where(households_in_subtree(area_path), Visit.visit_date.between(period.start, period.end))
-        .group_by(Household.area_id, Child.id)
+        .where(
+            in_subtree(Visit.area_id, area_path),
+            Visit.visit_date.between(period.start, period.end),
+        )
+        .group_by(Visit.area_id, Visit.child_id)
         .subquery("per_child")
     )
     # Count per area first (a few hundred rows), then roll the areas up to the root's children.
@@ -149,18 +147,18 @@ def hazard_counts(session: Session, *, area_path: str, period: Period) -> dict[s
     """Children found in child labour in the period, per hazardous condition they were
     exposed to at one of those visits (every condition included, with zeros)."""
     per_child = (
-        _with_area(
-            select(
-                Visit.child_id,
-                *(
-                    func.max(_flag(_flag_is_true(Visit.record, name))).label(name)
-                    for name in HAZARD_CONDITIONS
-                ),
-            ).select_from(Visit),
+        select(
             Visit.child_id,
-            area_path,
+            *(
+                func.max(_flag(_flag_is_true(Visit.record, name))).label(name)
+                for name in HAZARD_CONDITIONS
+            ),
         )
-        .where(Visit.visit_date.between(period.start, period.end), Visit.child_labour)
+        .where(
+            in_subtree(Visit.area_id, area_path),
+            Visit.visit_date.between(period.start, period.end),
+            Visit.child_labour,
+        )
         .group_by(Visit.child_id)
         .subquery("per_child")
     )
@@ -175,14 +173,13 @@ def services_by_type(session: Session, *, area_path: str, period: Period) -> dic
     """Children with a service of each type started in the period (types given to nobody
     are absent)."""
     query = (
-        _with_area(
-            select(RemediationService.type, func.count(Case.child_id.distinct()))
-            .select_from(RemediationService)
-            .join(Case, Case.id == RemediationService.case_id),
-            Case.child_id,
-            area_path,
+        select(RemediationService.type, func.count(Case.child_id.distinct()))
+        .select_from(RemediationService)
+        .join(Case, Case.id == RemediationService.case_id)
+        .where(
+            in_subtree(Case.area_id, area_path),
+            RemediationService.started_on.between(period.start, period.end),
         )
-        .where(RemediationService.started_on.between(period.start, period.end))
         .group_by(RemediationService.type)
     )
     return {kind.value: int(count) for kind, count in session.execute(query).all()}

@@ -59,6 +59,7 @@ from ipec.monitoring.models import (
     RemediationService,
     Visit,
 )
+from ipec.monitoring.scope import in_subtree
 from ipec.monitoring.workflow import Action
 
 __all__ = [
@@ -115,14 +116,14 @@ def effectiveness(
     """Children out of child labour at their last two follow-up visits after remediation /
     children with 2+ such visits, plus the still-in, relapsed and lost-to-follow-up counts."""
     started = (
-        _with_area(
-            select(Case.child_id, func.min(RemediationService.started_on).label("day"))
-            .select_from(Case)
-            .join(RemediationService, RemediationService.case_id == Case.id),
-            Case.child_id,
-            area_path,
+        select(Case.child_id, func.min(RemediationService.started_on).label("day"))
+        .select_from(Case)
+        .join(RemediationService, RemediationService.case_id == Case.id)
+        .where(
+            in_subtree(Case.area_id, area_path),
+            Case.kind == CaseKind.CHILD_LABOUR,
+            RemediationService.started_on <= period.end,
         )
-        .where(Case.kind == CaseKind.CHILD_LABOUR, RemediationService.started_on <= period.end)
         .group_by(Case.child_id)
         .subquery("started")
     )
@@ -194,13 +195,12 @@ def _relapsed(area_path: str, period: Period) -> Select[Any]:
     """Children whose child-labour case relapsed (event stamped in the period, UTC)."""
     since = datetime.combine(period.start, time.min, tzinfo=UTC)
     until = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=UTC)
-    return _with_area(
+    return (
         select(func.count(Case.child_id.distinct()))
         .select_from(CaseEvent)
-        .join(Case, Case.id == CaseEvent.case_id),
-        Case.child_id,
-        area_path,
+        .join(Case, Case.id == CaseEvent.case_id)
     ).where(
+        in_subtree(Case.area_id, area_path),
         Case.kind == CaseKind.CHILD_LABOUR,
         CaseEvent.action == Action.RELAPSE.value,
         CaseEvent.at >= since,
@@ -218,13 +218,12 @@ def _lost(area_path: str, period: Period, lost_after_days: int) -> Select[Any]:
             Visit.visit_date <= period.end,
         )
     )
-    return _with_area(
+    return (
         select(func.count(Case.child_id.distinct()))
         .select_from(FollowUp)
-        .join(Case, Case.id == FollowUp.case_id),
-        Case.child_id,
-        area_path,
+        .join(Case, Case.id == FollowUp.case_id)
     ).where(
+        in_subtree(Case.area_id, area_path),
         Case.kind == CaseKind.CHILD_LABOUR,
         _open_at(period),
         FollowUp.visit_id.is_(None),
@@ -244,7 +243,7 @@ def time_to_resolution(session: Session, *, area_path: str, period: Period) -> l
                 Child.sex,
                 _days_between(Case.closed_on, Case.opened_on).label("days"),
             ).select_from(Case),
-            Case.child_id,
+            Case,
             area_path,
         )
         .where(Case.closed_on.between(period.start, period.end))
@@ -316,10 +315,8 @@ def caseload_per_monitor(session: Session, *, area_path: str, period: Period) ->
     """Cases open at the period's end, per monitor of the child's latest visit up to then."""
     monitor = _at_latest_visit(Visit.monitor, Case.child_id, period.end)
     open_cases = (
-        _with_area(
-            select(Case.id, monitor.label("monitor")).select_from(Case), Case.child_id, area_path
-        )
-        .where(_open_at(period))
+        select(Case.id, monitor.label("monitor"))
+        .where(in_subtree(Case.area_id, area_path), _open_at(period))
         .subquery("open_cases")
     )
     query = select(open_cases.c.monitor, func.count(open_cases.c.id)).group_by(open_cases.c.monitor)

@@ -1,9 +1,11 @@
 """What every metric shares: the period, the rate shape, the area subtree and the age groups.
 
 Rows are scoped to an area subtree through the materialised ``Area.path`` (one index range
-scan) turned into a list of area ids, so that the databases start from the subtree's few
-areas and follow indexes down to households, children and visits (joining on the path let
-SQLite start from millions of visits and climb up to the areas). Helpers over visits are
+scan) turned into a list of area ids, matched against the area of the table aggregated (the
+household's area, copied onto visits and cases), so that the databases read one index range
+per area of the subtree (joining on the path let SQLite start from millions of visits and
+climb up to the areas; going down through households and children cost one probe per
+child). Helpers over visits are
 narrowed to the children concerned before they group or rank. Rows are disaggregated by the
 child's sex and an age group computed by the database (an unknown age, a child with no
 visit, is its own group rather than a guess).
@@ -24,8 +26,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from ipec.errors import DataError
-from ipec.monitoring.models import Child, Household, Visit
-from ipec.monitoring.scope import households_in_subtree
+from ipec.monitoring.models import Case, Child, Visit
+from ipec.monitoring.scope import in_subtree
 
 __all__ = ["Count", "Period", "Rate", "months_of"]
 
@@ -133,15 +135,12 @@ def _counts(rows: Sequence[Sequence[Any]], column: int) -> list[Count]:
 
 
 def _with_area(
-    query: Select[*tuple[Any, ...]], child_id: Any, path: str
+    query: Select[*tuple[Any, ...]], model: type[Visit | Case], path: str
 ) -> Select[*tuple[Any, ...]]:
-    """Join ``query`` from a child id to the child and its household, keeping the children of
-    the subtree at ``path`` (so that ``Child.sex`` and ``Child.household_id`` can be used)."""
-    return (
-        query.join(Child, Child.id == child_id)
-        .join(Household, Household.id == Child.household_id)
-        .where(households_in_subtree(path))
-    )
+    """Join ``query`` from ``model`` (visits or cases, in its FROM) to the child, keeping the
+    rows of the subtree at ``path`` by their own area (so that ``Child.sex`` and
+    ``Child.household_id`` can be used)."""
+    return query.join(Child, Child.id == model.child_id).where(in_subtree(model.area_id, path))
 
 
 def _latest_visits(
@@ -172,7 +171,7 @@ def _latest_visits(
     ]
     query = select(*columns).select_from(Visit).where(Visit.visit_date <= until)
     if among is None:
-        query = _with_area(query, Visit.child_id, area_path)
+        query = _with_area(query, Visit, area_path)
     else:
         # ``among`` is already in the subtree: joining the areas again made PostgreSQL reach
         # every visit of the subtree before narrowing them.

@@ -50,6 +50,7 @@ from ipec.monitoring.metrics.common import (
 )
 from ipec.monitoring.models import Case, Child, RemediationService, ServiceType, Visit
 from ipec.monitoring.outcomes import EDUCATION_SERVICES
+from ipec.monitoring.scope import in_subtree
 
 __all__ = [
     "LIVELIHOOD_SERVICES",
@@ -90,8 +91,8 @@ class HouseholdIndicators:
 def _beneficiaries(area_path: str, period: Period) -> Subquery:
     """One row per beneficiary child: what the latest visit in the period found, as 0/1."""
     # Children with a case: narrowed before the ranking, so only their visits are sorted.
-    with_case = _with_area(select(Case.child_id).select_from(Case), Case.child_id, area_path).where(
-        Case.opened_on <= period.end
+    with_case = select(Case.child_id).where(
+        in_subtree(Case.area_id, area_path), Case.opened_on <= period.end
     )
     latest = _latest_visits(area_path, until=period.end, since=period.start, among=with_case)
     attended, days_open = latest.c.school_days_attended, latest.c.school_days_open
@@ -192,19 +193,23 @@ def dol_education_services(
 ) -> dict[str, list[Count]]:
     """E1: children given education or vocational services in the period, for "all" and per
     service type; each a total and one count per sex and age group."""
+    age = _at_latest_visit(Visit.age, Child.id, period.end)
+    # Materialised, so that the age is looked up once per row: as a subquery, the databases
+    # copied the lookup into each branch of the age group's CASE (five probes a row).
     served = (
         _with_area(
-            select(RemediationService.type, Child.id.label("child_id"), Child.sex)
+            select(RemediationService.type, Child.id.label("child_id"), Child.sex,
+                   age.label("age"))
             .select_from(RemediationService)
             .join(Case, Case.id == RemediationService.case_id),
-            Case.child_id,
+            Case,
             area_path,
         )
         .where(*_services_in(period, EDUCATION_SERVICES))
-        .subquery("served")
-    )
-    age = _at_latest_visit(Visit.age, served.c.child_id, period.end)
-    group = _age_group(age)
+        .cte("served")
+        .prefix_with("MATERIALIZED")
+    )  # fmt: skip
+    group = _age_group(served.c.age)
 
     def children(*by: Any) -> list[Any]:
         query = select(*by, served.c.sex, group, func.count(distinct(served.c.child_id)))
@@ -227,7 +232,7 @@ def dol_livelihood_services(session: Session, *, area_path: str, period: Period)
                 select(*by, func.count(distinct(Child.household_id)))
                 .select_from(RemediationService)
                 .join(Case, Case.id == RemediationService.case_id),
-                Case.child_id,
+                Case,
                 area_path,
             )
             .where(*_services_in(period, LIVELIHOOD_SERVICES))

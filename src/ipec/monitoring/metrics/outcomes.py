@@ -27,17 +27,10 @@ from typing import Any
 from sqlalchemy import Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from ipec.monitoring.metrics.common import (
-    Period,
-    _age_group,
-    _aggregate,
-    _flag,
-    _month,
-    _with_area,
-    months_of,
-)
+from ipec.monitoring.metrics.common import Period, _age_group, _aggregate, _flag, _month, months_of
 from ipec.monitoring.models import Case, CaseKind, Child, RemediationService, Visit
 from ipec.monitoring.outcomes import EDUCATION_SERVICES, Outcome
+from ipec.monitoring.scope import in_subtree
 
 __all__ = ["MonthOutcomes", "OutcomeCounts", "outcome_counts", "outcomes_by_month"]
 
@@ -72,9 +65,9 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
     first = func.row_number().over(
         partition_by=Case.id, order_by=(Visit.visit_date.asc(), Visit.id.asc())
     )
-    last = func.row_number().over(
-        partition_by=Case.id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
-    )
+    # The rank from the end, from the same ordering (one sort of the visits, not two): the
+    # order is total (ids are unique), so the last visit is the one ranked n of n.
+    last = func.count().over(partition_by=Case.id) - first + 1
     columns: list[Any] = [
         Case.id.label("case_id"),
         Case.child_id,
@@ -87,7 +80,8 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
         last.label("last"),
     ]
     visits = (
-        _with_area(select(*columns).select_from(Case), Case.child_id, area_path)
+        select(*columns)
+        .select_from(Case)
         .join(
             Visit,
             and_(
@@ -96,6 +90,7 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
                 Visit.visit_date <= period.end,
             ),
         )
+        .where(in_subtree(Case.area_id, area_path))
         .subquery("case_visits")
     )
     v = visits.c
@@ -124,7 +119,7 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
         .where(
             RemediationService.started_on <= period.end,
             RemediationService.case_id.in_(
-                _with_area(select(Case.id).select_from(Case), Case.child_id, area_path)
+                select(Case.id).where(in_subtree(Case.area_id, area_path))
             ),
         )
         .group_by(RemediationService.case_id)

@@ -48,7 +48,7 @@ from ipec.monitoring.models import (
     RemediationService,
     Visit,
 )
-from ipec.monitoring.scope import households_in_subtree
+from ipec.monitoring.scope import households_in_subtree, in_subtree
 
 __all__ = [
     "coverage",
@@ -62,23 +62,27 @@ __all__ = [
 @_aggregate
 def identification_rate(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     """Children found in child labour / children visited, by sex and age at the last visit."""
+    # Per child from the subtree's visits of the period alone (one index range per area, the
+    # index holds what is read), then each child's sex: one lookup per child, not per visit.
     last = (
         select(
             Visit.child_id,
-            Child.sex,
             func.max(Visit.age).label("age"),
             func.max(case((Visit.child_labour, 1), else_=0)).label("found"),
         )
-        .select_from(Child)
-        .join(Household, Household.id == Child.household_id)
-        .join(Visit, Visit.child_id == Child.id)
-        .where(households_in_subtree(area_path), Visit.visit_date.between(period.start, period.end))
-        .group_by(Visit.child_id, Child.sex)
+        .where(
+            in_subtree(Visit.area_id, area_path),
+            Visit.visit_date.between(period.start, period.end),
+        )
+        .group_by(Visit.child_id)
         .subquery()
     )
     group = _age_group(last.c.age)
-    query = select(last.c.sex, group, func.sum(last.c.found), func.count()).group_by(
-        last.c.sex, group
+    query = (
+        select(Child.sex, group, func.sum(last.c.found), func.count())
+        .select_from(last)
+        .join(Child, Child.id == last.c.child_id)
+        .group_by(Child.sex, group)
     )
     return _rates(session, query)
 
@@ -92,9 +96,8 @@ def support_rate(
         select(Case.id, Case.child_id, Child.sex)
         .select_from(Case)
         .join(Child, Child.id == Case.child_id)
-        .join(Household, Household.id == Child.household_id)
         .where(
-            households_in_subtree(area_path),
+            in_subtree(Case.area_id, area_path),
             Case.kind == CaseKind.CHILD_LABOUR,
             Case.opened_on.between(period.start, period.end),
         )
@@ -133,11 +136,10 @@ def follow_up_compliance(session: Session, *, area_path: str, period: Period) ->
         .select_from(FollowUp)
         .join(Case, Case.id == FollowUp.case_id)
         .join(Child, Child.id == Case.child_id)
-        .join(Household, Household.id == Child.household_id)
         # Not by the due-date index: SQLite would start from every follow-up of the database
         # due in the period and climb to the areas; from the subtree's cases is far less work.
         .where(
-            households_in_subtree(area_path),
+            in_subtree(Case.area_id, area_path),
             _unindexed(FollowUp.due_on).between(period.start, period.end),
         )
         .cte("due")
@@ -164,9 +166,9 @@ def referral_acceptance(session: Session, *, area_path: str, period: Period) -> 
         select(accepted, func.count(Referral.id))
         .select_from(Referral)
         .join(Case, Case.id == Referral.case_id)
-        .join(Child, Child.id == Case.child_id)
-        .join(Household, Household.id == Child.household_id)
-        .where(households_in_subtree(area_path), Referral.sent_on.between(period.start, period.end))
+        .where(
+            in_subtree(Case.area_id, area_path), Referral.sent_on.between(period.start, period.end)
+        )
     )
     numerator, denominator = session.execute(query).one()
     return Rate("total", int(numerator or 0), int(denominator or 0))
