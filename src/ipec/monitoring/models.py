@@ -215,7 +215,9 @@ class Case(Base):
 
     __tablename__ = "cases"
     # An area's cases by status, with what a case list sorts by (priority, apart from the
-    # child's age and sex) and the child: a list reads its cases from the index alone.
+    # child's age and sex) and the child: a list reads its cases from the index alone. The
+    # second index walks every case in priority order (worst forms, hazardous, then the
+    # oldest), so the top of a long list is found without sorting it.
     __table_args__ = (
         Index(
             "ix_cases_area_id_priority",
@@ -226,6 +228,16 @@ class Case(Base):
             "opened_on",
             "child_id",
             "id",
+        ),
+        Index(
+            "ix_cases_priority",
+            "worst_forms",
+            "hazardous",
+            "opened_on",
+            "id",
+            "status",
+            "area_id",
+            "child_id",
         ),
     )
 

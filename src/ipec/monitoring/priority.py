@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, case
 from ipec.monitoring.followup import add_months
 from ipec.monitoring.models import Case, Child, Sex
 
-__all__ = ["priority_order"]
+__all__ = ["priority_groups", "priority_order"]
 
 
 def priority_order(today: date) -> list[ColumnElement[Any]]:
@@ -24,3 +24,27 @@ def priority_order(today: date) -> list[ColumnElement[Any]]:
         Case.opened_on.asc(),
         Case.id.asc(),
     ]
+
+
+def priority_groups(today: date) -> list[list[ColumnElement[bool]]]:
+    """The sixteen groups of cases that :func:`priority_order` sorts before the age of the
+    case, most urgent first, each as WHERE clauses over Case and Child: within a group the
+    order is the oldest case first, so a list's first rows are the first rows of each group,
+    merged."""
+    twelve_years_ago = add_months(today, -12 * 12)
+    groups: list[list[ColumnElement[bool]]] = []
+    for worst_forms in (True, False):
+        for hazardous in (True, False):
+            for young in (True, False):
+                for girl in (True, False):
+                    groups.append(
+                        [
+                            Case.worst_forms == worst_forms,
+                            Case.hazardous == hazardous,
+                            Child.birth_date > twelve_years_ago
+                            if young
+                            else Child.birth_date <= twelve_years_ago,
+                            Child.sex == Sex.FEMALE if girl else Child.sex != Sex.FEMALE,
+                        ]
+                    )
+    return groups

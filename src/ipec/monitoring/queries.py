@@ -12,11 +12,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from ipec.monitoring.followup import add_months
 from ipec.monitoring.models import Area, Case, CaseStatus, Child, FollowUp, Sex
-from ipec.monitoring.priority import priority_order
+from ipec.monitoring.priority import priority_groups, priority_order
 from ipec.monitoring.scope import in_subtree
 
 __all__ = ["CaseFilter", "FollowUpFilter", "case_page_query", "case_query", "follow_up_query"]
@@ -124,22 +135,73 @@ def case_query(scope_path: str, filters: CaseFilter, today: date) -> Select[Any]
 
 
 def case_page_query(
-    scope_path: str, filters: CaseFilter, today: date, *, limit: int, offset: int
+    scope_path: str,
+    filters: CaseFilter,
+    today: date,
+    *,
+    limit: int,
+    offset: int,
+    merge_groups: bool = False,
 ) -> Select[Any]:
     """One page of the case list. The page's case ids are chosen first, from the cases and
     children alone; only those few rows then get their area and overdue count (a database
     computes a select list before it sorts, so doing it in one query costs a follow-up count
-    for every case of the list, not of the page)."""
-    ids = (
+    for every case of the list, not of the page).
+
+    ``merge_groups`` chooses how the ids are found, for the database at hand: SQLite joins by
+    nested loops only and sorts every case of a country's list to return its first rows, so
+    it reads each priority group in index order and merges them; PostgreSQL takes the top of
+    a sorted index range quickly and plans the sixteen-part merge badly for deep pages, so it
+    sorts. A search, which matches few cases, is always sorted."""
+    where = _case_conditions(scope_path, filters, today)
+    if merge_groups and not filters.search:
+        ids = _merged_page(where, today, limit=limit, offset=offset)
+    else:
+        ids = _sorted_page(where, today, limit=limit, offset=offset)
+    return _with_details(select().select_from(Case).join(ids, ids.c.id == Case.id), today)
+
+
+def _sorted_page(
+    where: list[ColumnElement[bool]], today: date, *, limit: int, offset: int
+) -> Subquery:
+    """The page's ids from every matching case, sorted: for a search, which matches few."""
+    return (
         select(Case.id)
         .join(Child, Child.id == Case.child_id)
-        .where(and_(*_case_conditions(scope_path, filters, today)))
+        .where(and_(*where))
         .order_by(*priority_order(today))
         .limit(limit)
         .offset(offset)
         .subquery("page")
     )
-    return _with_details(select().select_from(Case).join(ids, ids.c.id == Case.id), today)
+
+
+def _merged_page(
+    where: list[ColumnElement[bool]], today: date, *, limit: int, offset: int
+) -> Subquery:
+    """The page's ids as the first ``limit + offset`` cases of each priority group (read in
+    order from the priority index, which stops early), merged. The same rows in the same order
+    as sorting the whole list, without reading all of a country's cases."""
+    wanted = limit + offset
+    parts = []
+    for rank, group in enumerate(priority_groups(today)):
+        part = (
+            select(Case.id, literal(rank).label("rank"), Case.opened_on)
+            .join(Child, Child.id == Case.child_id)
+            .where(and_(*where, *group))
+            .order_by(Case.opened_on, Case.id)
+            .limit(wanted)
+            .subquery(f"group_{rank}")
+        )
+        parts.append(select(part))
+    merged = union_all(*parts).subquery("groups")
+    return (
+        select(merged.c.id)
+        .order_by(merged.c.rank, merged.c.opened_on, merged.c.id)
+        .limit(limit)
+        .offset(offset)
+        .subquery("page")
+    )
 
 
 def follow_up_query(

@@ -1,0 +1,70 @@
+"""A case list's page is the same whether the whole list is sorted or the priority groups are
+read in order and merged (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipec.monitoring import Case, CaseKind, CaseStatus, Child, Sex
+from ipec.monitoring.followup import add_months
+from ipec.monitoring.queries import CaseFilter, _case_conditions, _merged_page, _sorted_page
+from ipec.monitoring.service import ChildInput, create_area, register_household
+
+TODAY = date(2026, 6, 1)
+TWELFTH_BIRTHDAY = add_months(TODAY, -12 * 12)
+
+one_case = st.tuples(
+    st.booleans(),  # worst forms
+    st.booleans(),  # hazardous
+    st.sampled_from([Sex.FEMALE, Sex.MALE]),
+    st.integers(-2, 2),  # born this many days after the day that makes 12 today
+    st.integers(0, 3),  # opened this many days into the year (ties are common)
+    st.sampled_from([CaseStatus.IDENTIFIED, CaseStatus.IN_REMEDIATION, CaseStatus.CLOSED]),
+    st.integers(0, 1),  # the district
+)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    cases=st.lists(one_case, max_size=24),
+    limit=st.integers(1, 6),
+    offset=st.integers(0, 8),
+    open_only=st.booleans(),
+    district=st.sampled_from([None, 0, 1]),
+)
+def test_merged_groups_give_the_sorted_page(
+    session: Session,
+    *,
+    cases: list[tuple[bool, bool, Sex, int, int, CaseStatus, int]],
+    limit: int,
+    offset: int,
+    open_only: bool,
+    district: int | None,
+) -> None:
+    savepoint = session.begin_nested()
+    country = create_area(session, name="Country", level="country")
+    districts = [create_area(session, name=f"D{i}", level="district", parent_id=country.id)
+                 for i in (0, 1)]  # fmt: skip
+    for i, (worst, hazardous, sex, born, opened, status, where) in enumerate(cases):
+        household = register_household(
+            session, area_id=districts[where].id, head_name="Head", actor="m", today=TODAY,
+            children=[ChildInput(f"child {i}", sex, TWELFTH_BIRTHDAY + timedelta(days=born))],
+        )  # fmt: skip
+        child = session.scalars(select(Child).where(Child.household_id == household.id)).one()
+        session.add(Case(child_id=child.id, kind=CaseKind.CHILD_LABOUR, status=status,
+                         worst_forms=worst, hazardous=hazardous,
+                         opened_on=date(2026, 1, 1) + timedelta(days=opened)))  # fmt: skip
+    session.flush()
+    area_path = districts[district].path if district is not None else None
+    where = _case_conditions(country.path, CaseFilter(area_path=area_path,
+                             open_only=open_only), TODAY)  # fmt: skip
+    merged = session.scalars(select(_merged_page(where, TODAY, limit=limit, offset=offset)))
+    whole = session.scalars(select(_sorted_page(where, TODAY, limit=limit, offset=offset)))
+    assert list(merged) == list(whole)
+    savepoint.rollback()
