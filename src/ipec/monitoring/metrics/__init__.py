@@ -43,6 +43,7 @@ from ipec.monitoring.metrics.outcomes import (
     MonthOutcomes,
     OutcomeCounts,
     outcome_counts,
+    outcomes_and_months,
     outcomes_by_month,
 )
 from ipec.monitoring.metrics.rates import (
@@ -80,6 +81,7 @@ __all__ = [
     "identification_rate",
     "months_of",
     "outcome_counts",
+    "outcomes_and_months",
     "outcomes_by_month",
     "referral_acceptance",
     "services_by_type",

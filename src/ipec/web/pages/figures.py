@@ -33,8 +33,7 @@ from ipec.monitoring.metrics import (
     hazard_counts,
     identification_by_area,
     identification_rate,
-    outcome_counts,
-    outcomes_by_month,
+    outcomes_and_months,
     services_by_type,
     support_rate,
     visits_by_month,
@@ -79,14 +78,16 @@ class Figures:
 def compute_figures(
     session: Session, *, area_path: str, period: Period, minimum_age: int
 ) -> Figures:
-    """The dashboard's figures, one aggregate query per metric."""
+    """The dashboard's figures, one aggregate query per metric (the outcomes and their months
+    share one)."""
+    outcomes, outcome_months = outcomes_and_months(
+        session, area_path=area_path, period=period, minimum_age=minimum_age
+    )
     return Figures(
         computed_at=datetime.now(UTC),
         identified=tuple(identification_rate(session, area_path=area_path, period=period)),
         supported=tuple(support_rate(session, area_path=area_path, period=period)),
-        outcomes=outcome_counts(
-            session, area_path=area_path, period=period, minimum_age=minimum_age
-        )[0],
+        outcomes=outcomes[0],
         effective=effectiveness(session, area_path=area_path, period=period),
         follow_ups=follow_up_compliance(session, area_path=area_path, period=period)[0],
         by_area={
@@ -94,9 +95,7 @@ def compute_figures(
             for found in identification_by_area(session, area_path=area_path, period=period)
         },
         visited_by_month=tuple(visits_by_month(session, area_path=area_path, period=period)),
-        outcomes_by_month=tuple(
-            outcomes_by_month(session, area_path=area_path, period=period, minimum_age=minimum_age)
-        ),
+        outcomes_by_month=tuple(outcome_months),
         hazards=hazard_counts(session, area_path=area_path, period=period),
         services=services_by_type(session, area_path=area_path, period=period),
     )
