@@ -46,8 +46,20 @@ def test_figures_are_kept_for_the_ttl_then_computed_again() -> None:
     assert len(made) == 2
 
 
+def test_a_ttl_of_zero_keeps_nothing() -> None:
+    made: list[Figures] = []
+
+    def compute() -> Figures:
+        made.append(_figures())
+        return made[-1]
+
+    cache = FiguresCache(ttl=0)
+    assert cache.get(_KEY, compute) is not cache.get(_KEY, compute)
+    assert len(made) == 2
+
+
 def test_the_cache_is_bounded() -> None:
-    cache, made = FiguresCache(max_entries=2), []
+    cache, made = FiguresCache(ttl=600, max_entries=2), []
 
     def compute() -> Figures:
         made.append(1)
@@ -59,7 +71,7 @@ def test_the_cache_is_bounded() -> None:
 
 
 def test_threads_share_the_cache() -> None:
-    cache, errors = FiguresCache(max_entries=8), []
+    cache, errors = FiguresCache(ttl=600, max_entries=8), []
 
     def view(area_id: int) -> None:
         try:

@@ -1,12 +1,12 @@
 """The dashboard's figures and the cache that keeps them a while.
 
 The figures are aggregates over every child of an area subtree: at a million children they
-take seconds to compute, so they are kept for ``FIGURES_TTL_SECONDS`` per (area id, period,
-profile) and shared by every user who may read that area. Only numbers are kept, never names
-(the page reads the area names on each view). The access check and the audit row of a view
-are not part of the figures: they run on every request, before the cache is consulted.
-Writes do not invalidate the cache, so the figures shown may be up to the TTL old; the page
-says when they were computed.
+take seconds to compute, so they are kept per (area id, period, profile), 10 minutes by
+default (the setting ``dashboard_figures_seconds``), and shared by every user who may read
+that area. Only numbers are kept, never names (the page reads the area names on each view).
+The access check and the audit row of a view are not part of the figures: they run on every
+request, before the cache is consulted. Writes do not invalidate the cache, so the figures
+shown may be as old as the setting; the page says when they were computed.
 """
 
 from __future__ import annotations
@@ -41,15 +41,12 @@ from ipec.monitoring.metrics import (
 
 __all__ = [
     "FIGURES_MAX_ENTRIES",
-    "FIGURES_TTL_SECONDS",
     "Figures",
     "FiguresCache",
     "FiguresKey",
     "compute_figures",
 ]
 
-#: How long computed figures are shown before they are computed again (10 minutes).
-FIGURES_TTL_SECONDS = 600.0
 #: Area and period combinations kept at once (the least recently used go first).
 FIGURES_MAX_ENTRIES = 256
 
@@ -102,7 +99,8 @@ def compute_figures(
 
 
 class FiguresCache:
-    """Figures by key for ``ttl`` seconds, safe to share between the server's threads.
+    """Figures by key for ``ttl`` seconds (none kept when it is 0), safe to share between the
+    server's threads.
 
     ``cachetools`` caches are not thread-safe, so every read and write holds a lock; the
     figures are computed outside it, so a slow computation does not hold up views of other
@@ -112,7 +110,7 @@ class FiguresCache:
     def __init__(
         self,
         *,
-        ttl: float = FIGURES_TTL_SECONDS,
+        ttl: float,
         max_entries: int = FIGURES_MAX_ENTRIES,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -120,9 +118,12 @@ class FiguresCache:
             maxsize=max_entries, ttl=ttl, timer=timer
         )
         self._lock = threading.Lock()
+        self._keeps = ttl > 0
 
     def get(self, key: FiguresKey, compute: Callable[[], Figures]) -> Figures:
         """The figures kept for ``key``, or ``compute()``'s, then kept."""
+        if not self._keeps:
+            return compute()
         with self._lock:
             kept = self._figures.get(key)
         if kept is not None:

@@ -64,7 +64,7 @@ def install_pages(app: FastAPI) -> None:
     """Add the pages to ``app`` (the renderer and the dashboard's figures cache are made
     here, not at import time, so each application has its own)."""
     app.state.pages = Pages()
-    app.state.dashboard_figures = FiguresCache()
+    app.state.dashboard_figures = FiguresCache(ttl=app.state.settings.dashboard_figures_seconds)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     for part in PAGE_ROUTERS:
         app.include_router(part)
