@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ipec.monitoring.metrics import Effectiveness, OutcomeCounts, Rate
+from ipec.monitoring.metrics import OutcomeCounts, Rate
 from ipec.web.pages.figures import Figures, FiguresCache, FiguresKey
 
 _KEY: FiguresKey = (1, date(2026, 1, 1), date(2026, 6, 30), "sdg-8.7.1")
@@ -16,7 +16,7 @@ def _figures() -> Figures:
     none = Rate("total", 0, 0)
     return Figures(
         computed_at=datetime.now(UTC), identified=(none,), supported=(none,),
-        outcomes=OutcomeCounts("total", 0, 0, 0), effective=Effectiveness([none], 0, 0, 0),
+        outcomes=OutcomeCounts("total", 0, 0, 0), effective=none,
         follow_ups=none, by_area={}, visited_by_month=(), outcomes_by_month=(), hazards={},
         services={},
     )  # fmt: skip

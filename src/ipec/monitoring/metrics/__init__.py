@@ -27,6 +27,7 @@ from ipec.monitoring.metrics.cases import (
     Resolution,
     caseload_per_monitor,
     effectiveness,
+    effectiveness_rates,
     time_to_resolution,
 )
 from ipec.monitoring.metrics.common import Count, Period, Rate, months_of
@@ -75,6 +76,7 @@ __all__ = [
     "dol_household_indicators",
     "dol_livelihood_services",
     "effectiveness",
+    "effectiveness_rates",
     "follow_up_compliance",
     "hazard_counts",
     "identification_by_area",

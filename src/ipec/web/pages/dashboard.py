@@ -184,7 +184,7 @@ def dashboard(
             "in_remediation": figures.supported[0].numerator,
             "withdrawn": figures.outcomes.withdrawn,
             "prevented": figures.outcomes.prevented,
-            "effectiveness": figures.effective.rates[0],
+            "effectiveness": figures.effective,
             "overdue": follow_ups.denominator - follow_ups.numerator,
         },
         "charts": {

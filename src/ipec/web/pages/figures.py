@@ -22,13 +22,12 @@ from sqlalchemy.orm import Session
 
 from ipec.monitoring.metrics import (
     AreaCounts,
-    Effectiveness,
     MonthCounts,
     MonthOutcomes,
     OutcomeCounts,
     Period,
     Rate,
-    effectiveness,
+    effectiveness_rates,
     follow_up_compliance,
     hazard_counts,
     identification_by_area,
@@ -63,7 +62,7 @@ class Figures:
     identified: tuple[Rate, ...]
     supported: tuple[Rate, ...]
     outcomes: OutcomeCounts
-    effective: Effectiveness
+    effective: Rate
     follow_ups: Rate
     by_area: dict[int, AreaCounts]
     visited_by_month: tuple[MonthCounts, ...]
@@ -85,7 +84,7 @@ def compute_figures(
         identified=tuple(identification_rate(session, area_path=area_path, period=period)),
         supported=tuple(support_rate(session, area_path=area_path, period=period)),
         outcomes=outcomes[0],
-        effective=effectiveness(session, area_path=area_path, period=period),
+        effective=effectiveness_rates(session, area_path=area_path, period=period)[0],
         follow_ups=follow_up_compliance(session, area_path=area_path, period=period)[0],
         by_area={
             found.area_id: found
