@@ -33,6 +33,13 @@ class Settings(BaseSettings):
         "wait their turn without holding a thread (default: 1 for SQLite, which has one "
         "writer, 8 for PostgreSQL).",
     )
+    dashboard_figures_seconds: float = Field(
+        default=600,
+        ge=0,
+        description="How long the dashboard keeps the figures of an area and period before "
+        "computing them again (records written meanwhile are not counted until then); 0 "
+        "computes them on every view.",
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

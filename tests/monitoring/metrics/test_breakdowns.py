@@ -17,6 +17,7 @@ from ipec.monitoring.metrics import (
     identification_by_area,
     months_of,
     outcome_counts,
+    outcomes_and_months,
     outcomes_by_month,
     services_by_type,
     visits_by_month,
@@ -142,3 +143,14 @@ def test_outcomes_by_month(session: Session) -> None:
     to_february = Period(date(2026, 1, 1), date(2026, 2, 28))
     early = outcomes_by_month(session, area_path=country.path, period=to_february, minimum_age=15)
     assert not any(month.withdrawn for month in early)
+
+
+def test_outcomes_and_months_from_one_query(session: Session) -> None:
+    country = _world(session)["country"].path
+    for period in (QUARTER, Period(date(2026, 1, 1), date(2026, 2, 28))):
+        both = outcomes_and_months(session, area_path=country, period=period, minimum_age=15)
+        assert both == (
+            outcome_counts(session, area_path=country, period=period, minimum_age=15),
+            outcomes_by_month(session, area_path=country, period=period, minimum_age=15),
+        )
+        assert both[1][-1].month == f"{period.end:%Y-%m}"

@@ -17,6 +17,7 @@ from ipec.monitoring.metrics import (
     Resolution,
     caseload_per_monitor,
     effectiveness,
+    effectiveness_rates,
     time_to_resolution,
 )
 from ipec.monitoring.models import FollowUp, ServiceType
@@ -170,6 +171,17 @@ def test_effectiveness_outside_and_empty(session: Session) -> None:
     assert empty.rates == [Rate("total", 0, 0)]
     assert empty.rates[0].value is None
     assert (empty.still_in, empty.relapsed, empty.lost_to_follow_up) == (0, 0, 0)
+
+
+def test_effectiveness_rates_alone(session: Session) -> None:
+    paths = _effectiveness_world(session)
+    for path, period in ((paths["a"], YEAR), (paths["a"], HALF), (paths["country"], YEAR)):
+        rates = effectiveness_rates(session, area_path=path, period=period)
+        assert rates == effectiveness(session, area_path=path, period=period).rates
+    assert effectiveness_rates(session, area_path=paths["a"], period=HALF) == [
+        Rate("total", 1, 1),
+        Rate("male*12-14", 1, 1),
+    ]
 
 
 def test_lost_to_follow_up_threshold(session: Session) -> None:

@@ -92,7 +92,9 @@ def live_site(tmp_path: Path) -> Iterator[LiveSite]:
     with Session(engine) as session, session.begin():
         ids, _tokens = _world(session)
     url = engine.url.render_as_string(hide_password=False)
-    app = create_app(Settings(database_url=url, secret_key=SECRET))
+    # The browser tests read the dashboard right after recording: its figures are not kept
+    # (the cache is tested in test_dashboard.py).
+    app = create_app(Settings(database_url=url, secret_key=SECRET, dashboard_figures_seconds=0))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

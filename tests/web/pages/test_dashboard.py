@@ -4,7 +4,8 @@ one visit per child: its numbers are the metrics' numbers for the same scope and
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ipec.monitoring import AuditEntry
 from ipec.monitoring.metrics import (
+    Period,
     follow_up_compliance,
     identification_rate,
     outcome_counts,
@@ -21,7 +23,9 @@ from ipec.monitoring.models import Area
 from ipec.monitoring.service import create_area, record_visit
 from ipec.standards import load_profile
 from ipec.web.api.common import today
+from ipec.web.pages import dashboard
 from ipec.web.pages.dashboard import default_period
+from ipec.web.pages.figures import compute_figures
 from tests.web.pages.conftest import Site
 
 _CARD = re.compile(r'<span class="value">([^<]*)</span> <span class="label">([^<]*)</span>')
@@ -169,3 +173,78 @@ def test_area_names_are_shown_inert(visited: Site) -> None:
     page = visited.client.get("/dashboard")
     assert "<img src=x" not in page.text
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page.text
+
+
+def _readings(site: Site) -> int:
+    with Session(site.engine) as session:
+        found = session.scalars(select(AuditEntry).where(AuditEntry.action == "metrics.read"))
+        return len(found.all())
+
+
+@pytest.fixture
+def computed(visited: Site, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Period]]:
+    """The (area path, period) of each computation of the figures, in order."""
+    calls: list[tuple[str, Period]] = []
+
+    def counting(session: Session, *, area_path: str, period: Period, minimum_age: int) -> Any:
+        calls.append((area_path, period))
+        return compute_figures(session, area_path=area_path, period=period,
+                               minimum_age=minimum_age)  # fmt: skip
+
+    monkeypatch.setattr(dashboard, "compute_figures", counting)
+    return calls
+
+
+def test_a_second_view_reuses_the_figures_and_is_audit_logged(
+    visited: Site, computed: list[tuple[str, Period]]
+) -> None:
+    visited.sign_in("monitor")
+    first = visited.client.get("/dashboard")
+    # A visit recorded after the first view is not counted until the figures expire.
+    with Session(visited.engine) as session, session.begin():
+        record_visit(session, child_id=visited.ids["child_a"], visit_date=today(),
+                     monitor="monitor", consent=True, record={"econ_any": False},
+                     profile=load_profile("sdg-8.7.1"), actor="monitor")  # fmt: skip
+    readings = _readings(visited)
+    second = visited.client.get("/dashboard")
+    assert computed == [(_path(visited, "area_a"), default_period(today()))]
+    assert _readings(visited) == readings + 1
+    assert _cards(second.text) == _cards(first.text)
+    fresh = _expected(visited, "area_a")
+    assert {key: _cards(second.text)[key] for key in fresh} != fresh
+    shown = re.search(r"Figures as of (\d\d:\d\d) UTC", second.text)
+    assert shown is not None
+    assert shown.group(1) in re.findall(r"\d\d:\d\d", first.text)
+
+
+def test_another_area_or_period_is_computed_anew(
+    visited: Site, computed: list[tuple[str, Period]]
+) -> None:
+    visited.sign_in("admin")
+    visited.client.get("/dashboard")
+    visited.client.get(f"/dashboard?area_id={visited.ids['area_b']}")
+    visited.client.get("/dashboard?from=2025-01-01&to=2025-06-30")
+    visited.client.get(f"/dashboard?area_id={visited.ids['area_b']}")
+    assert [path for path, _period in computed] == [
+        _path(visited, "country"),
+        _path(visited, "area_b"),
+        _path(visited, "country"),
+    ]
+    assert computed[2][1] == Period(date(2025, 1, 1), date(2025, 6, 30))
+
+
+def test_a_user_never_gets_the_figures_of_another_area(
+    visited: Site, computed: list[tuple[str, Period]]
+) -> None:
+    """The figures of the country and of B are kept first; the monitor of A still gets A's
+    numbers for the same request, and nothing of B."""
+    visited.sign_in("admin")
+    assert _cards(visited.client.get("/dashboard").text)["Children monitored"] == "2"
+    visited.client.get(f"/dashboard?area_id={visited.ids['area_b']}")
+    visited.sign_in("monitor")
+    assert _cards(visited.client.get("/dashboard").text)["Children monitored"] == "1"
+    refused = visited.client.get(f"/dashboard?area_id={visited.ids['area_b']}")
+    assert refused.status_code == 404
+    assert '<span class="value">' not in refused.text
+    assert [path for path, _period in computed][-1] == _path(visited, "area_a")
+    assert len(computed) == 3

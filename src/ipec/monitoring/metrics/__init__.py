@@ -27,6 +27,7 @@ from ipec.monitoring.metrics.cases import (
     Resolution,
     caseload_per_monitor,
     effectiveness,
+    effectiveness_rates,
     time_to_resolution,
 )
 from ipec.monitoring.metrics.common import Count, Period, Rate, months_of
@@ -43,6 +44,7 @@ from ipec.monitoring.metrics.outcomes import (
     MonthOutcomes,
     OutcomeCounts,
     outcome_counts,
+    outcomes_and_months,
     outcomes_by_month,
 )
 from ipec.monitoring.metrics.rates import (
@@ -74,12 +76,14 @@ __all__ = [
     "dol_household_indicators",
     "dol_livelihood_services",
     "effectiveness",
+    "effectiveness_rates",
     "follow_up_compliance",
     "hazard_counts",
     "identification_by_area",
     "identification_rate",
     "months_of",
     "outcome_counts",
+    "outcomes_and_months",
     "outcomes_by_month",
     "referral_acceptance",
     "services_by_type",

@@ -68,6 +68,7 @@ __all__ = [
     "Resolution",
     "caseload_per_monitor",
     "effectiveness",
+    "effectiveness_rates",
     "time_to_resolution",
 ]
 
@@ -109,12 +110,9 @@ def _open_at(period: Period) -> ColumnElement[bool]:
     )
 
 
-@_aggregate
-def effectiveness(
-    session: Session, *, area_path: str, period: Period, lost_after_days: int = 90
-) -> Effectiveness:
-    """Children out of child labour at their last two follow-up visits after remediation /
-    children with 2+ such visits, plus the still-in, relapsed and lost-to-follow-up counts."""
+def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
+    """(sex, age group, out at the last two follow-ups, followed, in at the last one): the
+    children with two or more follow-up visits after remediation started."""
     started = (
         select(Case.child_id, func.min(RemediationService.started_on).label("day"))
         .select_from(Case)
@@ -168,7 +166,7 @@ def effectiveness(
         .subquery("followed")
     )
     group = _age_group(child.c.age)
-    rows = session.execute(
+    query = (
         select(
             child.c.sex,
             group,
@@ -178,13 +176,30 @@ def effectiveness(
         )
         .where(child.c.last_day >= period.start)
         .group_by(child.c.sex, group)
-    ).all()
+    )
+    return list(session.execute(query).all())
+
+
+@_aggregate
+def effectiveness(
+    session: Session, *, area_path: str, period: Period, lost_after_days: int = 90
+) -> Effectiveness:
+    """Children out of child labour at their last two follow-up visits after remediation /
+    children with 2+ such visits, plus the still-in, relapsed and lost-to-follow-up counts."""
+    rows = _followed(session, area_path, period)
     return Effectiveness(
         rates=_grouped(rows, 2, 3),
         still_in=sum(int(row[4] or 0) for row in rows),
         relapsed=_count_children(session, _relapsed(area_path, period)),
         lost_to_follow_up=_count_children(session, _lost(area_path, period, lost_after_days)),
     )
+
+
+@_aggregate
+def effectiveness_rates(session: Session, *, area_path: str, period: Period) -> list[Rate]:
+    """The rates of :func:`effectiveness` alone, for a page that shows no other count (the
+    relapsed and lost-to-follow-up counts are two more queries over the subtree's cases)."""
+    return _grouped(_followed(session, area_path, period), 2, 3)
 
 
 def _count_children(session: Session, query: Select[Any]) -> int:

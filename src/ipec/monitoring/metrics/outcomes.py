@@ -32,7 +32,13 @@ from ipec.monitoring.models import Case, CaseKind, Child, RemediationService, Vi
 from ipec.monitoring.outcomes import EDUCATION_SERVICES, Outcome
 from ipec.monitoring.scope import in_subtree
 
-__all__ = ["MonthOutcomes", "OutcomeCounts", "outcome_counts", "outcomes_by_month"]
+__all__ = [
+    "MonthOutcomes",
+    "OutcomeCounts",
+    "outcome_counts",
+    "outcomes_and_months",
+    "outcomes_by_month",
+]
 
 #: Precedence of the outcomes when a child has several (the lowest wins).
 _RANK = {Outcome.WITHDRAWN: 1, Outcome.PROTECTED: 2, Outcome.PREVENTED: 3}
@@ -158,38 +164,60 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
     )
 
 
+def _rows(session: Session, area_path: str, period: Period, minimum_age: int) -> list[Any]:
+    """(sex, age group, month, withdrawn, protected, prevented) of the children with an
+    outcome whose latest verification is in the period: one query serves the counts and the
+    months (the outcomes per child are the costly part; they are computed once)."""
+    per_child = _per_child(area_path, period, minimum_age)
+    group, month = _age_group(per_child.c.age), _month(per_child.c.last_day)
+    query = (
+        select(
+            Child.sex,
+            group,
+            month,
+            *(func.sum(_flag(per_child.c.best == _RANK[o])) for o in _RANK),
+        )
+        .join(per_child, per_child.c.child_id == Child.id)
+        .where(per_child.c.last_day >= period.start)
+        .group_by(Child.sex, group, month)
+    )
+    return list(session.execute(query).all())
+
+
+def _by_group(rows: list[Any]) -> list[OutcomeCounts]:
+    """The rows summed by sex and age group, after their total."""
+    found: dict[str, list[int]] = {}
+    for sex, age, _month_of, *counts in rows:
+        sums = found.setdefault(f"{sex}*{age}", [0, 0, 0])
+        for index, value in enumerate(counts):
+            sums[index] += int(value or 0)
+    groups = [OutcomeCounts(key, *sums) for key, sums in sorted(found.items())]
+    total = OutcomeCounts(
+        "total",
+        sum(c.withdrawn for c in groups),
+        sum(c.protected for c in groups),
+        sum(c.prevented for c in groups),
+    )
+    return [total, *groups]
+
+
+def _by_month(rows: list[Any], period: Period) -> list[MonthOutcomes]:
+    """The rows summed by month, every month of the period included."""
+    found: dict[str, list[int]] = {}
+    for _sex, _age, month, *counts in rows:
+        sums = found.setdefault(month, [0, 0, 0])
+        for index, value in enumerate(counts):
+            sums[index] += int(value or 0)
+    return [MonthOutcomes(key, *found.get(key, (0, 0, 0))) for key in months_of(period)]
+
+
 @_aggregate
 def outcome_counts(
     session: Session, *, area_path: str, period: Period, minimum_age: int
 ) -> list[OutcomeCounts]:
     """Children withdrawn, protected and prevented at their latest verification in the period,
     once per child: the total, then by sex and age group."""
-    per_child = _per_child(area_path, period, minimum_age)
-    group = _age_group(per_child.c.age)
-    query = (
-        select(
-            Child.sex,
-            group,
-            *(func.sum(_flag(per_child.c.best == _RANK[o])) for o in _RANK),
-        )
-        .join(per_child, per_child.c.child_id == Child.id)
-        .where(per_child.c.last_day >= period.start)
-        .group_by(Child.sex, group)
-    )
-    rows = session.execute(query).all()
-    found = sorted(
-        (OutcomeCounts(f"{sex}*{age}", int(withdrawn or 0), int(protected or 0),
-                       int(prevented or 0))
-         for sex, age, withdrawn, protected, prevented in rows),
-        key=lambda c: c.group,
-    )  # fmt: skip
-    total = OutcomeCounts(
-        "total",
-        sum(c.withdrawn for c in found),
-        sum(c.protected for c in found),
-        sum(c.prevented for c in found),
-    )
-    return [total, *found]
+    return _by_group(_rows(session, area_path, period, minimum_age))
 
 
 @_aggregate
@@ -198,15 +226,14 @@ def outcomes_by_month(
 ) -> list[MonthOutcomes]:
     """The children of :func:`outcome_counts` by the month of their latest verification (each
     child once), every month of the period included."""
-    per_child = _per_child(area_path, period, minimum_age)
-    month = _month(per_child.c.last_day)
-    query = (
-        select(month, *(func.sum(_flag(per_child.c.best == _RANK[o])) for o in _RANK))
-        .where(per_child.c.last_day >= period.start)
-        .group_by(month)
-    )
-    found = {row[0]: row[1:] for row in session.execute(query).all()}
-    return [
-        MonthOutcomes(key, *(int(value or 0) for value in found.get(key, (0, 0, 0))))
-        for key in months_of(period)
-    ]
+    return _by_month(_rows(session, area_path, period, minimum_age), period)
+
+
+@_aggregate
+def outcomes_and_months(
+    session: Session, *, area_path: str, period: Period, minimum_age: int
+) -> tuple[list[OutcomeCounts], list[MonthOutcomes]]:
+    """:func:`outcome_counts` and :func:`outcomes_by_month` from one query, for a page that
+    shows both (each alone costs as much as the pair)."""
+    rows = _rows(session, area_path, period, minimum_age)
+    return _by_group(rows), _by_month(rows, period)

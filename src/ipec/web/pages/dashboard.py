@@ -1,5 +1,6 @@
 """The dashboard: the programme's numbers for the user's areas (or one area inside them) and
-a period, as cards and server-drawn charts, every number from ``ipec.monitoring.metrics``."""
+a period, as cards and server-drawn charts, every number from ``ipec.monitoring.metrics``,
+kept a few minutes by the figures cache (``ipec.web.pages.figures``)."""
 
 from __future__ import annotations
 
@@ -13,19 +14,7 @@ from sqlalchemy.orm import Session
 
 from ipec.auth import Principal, read_metrics
 from ipec.errors import DataError
-from ipec.monitoring.metrics import (
-    Period,
-    effectiveness,
-    follow_up_compliance,
-    hazard_counts,
-    identification_by_area,
-    identification_rate,
-    outcome_counts,
-    outcomes_by_month,
-    services_by_type,
-    support_rate,
-    visits_by_month,
-)
+from ipec.monitoring.metrics import Period
 from ipec.monitoring.models import Area, ServiceType
 from ipec.standards import load_profile
 from ipec.standards.codes import HAZARD_CONDITIONS
@@ -34,6 +23,7 @@ from ipec.web.deps import DbSession, origin
 from ipec.web.pages.charts import BarChart, bar_chart
 from ipec.web.pages.common import MAX_AREA_CHOICES
 from ipec.web.pages.deps import SignedIn
+from ipec.web.pages.figures import Figures, FiguresCache, compute_figures
 from ipec.web.pages.i18n import translatable
 from ipec.web.pages.render import pages_of
 
@@ -114,32 +104,30 @@ def _group_label(group: str, gettext: Any) -> str:
     return f"{gettext(_SEXES.get(sex, sex))} {age_label}"
 
 
-def _charts(
-    session: Session, area: Area, period: Period, minimum_age: int, gettext: Any
-) -> dict[str, Any]:
-    """The charts' numbers, one aggregate query each."""
-    visited = visits_by_month(session, area_path=area.path, period=period)
-    outcomes = outcomes_by_month(session, area_path=area.path, period=period,
-                                 minimum_age=minimum_age)  # fmt: skip
+def _charts(figures: Figures, gettext: Any) -> dict[str, Any]:
+    """The charts of the months, the hazards and the services, from the figures."""
     months = bar_chart(
         [gettext("Identified"), gettext("Withdrawn"), gettext("Protected"),
          gettext("Prevented")],
         [(seen.month, [seen.identified, out.withdrawn, out.protected, out.prevented])
-         for seen, out in zip(visited, outcomes, strict=True)],
+         for seen, out in zip(figures.visited_by_month, figures.outcomes_by_month,
+                              strict=True)],
     )  # fmt: skip
-    hazards = hazard_counts(session, area_path=area.path, period=period)
-    services = services_by_type(session, area_path=area.path, period=period)
+    hazards = [(gettext(HAZARD_LABELS[name]), [figures.hazards[name]])
+               for name in HAZARD_CONDITIONS]  # fmt: skip
+    services = [(gettext(label), [figures.services.get(kind.value, 0)])
+                for kind, label in _SERVICES.items()]  # fmt: skip
     return {
         "months": months,
-        "hazards": bar_chart(
-            [gettext("Children in child labour")],
-            [(gettext(HAZARD_LABELS[name]), [hazards[name]]) for name in HAZARD_CONDITIONS],
-        ),
-        "services": bar_chart(
-            [gettext("Children served")],
-            [(gettext(label), [services.get(kind.value, 0)]) for kind, label in _SERVICES.items()],
-        ),
+        "hazards": bar_chart([gettext("Children in child labour")], hazards),
+        "services": bar_chart([gettext("Children served")], services),
     }
+
+
+def figures_cache(request: Request) -> FiguresCache:
+    """The application's cache of dashboard figures (made by ``install_pages``)."""
+    cache: FiguresCache = request.app.state.dashboard_figures
+    return cache
 
 
 @router.get("/dashboard")
@@ -160,16 +148,16 @@ def dashboard(
     area = read_metrics(db, who, area_id, start=period.start, end=period.end, view="dashboard",
                         origin=origin(request))  # fmt: skip
     gettext = pages_of(request).translations(request).gettext
-    minimum_age = load_profile(request.app.state.settings.profile).ages.minimum
-    path = area.path
-    identified = identification_rate(db, area_path=path, period=period)
-    supported = support_rate(db, area_path=path, period=period)
-    outcomes = outcome_counts(db, area_path=path, period=period, minimum_age=minimum_age)[0]
-    effective = effectiveness(db, area_path=path, period=period)
-    follow_ups = follow_up_compliance(db, area_path=path, period=period)[0]
+    profile = request.app.state.settings.profile
+    minimum_age = load_profile(profile).ages.minimum
+    # Keyed by the area that passed the access check above, so a user only ever gets figures
+    # of an area in scope; the check and the audit row run on every view, cached or not.
+    figures = figures_cache(request).get(
+        (area.id, period.start, period.end, profile),
+        lambda: compute_figures(db, area_path=area.path, period=period, minimum_age=minimum_age),
+    )
     children = _children(db, area)
-    by_area = {found.area_id: found for found in
-               identification_by_area(db, area_path=path, period=period)}  # fmt: skip
+    by_area = figures.by_area
     area_chart: BarChart = bar_chart(
         [gettext("Children visited"), gettext("Identified")],
         [(child.name, [by_area[child.id].visited if child.id in by_area else 0,
@@ -179,8 +167,9 @@ def dashboard(
     groups = bar_chart(
         [gettext("Children visited"), gettext("Identified")],
         [(_group_label(rate.group, gettext), [rate.denominator, rate.numerator])
-         for rate in identified[1:]],
+         for rate in figures.identified[1:]],
     )  # fmt: skip
+    identified, follow_ups = figures.identified[0], figures.follow_ups
     context = {
         "area": area,
         "trail": _trail(db, who, area),
@@ -188,17 +177,18 @@ def dashboard(
         "period": period,
         "chosen": {"from": start, "to": end},
         "errors": errors,
+        "computed_at": figures.computed_at,
         "cards": {
-            "monitored": identified[0].denominator,
-            "identified": identified[0].numerator,
-            "in_remediation": supported[0].numerator,
-            "withdrawn": outcomes.withdrawn,
-            "prevented": outcomes.prevented,
-            "effectiveness": effective.rates[0],
+            "monitored": identified.denominator,
+            "identified": identified.numerator,
+            "in_remediation": figures.supported[0].numerator,
+            "withdrawn": figures.outcomes.withdrawn,
+            "prevented": figures.outcomes.prevented,
+            "effectiveness": figures.effective,
             "overdue": follow_ups.denominator - follow_ups.numerator,
         },
         "charts": {
-            **_charts(db, area, period, minimum_age, gettext),
+            **_charts(figures, gettext),
             "areas": area_chart,
             "groups": groups,
         },
