@@ -70,3 +70,11 @@ def test_pragmas_either_way(tmp_path: Path, write_transactions: bool) -> None:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
+
+
+def test_postgresql_plans_each_statement_for_its_values(engine: Engine) -> None:
+    """Prepared statements get no generic plan, which ignores the dates and page sizes."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"

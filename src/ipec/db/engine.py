@@ -29,10 +29,20 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _postgres_custom_plans(dbapi_connection: Any, _record: Any) -> None:
+    """Plan every statement for its own values. psycopg prepares a statement run five times on
+    a connection, and PostgreSQL may then switch to a generic plan blind to the dates, areas
+    and page sizes: a country's case list went from 46 ms to 1.7 s on its eleventh request."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+    dbapi_connection.commit()
+
+
 def make_engine(
     url: str, *, echo: bool = False, write_transactions: bool = False, **options: Any
 ) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys on, WAL journaling and a busy timeout.
+    """An engine for ``url``; SQLite gets foreign keys on, WAL journaling and a busy timeout;
+    PostgreSQL plans each statement for its values (no generic plans of prepared statements).
 
     ``write_transactions``: on SQLite, each transaction takes the write lock when it begins.
     A server whose every request reads and then writes (each access writes its audit row)
@@ -47,6 +57,8 @@ def make_engine(
             f"not a usable database URL: {exc}",
             hint="use sqlite:///path.db or postgresql+psycopg://user:password@host/name",
         ) from None
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgres_custom_plans)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if write_transactions:
