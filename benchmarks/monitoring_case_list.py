@@ -22,7 +22,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipec.auth.access import _merge_groups
+from ipec.auth.access import _wide_on_sqlite
 from ipec.auth.models import User
 from ipec.db import make_engine
 from ipec.monitoring import Area, CaseStatus, Sex
@@ -66,7 +66,7 @@ def main() -> None:
     for name, path, filters, page in lists:
         offset = (page - 1) * PER_PAGE
         with Session(engine) as session:
-            merge_groups = _merge_groups(session, path)  # as ipec.auth.case_page chooses
+            merge_groups = _wide_on_sqlite(session, path)  # as ipec.auth.case_page chooses
         query = case_page_query(path, filters, args.today, limit=PER_PAGE + 1, offset=offset,
                                 merge_groups=merge_groups)  # fmt: skip
         times = []

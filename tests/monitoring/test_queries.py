@@ -1,5 +1,6 @@
-"""A case list's page is the same whether the whole list is sorted or the priority groups are
-read in order and merged (SQLite and PostgreSQL)."""
+"""A list's page is the same whichever way the database is asked to find it: the case list
+sorted or merged from its priority groups, the follow-ups gathered by area or walked by due
+date (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from ipec.monitoring import Case, CaseKind, CaseStatus, Child, Sex
 from ipec.monitoring.followup import add_months
-from ipec.monitoring.queries import CaseFilter, _case_conditions, _merged_page, _sorted_page
+from ipec.monitoring.models import FollowUp
+from ipec.monitoring.queries import (
+    CaseFilter,
+    FollowUpFilter,
+    _case_conditions,
+    _merged_page,
+    _sorted_page,
+    follow_up_query,
+)
 from ipec.monitoring.service import ChildInput, create_area, register_household
 
 TODAY = date(2026, 6, 1)
@@ -67,4 +76,40 @@ def test_merged_groups_give_the_sorted_page(
     merged = session.scalars(select(_merged_page(where, TODAY, limit=limit, offset=offset)))
     whole = session.scalars(select(_sorted_page(where, TODAY, limit=limit, offset=offset)))
     assert list(merged) == list(whole)
+    savepoint.rollback()
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    due=st.lists(st.tuples(st.integers(0, 1), st.integers(-20, 20), st.booleans()), max_size=20),
+    district=st.sampled_from([None, 0, 1]),
+    overdue_only=st.booleans(),
+)
+def test_follow_ups_walked_by_due_date_are_the_sorted_ones(
+    session: Session, *, due: list[tuple[int, int, bool]], district: int | None,
+    overdue_only: bool,
+) -> None:  # fmt: skip
+    savepoint = session.begin_nested()
+    country = create_area(session, name="Country", level="country")
+    districts = [create_area(session, name=f"D{i}", level="district", parent_id=country.id)
+                 for i in (0, 1)]  # fmt: skip
+    for i, (where, days, closed) in enumerate(due):
+        household = register_household(
+            session, area_id=districts[where].id, head_name="Head", actor="m", today=TODAY,
+            children=[ChildInput(f"child {i}", Sex.FEMALE, date(2015, 1, 1))],
+        )  # fmt: skip
+        child = session.scalars(select(Child).where(Child.household_id == household.id)).one()
+        case = Case(child_id=child.id, kind=CaseKind.CHILD_LABOUR, opened_on=date(2026, 1, 1),
+                    status=CaseStatus.CLOSED if closed else CaseStatus.IN_REMEDIATION)  # fmt: skip
+        session.add(case)
+        session.flush()
+        session.add(FollowUp(case_id=case.id, due_on=TODAY + timedelta(days=days)))
+    session.flush()
+    area_path = districts[district].path if district is not None else None
+    filters = FollowUpFilter(due_by=TODAY + timedelta(days=7), overdue_only=overdue_only,
+                             area_path=area_path)  # fmt: skip
+    walked = session.execute(follow_up_query(country.path, filters, TODAY, by_due_date=True))
+    gathered = session.execute(follow_up_query(country.path, filters, TODAY))
+    assert [row.FollowUp.id for row in walked] == [row.FollowUp.id for row in gathered]
     savepoint.rollback()

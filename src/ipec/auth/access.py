@@ -284,11 +284,12 @@ def _as_page(rows: Sequence[Row[*tuple[Any, ...]]], per_page: int) -> Page:
     return Page(list(rows[:per_page]), len(rows) > per_page)
 
 
-def _merge_groups(session: Session, path: str) -> bool:
-    """Whether a case list over the subtree at ``path`` finds its page by merging the
-    priority groups (see ``case_page_query``): on SQLite, for a subtree holding a tenth of the
-    areas or more. A smaller subtree has few cases, which SQLite sorts faster than it walks
-    the whole country's groups to find them."""
+def _wide_on_sqlite(session: Session, path: str) -> bool:
+    """Whether a list over the subtree at ``path`` walks an index in the list's order (the
+    case list's priority groups, the follow-ups' due dates) rather than gathering the
+    subtree's rows and sorting them: on SQLite, for a subtree holding a tenth of the areas or
+    more. A smaller subtree has few rows, which SQLite sorts faster than it walks the whole
+    country's to find them; PostgreSQL sorts the top of either quickly."""
     if session.get_bind().dialect.name != "sqlite":
         return False
     total = session.scalar(select(func.count()).select_from(Area)) or 0
@@ -307,7 +308,7 @@ def case_page(
     origin: str | None = None,
 ) -> Page:
     """A page of the principal's cases by priority; the children listed are audit-logged."""
-    merge_groups = _merge_groups(session, filters.area_path or principal.scope_path)
+    merge_groups = _wide_on_sqlite(session, filters.area_path or principal.scope_path)
     query = case_page_query(principal.scope_path, filters, today, limit=per_page + 1,
                             offset=(page - 1) * per_page, merge_groups=merge_groups)  # fmt: skip
     found = _as_page(session.execute(query).all(), per_page)
@@ -327,7 +328,8 @@ def follow_up_page(
     origin: str | None = None,
 ) -> Page:
     """A page of the follow-ups still to do in the principal's scope (audit-logged)."""
-    query = follow_up_query(principal.scope_path, filters, today)
+    wide = _wide_on_sqlite(session, filters.area_path or principal.scope_path)
+    query = follow_up_query(principal.scope_path, filters, today, by_due_date=wide)
     rows = session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).all()
     found = _as_page(rows, per_page)
     _audit(session, principal, "follow_up.list", entity="case", entity_id=0, origin=origin,

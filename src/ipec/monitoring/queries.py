@@ -29,6 +29,7 @@ from ipec.monitoring.followup import add_months
 from ipec.monitoring.models import Area, Case, CaseStatus, Child, FollowUp, Sex
 from ipec.monitoring.priority import priority_groups, priority_order
 from ipec.monitoring.scope import in_subtree
+from ipec.monitoring.sqlhints import unindexed
 
 __all__ = ["CaseFilter", "FollowUpFilter", "case_page_query", "case_query", "follow_up_query"]
 
@@ -205,17 +206,23 @@ def _merged_page(
 
 
 def follow_up_query(
-    scope_path: str, filters: FollowUpFilter, today: date
+    scope_path: str, filters: FollowUpFilter, today: date, *, by_due_date: bool = False
 ) -> Select[FollowUp, Case, Child, str]:
-    """Follow-ups still to do in the scope, earliest due first, with their case and child."""
+    """Follow-ups still to do in the scope, earliest due first, with their case and child.
+
+    ``by_due_date``: walk the follow-ups in due-date order and keep those of the subtree
+    (hiding the cases' area index from SQLite, which would otherwise gather a country's cases
+    and sort their follow-ups); for a wide subtree, whose first rows come early in that walk.
+    """
+    area = unindexed(Case.area_id) if by_due_date else Case.area_id
     where: list[ColumnElement[bool]] = [
-        in_subtree(Case.area_id, scope_path),
+        in_subtree(area, scope_path),
         FollowUp.visit_id.is_(None),
         FollowUp.due_on <= filters.due_by,
         Case.status != CaseStatus.CLOSED,
     ]
     if filters.area_path is not None:
-        where.append(in_subtree(Case.area_id, filters.area_path))
+        where.append(in_subtree(area, filters.area_path))
     if filters.overdue_only:
         where.append(FollowUp.due_on < today)
     return (

@@ -238,33 +238,6 @@ def _days_between(later: Any, earlier: Any) -> Any:
     return _DaysBetween(later, earlier)
 
 
-class _Unindexed(FunctionElement[Any]):
-    """A column the planner may not reach through an index: SQLite's no-op unary ``+``, which
-    keeps its value and type; other databases get the column as it is."""
-
-    inherit_cache = True
-    name = "unindexed"
-
-    def __init__(self, column: Any) -> None:
-        super().__init__(column)
-        self.type = column.type  # the column's own type, so dates bind as dates
-
-
-@compiles(_Unindexed)
-def _unindexed_default(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(next(iter(element.clauses)), **kw)
-
-
-@compiles(_Unindexed, "sqlite")
-def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"+{compiler.process(next(iter(element.clauses)), **kw)}"
-
-
-def _unindexed(column: Any) -> Any:
-    """``column``, hidden from SQLite's index choice (see ``_Unindexed``)."""
-    return _Unindexed(column)
-
-
 class _Month(FunctionElement[str]):
     """The calendar month of a date as "YYYY-MM" text; dialects differ, so it compiles per
     backend (PostgreSQL ``to_char``, SQLite ``strftime``)."""

@@ -34,7 +34,6 @@ from ipec.monitoring.metrics.common import (
     _first_visit_age,
     _flag,
     _rates,
-    _unindexed,
 )
 from ipec.monitoring.models import (
     Area,
@@ -49,6 +48,7 @@ from ipec.monitoring.models import (
     Visit,
 )
 from ipec.monitoring.scope import households_in_subtree, in_subtree
+from ipec.monitoring.sqlhints import unindexed
 
 __all__ = [
     "coverage",
@@ -140,7 +140,7 @@ def follow_up_compliance(session: Session, *, area_path: str, period: Period) ->
         # due in the period and climb to the areas; from the subtree's cases is far less work.
         .where(
             in_subtree(Case.area_id, area_path),
-            _unindexed(FollowUp.due_on).between(period.start, period.end),
+            unindexed(FollowUp.due_on).between(period.start, period.end),
         )
         .cte("due")
     )
