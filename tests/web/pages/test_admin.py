@@ -3,7 +3,8 @@ errors beside the fields, the anti-forgery check and audit rows."""
 
 from __future__ import annotations
 
-from httpx import Response
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,7 +32,7 @@ def _manager_of_a(site: Site) -> None:
                     role=Role.PROGRAMME_MANAGER, area_id=site.ids["area_a"])  # fmt: skip
 
 
-def _new_user(site: Site, csrf: str, **fields: str) -> Response:
+def _new_user(site: Site, csrf: str, **fields: str) -> Any:
     form = {
         "csrf_token": csrf,
         "username": "sup",
