@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -12,6 +14,13 @@ from sqlalchemy.orm import Session
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+#: Debian's Chromium, which the browser tests drive (never a downloaded build).
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Where browser tests save their screenshots.
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)"
+)
 
 
 @pytest.fixture
@@ -110,3 +119,18 @@ def session(migrated_engine: Engine) -> Iterator[Session]:
         yield opened
         opened.close()
         outer.rollback()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium from Debian, shared by a module's tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"],
+        )  # fmt: skip
+        yield launched
+        launched.close()

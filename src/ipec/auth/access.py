@@ -292,9 +292,9 @@ def _wide_on_sqlite(session: Session, path: str) -> bool:
     country's to find them; PostgreSQL sorts the top of either quickly."""
     if session.get_bind().dialect.name != "sqlite":
         return False
-    total = session.scalar(select(func.count()).select_from(Area)) or 0
-    inside = session.scalar(select(func.count()).where(Area.path.startswith(path, autoescape=True)))
-    return (inside or 0) * 10 >= total
+    inside = func.count().filter(Area.path.startswith(path, autoescape=True))
+    total, wide = session.execute(select(func.count(), inside).select_from(Area)).one()
+    return int(wide) * 10 >= int(total)
 
 
 def case_page(

@@ -12,13 +12,22 @@ import logging
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.exc import DataError as SqlDataError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ipec.auth import Principal, csrf_token, principal_of, user_for_session, user_for_token
+from ipec.auth import (
+    Principal,
+    authenticate,
+    csrf_token,
+    principal_of,
+    user_for_session,
+    user_for_token,
+)
+from ipec.auth.models import User
+from ipec.auth.service import SESSION_HOURS
 from ipec.errors import (
     Conflict,
     DatabaseUnavailable,
@@ -28,18 +37,25 @@ from ipec.errors import (
 )
 
 __all__ = [
+    "SAFE_METHODS",
     "SESSION_COOKIE",
     "CurrentPrincipal",
     "DbSession",
+    "authenticate_counting_failures",
     "check_csrf",
+    "csrf_matches",
+    "forget_session_cookie",
     "origin",
     "principal",
     "session",
+    "session_user",
+    "set_session_cookie",
 ]
 
 #: The cookie that carries a browser's session token.
 SESSION_COOKIE = "ipec_session"
-_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+#: Methods that read only: they need no anti-forgery token.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _log = logging.getLogger(__name__)
 
 
@@ -79,17 +95,59 @@ def origin(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def csrf_matches(request: Request, token: str, sent: str) -> bool:
+    """Whether ``sent`` is the anti-forgery token of the session ``token`` (a read needs none)."""
+    if request.method in SAFE_METHODS:
+        return True
+    expected = csrf_token(request.app.state.settings.secret_key, token)
+    return hmac.compare_digest(expected, sent)
+
+
 def check_csrf(request: Request, token: str) -> None:
     """Refuse a change made with the session cookie without the session's anti-forgery token."""
-    if request.method in _SAFE_METHODS:
-        return
-    expected = csrf_token(request.app.state.settings.secret_key, token)
-    sent = request.headers.get("x-csrf-token", "")
-    if not hmac.compare_digest(expected, sent):
+    if not csrf_matches(request, token, request.headers.get("x-csrf-token", "")):
         raise PermissionDenied(
             "a change made with the session cookie needs the X-CSRF-Token header",
             hint="send the csrf_token returned at sign-in",
         )
+
+
+def session_user(db: Session, token: str) -> User:
+    """The user of the browser session ``token`` (the cookie's value, empty when absent)."""
+    if not token:
+        raise NotAuthenticated(
+            "sign in: send 'Authorization: Bearer <token>' or sign in at /api/v1/session"
+        )
+    try:
+        return user_for_session(db, token)
+    except PermissionDenied:
+        raise NotAuthenticated("the session has ended: sign in again") from None
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    """Give the browser its session: Secure, HttpOnly, SameSite=Strict, for the whole site."""
+    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600, secure=True,
+                        httponly=True, samesite="strict", path="/")  # fmt: skip
+
+
+def forget_session_cookie(response: Response) -> None:
+    """Make the browser drop its session cookie."""
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True,
+                           samesite="strict")  # fmt: skip
+
+
+def authenticate_counting_failures(request: Request, *, username: str, password: str) -> int:
+    """The id of the user whose password this is. A failed attempt is committed in its own
+    transaction, so the count that locks an account survives the error response."""
+    refused: PermissionDenied | None = None
+    with request.app.state.sessions() as attempt, attempt.begin():
+        try:
+            user_id = authenticate(attempt, username=username, password=password).id
+        except PermissionDenied as error:
+            refused = error
+    if refused is not None:
+        raise refused
+    return user_id
 
 
 def principal(request: Request, db: DbSession) -> Principal:
@@ -103,15 +161,8 @@ def principal(request: Request, db: DbSession) -> Principal:
             return principal_of(db, user_for_token(db, token.strip()))
         except PermissionDenied:
             raise NotAuthenticated("invalid or revoked token") from None
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        raise NotAuthenticated(
-            "sign in: send 'Authorization: Bearer <token>' or sign in at /api/v1/session"
-        )
-    try:
-        user = user_for_session(db, cookie)
-    except PermissionDenied:
-        raise NotAuthenticated("the session has ended: sign in again") from None
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    user = session_user(db, cookie)
     check_csrf(request, cookie)
     return principal_of(db, user)
 

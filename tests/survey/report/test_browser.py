@@ -6,38 +6,19 @@ Screenshots are saved to test-artifacts/ at the top of the repository.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pyreadstat
 import pytest
+from tests.conftest import ARTIFACTS, needs_chromium
 
 from ipec.standards import load_profile
 from ipec.survey.analysis import estimate_survey
 from ipec.survey.pipeline import open_mapped
 from ipec.survey.report import write_report
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)"
-)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
-        )  # fmt: skip
-        yield launched
-        launched.close()
+pytestmark = needs_chromium
 
 
 def _open(browser: object, path: Path, width: int = 1100) -> tuple[object, list[str]]:

@@ -4,7 +4,6 @@ in each; a monitor and a viewer scoped to A, an administrator), on SQLite."""
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from ipec.config import Settings
 from ipec.db import make_engine, upgrade
 from ipec.web import create_app
+from tests.conftest import ARTIFACTS
 from tests.web.api.conftest import PASSWORD, SECRET, _world
 
 _HIDDEN = re.compile(r'name="(csrf_token|login_token)" value="([^"]+)"')
@@ -52,25 +52,23 @@ class Site:
         return self.token("/account/password")
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'pages.db'}")
+def _world_database(path: Path) -> tuple[Engine, dict[str, int], str]:
+    """A new SQLite file holding the small world: its engine, the world's ids, its URL."""
+    engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     with Session(engine) as session, session.begin():
         ids, _tokens = _world(session)
-    url = engine.url.render_as_string(hide_password=False)
+    return engine, ids, engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    engine, ids, url = _world_database(tmp_path / "pages.db")
     app = create_app(Settings(database_url=url, secret_key=SECRET, max_body_bytes=20_000))
     with TestClient(app, base_url="https://testserver") as client:
         yield Site(client, ids, engine)
     app.state.engine.dispose()
     engine.dispose()
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)"
-)
 
 
 @dataclass
@@ -87,11 +85,7 @@ def live_site(tmp_path: Path) -> Iterator[LiveSite]:
     """A uvicorn server in a thread over a fresh copy of the small world."""
     import uvicorn
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'live.db'}")
-    upgrade(engine)
-    with Session(engine) as session, session.begin():
-        ids, _tokens = _world(session)
-    url = engine.url.render_as_string(hide_password=False)
+    engine, ids, url = _world_database(tmp_path / "live.db")
     # The browser tests read the dashboard right after recording: its figures are not kept
     # (the cache is tested in test_dashboard.py).
     app = create_app(Settings(database_url=url, secret_key=SECRET, dashboard_figures_seconds=0))
@@ -108,21 +102,6 @@ def live_site(tmp_path: Path) -> Iterator[LiveSite]:
     thread.join(timeout=10)
     app.state.engine.dispose()
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Chromium from Debian (never a downloaded build)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
-        )  # fmt: skip
-        yield launched
-        launched.close()
 
 
 def sign_in_page(browser: Any, site: LiveSite, who: str, *, phone: bool = False) -> Any:

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ipec.auth import Role, create_user
+from tests.conftest import needs_chromium
 from tests.web.api.conftest import PASSWORD
 from tests.web.pages.conftest import (
     LiveSite,
     accessibility_violations,
-    needs_chromium,
     screenshot,
     sign_in_page,
 )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import needs_chromium
 from tests.web.api.conftest import PASSWORD
 from tests.web.pages.conftest import (
     LiveSite,
     accessibility_violations,
-    needs_chromium,
     screenshot,
     sign_in_page,
 )

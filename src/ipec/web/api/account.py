@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from ipec.auth import (
-    authenticate,
     close_session,
     csrf_token,
     issue_token,
@@ -18,40 +17,34 @@ from ipec.auth import (
     revoke_token,
 )
 from ipec.auth.models import User
-from ipec.auth.service import SESSION_HOURS
-from ipec.errors import PermissionDenied
 from ipec.web.api.common import Page, PerPage, RecordId
 from ipec.web.api.schemas import AuditOut, LoginIn, MeOut, TokenIn, TokenInfoOut, TokenOut
-from ipec.web.deps import SESSION_COOKIE, CurrentPrincipal, DbSession, check_csrf, origin
+from ipec.web.deps import (
+    SESSION_COOKIE,
+    CurrentPrincipal,
+    DbSession,
+    authenticate_counting_failures,
+    check_csrf,
+    forget_session_cookie,
+    origin,
+    set_session_cookie,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["account"])
 
 
-def _authenticate_and_keep_count(request: Request, body: LoginIn) -> int:
-    """The user's id; a failed attempt is committed in its own transaction, so the count
-    that locks an account survives the error response."""
-    refused: PermissionDenied | None = None
-    with request.app.state.sessions() as attempt, attempt.begin():
-        try:
-            user_id = authenticate(attempt, username=body.username, password=body.password).id
-        except PermissionDenied as error:
-            refused = error
-    if refused is not None:
-        raise refused
-    return user_id
-
-
 @router.post("/session", response_model=MeOut)
 def sign_in(body: LoginIn, request: Request, response: Response, db: DbSession) -> MeOut:
     """Sign in with a username and password; the session cookie is Secure, HttpOnly and
     SameSite=Strict. Five wrong passwords lock the account for 15 minutes."""
-    user = db.get(User, _authenticate_and_keep_count(request, body))
+    user_id = authenticate_counting_failures(request, username=body.username,
+                                             password=body.password)  # fmt: skip
+    user = db.get(User, user_id)
     assert user is not None
     token = open_session(db, user=user)
-    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600, secure=True,
-                        httponly=True, samesite="strict", path="/")  # fmt: skip
+    set_session_cookie(response, token)
     secret = request.app.state.settings.secret_key
     return MeOut(username=user.username, role=user.role, area_id=user.area_id,
                  csrf_token=csrf_token(secret, token))  # fmt: skip
@@ -65,8 +58,7 @@ def sign_out(request: Request, response: Response, db: DbSession) -> None:
     if token:
         check_csrf(request, token)
         close_session(db, token)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True,
-                           samesite="strict")  # fmt: skip
+    forget_session_cookie(response)
 
 
 @router.get("/me", response_model=MeOut)

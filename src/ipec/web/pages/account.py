@@ -9,12 +9,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ipec.auth import authenticate, change_password, close_session, open_session
+from ipec.auth import change_password, close_session, open_session
 from ipec.auth.models import User
 from ipec.auth.passwords import MIN_PASSWORD_LENGTH
-from ipec.auth.service import SESSION_HOURS
 from ipec.errors import AccountLocked, PermissionDenied
-from ipec.web.deps import SESSION_COOKIE, DbSession, origin
+from ipec.web.deps import (
+    DbSession,
+    authenticate_counting_failures,
+    forget_session_cookie,
+    origin,
+    set_session_cookie,
+)
 from ipec.web.pages.deps import FormFields, SignedIn
 from ipec.web.pages.i18n import LANGUAGE_COOKIE, LANGUAGES
 from ipec.web.pages.render import pages_of
@@ -62,23 +67,18 @@ def log_in(request: Request, db: DbSession, form: FormFields) -> Response:
     expected = request.cookies.get(_LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, form.get("login_token", "")):
         return _login_page(request, target, "expired", 400)
-    refused: str | None = None
-    with request.app.state.sessions() as attempt, attempt.begin():
-        try:
-            user_id = authenticate(attempt, username=form.get("username", ""),
-                                   password=form.get("password", "")).id  # fmt: skip
-        except AccountLocked:
-            refused = "locked"
-        except PermissionDenied:
-            refused = "wrong"
-    if refused is not None:
-        return _login_page(request, target, refused, 401)
+    try:
+        user_id = authenticate_counting_failures(request, username=form.get("username", ""),
+                                                 password=form.get("password", ""))  # fmt: skip
+    except AccountLocked:
+        return _login_page(request, target, "locked", 401)
+    except PermissionDenied:
+        return _login_page(request, target, "wrong", 401)
     user = db.get(User, user_id)
     assert user is not None
     token = open_session(db, user=user)
     response = RedirectResponse(safe_next(target), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600, secure=True,
-                        httponly=True, samesite="strict", path="/")  # fmt: skip
+    set_session_cookie(response, token)
     response.delete_cookie(_LOGIN_COOKIE, path="/login", secure=True, httponly=True,
                            samesite="strict")  # fmt: skip
     return response
@@ -89,8 +89,7 @@ def log_out(db: DbSession, viewer: SignedIn) -> Response:
     """End the session on the server and forget the cookie."""
     close_session(db, viewer.session_token)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True,
-                           samesite="strict")  # fmt: skip
+    forget_session_cookie(response)
     return response
 
 

@@ -24,8 +24,9 @@ from ipec.monitoring.audit import write_audit
 from ipec.monitoring.service import create_area
 from ipec.standards import load_profile
 from ipec.standards.codes import HAZARD_CONDITIONS
+from ipec.web.api.common import Page, RecordId
 from ipec.web.deps import DbSession, origin
-from ipec.web.pages.common import PageNumber, RecordId, areas_in_scope
+from ipec.web.pages.common import areas_in_scope
 from ipec.web.pages.dashboard import HAZARD_LABELS
 from ipec.web.pages.deps import FormFields, SignedIn, Viewer
 from ipec.web.pages.render import pages_of
@@ -102,7 +103,7 @@ def _users_page(
 
 
 @router.get("/admin")
-def users(request: Request, db: DbSession, viewer: SignedIn, page: PageNumber = 1) -> Response:
+def users(request: Request, db: DbSession, viewer: SignedIn, page: Page = 1) -> Response:
     """The users of the viewer's areas, and the form to add one."""
     _manager(viewer)
     return _users_page(request, db, viewer, page=page, form={}, errors={})
@@ -270,7 +271,7 @@ def audit(
     viewer: SignedIn,
     actor: Annotated[str, Query(max_length=100)] = "",
     entity: Annotated[str, Query(max_length=40)] = "",
-    page: PageNumber = 1,
+    page: Page = 1,
 ) -> Response:
     """The audit log, newest first, filtered by actor or entity (administrators of the whole
     programme only); reading it is itself logged."""

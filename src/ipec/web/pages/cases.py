@@ -13,9 +13,10 @@ from fastapi.responses import Response
 from ipec.auth import area_in_scope, case_page
 from ipec.monitoring.models import CaseStatus, Sex
 from ipec.monitoring.queries import CaseFilter
-from ipec.web.api.common import today
+from ipec.web.api.common import Page, today
+from ipec.web.api.filters import AreaQuery
 from ipec.web.deps import DbSession, origin
-from ipec.web.pages.common import PageNumber, areas_in_scope
+from ipec.web.pages.common import areas_in_scope
 from ipec.web.pages.deps import SignedIn
 from ipec.web.pages.render import pages_of
 
@@ -96,14 +97,14 @@ def case_list(
     request: Request,
     db: DbSession,
     viewer: SignedIn,
-    area_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    area_id: AreaQuery = None,
     status: CaseStatus | None = None,
     priority: Priority | None = None,
     sex: Sex | None = None,
     age: AgeBand | None = None,
     overdue: bool = False,
     q: Annotated[str, Query(max_length=100)] = "",
-    page: PageNumber = 1,
+    page: Page = 1,
 ) -> Response:
     """The list, most urgent first (worst forms, hazardous work, under 12, girls, then the
     longest open); without a status it shows the open cases."""
@@ -130,6 +131,5 @@ def case_list(
         "ages": list(AgeBand),
         "query_without_page": query_without_page,
         "export_query": _export_query(chosen, filters),
-        "today": today(),
     }
     return pages_of(request).render(request, "cases.html", context)

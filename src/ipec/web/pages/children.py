@@ -53,9 +53,8 @@ from ipec.monitoring.service import (
     step_case,
 )
 from ipec.standards import Profile, load_profile
-from ipec.web.api.common import today
+from ipec.web.api.common import RecordId, today
 from ipec.web.deps import DbSession, origin
-from ipec.web.pages.common import RecordId
 from ipec.web.pages.deps import FormFields, SignedIn, Viewer
 from ipec.web.pages.forms import FormState, Say, read_date
 from ipec.web.pages.i18n import translatable
@@ -152,10 +151,21 @@ def _child_page(
         "service_types": list(ServiceType),
         "questions": questions(_profile(request)),
         "form": lambda name: forms.get(name) or FormState(name),
-        "now": today(),
     }
     status = 422 if failed else 200
     return pages_of(request).render(request, "child.html", context, status=status)
+
+
+def _read_partner(db: Session, state: FormState, say: Say, *, required: bool) -> int | None:
+    """The partner chosen in the form, if any; an unknown one (or none where one is
+    required) is marked beside the field."""
+    chosen = state.typed.get("partner_id", "")
+    if not chosen and not required:
+        return None
+    if not chosen.isdigit() or db.get(Partner, int(chosen)) is None:
+        state.errors["partner_id"] = say(translatable("Choose a partner from the list."))
+        return None
+    return int(chosen)
 
 
 def _back_to(child_id: int, anchor: str) -> Response:
@@ -246,13 +256,11 @@ def service(
     kinds = {kind.value: kind for kind in ServiceType}
     if form.get("type") not in kinds:
         state.errors["type"] = say(translatable("Choose a service."))
-    partner = form.get("partner_id", "")
-    if partner and (not partner.isdigit() or db.get(Partner, int(partner)) is None):
-        state.errors["partner_id"] = say(translatable("Choose a partner from the list."))
+    partner = _read_partner(db, state, say, required=False)
     if started is None or state.errors:
         return _child_page(request, db, viewer, case.child_id, failed=state)
     add_service(db, case_id=case.id, service=kinds[form["type"]], started_on=started,
-                partner_id=int(partner) if partner else None, actor=who.username,
+                partner_id=partner, actor=who.username,
                 origin=origin(request))  # fmt: skip
     return _back_to(case.child_id, f"case-{case.id}")
 
@@ -286,9 +294,7 @@ def referral(
     say = _say(request)
     state = FormState(f"referral-{case.id}", form)
     sent = read_date(state, "sent_on", say, earliest=case.opened_on, latest=today())
-    partner = form.get("partner_id", "")
-    if not partner.isdigit() or db.get(Partner, int(partner)) is None:
-        state.errors["partner_id"] = say(translatable("Choose a partner from the list."))
+    partner = _read_partner(db, state, say, required=True)
     reason = form.get("reason", "").strip()
     if not reason or len(reason) > _MAX_NOTE:
         state.errors["reason"] = say(translatable("Say why the child is referred."))
@@ -298,7 +304,8 @@ def referral(
         state.errors["consent"] = say(message)
     if sent is None or state.errors:
         return _child_page(request, db, viewer, case.child_id, failed=state)
-    refer(db, case_id=case.id, partner_id=int(partner), consent=consent, reason=reason,
+    assert partner is not None
+    refer(db, case_id=case.id, partner_id=partner, consent=consent, reason=reason,
           sent_on=sent, actor=who.username, origin=origin(request))  # fmt: skip
     return _back_to(case.child_id, f"case-{case.id}")
 

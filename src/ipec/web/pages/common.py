@@ -1,22 +1,15 @@
-"""What several pages share: the areas a user may pick from, record ids, today's date."""
+"""What several pages share: the areas a user may pick from."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Path, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipec.auth import Principal
 from ipec.monitoring.models import Area
 
-__all__ = ["MAX_AREA_CHOICES", "PageNumber", "RecordId", "areas_in_scope"]
+__all__ = ["MAX_AREA_CHOICES", "areas_in_scope"]
 
-#: Record ids are positive 32-bit integers (larger numbers are not found, not a crash).
-RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-#: The page of a list, from 1.
-PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 #: Areas offered in a picker; deeper areas are reached by drilling down.
 MAX_AREA_CHOICES = 500
 

@@ -19,6 +19,7 @@ from ipec.monitoring.models import Area, ServiceType
 from ipec.standards import load_profile
 from ipec.standards.codes import HAZARD_CONDITIONS
 from ipec.web.api.common import today
+from ipec.web.api.filters import AreaQuery
 from ipec.web.deps import DbSession, origin
 from ipec.web.pages.charts import BarChart, bar_chart
 from ipec.web.pages.common import MAX_AREA_CHOICES
@@ -31,7 +32,6 @@ __all__ = ["HAZARD_LABELS", "default_period", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-_AreaId = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
 
 _SEXES = {"female": translatable("Girls"), "male": translatable("Boys")}
 _AGE_GROUPS = {"unknown": translatable("age unknown"), "under 5": translatable("under 5")}
@@ -136,7 +136,7 @@ def dashboard(
     request: Request,
     db: DbSession,
     viewer: SignedIn,
-    area_id: _AreaId = None,
+    area_id: AreaQuery = None,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:

@@ -7,20 +7,17 @@ it in ``X-CSRF-Token``), so another site cannot make a signed-in browser act.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ipec.auth import Principal, csrf_token, principal_of, user_for_session
-from ipec.auth.models import User
-from ipec.errors import DataError, NotAuthenticated, PermissionDenied
-from ipec.web.deps import SESSION_COOKIE, DbSession
+from ipec.auth import CHANGE_ROLES, Principal, csrf_token, principal_of
+from ipec.errors import DataError, PermissionDenied
+from ipec.web.deps import SAFE_METHODS, SESSION_COOKIE, DbSession, csrf_matches, session_user
 
 __all__ = ["FormFields", "SignedIn", "Viewer", "form_fields", "signed_in"]
 
-_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 #: A page form has a few dozen fields at most; more is not a form of ours.
 _MAX_FIELDS = 200
 
@@ -38,13 +35,13 @@ class Viewer:
 
     @property
     def can_change(self) -> bool:
-        """Viewers read; every other role may change records."""
-        return self.principal.role.value != "viewer"
+        """Viewers read; the other roles may change records."""
+        return self.principal.role in CHANGE_ROLES
 
 
 async def form_fields(request: Request) -> dict[str, str]:
     """The submitted form's text fields (nothing for a page read); files are refused."""
-    if request.method in _SAFE_METHODS:
+    if request.method in SAFE_METHODS:
         return {}
     try:
         form = await request.form(max_files=0, max_fields=_MAX_FIELDS)
@@ -59,21 +56,15 @@ FormFields = Annotated[dict[str, str], Depends(form_fields)]
 def signed_in(request: Request, db: DbSession, form: FormFields) -> Viewer:
     """The viewer behind the session cookie; a change without the session's anti-forgery
     token is refused."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        raise NotAuthenticated("sign in to continue")
-    try:
-        user: User = user_for_session(db, token)
-    except PermissionDenied:
-        raise NotAuthenticated("the session has ended: sign in again") from None
+    token = request.cookies.get(SESSION_COOKIE, "")
+    user = session_user(db, token)
+    sent = form.get("csrf_token") or request.headers.get("x-csrf-token", "")
+    if not csrf_matches(request, token, sent):
+        raise PermissionDenied(
+            "the form has expired or did not come from this site",
+            hint="reload the page and submit the form again",
+        )
     expected = csrf_token(request.app.state.settings.secret_key, token)
-    if request.method not in _SAFE_METHODS:
-        sent = form.get("csrf_token") or request.headers.get("x-csrf-token", "")
-        if not hmac.compare_digest(expected, sent):
-            raise PermissionDenied(
-                "the form has expired or did not come from this site",
-                hint="reload the page and submit the form again",
-            )
     viewer = Viewer(principal_of(db, user), user.display_name, user.area_id, expected, token)
     request.state.viewer = viewer
     return viewer

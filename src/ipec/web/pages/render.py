@@ -3,7 +3,6 @@ application starts; every template escapes what it prints."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from starlette.responses import HTMLResponse
 
 from ipec import __version__
 from ipec.monitoring.scope import age_on
+from ipec.web.api.common import today
 from ipec.web.pages.i18n import LANGUAGES, choose_language, load_translations
 
 __all__ = ["Pages", "pages_of"]
@@ -60,7 +60,7 @@ class Pages:
                 "path": request.url.path,
                 "query": request.url.query,
                 "version": __version__,
-                "today": date.today(),
+                "today": today(),
                 **context,
             }
         )

@@ -10,9 +10,8 @@ from fastapi.responses import Response
 
 from ipec.auth import follow_up_page
 from ipec.monitoring.queries import FollowUpFilter
-from ipec.web.api.common import today
+from ipec.web.api.common import Page, today
 from ipec.web.deps import DbSession, origin
-from ipec.web.pages.common import PageNumber
 from ipec.web.pages.deps import SignedIn
 from ipec.web.pages.render import pages_of
 
@@ -25,10 +24,10 @@ _WEEK = timedelta(days=7)
 
 
 @router.get("/visits/week")
-def week(request: Request, db: DbSession, viewer: SignedIn, page: PageNumber = 1) -> Response:
+def week(request: Request, db: DbSession, viewer: SignedIn, page: Page = 1) -> Response:
     """Follow-ups to do by a week from today, overdue first (earliest due first)."""
     now = today()
     found = follow_up_page(db, viewer.principal, FollowUpFilter(due_by=now + _WEEK), today=now,
                            page=page, per_page=_PER_PAGE, origin=origin(request))  # fmt: skip
-    context = {"rows": found.rows, "page": page, "has_next": found.has_next, "now": now}
+    context = {"rows": found.rows, "page": page, "has_next": found.has_next}
     return pages_of(request).render(request, "visits_week.html", context)
