@@ -40,6 +40,14 @@ class Settings(BaseSettings):
         "computing them again (records written meanwhile are not counted until then); 0 "
         "computes them on every view.",
     )
+    dashboard_refresh_seconds: float = Field(
+        default=30,
+        ge=0,
+        description="How often a background thread computes the dashboard figures that are "
+        "missing or expired: those of each active user's area and the areas just under it "
+        "for the default period, and those a view read since they expired; meanwhile views "
+        "get the last figures at once. 0: no thread, the next view computes expired figures.",
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import Engine
@@ -12,10 +13,12 @@ from sqlalchemy.orm import sessionmaker
 from ipec import __version__
 from ipec.config import Settings, check_secret, load_settings
 from ipec.db import make_engine, require_current
+from ipec.web.api.common import today
 from ipec.web.api.routes import router
 from ipec.web.errors import install_error_handlers
 from ipec.web.limits import BodyLimit
 from ipec.web.pages import install_pages
+from ipec.web.pages.refresher import refreshing
 
 __all__ = ["create_app", "from_environment"]
 
@@ -31,6 +34,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=_figures_refreshed,
     )
     engine, turns = _engine_and_turns(settings)
     require_current(engine)
@@ -71,6 +75,25 @@ def _engine_and_turns(settings: Settings) -> tuple[Engine, asyncio.Semaphore]:
         engine.dispose()
         engine = make_engine(settings.database_url, pool_size=concurrency + 2, max_overflow=0)
     return engine, asyncio.Semaphore(concurrency)
+
+
+@asynccontextmanager
+async def _figures_refreshed(app: FastAPI) -> AsyncIterator[None]:
+    """While the application serves, a background thread keeps the dashboard's figures
+    computed (``dashboard_refresh_seconds``), reading through an engine of its own."""
+    settings: Settings = app.state.settings
+    engine = make_engine(settings.database_url)
+    if engine.dialect.name != "sqlite":
+        engine.dispose()
+        engine = make_engine(settings.database_url, pool_size=1, max_overflow=0)
+    try:
+        with refreshing(app.state.dashboard_figures, engine, profile=settings.profile,
+                        interval=settings.dashboard_refresh_seconds,
+                        today=today) as refresher:  # fmt: skip
+            app.state.figures_refresher = refresher
+            yield
+    finally:
+        engine.dispose()
 
 
 def from_environment() -> FastAPI:

@@ -64,7 +64,9 @@ def _world_database(path: Path) -> tuple[Engine, dict[str, int], str]:
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
     engine, ids, url = _world_database(tmp_path / "pages.db")
-    app = create_app(Settings(database_url=url, secret_key=SECRET, max_body_bytes=20_000))
+    # No background thread computing dashboard figures: the tests count the computations.
+    app = create_app(Settings(database_url=url, secret_key=SECRET, max_body_bytes=20_000,
+                              dashboard_refresh_seconds=0))  # fmt: skip
     with TestClient(app, base_url="https://testserver") as client:
         yield Site(client, ids, engine)
     app.state.engine.dispose()

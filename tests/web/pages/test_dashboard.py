@@ -24,8 +24,7 @@ from ipec.monitoring.service import create_area, record_visit
 from ipec.standards import load_profile
 from ipec.web.api.common import today
 from ipec.web.pages import dashboard
-from ipec.web.pages.dashboard import default_period
-from ipec.web.pages.figures import compute_figures
+from ipec.web.pages.figures import compute_figures, default_period
 from tests.web.pages.conftest import Site
 
 _CARD = re.compile(r'<span class="value">([^<]*)</span> <span class="label">([^<]*)</span>')

@@ -1,4 +1,5 @@
-"""The figures cache: kept for the TTL, bounded, and shared safely between threads."""
+"""The figures store: kept for the TTL, bounded, shared safely between threads, computed by
+one thread at a time, and served while expired when a refresher renews them."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
+
 from ipec.monitoring.metrics import OutcomeCounts, Rate
-from ipec.web.pages.figures import Figures, FiguresCache, FiguresKey
+from ipec.web.pages.figures import Figures, FiguresKey, FiguresStore
 
 _KEY: FiguresKey = (1, date(2026, 1, 1), date(2026, 6, 30), "sdg-8.7.1")
 
@@ -37,7 +40,7 @@ def test_figures_are_kept_for_the_ttl_then_computed_again() -> None:
         made.append(_figures())
         return made[-1]
 
-    cache = FiguresCache(ttl=600, timer=clock)
+    cache = FiguresStore(ttl=600, timer=clock)
     first = cache.get(_KEY, compute)
     clock.now = 599
     assert cache.get(_KEY, compute) is first
@@ -53,13 +56,13 @@ def test_a_ttl_of_zero_keeps_nothing() -> None:
         made.append(_figures())
         return made[-1]
 
-    cache = FiguresCache(ttl=0)
+    cache = FiguresStore(ttl=0)
     assert cache.get(_KEY, compute) is not cache.get(_KEY, compute)
     assert len(made) == 2
 
 
 def test_the_cache_is_bounded() -> None:
-    cache, made = FiguresCache(ttl=600, max_entries=2), []
+    cache, made = FiguresStore(ttl=600, max_entries=2), []
 
     def compute() -> Figures:
         made.append(1)
@@ -71,7 +74,7 @@ def test_the_cache_is_bounded() -> None:
 
 
 def test_threads_share_the_cache() -> None:
-    cache, errors = FiguresCache(ttl=600, max_entries=8), []
+    cache, errors = FiguresStore(ttl=600, max_entries=8), []
 
     def view(area_id: int) -> None:
         try:
@@ -86,3 +89,66 @@ def test_threads_share_the_cache() -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_one_thread_computes_a_key_while_the_others_wait_for_it() -> None:
+    store, made = FiguresStore(ttl=600), []
+    computing, release = threading.Event(), threading.Event()
+
+    def compute() -> Figures:
+        made.append(_figures())
+        computing.set()
+        release.wait(10)
+        return made[-1]
+
+    got: list[Figures] = []
+    first = threading.Thread(target=lambda: got.append(store.get(_KEY, compute)))
+    first.start()
+    assert computing.wait(10)
+    second = threading.Thread(target=lambda: got.append(store.get(_KEY, compute)))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waiting for the first thread's figures
+    release.set()
+    first.join()
+    second.join()
+    assert len(made) == 1
+    assert got == [made[0], made[0]]
+
+
+def test_a_failed_computation_lets_the_next_view_compute() -> None:
+    store = FiguresStore(ttl=600)
+
+    def failing() -> Figures:
+        raise RuntimeError("database gone")
+
+    with pytest.raises(RuntimeError):
+        store.get(_KEY, failing)
+    assert store.get(_KEY, _figures).services == {}
+
+
+def test_with_a_refresher_views_get_expired_figures_and_it_is_told_what_to_compute() -> None:
+    clock, made = _Clock(), []
+
+    def compute() -> Figures:
+        made.append(_figures())
+        return made[-1]
+
+    store = FiguresStore(ttl=600, timer=clock)
+    store.refreshed_in_background = True
+    viewed, unread, wanted = _KEY, (2, *_KEY[1:]), (3, *_KEY[1:])
+    first = store.get(viewed, compute)
+    store.refresh(unread, compute)
+    assert store.due([wanted, viewed]) == [wanted]
+    clock.now = 700
+    assert store.get(viewed, compute) is first  # expired, served at once
+    assert len(made) == 2
+    # Wanted keys first (missing or expired), then expired figures a view read; the expired
+    # figures nobody read are left alone.
+    assert store.due([wanted]) == [wanted, viewed]
+    store.refresh(viewed, compute)
+    assert store.due([]) == []
+    store.refreshed_in_background = False
+    clock.now = 1400
+    assert store.get(viewed, compute) is not first
+    assert len(made) == 4

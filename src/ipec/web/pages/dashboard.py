@@ -24,11 +24,11 @@ from ipec.web.deps import DbSession, origin
 from ipec.web.pages.charts import BarChart, bar_chart
 from ipec.web.pages.common import MAX_AREA_CHOICES
 from ipec.web.pages.deps import SignedIn
-from ipec.web.pages.figures import Figures, FiguresCache, compute_figures
+from ipec.web.pages.figures import Figures, FiguresStore, compute_figures, default_period
 from ipec.web.pages.i18n import translatable
 from ipec.web.pages.render import pages_of
 
-__all__ = ["HAZARD_LABELS", "default_period", "router"]
+__all__ = ["HAZARD_LABELS", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,12 +64,6 @@ _SERVICES = {
     ServiceType.COMMUNITY_ACTION: translatable("Community action"),
     ServiceType.LEGAL_PROTECTION: translatable("Legal protection"),
 }
-
-
-def default_period(day: date) -> Period:
-    """The last 12 months: from the first day of the month eleven months back to ``day``."""
-    index = day.year * 12 + day.month - 1 - 11
-    return Period(date(index // 12, index % 12 + 1, 1), day)
 
 
 def _trail(session: Session, principal: Principal, area: Area) -> list[Area]:
@@ -124,9 +118,9 @@ def _charts(figures: Figures, gettext: Any) -> dict[str, Any]:
     }
 
 
-def figures_cache(request: Request) -> FiguresCache:
-    """The application's cache of dashboard figures (made by ``install_pages``)."""
-    cache: FiguresCache = request.app.state.dashboard_figures
+def figures_cache(request: Request) -> FiguresStore:
+    """The application's store of dashboard figures (made by ``install_pages``)."""
+    cache: FiguresStore = request.app.state.dashboard_figures
     return cache
 
 

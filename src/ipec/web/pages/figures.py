@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from cachetools import TTLCache
+from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
 from ipec.monitoring.metrics import (
@@ -41,9 +41,10 @@ from ipec.monitoring.metrics import (
 __all__ = [
     "FIGURES_MAX_ENTRIES",
     "Figures",
-    "FiguresCache",
     "FiguresKey",
+    "FiguresStore",
     "compute_figures",
+    "default_period",
 ]
 
 #: Area and period combinations kept at once (the least recently used go first).
@@ -69,6 +70,12 @@ class Figures:
     outcomes_by_month: tuple[MonthOutcomes, ...]
     hazards: dict[str, int]
     services: dict[str, int]
+
+
+def default_period(day: date) -> Period:
+    """The last 12 months: from the first day of the month eleven months back to ``day``."""
+    index = day.year * 12 + day.month - 1 - 11
+    return Period(date(index // 12, index % 12 + 1, 1), day)
 
 
 def compute_figures(
@@ -97,13 +104,27 @@ def compute_figures(
     )
 
 
-class FiguresCache:
-    """Figures by key for ``ttl`` seconds (none kept when it is 0), safe to share between the
-    server's threads.
+@dataclass(slots=True)
+class _Kept:
+    """Figures with the (monotonic) time they were computed and whether a view read them
+    since."""
 
+    figures: Figures
+    computed: float
+    viewed: bool
+
+
+class FiguresStore:
+    """Figures by key, fresh for ``ttl`` seconds (none kept when it is 0), safe to share
+    between the server's threads.
+
+    A key is computed by one thread at a time: a view that finds another thread computing
+    its key waits for that result instead of computing it again. Expired figures are
+    computed again by the next view, unless a background refresher is running
+    (:attr:`refreshed_in_background`): views then get the last figures at once, and the
+    refresher computes them again (:meth:`due` lists what it should compute).
     ``cachetools`` caches are not thread-safe, so every read and write holds a lock; the
-    figures are computed outside it, so a slow computation does not hold up views of other
-    areas (two first views of the same key at once may both compute, and the later wins).
+    figures are computed outside it.
     """
 
     def __init__(
@@ -113,26 +134,76 @@ class FiguresCache:
         max_entries: int = FIGURES_MAX_ENTRIES,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._figures: TTLCache[FiguresKey, Figures] = TTLCache(
-            maxsize=max_entries, ttl=ttl, timer=timer
-        )
+        self._kept: LRUCache[FiguresKey, _Kept] = LRUCache(maxsize=max_entries)
+        self._computing: dict[FiguresKey, threading.Event] = {}
         self._lock = threading.Lock()
-        self._keeps = ttl > 0
+        self._timer = timer
+        self.ttl = ttl
+        self.refreshed_in_background = False
+
+    @property
+    def keeps(self) -> bool:
+        """Whether figures are kept at all (a lifetime of 0 computes them on every view)."""
+        return self.ttl > 0
 
     def get(self, key: FiguresKey, compute: Callable[[], Figures]) -> Figures:
-        """The figures kept for ``key``, or ``compute()``'s, then kept."""
-        if not self._keeps:
+        """The figures kept for ``key`` if fresh (or if a refresher will renew them), else
+        ``compute()``'s, then kept."""
+        if not self.keeps:
             return compute()
         with self._lock:
-            kept = self._figures.get(key)
-        if kept is not None:
-            return kept
-        figures = compute()
+            kept = self._kept.get(key)
+            if kept is not None:
+                kept.viewed = True
+                if self.refreshed_in_background or self._fresh(kept):
+                    return kept.figures
+        return self.refresh(key, compute)
+
+    def refresh(self, key: FiguresKey, compute: Callable[[], Figures]) -> Figures:
+        """``compute()``'s figures for ``key``, kept; if another thread is computing the same
+        key, its result instead."""
+        while True:
+            with self._lock:
+                running = self._computing.get(key)
+                if running is None:
+                    done = self._computing[key] = threading.Event()
+                    break
+            running.wait()
+            with self._lock:
+                kept = self._kept.get(key)
+            if kept is not None and self._fresh(kept):
+                return kept.figures
+        try:
+            figures = compute()
+            with self._lock:
+                self._kept[key] = _Kept(figures, self._timer(), viewed=False)
+            return figures
+        finally:
+            with self._lock:
+                del self._computing[key]
+            done.set()
+
+    def due(self, wanted: Iterable[FiguresKey]) -> list[FiguresKey]:
+        """The keys to compute now: those of ``wanted`` missing or expired, then the expired
+        figures that a view read since they were computed (nobody is waiting for the
+        others)."""
         with self._lock:
-            self._figures[key] = figures
-        return figures
+            found = [
+                key
+                for key in dict.fromkeys(wanted)
+                if (kept := self._kept.get(key)) is None or not self._fresh(kept)
+            ]
+            found += [
+                key
+                for key, kept in self._kept.items()
+                if kept.viewed and not self._fresh(kept) and key not in found
+            ]
+        return found
 
     def clear(self) -> None:
-        """Forget every figure (the next views compute them again)."""
+        """Forget every figure (the next views, or the refresher, compute them again)."""
         with self._lock:
-            self._figures.clear()
+            self._kept.clear()
+
+    def _fresh(self, kept: _Kept) -> bool:
+        return self._timer() - kept.computed < self.ttl

@@ -19,7 +19,7 @@ from ipec.web.pages import (
     partners,
     week,
 )
-from ipec.web.pages.figures import FiguresCache
+from ipec.web.pages.figures import FiguresStore
 from ipec.web.pages.render import Pages
 
 __all__ = ["PAGE_ROUTERS", "install_pages"]
@@ -61,10 +61,10 @@ PAGE_ROUTERS = (
 
 
 def install_pages(app: FastAPI) -> None:
-    """Add the pages to ``app`` (the renderer and the dashboard's figures cache are made
+    """Add the pages to ``app`` (the renderer and the dashboard's figures store are made
     here, not at import time, so each application has its own)."""
     app.state.pages = Pages()
-    app.state.dashboard_figures = FiguresCache(ttl=app.state.settings.dashboard_figures_seconds)
+    app.state.dashboard_figures = FiguresStore(ttl=app.state.settings.dashboard_figures_seconds)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     for part in PAGE_ROUTERS:
         app.include_router(part)
