@@ -71,8 +71,9 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
     engine.dispose()
 
 
-def test_area_copies_filled_from_the_households(engine: Engine) -> None:
-    """0007 gives the visits and cases already there their child's household's area."""
+def test_area_copies_and_child_facts_filled_from_the_records(engine: Engine) -> None:
+    """0007 gives the visits and cases already there their child's household's area; 0009
+    computes the children's facts."""
     from alembic import command
 
     upgrade(engine, "0006")
@@ -134,7 +135,17 @@ def test_area_copies_filled_from_the_households(engine: Engine) -> None:
             fk["constrained_columns"] == ["area_id"] and fk["referred_table"] == "areas"
             for fk in inspect(engine).get_foreign_keys(table)
         )
+    # 0009 computes each visited child's facts from the visits already there.
+    upgrade(engine, "0009")
+    with engine.connect() as connection:
+        facts = connection.execute(
+            text("SELECT child_id, last_date, prev_date FROM child_facts ORDER BY child_id")
+        ).all()
+    as_dates = [(child, str(last), prev and str(prev)) for child, last, prev in facts]
+    assert as_dates == [(20, "2026-01-01", None), (21, "2026-01-02", None),
+                        (22, "2026-01-05", "2026-01-03"), (23, "2026-01-04", None)]  # fmt: skip
     command.downgrade(alembic_config(engine), "0006")
+    assert "child_facts" not in inspect(engine).get_table_names()
     for table in ("visits", "cases"):
         assert "area_id" not in {c["name"] for c in inspect(engine).get_columns(table)}
 

@@ -34,6 +34,7 @@ from ipec.classify.explain import explain_row
 from ipec.classify.record import HAZARD_COLUMNS
 from ipec.db.bulk import BulkWriter, bulk_load, vacuum
 from ipec.errors import DataError
+from ipec.monitoring.facts import refresh_child_facts
 from ipec.monitoring.followup import due_dates
 from ipec.monitoring.models import (
     Area,
@@ -611,6 +612,8 @@ def seed_demo(
             ),
         )  # fmt: skip
         _write_chunks(country, writer, max(1, chunk_households), progress)
+    # Every child's facts from its visits in one statement, once the visits are indexed.
+    refresh_child_facts(session.connection())
     accounts = [
         ("admin", Role.ADMIN, country_id),
         ("manager", Role.PROGRAMME_MANAGER, country_id),
@@ -639,5 +642,5 @@ def seed_database(
     with Session(engine) as session, session.begin():
         counts = seed_demo(session, profile, size=size, today=today, progress=progress,
                            chunk_households=chunk_households)  # fmt: skip
-    vacuum(engine, _TABLES)
+    vacuum(engine, (*_TABLES, "child_facts"))
     return counts

@@ -48,6 +48,7 @@ __all__ = [
     "CaseKind",
     "CaseStatus",
     "Child",
+    "ChildFacts",
     "FollowUp",
     "Household",
     "Partner",
@@ -208,6 +209,29 @@ class Visit(Base):
     hazardous_work: Mapped[bool] = mapped_column(Boolean)
     school_days_attended: Mapped[int | None] = mapped_column(Integer)
     school_days_open: Mapped[int | None] = mapped_column(Integer)
+
+
+class ChildFacts(Base):
+    """What a child's visits say, kept with every visit written (``ipec.monitoring.facts``):
+    the age at the first visit, and the latest two visits (by date, the later id first on the
+    same day). The metrics read one row per child here instead of ranking the child's visits;
+    the flags are 0 or 1."""
+
+    __tablename__ = "child_facts"
+
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), primary_key=True)
+    first_age: Mapped[int] = mapped_column(Integer)
+    last_date: Mapped[date] = mapped_column(Date)
+    last_age: Mapped[int] = mapped_column(Integer)
+    last_monitor: Mapped[str] = mapped_column(String(100))
+    last_child_labour: Mapped[int] = mapped_column(Integer)
+    last_hazardous: Mapped[int] = mapped_column(Integer)
+    #: Whether the latest visit found a worst form other than hazardous work (``WFCL_OTHER``).
+    last_worst: Mapped[int] = mapped_column(Integer)
+    last_attended: Mapped[int | None] = mapped_column(Integer)
+    last_open: Mapped[int | None] = mapped_column(Integer)
+    prev_date: Mapped[date | None] = mapped_column(Date)
+    prev_child_labour: Mapped[int | None] = mapped_column(Integer)
 
 
 class Case(Base):
