@@ -218,6 +218,8 @@ class ChildFacts(Base):
     the flags are 0 or 1."""
 
     __tablename__ = "child_facts"
+    #: The children with a visit after a past period's end: the metrics read their visits.
+    __table_args__ = (Index(None, "last_date"),)
 
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), primary_key=True)
     first_age: Mapped[int] = mapped_column(Integer)

@@ -35,7 +35,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from ipec.monitoring.metrics.common import (
@@ -45,9 +56,9 @@ from ipec.monitoring.metrics.common import (
     _aggregate,
     _at_latest_visit,
     _days_between,
-    _first_visit_age,
     _flag,
     _grouped,
+    _only_late,
     _with_area,
 )
 from ipec.monitoring.models import (
@@ -55,6 +66,7 @@ from ipec.monitoring.models import (
     CaseEvent,
     CaseKind,
     Child,
+    ChildFacts,
     FollowUp,
     RemediationService,
     Visit,
@@ -112,7 +124,12 @@ def _open_at(period: Period) -> ColumnElement[bool]:
 
 def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
     """(sex, age group, out at the last two follow-ups, followed, in at the last one): the
-    children with two or more follow-up visits after remediation started."""
+    children with two or more follow-up visits after remediation started.
+
+    Children whose latest visit of all is on or before the period's end are read from their
+    facts (two or more follow-up visits: the second latest is after the start); the others (a
+    period in the past) from their visits, ranked.
+    """
     started = (
         select(Case.child_id, func.min(RemediationService.started_on).label("day"))
         .select_from(Case)
@@ -125,12 +142,34 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
         .group_by(Case.child_id)
         .subquery("started")
     )
+    f = ChildFacts
+    from_facts = (
+        select(
+            f.child_id,
+            Child.sex,
+            f.last_date.label("last_day"),
+            f.last_age.label("age"),
+            case((f.last_child_labour == 1, 1), else_=f.prev_child_labour).label("in_two"),
+            f.last_child_labour.label("in_last"),
+        )
+        .select_from(started)
+        .join(f, f.child_id == started.c.child_id)
+        .join(Child, Child.id == f.child_id)
+        .where(f.last_date <= period.end, f.prev_date > started.c.day)
+    )
     # The follow-up visits (after the remediation started) are ranked, latest first. Ranking
     # only these gives the same two latest visits as ranking all of them whenever a child has
     # two or more, the only children counted; it lets the database walk from each child's
     # start date along the visits index instead of joining two unindexed intermediate results.
     rank = func.row_number().over(
         partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
+    )
+    # The children with a visit after the period's end, found first (materialised, usually
+    # none), so that only their visits are read.
+    late = (
+        _only_late(select(started.c.child_id, started.c.day), started.c.child_id, period.end)
+        .cte("late_children")
+        .prefix_with("MATERIALIZED")
     )
     latest = (
         select(
@@ -141,38 +180,38 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
             Visit.child_labour,
             rank.label("rank"),
         )
-        .select_from(started)
+        .select_from(late)
         .join(
             Visit,
-            (Visit.child_id == started.c.child_id)
-            & (Visit.visit_date > started.c.day)
+            (Visit.child_id == late.c.child_id)
+            & (Visit.visit_date > late.c.day)
             & (Visit.visit_date <= period.end),
         )
         .join(Child, Child.id == Visit.child_id)
         .subquery("latest")
     )
     in_cl = _flag(latest.c.child_labour)
-    child = (
+    from_visits = (
         select(
             latest.c.child_id,
             latest.c.sex,
-            func.max(latest.c.visit_date).label("last_day"),
-            func.max(_flag(latest.c.rank == 1) * latest.c.age).label("age"),
-            func.max(_flag(latest.c.rank <= 2) * in_cl).label("in_cl_last_two"),
-            func.max(_flag(latest.c.rank == 1) * in_cl).label("in_cl_last"),
+            func.max(latest.c.visit_date),
+            func.max(_flag(latest.c.rank == 1) * latest.c.age),
+            func.max(_flag(latest.c.rank <= 2) * in_cl),
+            func.max(_flag(latest.c.rank == 1) * in_cl),
         )
         .group_by(latest.c.child_id, latest.c.sex)
         .having(func.count() >= 2)
-        .subquery("followed")
     )
+    child = union_all(from_facts, from_visits).subquery("followed")
     group = _age_group(child.c.age)
     query = (
         select(
             child.c.sex,
             group,
-            func.sum(_flag(child.c.in_cl_last_two == 0)),
+            func.sum(_flag(child.c.in_two == 0)),
             func.count(),
-            func.sum(child.c.in_cl_last),
+            func.sum(child.c.in_last),
         )
         .where(child.c.last_day >= period.start)
         .group_by(child.c.sex, group)
@@ -264,16 +303,15 @@ def time_to_resolution(session: Session, *, area_path: str, period: Period) -> l
         .where(Case.closed_on.between(period.start, period.end))
         .cte("closed")
     )
-    first_age = _first_visit_age(select(closed.c.child_id))
     columns: list[Any] = [
         closed.c.sex.label("sex"),
-        _age_group(first_age.c.age).label("age_group"),
+        _age_group(ChildFacts.first_age).label("age_group"),
         closed.c.days,
     ]
     durations = (
         select(*columns)
         .select_from(closed)
-        .join(first_age, first_age.c.child_id == closed.c.child_id, isouter=True)
+        .join(ChildFacts, ChildFacts.child_id == closed.c.child_id, isouter=True)
         .subquery("durations")
     )
     total = session.execute(_percentiles(durations, [])).all()
@@ -328,9 +366,10 @@ def _resolution(group: str, cases: int, median: int | None, p90: int | None) -> 
 @_aggregate
 def caseload_per_monitor(session: Session, *, area_path: str, period: Period) -> list[Caseload]:
     """Cases open at the period's end, per monitor of the child's latest visit up to then."""
-    monitor = _at_latest_visit(Visit.monitor, Case.child_id, period.end)
+    monitor = _at_latest_visit(ChildFacts.last_monitor, Visit.monitor, Case.child_id, period.end)
     open_cases = (
         select(Case.id, monitor.label("monitor"))
+        .join(ChildFacts, ChildFacts.child_id == Case.child_id, isouter=True)
         .where(in_subtree(Case.area_id, area_path), _open_at(period))
         .subquery("open_cases")
     )

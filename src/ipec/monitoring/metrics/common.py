@@ -26,7 +26,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from ipec.errors import DataError
-from ipec.monitoring.models import Case, Child, Visit
+from ipec.monitoring.models import Case, Child, ChildFacts, Visit
 from ipec.monitoring.scope import in_subtree
 
 __all__ = ["Count", "Period", "Rate", "months_of"]
@@ -181,26 +181,29 @@ def _latest_visits(
     return query.subquery("latest")
 
 
-def _at_latest_visit(column: Any, child_id: Any, until: date) -> Any:
-    """``column`` of the child's latest visit up to ``until`` (the later id breaks a tie), one
-    index probe per child (visits by child and date) instead of a ranking joined back."""
-    return (
+def _at_latest_visit(fact: Any, column: Any, child_id: Any, until: date) -> Any:
+    """``column`` of the child's latest visit up to ``until`` (the later id breaks a tie): the
+    child's ``fact`` (a column of :class:`ChildFacts`, joined by the caller, outer) when that
+    visit is the child's latest of all, as in any period that ends today; else one index probe
+    (visits by child and date)."""
+    probe = (
         select(column)
         .where(Visit.child_id == child_id, Visit.visit_date <= until)
         .order_by(Visit.visit_date.desc(), Visit.id.desc())
         .limit(1)
         .scalar_subquery()
     )
+    return case((ChildFacts.last_date <= until, fact), else_=probe)
 
 
-def _first_visit_age(among: Any) -> Subquery:
-    """Each child's age at the first visit (ages only grow, so the smallest), for the children
-    whose ids ``among`` selects (not the whole database)."""
-    return (
-        select(Visit.child_id, func.min(Visit.age).label("age"))
-        .where(Visit.child_id.in_(among))
-        .group_by(Visit.child_id)
-        .subquery("first_age")
+def _only_late(
+    query: Select[*tuple[Any, ...]], child_id: Any, until: date
+) -> Select[*tuple[Any, ...]]:
+    """``query`` kept to the children whose facts do not describe their visits up to
+    ``until``: those with a visit after that day (children with no visit have no facts, and
+    nothing to judge). One range of the facts' date index, empty for a period ending today."""
+    return query.join(ChildFacts, ChildFacts.child_id == child_id).where(
+        ChildFacts.last_date > until
     )
 
 

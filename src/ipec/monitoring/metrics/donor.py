@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, Subquery, case, cast, distinct, func, select
+from sqlalchemy import String, Subquery, case, cast, distinct, func, select, union_all
 from sqlalchemy.orm import Session
 
 from ipec.classify import Reason
@@ -46,9 +46,17 @@ from ipec.monitoring.metrics.common import (
     _flag,
     _grouped,
     _latest_visits,
+    _only_late,
     _with_area,
 )
-from ipec.monitoring.models import Case, Child, RemediationService, ServiceType, Visit
+from ipec.monitoring.models import (
+    Case,
+    Child,
+    ChildFacts,
+    RemediationService,
+    ServiceType,
+    Visit,
+)
 from ipec.monitoring.outcomes import EDUCATION_SERVICES
 from ipec.monitoring.scope import in_subtree
 
@@ -89,30 +97,49 @@ class HouseholdIndicators:
 
 
 def _beneficiaries(area_path: str, period: Period) -> Subquery:
-    """One row per beneficiary child: what the latest visit in the period found, as 0/1."""
-    # Children with a case: narrowed before the ranking, so only their visits are sorted.
+    """One row per beneficiary child: what the latest visit in the period found, as 0/1.
+
+    Children whose latest visit of all is on or before the period's end are judged from their
+    facts; the others (a period in the past) from their visits, ranked.
+    """
     with_case = select(Case.child_id).where(
         in_subtree(Case.area_id, area_path), Case.opened_on <= period.end
     )
-    latest = _latest_visits(area_path, until=period.end, since=period.start, among=with_case)
-    attended, days_open = latest.c.school_days_attended, latest.c.school_days_open
-    recorded = days_open > 0
-    worst = cast(latest.c.reasons, String).like(f'%"{Reason.WFCL_OTHER.value}"%')
-    return (
+    f = ChildFacts
+    recorded = f.last_open > 0
+    from_facts = (
         select(
-            latest.c.child_id,
-            latest.c.sex,
-            latest.c.household_id,
-            latest.c.age,
-            _flag(latest.c.child_labour).label("child_labour"),
-            _flag(latest.c.hazardous_work).label("hazardous"),
-            _flag(worst).label("worst"),
+            f.child_id,
+            Child.sex,
+            Child.household_id,
+            f.last_age.label("age"),
+            f.last_child_labour.label("child_labour"),
+            f.last_hazardous.label("hazardous"),
+            f.last_worst.label("worst"),
             _flag(recorded).label("recorded"),
-            _flag(recorded & (attended * 4 >= days_open * 3)).label("regular"),
+            _flag(recorded & (f.last_attended * 4 >= f.last_open * 3)).label("regular"),
         )
-        .where(latest.c.rank == 1)
-        .subquery("beneficiaries")
+        .join(Child, Child.id == f.child_id)
+        .where(f.child_id.in_(with_case), f.last_date.between(period.start, period.end))
     )
+    # Narrowed before the ranking, so only these children's visits are sorted.
+    others = _only_late(with_case, Case.child_id, period.end)
+    latest = _latest_visits(area_path, until=period.end, since=period.start, among=others)
+    attended, days_open = latest.c.school_days_attended, latest.c.school_days_open
+    recorded_then = days_open > 0
+    worst = cast(latest.c.reasons, String).like(f'%"{Reason.WFCL_OTHER.value}"%')
+    from_visits = select(
+        latest.c.child_id,
+        latest.c.sex,
+        latest.c.household_id,
+        latest.c.age,
+        _flag(latest.c.child_labour),
+        _flag(latest.c.hazardous_work),
+        _flag(worst),
+        _flag(recorded_then),
+        _flag(recorded_then & (attended * 4 >= days_open * 3)),
+    ).where(latest.c.rank == 1)
+    return union_all(from_facts, from_visits).subquery("beneficiaries")
 
 
 @_aggregate
@@ -193,7 +220,7 @@ def dol_education_services(
 ) -> dict[str, list[Count]]:
     """E1: children given education or vocational services in the period, for "all" and per
     service type; each a total and one count per sex and age group."""
-    age = _at_latest_visit(Visit.age, Child.id, period.end)
+    age = _at_latest_visit(ChildFacts.last_age, Visit.age, Child.id, period.end)
     # Materialised, so that the age is looked up once per row: as a subquery, the databases
     # copied the lookup into each branch of the age group's CASE (five probes a row).
     served = (
@@ -205,6 +232,7 @@ def dol_education_services(
             Case,
             area_path,
         )
+        .join(ChildFacts, ChildFacts.child_id == Child.id, isouter=True)
         .where(*_services_in(period, EDUCATION_SERVICES))
         .cte("served")
         .prefix_with("MATERIALIZED")

@@ -24,11 +24,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, func, select
+from sqlalchemy import Select, Subquery, and_, case, func, select, union_all
 from sqlalchemy.orm import Session
 
-from ipec.monitoring.metrics.common import Period, _age_group, _aggregate, _flag, _month, months_of
-from ipec.monitoring.models import Case, CaseKind, Child, RemediationService, Visit
+from ipec.monitoring.metrics.common import (
+    Period,
+    _age_group,
+    _aggregate,
+    _flag,
+    _month,
+    _only_late,
+    months_of,
+)
+from ipec.monitoring.models import Case, CaseKind, Child, ChildFacts, RemediationService, Visit
 from ipec.monitoring.outcomes import EDUCATION_SERVICES, Outcome
 from ipec.monitoring.scope import in_subtree
 
@@ -65,19 +73,75 @@ class MonthOutcomes:
     prevented: int
 
 
+def _at_identification(column: Any) -> Any:
+    """``column`` of the case's first visit (on or after the day it opened; the earlier id
+    first on the same day): one index probe per case."""
+    return (
+        select(_flag(column))
+        .where(Visit.child_id == Case.child_id, Visit.visit_date >= Case.opened_on)
+        .order_by(Visit.visit_date.asc(), Visit.id.asc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _from_facts(area_path: str, period: Period) -> Select[Any]:
+    """The history of each case of the subtree whose child's latest visit of all is on or
+    before the period's end, from the child's facts: two visits or more since the case opened
+    when the second latest is on or after that day; the latest is the latest verification."""
+    f = ChildFacts
+    return (
+        select(
+            Case.id.label("case_id"),
+            Case.child_id,
+            Case.kind,
+            f.last_date.label("last_day"),
+            f.last_age.label("age"),
+            _at_identification(Visit.child_labour).label("first_cl"),
+            _at_identification(Visit.hazardous_work).label("first_haz"),
+            f.last_child_labour.label("last_cl"),
+            f.last_hazardous.label("last_haz"),
+        )
+        .join(f, f.child_id == Case.child_id)
+        .where(
+            in_subtree(Case.area_id, area_path),
+            f.last_date <= period.end,
+            f.prev_date >= Case.opened_on,
+        )
+    )
+
+
 def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
     """One row per child of the subtree with an outcome: the best outcome's rank, the age and
-    the day of the latest verification up to the period's end."""
+    the day of the latest verification up to the period's end.
+
+    A case whose child's latest visit of all is on or before the period's end is judged from
+    the child's facts (:func:`_from_facts`); the others (a period in the past) from the
+    visits, ranked.
+    """
+    # The cases of children with a visit after the period's end, found first (materialised,
+    # usually none), so that only their visits are read.
+    late = (
+        _only_late(
+            select(Case.id, Case.child_id, Case.kind, Case.opened_on).where(
+                in_subtree(Case.area_id, area_path)
+            ),
+            Case.child_id,
+            period.end,
+        )
+        .cte("late_cases")
+        .prefix_with("MATERIALIZED")
+    )
     first = func.row_number().over(
-        partition_by=Case.id, order_by=(Visit.visit_date.asc(), Visit.id.asc())
+        partition_by=late.c.id, order_by=(Visit.visit_date.asc(), Visit.id.asc())
     )
     # The rank from the end, from the same ordering (one sort of the visits, not two): the
     # order is total (ids are unique), so the last visit is the one ranked n of n.
-    last = func.count().over(partition_by=Case.id) - first + 1
+    last = func.count().over(partition_by=late.c.id) - first + 1
     columns: list[Any] = [
-        Case.id.label("case_id"),
-        Case.child_id,
-        Case.kind,
+        late.c.id.label("case_id"),
+        late.c.child_id,
+        late.c.kind,
         Visit.visit_date,
         Visit.age,
         Visit.child_labour,
@@ -87,35 +151,34 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
     ]
     visits = (
         select(*columns)
-        .select_from(Case)
+        .select_from(late)
         .join(
             Visit,
             and_(
-                Visit.child_id == Case.child_id,
-                Visit.visit_date >= Case.opened_on,
+                Visit.child_id == late.c.child_id,
+                Visit.visit_date >= late.c.opened_on,
                 Visit.visit_date <= period.end,
             ),
         )
-        .where(in_subtree(Case.area_id, area_path))
         .subquery("case_visits")
     )
     v = visits.c
-    history = (
+    from_visits = (
         select(
             v.case_id,
             v.child_id,
             v.kind,
-            func.max(v.visit_date).label("last_day"),
-            func.max(_flag(v.last == 1) * v.age).label("age"),
-            func.max(_flag((v.first == 1) & v.child_labour)).label("first_cl"),
-            func.max(_flag((v.first == 1) & v.hazardous_work)).label("first_haz"),
-            func.max(_flag((v.last == 1) & v.child_labour)).label("last_cl"),
-            func.max(_flag((v.last == 1) & v.hazardous_work)).label("last_haz"),
+            func.max(v.visit_date),
+            func.max(_flag(v.last == 1) * v.age),
+            func.max(_flag((v.first == 1) & v.child_labour)),
+            func.max(_flag((v.first == 1) & v.hazardous_work)),
+            func.max(_flag((v.last == 1) & v.child_labour)),
+            func.max(_flag((v.last == 1) & v.hazardous_work)),
         )
         .group_by(v.case_id, v.child_id, v.kind)
         .having(func.count() >= 2)
-        .subquery("history")
     )
+    history = union_all(_from_facts(area_path, period), from_visits).subquery("history")
     services = (
         select(
             RemediationService.case_id,

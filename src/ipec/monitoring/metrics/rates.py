@@ -31,7 +31,6 @@ from ipec.monitoring.metrics.common import (
     Rate,
     _age_group,
     _aggregate,
-    _first_visit_age,
     _flag,
     _rates,
 )
@@ -40,6 +39,7 @@ from ipec.monitoring.models import (
     Case,
     CaseKind,
     Child,
+    ChildFacts,
     FollowUp,
     Household,
     Referral,
@@ -144,13 +144,12 @@ def follow_up_compliance(session: Session, *, area_path: str, period: Period) ->
         )
         .cte("due")
     )
-    first_age = _first_visit_age(select(due.c.child_id))
-    group = _age_group(first_age.c.age)
+    group = _age_group(ChildFacts.first_age)
     done = func.sum(case((due.c.visit_id.is_not(None), 1), else_=0))
     query = (
         select(due.c.sex, group, done, func.count(due.c.id))
         .select_from(due)
-        .join(first_age, first_age.c.child_id == due.c.child_id, isouter=True)
+        .join(ChildFacts, ChildFacts.child_id == due.c.child_id, isouter=True)
         .group_by(due.c.sex, group)
     )
     return _rates(session, query)

@@ -39,8 +39,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("child_id", name=op.f("pk_child_facts")),
     )
+    op.create_index(op.f("ix_child_facts_last_date"), "child_facts", ["last_date"], unique=False)
     refresh_child_facts(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_child_facts_last_date"), table_name="child_facts")
     op.drop_table("child_facts")
