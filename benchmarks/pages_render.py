@@ -43,6 +43,8 @@ _PEERS = {
     "/partners": "/api/v1/partners",
     "/dashboard": "/api/v1/metrics/effectiveness",
 }
+#: How long to wait for the background thread's first round (a country takes about a minute).
+_ROUND_WAIT_SECONDS = 600
 _SKIP = {"/", "/login", "/logout", "/language/{code}"}
 _PARAM = re.compile(r"{(\w+)}")
 
@@ -85,7 +87,8 @@ def _wait_for_figures(app: FastAPI) -> None:
     if refresher is None or refresher.round_finished.is_set():
         return
     start = time.perf_counter()
-    refresher.round_finished.wait()
+    if not refresher.round_finished.wait(_ROUND_WAIT_SECONDS):
+        raise SystemExit(f"the background figures were not ready in {_ROUND_WAIT_SECONDS} s")
     print(f"background figures ready after {time.perf_counter() - start:.1f} s")
 
 

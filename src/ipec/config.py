@@ -36,9 +36,10 @@ class Settings(BaseSettings):
     dashboard_figures_seconds: float = Field(
         default=600,
         ge=0,
-        description="How long the dashboard keeps the figures of an area and period before "
-        "computing them again (records written meanwhile are not counted until then); 0 "
-        "computes them on every view.",
+        description="How long the dashboard's figures of an area and period stay fresh "
+        "(records written meanwhile are not counted until they are computed again; while the "
+        "background refresher runs, views may show figures up to twice this old); 0 computes "
+        "them on every view.",
     )
     dashboard_refresh_seconds: float = Field(
         default=30,

@@ -76,6 +76,8 @@ def test_area_copies_and_child_facts_filled_from_the_records(engine: Engine) -> 
     computes the children's facts."""
     from alembic import command
 
+    from ipec.monitoring.facts import refresh_child_facts
+
     upgrade(engine, "0006")
     rows = {
         "areas": [
@@ -144,6 +146,12 @@ def test_area_copies_and_child_facts_filled_from_the_records(engine: Engine) -> 
     as_dates = [(child, str(last), prev and str(prev)) for child, last, prev in facts]
     assert as_dates == [(20, "2026-01-01", None), (21, "2026-01-02", None),
                         (22, "2026-01-05", "2026-01-03"), (23, "2026-01-04", None)]  # fmt: skip
+    # The migration's own statement gives what the application computes today.
+    everything = text("SELECT * FROM child_facts ORDER BY child_id")
+    with engine.begin() as connection:
+        migrated = connection.execute(everything).all()
+        refresh_child_facts(connection)
+        assert connection.execute(everything).all() == migrated
     command.downgrade(alembic_config(engine), "0006")
     assert "child_facts" not in inspect(engine).get_table_names()
     for table in ("visits", "cases"):

@@ -29,6 +29,10 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_begin_deferred(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
 def _postgres_custom_plans(dbapi_connection: Any, _record: Any) -> None:
     """Plan every statement for its own values. psycopg prepares a statement run five times on
     a connection, and PostgreSQL may then switch to a generic plan blind to the dates, areas
@@ -39,7 +43,12 @@ def _postgres_custom_plans(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(
-    url: str, *, echo: bool = False, write_transactions: bool = False, **options: Any
+    url: str,
+    *,
+    echo: bool = False,
+    write_transactions: bool = False,
+    read_transactions: bool = False,
+    **options: Any,
 ) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys on, WAL journaling and a busy timeout;
     PostgreSQL plans each statement for its values (no generic plans of prepared statements).
@@ -47,7 +56,9 @@ def make_engine(
     ``write_transactions``: on SQLite, each transaction takes the write lock when it begins.
     A server whose every request reads and then writes (each access writes its audit row)
     needs it: otherwise a request fails when another wrote between its read and its write,
-    where with it the request waits its turn. ``options`` go to
+    where with it the request waits its turn. ``read_transactions``: on SQLite, each
+    transaction is one snapshot from its first read (a plain ``BEGIN``; the driver alone
+    would commit after each statement), without the write lock. ``options`` go to
     :func:`sqlalchemy.create_engine` (a pool class, say).
     """
     try:
@@ -61,7 +72,8 @@ def make_engine(
         event.listen(engine, "connect", _postgres_custom_plans)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        if write_transactions:
+        if write_transactions or read_transactions:
             event.listen(engine, "connect", _sqlite_driver_leaves_transactions)
-            event.listen(engine, "begin", _sqlite_begin_immediate)
+            begin = _sqlite_begin_immediate if write_transactions else _sqlite_begin_deferred
+            event.listen(engine, "begin", begin)
     return engine

@@ -9,10 +9,12 @@ visits for the other children).
 
 The facts are computed from the visits themselves, never patched, so a visit recorded late
 (dated before others) gives the same facts as one recorded in order. The ORM recomputes a
-child's facts after each visit it inserts, changes or deletes, in the same transaction; the
-demo seeder and the migration that made the table compute every child's at once. On
-PostgreSQL the child's row is locked first, so two transactions recording visits of the same
-child take turns, and the second reads the first's visit (SQLite has one writer at a time).
+child's facts after each visit it inserts, changes or deletes, in the same transaction (a
+visit's child never changes: the ORM refuses it); the demo seeder computes every child's at
+once. On PostgreSQL the child's row is locked (``FOR NO KEY UPDATE``, which the foreign-key
+checks of visits being inserted do not block) before the facts are computed, so two
+transactions recording visits of the same child take turns, and under PostgreSQL's default
+READ COMMITTED the second computes with the first's visit; SQLite has one writer at a time.
 """
 
 from __future__ import annotations
@@ -100,7 +102,10 @@ def refresh_child_facts(connection: Connection, child_ids: Collection[int] | Non
         return
     if child_ids is not None and connection.dialect.name == "postgresql":
         connection.execute(
-            select(Child.id).where(Child.id.in_(child_ids)).order_by(Child.id).with_for_update()
+            select(Child.id)
+            .where(Child.id.in_(child_ids))
+            .order_by(Child.id)
+            .with_for_update(key_share=True)
         )
     removal = delete(ChildFacts)
     if child_ids is not None:

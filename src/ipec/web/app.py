@@ -13,7 +13,6 @@ from sqlalchemy.orm import sessionmaker
 from ipec import __version__
 from ipec.config import Settings, check_secret, load_settings
 from ipec.db import make_engine, require_current
-from ipec.web.api.common import today
 from ipec.web.api.routes import router
 from ipec.web.errors import install_error_handlers
 from ipec.web.limits import BodyLimit
@@ -41,6 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    app.state.figures_refresher = None
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -80,20 +80,14 @@ def _engine_and_turns(settings: Settings) -> tuple[Engine, asyncio.Semaphore]:
 @asynccontextmanager
 async def _figures_refreshed(app: FastAPI) -> AsyncIterator[None]:
     """While the application serves, a background thread keeps the dashboard's figures
-    computed (``dashboard_refresh_seconds``), reading through an engine of its own."""
+    computed (``dashboard_refresh_seconds``)."""
     settings: Settings = app.state.settings
-    engine = make_engine(settings.database_url)
-    if engine.dialect.name != "sqlite":
-        engine.dispose()
-        engine = make_engine(settings.database_url, pool_size=1, max_overflow=0)
-    try:
-        with refreshing(app.state.dashboard_figures, engine, profile=settings.profile,
-                        interval=settings.dashboard_refresh_seconds,
-                        today=today) as refresher:  # fmt: skip
-            app.state.figures_refresher = refresher
-            yield
-    finally:
-        engine.dispose()
+    async with refreshing(app.state.dashboard_figures, settings.database_url,
+                          profile=settings.profile,
+                          interval=settings.dashboard_refresh_seconds) as refresher:  # fmt: skip
+        app.state.figures_refresher = refresher
+        yield
+    app.state.figures_refresher = None
 
 
 def from_environment() -> FastAPI:

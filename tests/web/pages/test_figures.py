@@ -152,3 +152,40 @@ def test_with_a_refresher_views_get_expired_figures_and_it_is_told_what_to_compu
     clock.now = 1400
     assert store.get(viewed, compute) is not first
     assert len(made) == 4
+
+
+def test_with_a_refresher_figures_twice_the_lifetime_old_are_computed_by_the_view() -> None:
+    clock, made = _Clock(), []
+
+    def compute() -> Figures:
+        made.append(_figures())
+        return made[-1]
+
+    store = FiguresStore(ttl=600, timer=clock)
+    store.refreshed_in_background = True
+    first = store.get(_KEY, compute)
+    clock.now = 1199
+    assert store.get(_KEY, compute) is first
+    clock.now = 1200  # the refresher did not renew them in time (stuck, or database down)
+    assert store.get(_KEY, compute) is not first
+    assert len(made) == 2
+
+
+def test_listing_what_is_due_does_not_count_as_a_view() -> None:
+    store = FiguresStore(ttl=600, max_entries=2)
+    older, newer, third = _KEY, (2, *_KEY[1:]), (3, *_KEY[1:])
+    store.get(older, _figures)
+    store.get(newer, _figures)
+    store.get(older, _figures)  # now the most recently viewed
+    store.due([])
+    store.get(third, _figures)  # pushes out the least recently viewed: ``newer``
+    computed: list[FiguresKey] = []
+
+    def counting() -> Figures:
+        computed.append(_KEY)
+        return _figures()
+
+    store.get(older, counting)
+    assert computed == []
+    store.get(newer, counting)
+    assert computed == [_KEY]

@@ -5,7 +5,7 @@ area does not stop the others."""
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +24,16 @@ from tests.web.api.conftest import SECRET
 from tests.web.pages.conftest import Site, _world_database
 
 _DAY = date(2026, 11, 29)
+_NOON = datetime(2026, 11, 29, 12, tzinfo=UTC)
 
 
 def _refresher(site: Site, store: FiguresStore) -> FiguresRefresher:
     return FiguresRefresher(store, site.engine, profile="sdg-8.7.1", interval=60,
-                            today=lambda: _DAY)  # fmt: skip
+                            now=lambda: _NOON)  # fmt: skip
+
+
+def _never() -> Any:
+    raise AssertionError("computed again")
 
 
 @pytest.fixture
@@ -47,12 +52,18 @@ def computed_by_views(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_the_wanted_figures_are_each_users_area_then_the_areas_under_it(site: Site) -> None:
     with Session(site.engine) as session:
-        keys = wanted_keys(session, day=_DAY, profile="sdg-8.7.1")
-    period = default_period(_DAY)
+        keys = wanted_keys(session, now=_NOON, profile="sdg-8.7.1", limit=128)
+        capped = wanted_keys(session, now=_NOON, profile="sdg-8.7.1", limit=2)
+        late = wanted_keys(session, now=_NOON.replace(hour=23, minute=30),
+                           profile="sdg-8.7.1", limit=128)  # fmt: skip
+    period, tomorrow = default_period(_DAY), default_period(_DAY + timedelta(days=1))
     # The monitor and the viewer share district A; the administrator has the country.
-    assert keys == [
-        (area_id, period.start, period.end, "sdg-8.7.1")
-        for area_id in (site.ids["country"], site.ids["area_a"], site.ids["area_b"])
+    areas = (site.ids["country"], site.ids["area_a"], site.ids["area_b"])
+    assert keys == [(area_id, period.start, period.end, "sdg-8.7.1") for area_id in areas]
+    assert capped == keys[:2]
+    # In the day's last hour, tomorrow's periods are prepared too.
+    assert late == keys + [
+        (area_id, tomorrow.start, tomorrow.end, "sdg-8.7.1") for area_id in areas
     ]
 
 
@@ -60,6 +71,14 @@ def test_a_round_computes_what_is_due_and_nothing_when_all_is_fresh(site: Site) 
     store = FiguresStore(ttl=600)
     assert _refresher(site, store).run_once() == 3
     assert _refresher(site, store).run_once() == 0
+    # A key a view computed after the round listed it is not computed again.
+    period = default_period(_DAY)
+    country = (site.ids["country"], period.start, period.end, "sdg-8.7.1")
+    fresh = FiguresStore(ttl=600)
+    due = fresh.due([country])
+    fresh.refresh(country, lambda: store.get(country, _never))
+    assert due == [country]
+    assert fresh.refresh(country, _never, unless_fresh=True) is store.get(country, _never)
     period = default_period(_DAY)
     key = (site.ids["country"], period.start, period.end, "sdg-8.7.1")
     with Session(site.engine) as session:
@@ -68,10 +87,7 @@ def test_a_round_computes_what_is_due_and_nothing_when_all_is_fresh(site: Site) 
         expected = compute_figures(session, area_path=country.path, period=period,
                                    minimum_age=15)  # fmt: skip
 
-    def fail() -> Any:
-        raise AssertionError("computed again")
-
-    kept = store.get(key, fail)
+    kept = store.get(key, _never)
     assert (kept.identified, kept.outcomes, kept.by_area) == (
         expected.identified, expected.outcomes, expected.by_area,
     )  # fmt: skip
@@ -102,6 +118,7 @@ def test_the_server_computes_the_dashboards_before_they_are_viewed(
     engine, ids, url = _world_database(tmp_path / "refreshed.db")
     app = create_app(Settings(database_url=url, secret_key=SECRET,
                               dashboard_refresh_seconds=0.05))  # fmt: skip
+    assert app.state.figures_refresher is None  # before the application starts
     with TestClient(app, base_url="https://testserver") as client:
         running: FiguresRefresher = app.state.figures_refresher
         assert running.round_finished.wait(30)
@@ -114,6 +131,7 @@ def test_the_server_computes_the_dashboards_before_they_are_viewed(
         site.client.get("/dashboard?from=2025-01-01&to=2025-06-30")
         assert len(computed_by_views) == 1
     assert not app.state.dashboard_figures.refreshed_in_background
+    assert app.state.figures_refresher is None
     app.state.engine.dispose()
     engine.dispose()
 

@@ -1,6 +1,7 @@
 """The dashboard: the programme's numbers for the user's areas (or one area inside them) and
 a period, as cards and server-drawn charts, every number from ``ipec.monitoring.metrics``,
-kept a few minutes by the figures cache (``ipec.web.pages.figures``)."""
+kept a few minutes in the figures store (``ipec.web.pages.figures``), computed ahead of the
+views by a background refresher (``ipec.web.pages.refresher``)."""
 
 from __future__ import annotations
 
@@ -118,10 +119,10 @@ def _charts(figures: Figures, gettext: Any) -> dict[str, Any]:
     }
 
 
-def figures_cache(request: Request) -> FiguresStore:
+def figures_store(request: Request) -> FiguresStore:
     """The application's store of dashboard figures (made by ``install_pages``)."""
-    cache: FiguresStore = request.app.state.dashboard_figures
-    return cache
+    store: FiguresStore = request.app.state.dashboard_figures
+    return store
 
 
 @router.get("/dashboard")
@@ -146,7 +147,7 @@ def dashboard(
     minimum_age = load_profile(profile).ages.minimum
     # Keyed by the area that passed the access check above, so a user only ever gets figures
     # of an area in scope; the check and the audit row run on every view, cached or not.
-    figures = figures_cache(request).get(
+    figures = figures_store(request).get(
         (area.id, period.start, period.end, profile),
         lambda: compute_figures(db, area_path=area.path, period=period, minimum_age=minimum_age),
     )

@@ -1,12 +1,13 @@
-"""The dashboard's figures and the cache that keeps them a while.
+"""The dashboard's figures and the store that keeps them a while.
 
 The figures are aggregates over every child of an area subtree: at a million children they
-take seconds to compute, so they are kept per (area id, period, profile), 10 minutes by
-default (the setting ``dashboard_figures_seconds``), and shared by every user who may read
-that area. Only numbers are kept, never names (the page reads the area names on each view).
-The access check and the audit row of a view are not part of the figures: they run on every
-request, before the cache is consulted. Writes do not invalidate the cache, so the figures
-shown may be as old as the setting; the page says when they were computed.
+take seconds to compute, so they are kept per (area id, period, profile), fresh for 10
+minutes by default (the setting ``dashboard_figures_seconds``), and shared by every user who
+may read that area. Only numbers are kept, never names (the page reads the area names on each
+view). The access check and the audit row of a view are not part of the figures: they run on
+every request, before the store is consulted. Writes do not invalidate the store, so the
+figures shown may be as old as the setting (twice the setting while a background refresher
+renews them, see :class:`FiguresStore`); the page says when they were computed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from cachetools import LRUCache
+from cachetools import Cache, LRUCache
 from sqlalchemy.orm import Session
 
 from ipec.monitoring.metrics import (
@@ -121,10 +122,10 @@ class FiguresStore:
     A key is computed by one thread at a time: a view that finds another thread computing
     its key waits for that result instead of computing it again. Expired figures are
     computed again by the next view, unless a background refresher is running
-    (:attr:`refreshed_in_background`): views then get the last figures at once, and the
-    refresher computes them again (:meth:`due` lists what it should compute).
-    ``cachetools`` caches are not thread-safe, so every read and write holds a lock; the
-    figures are computed outside it.
+    (:attr:`refreshed_in_background`): views then get expired figures at once, up to twice
+    the lifetime old, and the refresher computes them again (:meth:`due` lists what it should
+    compute). ``cachetools`` caches are not thread-safe, so every read and write holds a
+    lock; the figures are computed outside it.
     """
 
     def __init__(
@@ -139,6 +140,7 @@ class FiguresStore:
         self._lock = threading.Lock()
         self._timer = timer
         self.ttl = ttl
+        self.max_entries = max_entries
         self.refreshed_in_background = False
 
     @property
@@ -147,30 +149,37 @@ class FiguresStore:
         return self.ttl > 0
 
     def get(self, key: FiguresKey, compute: Callable[[], Figures]) -> Figures:
-        """The figures kept for ``key`` if fresh (or if a refresher will renew them), else
-        ``compute()``'s, then kept."""
+        """The figures kept for ``key`` if fresh (or, while a refresher renews them, less
+        than twice the lifetime old), else ``compute()``'s, then kept."""
         if not self.keeps:
             return compute()
         with self._lock:
             kept = self._kept.get(key)
             if kept is not None:
                 kept.viewed = True
-                if self.refreshed_in_background or self._fresh(kept):
+                age = self._timer() - kept.computed
+                if age < self.ttl or (self.refreshed_in_background and age < 2 * self.ttl):
                     return kept.figures
         return self.refresh(key, compute)
 
-    def refresh(self, key: FiguresKey, compute: Callable[[], Figures]) -> Figures:
+    def refresh(
+        self, key: FiguresKey, compute: Callable[[], Figures], *, unless_fresh: bool = False
+    ) -> Figures:
         """``compute()``'s figures for ``key``, kept; if another thread is computing the same
-        key, its result instead."""
+        key, its result instead; with ``unless_fresh``, the kept figures if still fresh (the
+        refresher's list may be older than a view's computation)."""
         while True:
             with self._lock:
+                kept = self._peek(key)
+                if unless_fresh and kept is not None and self._fresh(kept):
+                    return kept.figures
                 running = self._computing.get(key)
                 if running is None:
                     done = self._computing[key] = threading.Event()
                     break
             running.wait()
             with self._lock:
-                kept = self._kept.get(key)
+                kept = self._peek(key)
             if kept is not None and self._fresh(kept):
                 return kept.figures
         try:
@@ -186,17 +195,21 @@ class FiguresStore:
     def due(self, wanted: Iterable[FiguresKey]) -> list[FiguresKey]:
         """The keys to compute now: those of ``wanted`` missing or expired, then the expired
         figures that a view read since they were computed (nobody is waiting for the
-        others)."""
+        others). Listing them does not count as a use: the least recently viewed figures
+        are still the first forgotten."""
         with self._lock:
             found = [
                 key
                 for key in dict.fromkeys(wanted)
-                if (kept := self._kept.get(key)) is None or not self._fresh(kept)
+                if (kept := self._peek(key)) is None or not self._fresh(kept)
             ]
             found += [
                 key
-                for key, kept in self._kept.items()
-                if kept.viewed and not self._fresh(kept) and key not in found
+                for key in list(self._kept.keys())
+                if (kept := self._peek(key)) is not None
+                and kept.viewed
+                and not self._fresh(kept)
+                and key not in found
             ]
         return found
 
@@ -204,6 +217,11 @@ class FiguresStore:
         """Forget every figure (the next views, or the refresher, compute them again)."""
         with self._lock:
             self._kept.clear()
+
+    def _peek(self, key: FiguresKey) -> _Kept | None:
+        """The entry of ``key`` without marking it used (``LRUCache`` reads do); call with
+        the lock held."""
+        return Cache.__getitem__(self._kept, key) if key in self._kept else None
 
     def _fresh(self, kept: _Kept) -> bool:
         return self._timer() - kept.computed < self.ttl

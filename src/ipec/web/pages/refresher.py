@@ -8,29 +8,31 @@ they drill down), and the expired figures that a view read since they were compu
 runs, views get the last figures at once instead of computing them (see
 :class:`~ipec.web.pages.figures.FiguresStore`).
 
-It reads through its own engine: on SQLite that engine does not take the write lock (the
-server's does, for every transaction), so a long computation never holds up a request; on
-PostgreSQL it holds one connection of its own.
+It reads through its own engine: on SQLite each of its transactions is one read snapshot that
+does not take the write lock (the server's transactions do, for the audit row each request
+writes), so a long computation never holds up a request; on PostgreSQL it holds one
+connection of its own. Each server process (``--workers``) runs its own refresher and
+computes the same figures.
 """
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ipec.auth.models import User
+from ipec.db import make_engine
 from ipec.monitoring.metrics import Period
 from ipec.monitoring.models import Area
 from ipec.standards import load_profile
 from ipec.web.pages.figures import (
-    FIGURES_MAX_ENTRIES,
     Figures,
     FiguresKey,
     FiguresStore,
@@ -45,20 +47,31 @@ _LOG = logging.getLogger(__name__)
 #: How long stopping waits for the figures being computed (the thread is a daemon).
 _JOIN_SECONDS = 5.0
 
+#: How long before midnight (UTC) the next day's default periods are prepared.
+_AHEAD = timedelta(hours=1)
 
-def wanted_keys(session: Session, *, day: date, profile: str) -> list[FiguresKey]:
-    """The keys to keep ready on ``day``: the default period of each active user's area,
-    then of the areas just under those (the first drill-down), at most as many as the store
-    keeps."""
-    period = default_period(day)
+
+def wanted_keys(session: Session, *, now: datetime, profile: str, limit: int) -> list[FiguresKey]:
+    """The keys to keep ready at ``now`` (UTC): the default period of each active user's
+    area, then of the areas just under those (the first drill-down), at most ``limit``; in the
+    last hour of the day, tomorrow's periods too, so that the first views after midnight do
+    not wait."""
     roots = list(dict.fromkeys(session.scalars(
         select(User.area_id).where(User.active.is_(True)).order_by(User.area_id)
     )))  # fmt: skip
     under = session.scalars(
         select(Area.id).where(Area.parent_id.in_(roots)).order_by(Area.parent_id, Area.name)
     )
-    areas = list(dict.fromkeys([*roots, *under]))[:FIGURES_MAX_ENTRIES]
-    return [(area_id, period.start, period.end, profile) for area_id in areas]
+    days = [now.date()]
+    if (now + _AHEAD).date() != now.date():
+        days.append((now + _AHEAD).date())
+    areas = list(dict.fromkeys([*roots, *under]))[: max(1, limit // len(days))]
+    periods = [default_period(day) for day in days]
+    return [(area_id, p.start, p.end, profile) for p in periods for area_id in areas]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _compute(session: Session, area: Area, key: FiguresKey) -> Figures:
@@ -81,25 +94,31 @@ class FiguresRefresher:
         *,
         profile: str,
         interval: float,
-        today: Callable[[], date],
+        now: Callable[[], datetime] = _utc_now,
     ) -> None:
         self._store = store
         self._sessions = sessionmaker(engine)
         self._profile = profile
         self._interval = interval
-        self._today = today
+        self._now = now
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        #: Set after each round, for callers that wait for the first one (benchmarks, tests).
-        self.rounds_done = 0
+        #: Set after each round, failed or not, for callers that wait for the first one.
         self.round_finished = threading.Event()
 
     def run_once(self) -> int:
         """Compute what is due now; the number of figures computed. A failure is logged and
         the round goes on with the next key."""
+        try:
+            return self._round()
+        finally:
+            self.round_finished.set()
+
+    def _round(self) -> int:
         with self._sessions() as session:
-            wanted = wanted_keys(session, day=self._today(), profile=self._profile)
-        computed = 0
+            wanted = wanted_keys(session, now=self._now(), profile=self._profile,
+                                 limit=self._store.max_entries // 2)  # fmt: skip
+        computed: list[FiguresKey] = []
         for key in self._store.due(wanted):
             if self._stop.is_set():
                 break
@@ -108,13 +127,17 @@ class FiguresRefresher:
                     area = session.get(Area, key[0])
                     if area is None:
                         continue
-                    self._store.refresh(key, functools.partial(_compute, session, area, key))
-                    computed += 1
+
+                    def compute(area: Area = area, key: FiguresKey = key) -> Figures:
+                        figures = _compute(session, area, key)
+                        computed.append(key)
+                        return figures
+
+                    # A view may have computed the key since the list was made.
+                    self._store.refresh(key, compute, unless_fresh=True)
             except Exception:
                 _LOG.exception("the dashboard figures of area %s could not be computed", key[0])
-        self.rounds_done += 1
-        self.round_finished.set()
-        return computed
+        return len(computed)
 
     def start(self) -> None:
         """Start the thread; views get the last figures from now on."""
@@ -123,8 +146,9 @@ class FiguresRefresher:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop after the figures being computed; expired figures are computed by views
-        again."""
+        """Stop the thread, waiting a few seconds for the figures it is computing (a
+        country's take longer: the thread, a daemon, is then left to finish or fail alone);
+        expired figures are computed by views again."""
         self._store.refreshed_in_background = False
         self._stop.set()
         if self._thread is not None:
@@ -140,23 +164,31 @@ class FiguresRefresher:
             self._stop.wait(self._interval)
 
 
-@contextmanager
-def refreshing(
-    store: FiguresStore,
-    engine: Engine,
-    *,
-    profile: str,
-    interval: float,
-    today: Callable[[], date],
-) -> Iterator[FiguresRefresher | None]:
-    """A running refresher for the lifetime of the block, or None when the figures are not
-    kept or ``interval`` is 0."""
+def _reading_engine(url: str) -> Engine:
+    """An engine of the refresher's own: on SQLite each transaction is one read snapshot that
+    never takes the write lock; on PostgreSQL one connection."""
+    engine = make_engine(url, read_transactions=True)
+    if engine.dialect.name != "sqlite":
+        engine.dispose()
+        engine = make_engine(url, pool_size=1, max_overflow=0)
+    return engine
+
+
+@asynccontextmanager
+async def refreshing(
+    store: FiguresStore, database_url: str, *, profile: str, interval: float
+) -> AsyncIterator[FiguresRefresher | None]:
+    """A running refresher over its own engine for the lifetime of the block, or None when
+    the figures are not kept or ``interval`` is 0. Stopping waits in a worker thread, not in
+    the event loop."""
     if not store.keeps or interval <= 0:
         yield None
         return
-    refresher = FiguresRefresher(store, engine, profile=profile, interval=interval, today=today)
+    engine = _reading_engine(database_url)
+    refresher = FiguresRefresher(store, engine, profile=profile, interval=interval)
     refresher.start()
     try:
         yield refresher
     finally:
-        refresher.stop()
+        await asyncio.to_thread(refresher.stop)
+        engine.dispose()

@@ -2,7 +2,8 @@
 
 The metrics read one row per child from ``child_facts`` instead of ranking the child's visits
 (see ``ipec.monitoring.facts``, which keeps the rows current). The rows of the visits already
-recorded are computed here, in one statement.
+recorded are computed here, in one statement written out as it stood at this revision (the
+application's own may change with later revisions).
 
 Revision ID: 0009
 Revises: 0008
@@ -11,12 +12,42 @@ Revises: 0008
 import sqlalchemy as sa
 from alembic import op
 
-from ipec.monitoring.facts import refresh_child_facts
-
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
+
+#: Each child's facts from its visits: the smallest age, then the latest two visits by date,
+#: the later id first on the same day.
+_FILL = """
+INSERT INTO child_facts (child_id, first_age, last_date, last_age, last_monitor,
+    last_child_labour, last_hazardous, last_worst, last_attended, last_open, prev_date,
+    prev_child_labour)
+SELECT child_id, MAX(first_age),
+    MAX(CASE WHEN visit_rank = 1 THEN visit_date END),
+    MAX(CASE WHEN visit_rank = 1 THEN age END),
+    MAX(CASE WHEN visit_rank = 1 THEN monitor END),
+    MAX(CASE WHEN visit_rank = 1 THEN child_labour END),
+    MAX(CASE WHEN visit_rank = 1 THEN hazardous END),
+    MAX(CASE WHEN visit_rank = 1 THEN worst END),
+    MAX(CASE WHEN visit_rank = 1 THEN school_days_attended END),
+    MAX(CASE WHEN visit_rank = 1 THEN school_days_open END),
+    MAX(CASE WHEN visit_rank = 2 THEN visit_date END),
+    MAX(CASE WHEN visit_rank = 2 THEN child_labour END)
+FROM (
+    SELECT child_id, MIN(age) OVER (PARTITION BY child_id) AS first_age, visit_date, age,
+        monitor,
+        CASE WHEN child_labour THEN 1 ELSE 0 END AS child_labour,
+        CASE WHEN hazardous_work THEN 1 ELSE 0 END AS hazardous,
+        CASE WHEN CAST(reasons AS VARCHAR) LIKE '%"WFCL_OTHER"%' THEN 1 ELSE 0 END AS worst,
+        school_days_attended, school_days_open,
+        ROW_NUMBER() OVER (PARTITION BY child_id ORDER BY visit_date DESC, id DESC)
+            AS visit_rank
+    FROM visits
+) AS ranked
+WHERE visit_rank <= 2
+GROUP BY child_id
+"""
 
 
 def upgrade() -> None:
@@ -40,7 +71,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("child_id", name=op.f("pk_child_facts")),
     )
     op.create_index(op.f("ix_child_facts_last_date"), "child_facts", ["last_date"], unique=False)
-    refresh_child_facts(op.get_bind())
+    op.execute(_FILL)
 
 
 def downgrade() -> None:
