@@ -25,6 +25,17 @@ def _figures() -> Figures:
     )  # fmt: skip
 
 
+class _Computations:
+    """A compute function that keeps every set of figures it made."""
+
+    def __init__(self) -> None:
+        self.made: list[Figures] = []
+
+    def __call__(self) -> Figures:
+        self.made.append(_figures())
+        return self.made[-1]
+
+
 class _Clock:
     def __init__(self) -> None:
         self.now = 0.0
@@ -34,11 +45,8 @@ class _Clock:
 
 
 def test_figures_are_kept_for_the_ttl_then_computed_again() -> None:
-    clock, made = _Clock(), []
-
-    def compute() -> Figures:
-        made.append(_figures())
-        return made[-1]
+    clock, compute = _Clock(), _Computations()
+    made = compute.made
 
     cache = FiguresStore(ttl=600, timer=clock)
     first = cache.get(_KEY, compute)
@@ -50,11 +58,8 @@ def test_figures_are_kept_for_the_ttl_then_computed_again() -> None:
 
 
 def test_a_ttl_of_zero_keeps_nothing() -> None:
-    made: list[Figures] = []
-
-    def compute() -> Figures:
-        made.append(_figures())
-        return made[-1]
+    compute = _Computations()
+    made = compute.made
 
     cache = FiguresStore(ttl=0)
     assert cache.get(_KEY, compute) is not cache.get(_KEY, compute)
@@ -128,11 +133,8 @@ def test_a_failed_computation_lets_the_next_view_compute() -> None:
 
 
 def test_with_a_refresher_views_get_expired_figures_and_it_is_told_what_to_compute() -> None:
-    clock, made = _Clock(), []
-
-    def compute() -> Figures:
-        made.append(_figures())
-        return made[-1]
+    clock, compute = _Clock(), _Computations()
+    made = compute.made
 
     store = FiguresStore(ttl=600, timer=clock)
     store.refreshed_in_background = True
@@ -155,11 +157,8 @@ def test_with_a_refresher_views_get_expired_figures_and_it_is_told_what_to_compu
 
 
 def test_with_a_refresher_figures_twice_the_lifetime_old_are_computed_by_the_view() -> None:
-    clock, made = _Clock(), []
-
-    def compute() -> Figures:
-        made.append(_figures())
-        return made[-1]
+    clock, compute = _Clock(), _Computations()
+    made = compute.made
 
     store = FiguresStore(ttl=600, timer=clock)
     store.refreshed_in_background = True

@@ -5,8 +5,8 @@ million children. The refresher computes, every ``interval`` seconds, the figure
 missing or expired among those the users will most likely open (for the default period:
 each active user's own area, where their dashboard opens, and the areas just under it, where
 they drill down), and the expired figures that a view read since they were computed. While it
-runs, views get the last figures at once instead of computing them (see
-:class:`~ipec.web.pages.figures.FiguresStore`).
+runs, views get expired figures at once, up to twice their lifetime old, instead of computing
+them (see :class:`~ipec.web.pages.figures.FiguresStore`).
 
 It reads through its own engine: on SQLite each of its transactions is one read snapshot that
 does not take the write lock (the server's transactions do, for the audit row each request
