@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
@@ -13,14 +14,22 @@ from ipec.monitoring.models import Case, Child, Sex
 __all__ = ["priority_groups", "priority_order"]
 
 
+def _young(today: date) -> ColumnElement[bool]:
+    """The child is under 12 on ``today``."""
+    return Child.birth_date > add_months(today, -12 * 12)
+
+
+#: The child is a girl.
+_GIRL = Child.sex == Sex.FEMALE
+
+
 def priority_order(today: date) -> list[ColumnElement[Any]]:
     """ORDER BY clauses for a query joining Case and Child, most urgent first."""
-    twelve_years_ago = add_months(today, -12 * 12)
     return [
         Case.worst_forms.desc(),
         Case.hazardous.desc(),
-        case((Child.birth_date > twelve_years_ago, 0), else_=1).asc(),
-        case((Child.sex == Sex.FEMALE, 0), else_=1).asc(),
+        case((_young(today), 0), else_=1).asc(),
+        case((_GIRL, 0), else_=1).asc(),
         Case.opened_on.asc(),
         Case.id.asc(),
     ]
@@ -31,20 +40,11 @@ def priority_groups(today: date) -> list[list[ColumnElement[bool]]]:
     case, most urgent first, each as WHERE clauses over Case and Child: within a group the
     order is the oldest case first, so a list's first rows are the first rows of each group,
     merged."""
-    twelve_years_ago = add_months(today, -12 * 12)
-    groups: list[list[ColumnElement[bool]]] = []
-    for worst_forms in (True, False):
-        for hazardous in (True, False):
-            for young in (True, False):
-                for girl in (True, False):
-                    groups.append(
-                        [
-                            Case.worst_forms == worst_forms,
-                            Case.hazardous == hazardous,
-                            Child.birth_date > twelve_years_ago
-                            if young
-                            else Child.birth_date <= twelve_years_ago,
-                            Child.sex == Sex.FEMALE if girl else Child.sex != Sex.FEMALE,
-                        ]
-                    )
-    return groups
+    criteria = (Case.worst_forms.is_(True), Case.hazardous.is_(True), _young(today), _GIRL)
+    return [
+        [
+            criterion if holds else ~criterion
+            for criterion, holds in zip(criteria, flags, strict=True)
+        ]
+        for flags in itertools.product((True, False), repeat=len(criteria))
+    ]

@@ -13,14 +13,22 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ipec.config import Settings
 from ipec.db import make_engine, upgrade
+from ipec.monitoring import AuditEntry
+from ipec.monitoring.metrics import Period
 from ipec.web import create_app
+from ipec.web.pages import dashboard
+from ipec.web.pages.figures import compute_figures
 from tests.conftest import ARTIFACTS
 from tests.web.api.conftest import PASSWORD, SECRET, _world
+
+#: A name or note carrying markup, and how a page must show it (as text).
+MARKUP = "<script>alert(1)</script><b>x</b>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;"
 
 _HIDDEN = re.compile(r'name="(csrf_token|login_token)" value="([^"]+)"')
 
@@ -133,3 +141,36 @@ def screenshot(page: Any, name: str) -> None:
     """Save the page as a test artifact."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def count(site: Site, model: type[Any]) -> int:
+    """Rows of ``model`` in the site's database."""
+    with Session(site.engine) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def audit_actions(site: Site, actor: str = "monitor") -> list[str]:
+    """The audit log's actions by ``actor``, oldest first."""
+    with Session(site.engine) as session:
+        query = select(AuditEntry.action).where(AuditEntry.actor == actor)
+        return list(session.scalars(query.order_by(AuditEntry.id)))
+
+
+def post(site: Site, path: str, data: dict[str, str]) -> Any:
+    """A form sent to ``path``, its redirect not followed."""
+    return site.client.post(path, data=data, follow_redirects=False)
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Period]]:
+    """The (area path, period) of each computation of the figures a dashboard view made
+    itself, in order."""
+    calls: list[tuple[str, Period]] = []
+
+    def counting(session: Session, *, area_path: str, period: Period, minimum_age: int) -> Any:
+        calls.append((area_path, period))
+        return compute_figures(session, area_path=area_path, period=period,
+                               minimum_age=minimum_age)  # fmt: skip
+
+    monkeypatch.setattr(dashboard, "compute_figures", counting)
+    return calls

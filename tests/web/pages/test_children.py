@@ -8,33 +8,20 @@ import re
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipec.classify import CHILD_FIELDS
-from ipec.monitoring import AuditEntry, Case, CaseStatus, Visit
+from ipec.monitoring import Case, CaseStatus, Visit
 from ipec.monitoring.followup import add_months
 from ipec.monitoring.models import FollowUp, Referral, RemediationService
 from ipec.standards import load_profile, shipped_profile_ids
 from ipec.web.api.common import today
 from ipec.web.pages.visits import questions
-from tests.web.pages.conftest import Site
+from tests.web.pages.conftest import ESCAPED, MARKUP, Site, audit_actions, count, post
 
-MARKUP = "<script>alert(1)</script><b>x</b>"
-ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;"
 WORKING = {"visit_date": "2026-05-01", "monitor": "Ama", "consent": "yes", "econ_any": "yes",
            "econ_hours": "20"}  # fmt: skip
-
-
-def count(site: Site, model: type[Any]) -> int:
-    with Session(site.engine) as session:
-        return int(session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def audit_actions(site: Site, actor: str = "monitor") -> list[str]:
-    with Session(site.engine) as session:
-        query = select(AuditEntry.action).where(AuditEntry.actor == actor)
-        return list(session.scalars(query.order_by(AuditEntry.id)))
 
 
 def case_of(site: Site, key: str = "case_a") -> Case:
@@ -42,10 +29,6 @@ def case_of(site: Site, key: str = "case_a") -> Case:
         case = session.get(Case, site.ids[key])
         assert case is not None
         return case
-
-
-def post(site: Site, path: str, data: dict[str, str]) -> Any:
-    return site.client.post(path, data=data, follow_redirects=False)
 
 
 def test_the_page_shows_the_child_household_and_case(site: Site) -> None:
@@ -178,7 +161,8 @@ def test_case_steps_offer_only_what_is_allowed(site: Site) -> None:
         due = session.scalars(select(FollowUp.due_on).where(FollowUp.case_id == case, to_do))
         assert set(due) == {date(2026, 4, 20), add_months(today(), 3), add_months(today(), 6)}
     fresh = {**step, "version": str(case_of(site).version)}
-    assert post(site, f"/cases/{case}/transitions", {**fresh, "action": "start_follow_up"})
+    followed = post(site, f"/cases/{case}/transitions", {**fresh, "action": "start_follow_up"})
+    assert followed.status_code == 303
     fresh = {**step, "version": str(case_of(site).version)}
     unexplained = post(site, f"/cases/{case}/transitions", {**fresh, "action": "close"})
     assert f'id="close-reason-{case}-error">Say why the case can close.' in unexplained.text

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -23,8 +22,7 @@ from ipec.monitoring.models import Area
 from ipec.monitoring.service import create_area, record_visit
 from ipec.standards import load_profile
 from ipec.web.api.common import today
-from ipec.web.pages import dashboard
-from ipec.web.pages.figures import compute_figures, default_period
+from ipec.web.pages.figures import default_period
 from tests.web.pages.conftest import Site
 
 _CARD = re.compile(r'<span class="value">([^<]*)</span> <span class="label">([^<]*)</span>')
@@ -178,20 +176,6 @@ def _readings(site: Site) -> int:
     with Session(site.engine) as session:
         found = session.scalars(select(AuditEntry).where(AuditEntry.action == "metrics.read"))
         return len(found.all())
-
-
-@pytest.fixture
-def computed(visited: Site, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Period]]:
-    """The (area path, period) of each computation of the figures, in order."""
-    calls: list[tuple[str, Period]] = []
-
-    def counting(session: Session, *, area_path: str, period: Period, minimum_age: int) -> Any:
-        calls.append((area_path, period))
-        return compute_figures(session, area_path=area_path, period=period,
-                               minimum_age=minimum_age)  # fmt: skip
-
-    monkeypatch.setattr(dashboard, "compute_figures", counting)
-    return calls
 
 
 def test_a_second_view_reuses_the_figures_and_is_audit_logged(

@@ -4,18 +4,13 @@ fields, scope, roles, inert markup and the audit log."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from babel.messages.pofile import read_po
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipec.monitoring import Child, Household
 from ipec.monitoring.models import Partner
-from tests.web.pages.conftest import Site
-from tests.web.pages.test_children import ESCAPED, MARKUP, audit_actions, count, post
-
-LOCALES = Path(__file__).resolve().parents[3] / "src" / "ipec" / "web" / "locales"
+from tests.web.pages.conftest import ESCAPED, MARKUP, Site, audit_actions, count, post
 
 
 def household(site: Site, csrf: str, **fields: str) -> dict[str, str]:
@@ -131,11 +126,3 @@ def test_the_weeks_visits_are_the_users_follow_ups(site: Site) -> None:
     assert "Overdue" in page.text
     assert "child b" not in page.text
     assert audit_actions(site)[-1] == "follow_up.list"
-
-
-def test_every_message_has_its_french(site: Site) -> None:
-    with (LOCALES / "messages.pot").open("rb") as template:
-        wanted = {message.id for message in read_po(template) if message.id}
-    with (LOCALES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as french:
-        translated = {m.id for m in read_po(french, locale="fr") if m.id and m.string}
-    assert wanted - translated == set()

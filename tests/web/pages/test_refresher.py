@@ -17,7 +17,7 @@ from ipec.config import Settings
 from ipec.monitoring.metrics import Period
 from ipec.monitoring.models import Area
 from ipec.web import create_app
-from ipec.web.pages import dashboard, refresher
+from ipec.web.pages import refresher
 from ipec.web.pages.figures import FiguresStore, compute_figures, default_period
 from ipec.web.pages.refresher import FiguresRefresher, wanted_keys
 from tests.web.api.conftest import SECRET
@@ -34,20 +34,6 @@ def _refresher(site: Site, store: FiguresStore) -> FiguresRefresher:
 
 def _never() -> Any:
     raise AssertionError("computed again")
-
-
-@pytest.fixture
-def computed_by_views(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The area path of each computation a dashboard view made itself."""
-    calls: list[str] = []
-
-    def counting(session: Session, *, area_path: str, period: Period, minimum_age: int) -> Any:
-        calls.append(area_path)
-        return compute_figures(session, area_path=area_path, period=period,
-                               minimum_age=minimum_age)  # fmt: skip
-
-    monkeypatch.setattr(dashboard, "compute_figures", counting)
-    return calls
 
 
 def test_the_wanted_figures_are_each_users_area_then_the_areas_under_it(site: Site) -> None:
@@ -71,22 +57,19 @@ def test_a_round_computes_what_is_due_and_nothing_when_all_is_fresh(site: Site) 
     store = FiguresStore(ttl=600)
     assert _refresher(site, store).run_once() == 3
     assert _refresher(site, store).run_once() == 0
-    # A key a view computed after the round listed it is not computed again.
-    period = default_period(_DAY)
-    country = (site.ids["country"], period.start, period.end, "sdg-8.7.1")
-    fresh = FiguresStore(ttl=600)
-    due = fresh.due([country])
-    fresh.refresh(country, lambda: store.get(country, _never))
-    assert due == [country]
-    assert fresh.refresh(country, _never, unless_fresh=True) is store.get(country, _never)
     period = default_period(_DAY)
     key = (site.ids["country"], period.start, period.end, "sdg-8.7.1")
+    # A key a view computed after the round listed it is not computed again.
+    fresh = FiguresStore(ttl=600)
+    due = fresh.due([key])
+    fresh.refresh(key, lambda: store.get(key, _never))
+    assert due == [key]
+    assert fresh.refresh(key, _never, unless_fresh=True) is store.get(key, _never)
     with Session(site.engine) as session:
         country = session.get(Area, site.ids["country"])
         assert country is not None
         expected = compute_figures(session, area_path=country.path, period=period,
                                    minimum_age=15)  # fmt: skip
-
     kept = store.get(key, _never)
     assert (kept.identified, kept.outcomes, kept.by_area) == (
         expected.identified, expected.outcomes, expected.by_area,
@@ -113,7 +96,7 @@ def test_a_failing_area_is_logged_and_the_round_goes_on(
 
 
 def test_the_server_computes_the_dashboards_before_they_are_viewed(
-    tmp_path: Path, computed_by_views: list[str]
+    tmp_path: Path, computed: list[tuple[str, Period]]
 ) -> None:
     engine, ids, url = _world_database(tmp_path / "refreshed.db")
     app = create_app(Settings(database_url=url, secret_key=SECRET,
@@ -126,10 +109,10 @@ def test_the_server_computes_the_dashboards_before_they_are_viewed(
         site.sign_in("admin")
         for area in ("", f"?area_id={ids['area_a']}", f"?area_id={ids['area_b']}"):
             assert site.client.get(f"/dashboard{area}").status_code == 200
-        assert computed_by_views == []
+        assert computed == []
         # Another period is not prepared: the view computes it.
         site.client.get("/dashboard?from=2025-01-01&to=2025-06-30")
-        assert len(computed_by_views) == 1
+        assert len(computed) == 1
     assert not app.state.dashboard_figures.refreshed_in_background
     assert app.state.figures_refresher is None
     app.state.engine.dispose()
