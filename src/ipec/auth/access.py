@@ -51,6 +51,7 @@ __all__ = [
     "children_in_scope",
     "export_cases",
     "follow_up_page",
+    "may_read_audit_log",
     "principal_of",
     "read_audit_log",
     "read_metrics",
@@ -238,6 +239,12 @@ def require_role(principal: Principal, roles: Collection[Role], doing: str) -> N
         raise PermissionDenied(f"a {principal.role.value} may not {doing}")
 
 
+def may_read_audit_log(principal: Principal) -> bool:
+    """Administrators of the whole programme only: the log spans every area, so an
+    administrator of one district may not read it."""
+    return principal.role is Role.ADMIN and principal.scope_path.count("/") == 2
+
+
 def read_audit_log(
     session: Session,
     principal: Principal,
@@ -252,8 +259,7 @@ def read_audit_log(
     """Audit entries, newest first, for administrators of the whole programme only (the log
     spans every area, so an administrator of one district may not read it); the reading is
     itself logged."""
-    whole_programme = principal.scope_path.count("/") == 2
-    if principal.role is not Role.ADMIN or not whole_programme:
+    if not may_read_audit_log(principal):
         raise PermissionDenied(
             "only an administrator of the whole programme may read the audit log"
         )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from ipec.auth import Role, area_in_scope, read_audit_log, require_role
+from ipec.auth import Role, area_in_scope, may_read_audit_log, read_audit_log, require_role
 from ipec.auth.service import (
     MANAGER_ROLES,
     UserRuleBroken,
@@ -29,7 +29,7 @@ from ipec.web.deps import DbSession, origin
 from ipec.web.pages.common import areas_in_scope
 from ipec.web.pages.dashboard import HAZARD_LABELS
 from ipec.web.pages.deps import FormFields, SignedIn, Viewer
-from ipec.web.pages.render import pages_of
+from ipec.web.pages.render import gettext_of, pages_of
 
 __all__ = ["router"]
 
@@ -44,12 +44,6 @@ _AREA_NAME, _AREA_LEVEL = 200, 40
 def _manager(viewer: Viewer) -> None:
     """Administration is for administrators and programme managers."""
     require_role(viewer.principal, MANAGER_ROLES, "open the administration pages")
-
-
-def _is_root_admin(viewer: Viewer) -> bool:
-    """Administrators of the whole programme (the only readers of the audit log)."""
-    who = viewer.principal
-    return who.role is Role.ADMIN and who.scope_path.count("/") == 2
 
 
 def _grantable(viewer: Viewer) -> list[Role]:
@@ -96,7 +90,7 @@ def _users_page(
         "roles": _grantable(viewer),
         "form": form,
         "errors": errors,
-        "root_admin": _is_root_admin(viewer),
+        "root_admin": may_read_audit_log(viewer.principal),
         "created": request.query_params.get("created"),
     }
     return pages_of(request).render(request, "admin_users.html", context, status=status)
@@ -151,7 +145,7 @@ def _user_page(
         "areas": areas_in_scope(session, viewer.principal),
         "roles": _grantable(viewer),
         "errors": errors,
-        "root_admin": _is_root_admin(viewer),
+        "root_admin": may_read_audit_log(viewer.principal),
         "saved": request.query_params.get("saved") == "1",
         "is_self": user.id == viewer.principal.user_id,
     }
@@ -206,7 +200,7 @@ def _areas_page(
         "can_create": viewer.principal.role is Role.ADMIN,
         "form": form,
         "errors": errors,
-        "root_admin": _is_root_admin(viewer),
+        "root_admin": may_read_audit_log(viewer.principal),
         "created": request.query_params.get("created"),
     }
     return pages_of(request).render(request, "admin_areas.html", context, status=status)
@@ -254,11 +248,11 @@ def new_area(request: Request, db: DbSession, viewer: SignedIn, form: FormFields
 def profile(request: Request, viewer: SignedIn) -> Response:
     """The programme's child labour standard, read-only (the deployment sets it)."""
     _manager(viewer)
-    gettext = pages_of(request).translations(request).gettext
+    gettext = gettext_of(request)
     context = {
         "profile": load_profile(request.app.state.settings.profile),
         "conditions": {name: gettext(HAZARD_LABELS[name]) for name in HAZARD_CONDITIONS},
-        "root_admin": _is_root_admin(viewer),
+        "root_admin": may_read_audit_log(viewer.principal),
     }
     return pages_of(request).render(request, "admin_profile.html", context)
 

@@ -16,7 +16,7 @@ from typing import TypeVar
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from ipec.auth import (
     Operation,
@@ -58,7 +58,7 @@ from ipec.web.deps import DbSession, origin
 from ipec.web.pages.deps import FormFields, SignedIn, Viewer
 from ipec.web.pages.forms import FormState, Say, read_date
 from ipec.web.pages.i18n import translatable
-from ipec.web.pages.render import pages_of
+from ipec.web.pages.render import gettext_of, pages_of
 from ipec.web.pages.visits import questions, read_record, read_visit
 
 __all__ = ["router"]
@@ -72,11 +72,6 @@ _MAX_NOTE = 2000
 def _profile(request: Request) -> Profile:
     """The programme's profile (the one the API classifies visits with)."""
     return load_profile(request.app.state.settings.profile)
-
-
-def _say(request: Request) -> Say:
-    """The request's gettext, for the messages written beside the fields."""
-    return pages_of(request).translations(request).gettext
 
 
 _OfCase = TypeVar("_OfCase", RemediationService, Referral, FollowUp)
@@ -115,7 +110,9 @@ def _child_page(
     who, where = viewer.principal, origin(request)
     child = access_child(db, who, child_id, Operation.READ, origin=where)
     household = access_household(db, who, child.household_id, Operation.READ, origin=where)
-    cases = list(db.scalars(select(Case).where(Case.child_id == child.id).order_by(Case.id.desc())))
+    # Each case's history is shown: loaded with the cases, not one query per case.
+    query = select(Case).where(Case.child_id == child.id).options(selectinload(Case.events))
+    cases = list(db.scalars(query.order_by(Case.id.desc())))
     ids = [case.id for case in cases]
     services = _by_case(db, RemediationService, ids, RemediationService.started_on)
     referrals = _by_case(db, Referral, ids, Referral.sent_on)
@@ -197,7 +194,7 @@ def visit(
     does a follow-up names it."""
     who = viewer.principal
     child = access_child(db, who, child_id, Operation.CHANGE, origin=origin(request))
-    profile, say = _profile(request), _say(request)
+    profile, say = _profile(request), gettext_of(request)
     state = FormState("visit", form)
     pending = _follow_ups_of(db, child.id)
     answers = read_visit(state, questions(profile), say, born=child.birth_date, today=today(),
@@ -228,7 +225,7 @@ def preview(
     child = access_child(db, viewer.principal, child_id, Operation.READ, origin=origin(request))
     profile = _profile(request)
     state = FormState("visit", form)
-    record = read_record(state, questions(profile), _say(request))
+    record = read_record(state, questions(profile), gettext_of(request))
     try:
         day = date.fromisoformat(form.get("visit_date", ""))
     except ValueError:
@@ -250,7 +247,7 @@ def service(
     """Record a remediation service given in a case."""
     who = viewer.principal
     case = access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
-    say = _say(request)
+    say = gettext_of(request)
     state = FormState(f"service-{case.id}", form)
     started = read_date(state, "started_on", say, earliest=case.opened_on, latest=today())
     kinds = {kind.value: kind for kind in ServiceType}
@@ -276,7 +273,9 @@ def service_end(
     case = db.get(Case, given.case_id)
     assert case is not None
     state = FormState(f"end-{given.id}", form)
-    ended = read_date(state, "ended_on", _say(request), earliest=given.started_on, latest=today())
+    ended = read_date(
+        state, "ended_on", gettext_of(request), earliest=given.started_on, latest=today()
+    )
     if ended is None:
         return _child_page(request, db, viewer, case.child_id, failed=state)
     end_service(db, service_id=given.id, ended_on=ended, actor=who.username,
@@ -291,7 +290,7 @@ def referral(
     """Refer a case to a partner (with consent, except for a worst form)."""
     who = viewer.principal
     case = access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
-    say = _say(request)
+    say = gettext_of(request)
     state = FormState(f"referral-{case.id}", form)
     sent = read_date(state, "sent_on", say, earliest=case.opened_on, latest=today())
     partner = _read_partner(db, state, say, required=True)
@@ -340,7 +339,7 @@ def case_step(
     if form.get("version") != str(case.version):
         raise Conflict(f"case {case_id} changed since you read it",
                        hint="reload the page and try again")  # fmt: skip
-    say = _say(request)
+    say = gettext_of(request)
     action = form.get("action", "")
     allowed = {a.value for a in allowed_actions(case.status)}
     closing = action == Action.CLOSE and action in allowed

@@ -27,7 +27,7 @@ from ipec.web.pages.common import MAX_AREA_CHOICES
 from ipec.web.pages.deps import SignedIn
 from ipec.web.pages.figures import Figures, FiguresStore, compute_figures, default_period
 from ipec.web.pages.i18n import translatable
-from ipec.web.pages.render import pages_of
+from ipec.web.pages.render import gettext_of, pages_of
 
 __all__ = ["HAZARD_LABELS", "router"]
 
@@ -142,7 +142,7 @@ def dashboard(
     period = _period(start, end, today(), errors)
     area = read_metrics(db, who, area_id, start=period.start, end=period.end, view="dashboard",
                         origin=origin(request))  # fmt: skip
-    gettext = pages_of(request).translations(request).gettext
+    gettext = gettext_of(request)
     profile = request.app.state.settings.profile
     minimum_age = load_profile(profile).ages.minimum
     # Keyed by the area that passed the access check above, so a user only ever gets figures
@@ -170,7 +170,6 @@ def dashboard(
         "trail": _trail(db, who, area),
         "children": children,
         "period": period,
-        "chosen": {"from": start, "to": end},
         "errors": errors,
         "computed_at": figures.computed_at,
         "cards": {

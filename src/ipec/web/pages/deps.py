@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ipec.auth import CHANGE_ROLES, Principal, csrf_token, principal_of
+from ipec.auth.service import MANAGER_ROLES
 from ipec.errors import DataError, PermissionDenied
 from ipec.web.deps import SAFE_METHODS, SESSION_COOKIE, DbSession, csrf_matches, session_user
 
@@ -29,7 +30,6 @@ class Viewer:
 
     principal: Principal
     display_name: str
-    area_id: int
     csrf: str
     session_token: str
 
@@ -37,6 +37,11 @@ class Viewer:
     def can_change(self) -> bool:
         """Viewers read; the other roles may change records."""
         return self.principal.role in CHANGE_ROLES
+
+    @property
+    def can_manage(self) -> bool:
+        """Administrators and programme managers manage users and partners."""
+        return self.principal.role in MANAGER_ROLES
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -65,7 +70,7 @@ def signed_in(request: Request, db: DbSession, form: FormFields) -> Viewer:
             hint="reload the page and submit the form again",
         )
     expected = csrf_token(request.app.state.settings.secret_key, token)
-    viewer = Viewer(principal_of(db, user), user.display_name, user.area_id, expected, token)
+    viewer = Viewer(principal_of(db, user), user.display_name, expected, token)
     request.state.viewer = viewer
     return viewer
 

@@ -17,7 +17,7 @@ from ipec.web.pages.common import areas_in_scope
 from ipec.web.pages.deps import FormFields, SignedIn, Viewer
 from ipec.web.pages.forms import FormState, Say, read_date
 from ipec.web.pages.i18n import translatable
-from ipec.web.pages.render import pages_of
+from ipec.web.pages.render import gettext_of, pages_of
 
 __all__ = ["router"]
 
@@ -94,7 +94,7 @@ def register(request: Request, db: DbSession, viewer: SignedIn, form: FormFields
     state, rows = FormState("household", form), _rows_typed(form)
     if "add_row" in form:
         return _form_page(request, db, viewer, state, rows=min(rows + 1, _MAX_ROWS), status=200)
-    say = pages_of(request).translations(request).gettext
+    say = gettext_of(request)
     area = form.get("area_id", "")
     if not area.isdigit():
         state.errors["area_id"] = say(translatable("Choose the area."))

@@ -7,27 +7,27 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipec.auth import Role, require_role
+from ipec.auth import require_role
+from ipec.auth.service import MANAGER_ROLES
 from ipec.monitoring.models import Partner, PartnerKind
 from ipec.monitoring.service import create_partner
 from ipec.web.deps import DbSession
 from ipec.web.pages.deps import FormFields, SignedIn
 from ipec.web.pages.forms import FormState
 from ipec.web.pages.i18n import translatable
-from ipec.web.pages.render import pages_of
+from ipec.web.pages.render import gettext_of, pages_of
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
 #: Who may add partners (as in the API).
-_EDITORS = frozenset({Role.ADMIN, Role.PROGRAMME_MANAGER})
 _NAME = 200
 
 
 def _directory(request: Request, db: Session, state: FormState, *, status: int) -> Response:
     context = {"partners": list(db.scalars(select(Partner).order_by(Partner.name))),
-               "kinds": list(PartnerKind), "form": state, "editors": _EDITORS}  # fmt: skip
+               "kinds": list(PartnerKind), "form": state}  # fmt: skip
     return pages_of(request).render(request, "partners.html", context, status=status)
 
 
@@ -40,8 +40,8 @@ def partner_list(request: Request, db: DbSession, viewer: SignedIn) -> Response:
 @router.post("/partners")
 def partner_add(request: Request, db: DbSession, viewer: SignedIn, form: FormFields) -> Response:
     """Add a partner; a name already in the directory is refused beside the field."""
-    require_role(viewer.principal, _EDITORS, "add partners")
-    say = pages_of(request).translations(request).gettext
+    require_role(viewer.principal, MANAGER_ROLES, "add partners")
+    say = gettext_of(request)
     state = FormState("partner", form)
     name = form.get("name", "").strip()
     if not name or len(name) > _NAME:

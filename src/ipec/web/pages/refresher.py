@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ipec.auth.models import User
@@ -167,11 +167,9 @@ class FiguresRefresher:
 def _reading_engine(url: str) -> Engine:
     """An engine of the refresher's own: on SQLite each transaction is one read snapshot that
     never takes the write lock; on PostgreSQL one connection."""
-    engine = make_engine(url, read_transactions=True)
-    if engine.dialect.name != "sqlite":
-        engine.dispose()
-        engine = make_engine(url, pool_size=1, max_overflow=0)
-    return engine
+    if make_url(url).get_backend_name() == "sqlite":
+        return make_engine(url, read_transactions=True)
+    return make_engine(url, pool_size=1, max_overflow=0)
 
 
 @asynccontextmanager

@@ -3,6 +3,7 @@ application starts; every template escapes what it prints."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from ipec.monitoring.scope import age_on
 from ipec.web.api.common import today
 from ipec.web.pages.i18n import LANGUAGES, choose_language, load_translations
 
-__all__ = ["Pages", "pages_of"]
+__all__ = ["Pages", "gettext_of", "pages_of"]
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
@@ -58,7 +59,6 @@ class Pages:
                 "languages": LANGUAGES,
                 "viewer": viewer,
                 "path": request.url.path,
-                "query": request.url.query,
                 "version": __version__,
                 "today": today(),
                 **context,
@@ -71,3 +71,8 @@ def pages_of(request: Request) -> Pages:
     """The application's renderer."""
     pages: Pages = request.app.state.pages
     return pages
+
+
+def gettext_of(request: Request) -> Callable[[str], str]:
+    """The request's gettext, for messages made in Python (errors beside fields, labels)."""
+    return pages_of(request).translations(request).gettext
