@@ -224,15 +224,20 @@ def change_password(
     if new == current:
         raise DataError("the new password is the same as the current one")
     user.password_hash = hash_password(new)
-    kept = _digest(keep_session) if keep_session else None
-    for other in session.scalars(
-        select(WebSession).where(WebSession.user_id == user.id, WebSession.revoked.is_(False))
-    ):
-        if other.token_hash != kept:
-            other.revoked = True
+    _end_sessions(session, user.id, keep=_digest(keep_session) if keep_session else None)
     write_audit(session, actor=user.username, action="user.password", entity="user",
                 entity_id=user.id, origin=origin)  # fmt: skip
     session.flush()
+
+
+def _end_sessions(session: Session, user_id: int, *, keep: str | None = None) -> None:
+    """End the user's open browser sessions, all but the one whose token digest is
+    ``keep``."""
+    for open_session in session.scalars(
+        select(WebSession).where(WebSession.user_id == user_id, WebSession.revoked.is_(False))
+    ):
+        if open_session.token_hash != keep:
+            open_session.revoked = True
 
 
 def _check_grant(session: Session, granter: Principal, role: Role, area_id: int) -> None:
@@ -307,9 +312,12 @@ def user_in_scope(session: Session, principal: Principal, user_id: int) -> User:
     """A user whose scope lies inside the manager's; any other is not found."""
     require_role(principal, MANAGER_ROLES, "manage users")
     user = session.get(User, user_id)
-    area = session.get(Area, user.area_id) if user else None
-    if user is None or area is None or not area.path.startswith(principal.scope_path):
+    if user is None:
         raise NotFound(f"user {user_id} not found")
+    try:
+        area_in_scope(session, principal, user.area_id)
+    except NotFound:
+        raise NotFound(f"user {user_id} not found") from None
     return user
 
 
@@ -347,10 +355,7 @@ def update_user(
     }
     user.role, user.area_id, user.active = new_role, new_area, new_active
     if not new_active:
-        for open_session_ in session.scalars(
-            select(WebSession).where(WebSession.user_id == user.id, WebSession.revoked.is_(False))
-        ):
-            open_session_.revoked = True
+        _end_sessions(session, user.id)
     write_audit(session, actor=granter.username, action="user.update", entity="user",
                 entity_id=user.id, origin=origin, detail={"changes": changes})  # fmt: skip
     session.flush()

@@ -15,10 +15,11 @@ from ipec.errors import DataError
 from ipec.rows import RowCheck, raise_failed
 from ipec.standards.model import Profile
 
-__all__ = ["MAX_WEEKLY_HOURS", "Prepared", "prepare"]
+__all__ = ["MAX_WEEKLY_HOURS", "TRUE_WORDS", "Prepared", "prepare"]
 
 MAX_WEEKLY_HOURS = 168.0
-_TRUE_WORDS = ("true", "yes", "y", "1", "t")
+#: How a flag may say "yes", in any case (the monitoring metrics read stored records alike).
+TRUE_WORDS = ("true", "yes", "y", "1", "t")
 _FALSE_WORDS = ("false", "no", "n", "0", "f")
 _FLAG_COLUMNS = frozenset(field.name for field in CHILD_FIELDS if field.kind == "flag")
 
@@ -37,7 +38,7 @@ def _flag(column: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         return value == 1, value.is_not_null() & (value != 0) & (value != 1)
     text = _as_text(column).str.to_lowercase()
     empty = text.is_null() | (text == "")
-    is_true = text.is_in(list(_TRUE_WORDS))
+    is_true = text.is_in(list(TRUE_WORDS))
     bad = ~empty & ~is_true & ~text.is_in(list(_FALSE_WORDS))
     return is_true, bad
 

@@ -25,9 +25,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Select,
-    String,
     case,
-    cast,
     delete,
     event,
     func,
@@ -36,14 +34,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapper
 
-from ipec.classify import Reason
+from ipec.monitoring.metrics.common import _flag, _found_worst_form
 from ipec.monitoring.models import Child, ChildFacts, Visit
 
 __all__ = ["facts_rows", "refresh_child_facts"]
-
-
-def _as_flag(condition: Any) -> Any:
-    return case((condition, 1), else_=0)
 
 
 def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
@@ -52,16 +46,15 @@ def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
     rank = func.row_number().over(
         partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
     )
-    worst = cast(Visit.reasons, String).like(f'%"{Reason.WFCL_OTHER.value}"%')
     ranked = select(
         Visit.child_id,
         func.min(Visit.age).over(partition_by=Visit.child_id).label("first_age"),
         Visit.visit_date,
         Visit.age,
         Visit.monitor,
-        _as_flag(Visit.child_labour).label("child_labour"),
-        _as_flag(Visit.hazardous_work).label("hazardous"),
-        _as_flag(worst).label("worst"),
+        _flag(Visit.child_labour).label("child_labour"),
+        _flag(Visit.hazardous_work).label("hazardous"),
+        _flag(_found_worst_form(Visit.reasons)).label("worst"),
         Visit.school_days_attended,
         Visit.school_days_open,
         rank.label("rank"),

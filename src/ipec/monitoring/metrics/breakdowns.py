@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
+from ipec.classify.prepare import TRUE_WORDS
 from ipec.monitoring.metrics.common import (
     Period,
     _aggregate,
@@ -42,9 +43,6 @@ __all__ = [
     "services_by_type",
     "visits_by_month",
 ]
-
-#: How a flag of the record may say "yes" (the words ``ipec.classify`` accepts).
-_TRUE_WORDS = ("true", "yes", "y", "1", "t")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +137,7 @@ def identification_by_area(session: Session, *, area_path: str, period: Period) 
 def _flag_is_true(record: Any, name: str) -> Any:
     """The record's ``haz_<name>`` flag says yes (whatever way it was written)."""
     value = cast(record[f"haz_{name}"].as_string(), String)
-    return func.lower(value).in_(_TRUE_WORDS)
+    return func.lower(value).in_(TRUE_WORDS)
 
 
 @_aggregate

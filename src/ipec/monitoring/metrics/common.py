@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Integer, Select, String, Subquery, case, func, select, text
+from sqlalchemy import Integer, Select, String, Subquery, case, cast, func, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from ipec.classify import Reason
 from ipec.errors import DataError
 from ipec.monitoring.models import Case, Child, ChildFacts, Visit
 from ipec.monitoring.scope import in_subtree
@@ -210,6 +211,11 @@ def _only_late(
 def _flag(condition: Any) -> Any:
     """1 when ``condition`` holds, else 0: summed for counts, maxed for "any"."""
     return case((condition, 1), else_=0)
+
+
+def _found_worst_form(reasons: Any) -> Any:
+    """A visit's stored reasons (JSON) name a worst form other than hazardous work."""
+    return cast(reasons, String).like(f'%"{Reason.WFCL_OTHER.value}"%')
 
 
 class _DaysBetween(FunctionElement[int]):

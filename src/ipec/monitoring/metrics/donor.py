@@ -31,10 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, Subquery, case, cast, distinct, func, select, union_all
+from sqlalchemy import Subquery, case, distinct, func, select, union_all
 from sqlalchemy.orm import Session
 
-from ipec.classify import Reason
 from ipec.monitoring.metrics.common import (
     Count,
     Period,
@@ -44,6 +43,7 @@ from ipec.monitoring.metrics.common import (
     _at_latest_visit,
     _counts,
     _flag,
+    _found_worst_form,
     _grouped,
     _latest_visits,
     _only_late,
@@ -127,7 +127,7 @@ def _beneficiaries(area_path: str, period: Period) -> Subquery:
     latest = _latest_visits(area_path, until=period.end, since=period.start, among=others)
     attended, days_open = latest.c.school_days_attended, latest.c.school_days_open
     recorded_then = days_open > 0
-    worst = cast(latest.c.reasons, String).like(f'%"{Reason.WFCL_OTHER.value}"%')
+    worst = _found_worst_form(latest.c.reasons)
     from_visits = select(
         latest.c.child_id,
         latest.c.sex,

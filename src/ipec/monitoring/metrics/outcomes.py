@@ -21,6 +21,7 @@ to the period's end must fall in the period). By sex and by age at the latest ve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -247,13 +248,19 @@ def _rows(session: Session, area_path: str, period: Period, minimum_age: int) ->
     return list(session.execute(query).all())
 
 
+def _sums(rows: list[Any], key: Callable[[Any], str]) -> dict[str, list[int]]:
+    """The three counts of the rows summed by ``key`` of each row."""
+    found: dict[str, list[int]] = {}
+    for row in rows:
+        sums = found.setdefault(key(row), [0, 0, 0])
+        for index, value in enumerate(row[3:]):
+            sums[index] += int(value or 0)
+    return found
+
+
 def _by_group(rows: list[Any]) -> list[OutcomeCounts]:
     """The rows summed by sex and age group, after their total."""
-    found: dict[str, list[int]] = {}
-    for sex, age, _month_of, *counts in rows:
-        sums = found.setdefault(f"{sex}*{age}", [0, 0, 0])
-        for index, value in enumerate(counts):
-            sums[index] += int(value or 0)
+    found = _sums(rows, lambda row: f"{row[0]}*{row[1]}")
     groups = [OutcomeCounts(key, *sums) for key, sums in sorted(found.items())]
     total = OutcomeCounts(
         "total",
@@ -266,11 +273,7 @@ def _by_group(rows: list[Any]) -> list[OutcomeCounts]:
 
 def _by_month(rows: list[Any], period: Period) -> list[MonthOutcomes]:
     """The rows summed by month, every month of the period included."""
-    found: dict[str, list[int]] = {}
-    for _sex, _age, month, *counts in rows:
-        sums = found.setdefault(month, [0, 0, 0])
-        for index, value in enumerate(counts):
-            sums[index] += int(value or 0)
+    found = _sums(rows, lambda row: str(row[2]))
     return [MonthOutcomes(key, *found.get(key, (0, 0, 0))) for key in months_of(period)]
 
 
