@@ -174,14 +174,23 @@ def test_effectiveness_outside_and_empty(session: Session) -> None:
 
 
 def test_effectiveness_rates_alone(session: Session) -> None:
+    """The rates alone are the hand-worked rates of the tests above."""
     paths = _effectiveness_world(session)
     for path, period in ((paths["a"], YEAR), (paths["a"], HALF), (paths["country"], YEAR)):
         rates = effectiveness_rates(session, area_path=path, period=period)
         assert rates == effectiveness(session, area_path=path, period=period).rates
+    assert effectiveness_rates(session, area_path=paths["a"], period=YEAR) == [
+        Rate("total", 1, 3),
+        Rate("female*5-11", 1, 1),
+        Rate("male*12-14", 0, 2),
+    ]
     assert effectiveness_rates(session, area_path=paths["a"], period=HALF) == [
         Rate("total", 1, 1),
         Rate("male*12-14", 1, 1),
     ]
+    assert effectiveness_rates(session, area_path=paths["country"], period=YEAR)[0] == Rate(
+        "total", 2, 4
+    )
 
 
 def test_lost_to_follow_up_threshold(session: Session) -> None:
