@@ -244,9 +244,9 @@ def estimate_survey(
     labels = _labels(mapped, by)
     results = []
     kept = codes if codes is not None else FrameCodes()
+    first, *rest = _spec_batches(by, mapped)
     for group in _scope_groups(all_profiles):
         frame = _indicator_frame(mapped, group, indicators, classified or {})
-        first, *rest = _spec_batches(by, mapped)
         result = estimate(
             frame,
             mapped.design,

@@ -486,8 +486,9 @@ class RowTerms:
     finite (checked before).
     """
 
-    def __init__(self, batch: pl.DataFrame, weight: str) -> None:
+    def __init__(self, batch: pl.DataFrame, weight: str, *, keep: bool = True) -> None:
         self.batch = batch
+        self._keep = keep
         self.w: FloatArray = batch[weight].cast(pl.Float64).to_numpy()
         nonzero = self.w != 0
         self.has_zero = not bool(nonzero.all())
@@ -498,11 +499,13 @@ class RowTerms:
             self._masks.append((nonzero, np.flatnonzero(nonzero), WEIGHTED_ROWS))
 
     def get(self, name: str, make: Callable[[], _Terms]) -> _Terms:
-        """The terms of statistic ``name``, made by ``make`` the first time."""
+        """The terms of statistic ``name``, made by ``make`` the first time (kept for the
+        next cube only when ``keep``: a batch summed into one cube needs them once)."""
         held = self._made.get(name)
         if held is None:
             held = make()
-            self._made[name] = held
+            if self._keep:
+                self._made[name] = held
         return held
 
     def every_row(self) -> _Terms:
@@ -595,7 +598,7 @@ def add_batch(  # noqa: PLR0917 - internal
         return
     key = row_key if row_key is not None else _row_keys(cube, batch, s, p, codes)
     size = cube.n_psu * cube.n_cells
-    rt = terms if terms is not None else RowTerms(batch, weight)
+    rt = terms if terms is not None else RowTerms(batch, weight, keep=False)
 
     rows = rt.get("rows", rt.every_row).sum(key, size)
     cube.add("rows", rows)

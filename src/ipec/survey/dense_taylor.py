@@ -221,26 +221,28 @@ def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
     flag_rule: FlagRule,
     checks: Sequence[Check],
     codes: FrameCodes | None = None,
-) -> list[Block] | None:
-    """All result blocks from one dense cube per group of specs, or None when the design or
-    data do not suit.
+) -> list[list[Block] | None] | None:
+    """The result blocks of each group of specs from one dense cube per group (None for a
+    group whose data do not suit: the caller takes another path for it), or None when the
+    design does not suit.
 
-    An in-memory frame's per-row work is done once for every group's cube. ``codes``: design
-    and domain codes kept between estimates over frames that share them."""
+    An in-memory frame's per-row work is done once for every group's cube (and kept only
+    when there are several). ``codes``: design and domain codes kept between estimates over
+    frames that share them."""
     if design.psu is None or design.psu2 is not None or design.fpc is not None:
         return None
-    terms = RowTerms(frame, design.weight) if isinstance(frame, pl.DataFrame) else None
-    blocks: list[Block] = []
+    several = len(groups) > 1
+    terms = RowTerms(frame, design.weight) if several and isinstance(frame, pl.DataFrame) else None
+    per_group: list[list[Block] | None] = []
     for specs in groups:
         by_cols = list(dict.fromkeys(c for spec in specs if spec for c in spec))
         cube = _build(frame, design, inds, by_cols, checks, codes, terms)
-        if cube is None:
-            return None
-        found = _cube_blocks(cube, design, inds, specs, df_method, (method, level, flag_rule))
-        if found is None:
-            return None
-        blocks += found
-    return blocks
+        per_group.append(
+            None
+            if cube is None
+            else _cube_blocks(cube, design, inds, specs, df_method, (method, level, flag_rule))
+        )
+    return per_group
 
 
 def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel

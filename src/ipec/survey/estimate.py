@@ -336,15 +336,17 @@ def estimate(
         from ipec.survey.dense_taylor import dense_blocks
 
         fast = dense_blocks(frame, design, inds, passes, df, ci, level, rule, checks, codes)
-        blocks = (
-            fast
-            if fast is not None
-            else [
-                block
-                for specs in passes
-                for block in _taylor(frame, design, inds, specs, df, ci, level, rule, checks)
-            ]
-        )
+        per_pass = fast if fast is not None else [None] * len(passes)
+        # A pass the dense cubes do not suit goes through the group tables alone.
+        blocks = [
+            block
+            for specs, found in zip(passes, per_pass, strict=True)
+            for block in (
+                found
+                if found is not None
+                else _taylor(frame, design, inds, specs, df, ci, level, rule, checks)
+            )
+        ]
     else:
         raise DesignError(f"not a design: {type(design).__name__}")
     return SurveyResult.from_parts(blocks, level=level, ci_method=ci, df_method=df)

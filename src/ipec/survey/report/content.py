@@ -83,8 +83,10 @@ def _hours_distribution(frame: pl.DataFrame, hours: str, activity: str) -> pl.Da
     hour = working.select(pl.col(hours).floor().clip(0, HOURS_CAP).cast(pl.Int64)).to_series()
     key = group * bins + hour.to_numpy()
     size = bins * len(AGE_GROUPS)
-    present = np.flatnonzero(np.bincount(key, minlength=size))
-    sums = np.bincount(key, weights=working[weight].to_numpy(), minlength=size)[present]
+    # Every weight kept is positive: a bin has rows exactly when its sum is positive.
+    all_sums = np.bincount(key, weights=working[weight].to_numpy(), minlength=size)
+    present = np.flatnonzero(all_sums)
+    sums = all_sums[present]
     groups = present // bins
     totals = np.bincount(groups, weights=sums, minlength=len(AGE_GROUPS))
     return pl.DataFrame(
