@@ -8,7 +8,7 @@ Levels are the non-null value combinations with rows, sorted by value as ``spec_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -33,21 +33,16 @@ class Margins:
     slices: list[slice]
     n_levels: int
     sums: dict[str, FloatArray]
-    _totals: dict[int, FloatArray] = field(default_factory=dict)
+    #: Level totals (summed over PSUs) of each statistic.
+    totals: dict[str, FloatArray]
 
     def get(self, name: str) -> FloatArray:
         """(PSU x level) sums of statistic ``name``."""
         return self.sums[name]
 
     def total(self, name: str) -> FloatArray:
-        """Level totals of statistic ``name``: summed over PSUs once per array, as statistics
-        often share one (every indicator missing on the same rows has the same n and sw)."""
-        sums = self.sums[name]
-        held = self._totals.get(id(sums))
-        if held is None:
-            held = sums.sum(axis=0)
-            self._totals[id(sums)] = held
-        return held
+        """Level totals of statistic ``name``."""
+        return self.totals[name]
 
 
 def _spec_columns(cube: DenseCube, spec: tuple[str, ...]) -> tuple[Levels, IntArray]:
@@ -119,4 +114,8 @@ def margins(
         mat = sparse.csr_matrix((np.ones(cells.size), (cols, cells)), shape=(offset, cube.n_cells))
         done = {b: np.asarray(mat @ cube.stat(b).T).T for b in base}
     sums = {n: done[cube.resolve(n)] for n in names}
-    return Margins(levels, slices, offset, sums)
+    # Summed over PSUs once per base, as statistics often share one (every indicator missing
+    # on the same rows has the same n and sw).
+    base_totals = {b: sums_of.sum(axis=0) for b, sums_of in done.items()}
+    totals = {n: base_totals[cube.resolve(n)] for n in names}
+    return Margins(levels, slices, offset, sums, totals)
