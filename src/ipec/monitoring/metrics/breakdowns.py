@@ -29,6 +29,7 @@ from ipec.monitoring.metrics.common import (
     _aggregate,
     _flag,
     _month,
+    _visits_in,
     months_of,
 )
 from ipec.monitoring.models import Area, Case, RemediationService, Visit
@@ -76,8 +77,7 @@ def visits_by_month(session: Session, *, area_path: str, period: Period) -> list
             func.max(_flag(Visit.child_labour)).label("found"),
         )
         .where(
-            in_subtree(Visit.area_id, area_path),
-            Visit.visit_date.between(period.start, period.end),
+            *_visits_in(area_path, period),
         )
         .group_by(month, Visit.child_id)
         .subquery("per_child")
@@ -101,8 +101,7 @@ def identification_by_area(session: Session, *, area_path: str, period: Period) 
             func.max(_flag(Visit.child_labour)).label("found"),
         )
         .where(
-            in_subtree(Visit.area_id, area_path),
-            Visit.visit_date.between(period.start, period.end),
+            *_visits_in(area_path, period),
         )
         .group_by(Visit.area_id, Visit.child_id)
         .subquery("per_child")
@@ -153,8 +152,7 @@ def hazard_counts(session: Session, *, area_path: str, period: Period) -> dict[s
             ),
         )
         .where(
-            in_subtree(Visit.area_id, area_path),
-            Visit.visit_date.between(period.start, period.end),
+            *_visits_in(area_path, period),
             Visit.child_labour,
         )
         .group_by(Visit.child_id)

@@ -19,7 +19,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Integer, Select, String, Subquery, case, cast, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Subquery,
+    case,
+    cast,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -142,6 +153,11 @@ def _with_area(
     rows of the subtree at ``path`` by their own area (so that ``Child.sex`` and
     ``Child.household_id`` can be used)."""
     return query.join(Child, Child.id == model.child_id).where(in_subtree(model.area_id, path))
+
+
+def _visits_in(area_path: str, period: Period) -> tuple[ColumnElement[bool], ...]:
+    """The conditions of a visit of the subtree (by its own area) dated in the period."""
+    return in_subtree(Visit.area_id, area_path), Visit.visit_date.between(period.start, period.end)
 
 
 def _latest_visits(

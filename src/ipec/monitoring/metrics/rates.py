@@ -33,6 +33,7 @@ from ipec.monitoring.metrics.common import (
     _aggregate,
     _flag,
     _rates,
+    _visits_in,
 )
 from ipec.monitoring.models import (
     Area,
@@ -71,8 +72,7 @@ def identification_rate(session: Session, *, area_path: str, period: Period) -> 
             func.max(case((Visit.child_labour, 1), else_=0)).label("found"),
         )
         .where(
-            in_subtree(Visit.area_id, area_path),
-            Visit.visit_date.between(period.start, period.end),
+            *_visits_in(area_path, period),
         )
         .group_by(Visit.child_id)
         .subquery()
