@@ -9,6 +9,7 @@ batch maps its rows onto the same PSU and cell indices and memory stays bounded.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -192,12 +193,14 @@ class FrameCodes:
     Why: a report makes many estimates over frames that share these columns (only the weights
     and indicators differ), and coding 10 million rows costs more than summing them. A column
     is coded again unless the frame's column has the same dtype and values as the one coded
-    (a vectorised comparison), so codes of another frame are never used.
+    (a vectorised comparison), so codes of another frame are never used. Estimates running in
+    several threads may share one: a lock makes each column coded once.
     """
 
     def __init__(self) -> None:
         self._columns: dict[str, _Coded] = {}
         self._psus: dict[tuple[str | None, str], _PsuIndex] = {}
+        self._lock = threading.Lock()
 
     def _column(self, frame: pl.DataFrame, name: str) -> _Coded | None:
         series = frame.get_column(name)
@@ -261,16 +264,17 @@ class FrameCodes:
         a column cannot be coded or a design column has nulls (the caller's own path decides)."""
         names = list(dict.fromkeys([*([] if strata is None else [strata]), psu, *by_cols]))
         coded: dict[str, _Coded] = {}
-        for name in names:
-            found = self._column(frame, name)
-            if found is None:
+        with self._lock:
+            for name in names:
+                found = self._column(frame, name)
+                if found is None:
+                    return None
+                coded[name] = found
+            s = None if strata is None else coded[strata]
+            p = coded[psu]
+            if p.coder.has_null or (s is not None and s.coder.has_null):
                 return None
-            coded[name] = found
-        s = None if strata is None else coded[strata]
-        p = coded[psu]
-        if p.coder.has_null or (s is not None and s.coder.has_null):
-            return None
-        index = self._psu_index(s, p)
+            index = self._psu_index(s, p)
         return RowKeys(
             None if s is None else s.coder,
             p.coder,

@@ -9,7 +9,7 @@ which are sorted by stratum). Covers single-stage designs with PSUs and no fpc; 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -166,8 +166,9 @@ def _build(  # noqa: PLR0917 - internal
 _CHUNK = 1 << 18
 
 
-def _variance(
-    z: FloatArray,
+def _variance(  # noqa: PLR0917 - internal numeric kernel
+    scores: Callable[[int, int], FloatArray],
+    shape: tuple[int, int],
     n: FloatArray | None,
     starts: IntArray,
     sizes: IntArray,
@@ -175,12 +176,13 @@ def _variance(
 ) -> FloatArray:
     """Stratified with-replacement variance of every column of the (PSU x column) scores.
 
-    Strata are taken a cache-sized run at a time: the same operations per stratum as on the
-    whole array, without (PSU x column) temporaries. ``n`` is needed only by the 'adjust' and
-    'average' lonely-PSU rules.
+    ``scores(r0, r1)`` gives the scores of PSUs r0 to r1 (``shape``: all PSUs x columns).
+    Strata are taken a cache-sized run at a time, and each run's scores are made when needed:
+    the same operations per stratum as on the whole array, without (PSU x column) arrays.
+    ``n`` is needed only by the 'adjust' and 'average' lonely-PSU rules.
     """
     n_h = sizes.astype(np.float64)
-    n_strata, n_cols = sizes.size, z.shape[1]
+    (n_psu, n_cols), n_strata = shape, sizes.size
     zsum = np.empty((n_strata, n_cols))
     ss = np.empty((n_strata, n_cols))
     policy = design.lonely_psu
@@ -192,9 +194,9 @@ def _variance(
         h1 = max(h0 + 1, int(np.searchsorted(starts, starts[h0] + step, side="right")) - 1)
         h1 = min(h1, n_strata)
         r0 = int(starts[h0])
-        r1 = int(starts[h1]) if h1 < n_strata else z.shape[0]
+        r1 = int(starts[h1]) if h1 < n_strata else n_psu
         local = starts[h0:h1] - r0
-        zc = z[r0:r1]
+        zc = scores(r0, r1)
         part = np.add.reduceat(zc, local, axis=0)
         zsum[h0:h1] = part
         dev = zc - np.repeat(part / n_h[h0:h1, None], sizes[h0:h1], axis=0)
@@ -204,7 +206,7 @@ def _variance(
             assert n is not None
             present[h0:h1] = np.logical_or.reduceat(n[r0:r1] > 0, local, axis=0)
         h0 = h1
-    center = z.sum(axis=0) / z.shape[0] if policy == "adjust" else None
+    center = scores(0, n_psu).sum(axis=0) / n_psu if policy == "adjust" else None
     var, multiplier = combine_stage(zsum, ss, present, n_h, np.ones(n_h.size), policy, center)
     out: FloatArray = var.sum(axis=0) * multiplier
     return out
@@ -270,36 +272,53 @@ def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel
     df = _degrees(cube, mg, df_method, psu_stratum, starts)
     n_rows = total("rows")
     keep_n = design.lonely_psu in ("adjust", "average")
-    # one indicator's (PSU x level) scores at a time: each column's variance is the same
-    # whichever columns are beside it, and no (PSU x indicator x level) copy is made
+    # one indicator's scores at a time, a run of strata at a time: each column's variance is
+    # the same whichever columns and PSUs are beside it, and no (PSU x level) array is made
     var = np.empty((len(inds), mg.n_levels))
     parts = []
+    n_psu = cube.n_psu
     for j, ind in enumerate(inds):
         tag = measure_of(ind).tag
-        n_e, sw_e, swy_e = get(f"{tag}|n"), get(f"{tag}|sw"), get(f"{tag}|swy")
         n_c, sw_c, swy_c = total(f"{tag}|n"), total(f"{tag}|sw"), total(f"{tag}|swy")
         with np.errstate(divide="ignore", invalid="ignore"):
             if isinstance(ind, Total):
-                est, z = swy_c, swy_e.copy()
+                est = swy_c
             elif isinstance(ind, Ratio):
-                swx_c = total(f"{tag}|swx")
-                est = swy_c / swx_c
-                z = _scores(swy_e, est, get(f"{tag}|swx"), swx_c)
+                est = swy_c / total(f"{tag}|swx")
             else:
                 est = swy_c / sw_c
-                z = _scores(swy_e, est, sw_e, sw_c)
-        z[:, ~(n_c > 0)] = 0.0
-        var[j] = _variance(z, n_e if keep_n else None, starts, sizes, design)
+        scores = _score_maker(ind, tag, est, mg, ~(n_c > 0))
+        n_e = get(f"{tag}|n") if keep_n else None
+        var[j] = _variance(scores, (n_psu, mg.n_levels), n_e, starts, sizes, design)
         parts.append((est, n_c, sw_c, swy_c))
     return _assemble(inds, mg, parts, var, df, n_rows, *display)
 
 
-def _scores(sums: FloatArray, est: FloatArray, base: FloatArray, total: FloatArray) -> FloatArray:
-    """(sums - est * base) / total, computed in place (no (PSU x level) temporaries)."""
-    out: FloatArray = np.multiply(est, base)
-    np.subtract(sums, out, out=out)
-    np.divide(out, total, out=out)
-    return out
+def _score_maker(
+    ind: Indicator, tag: str, est: FloatArray, mg: Margins, empty: npt.NDArray[np.bool_]
+) -> Callable[[int, int], FloatArray]:
+    """The linearised scores of PSUs r0 to r1 for one indicator (0 in levels without rows):
+    ``swy`` for a total, else ``(swy - est * base) / total(base)``, the base being ``swx`` for
+    a ratio and ``sw`` for a mean or proportion."""
+    swy = mg.get(f"{tag}|swy")
+    if isinstance(ind, Total):
+        base = None
+    else:
+        name = f"{tag}|swx" if isinstance(ind, Ratio) else f"{tag}|sw"
+        base, base_total = mg.get(name), mg.total(name)
+
+    def scores(r0: int, r1: int) -> FloatArray:
+        if base is None:
+            out: FloatArray = swy[r0:r1].copy()
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = np.multiply(est, base[r0:r1])
+                np.subtract(swy[r0:r1], out, out=out)
+                np.divide(out, base_total, out=out)
+        out[:, empty] = 0.0
+        return out
+
+    return scores
 
 
 def _degrees(

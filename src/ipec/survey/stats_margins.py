@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+from threadpoolctl import threadpool_limits
 
 from ipec.survey.dense_cube import DenseCube
 from ipec.survey.domains import TOTAL, Levels
@@ -108,8 +109,10 @@ def margins(
     elif cube.n_cells * offset <= _DENSE_MATRIX:
         matrix = np.zeros((cube.n_cells, offset))
         matrix[cells, cols] = 1.0
-        # one product per statistic: no (S x P x C) stacked copy
-        done = {b: cube.stat(b) @ matrix for b in base}
+        # one product per statistic: no (S x P x C) stacked copy. One BLAS thread: products
+        # this narrow take as long on one thread as on several, which spin and burn a core.
+        with threadpool_limits(limits=1, user_api="blas"):
+            done = {b: cube.stat(b) @ matrix for b in base}
     else:
         mat = sparse.csr_matrix((np.ones(cells.size), (cols, cells)), shape=(offset, cube.n_cells))
         done = {b: np.asarray(mat @ cube.stat(b).T).T for b in base}

@@ -32,3 +32,21 @@ def test_refused_before_reading(
 def test_output_must_be_html(synth_file: Path, tmp_path: Path) -> None:
     with pytest.raises(DataError, match="the report is an HTML file"):
         write_report(synth_file, tmp_path / "r.pdf", survey_map="mics6", profile="sdg-8.7.1")
+
+
+def test_an_error_while_the_tables_are_computed_reaches_the_caller(
+    synth_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The standard tables are computed in a worker thread: its error is raised by
+    ``write_report`` as it is, and no report is left behind."""
+    from ipec.survey.report import content
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise DataError("cannot estimate the tables", source="test")
+
+    monkeypatch.setattr(content, "table_set", broken)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(DataError, match="cannot estimate the tables"):
+        write_report(synth_file, folder / "r.html", survey_map="mics6", profile="sdg-8.7.1")
+    assert list(folder.iterdir()) == []

@@ -7,6 +7,7 @@ over millions of children costs a few passes over the data.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,13 @@ _ACTIVITIES = {
 
 @dataclass(frozen=True)
 class ReportContent:
-    """The numbers behind every section of the report."""
+    """The numbers behind every section of the report.
+
+    The standard tables, the longest part, are computed in a worker thread while the other
+    sections are estimated and drawn (NumPy and Polars release the GIL in their loops, so the
+    two cores both work): reading ``tables`` (or what comes from them) waits for that thread
+    and raises its error, if any.
+    """
 
     profile: Profile
     compared: tuple[Profile, ...]
@@ -45,16 +52,45 @@ class ReportContent:
     population: float | None
     headline: pl.DataFrame
     by_age_sex: pl.DataFrame
-    by_region: pl.DataFrame
-    by_area: pl.DataFrame
     economic_hours: pl.DataFrame
     chores_hours: pl.DataFrame
     hazards: pl.DataFrame
     comparison: pl.DataFrame
-    tables: pl.DataFrame
     design: dict[str, int]
     unknown_hours: dict[str, tuple[int, int]]
-    suppressed: tuple[int, int]
+    domains: tuple[str, ...]
+    pending_tables: Future[pl.DataFrame]
+
+    @property
+    def tables(self) -> pl.DataFrame:
+        """The standard tables (SDG 8.7.1, PR.3.1-PR.3.4) with their display flags."""
+        return self.pending_tables.result()
+
+    @property
+    def by_region(self) -> pl.DataFrame:
+        """Child labour by region: rows of table PR.3.3."""
+        return self._breakdown("region")
+
+    @property
+    def by_area(self) -> pl.DataFrame:
+        """Child labour by area (urban, rural): rows of table PR.3.3."""
+        return self._breakdown("area")
+
+    @property
+    def suppressed(self) -> tuple[int, int]:
+        """Cells of the standard tables suppressed by the display rules, and all cells."""
+        tables = self.tables
+        return int((tables["flag"] == "*").sum()), tables.height
+
+    def _breakdown(self, name: str) -> pl.DataFrame:
+        if name not in self.domains:
+            return pl.DataFrame()
+        rows = self.tables.filter(
+            (pl.col("table") == "PR.3.3")
+            & (pl.col("indicator") == "child_labour")
+            & (pl.col("by") == name)
+        )
+        return rows.select(self.headline.columns)
 
 
 def _unique(profiles: Sequence[Profile]) -> list[Profile]:
@@ -220,25 +256,13 @@ def build_content(
             pl.col("profile").is_in(sdg_ids)
             & pl.col("by").is_in(["total", *("*".join(spec) for spec in sdg_by)])
         )
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipec-report-tables")
+    tables = worker.submit(
+        table_set, mapped, profile, chosen,
+        classified=classified, sdg_estimates=sdg_estimates, codes=codes,
+    )  # fmt: skip
+    worker.shutdown(wait=False)  # the thread ends with its one job
     age_specs = [("age_year", "sex"), ("age_year",)] if "sex" in domains else [("age_year",)]
-    by_age_sex = estimate_survey(
-        mapped, profile, by=age_specs, indicators=["child_labour"], **common
-    )
-    tables = table_set(
-        mapped, profile, chosen, classified=classified, sdg_estimates=sdg_estimates, codes=codes
-    )
-
-    def breakdown(name: str) -> pl.DataFrame:
-        """Child labour by one background variable: rows of table PR.3.3 (same estimates)."""
-        if name not in domains:
-            return pl.DataFrame()
-        rows = tables.filter(
-            (pl.col("table") == "PR.3.3")
-            & (pl.col("indicator") == "child_labour")
-            & (pl.col("by") == name)
-        )
-        return rows.select(headline.columns)
-
     own = classified[profile.id]
     return ReportContent(
         profile=profile,
@@ -246,17 +270,17 @@ def build_content(
         options=chosen,
         population=population,
         headline=headline,
-        by_age_sex=by_age_sex,
-        by_region=breakdown("region"),
-        by_area=breakdown("area"),
+        by_age_sex=estimate_survey(
+            mapped, profile, by=age_specs, indicators=["child_labour"], **common
+        ),
         economic_hours=_hours_distribution(own, "economic_hours", "in_economic_activity"),
         chores_hours=_hours_distribution(own, "chores_hours_total", "in_chores"),
         hazards=_hazards(own, mapped, chosen, codes),
         comparison=estimate_survey(
             mapped, _unique([profile, *compare, *sdg]), indicators=["child_labour"], **common
         ),
-        tables=tables,
         design=_design_facts(mapped, own, codes),
         unknown_hours=_unknown_hours(own),
-        suppressed=(int((tables["flag"] == "*").sum()), tables.height),
+        domains=tuple(domains),
+        pending_tables=tables,
     )

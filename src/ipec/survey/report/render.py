@@ -223,56 +223,31 @@ def _charts(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[di
     comparison = content.comparison.filter(pl.col("by") == "total").with_columns(
         pl.col("profile").alias("level")
     )
-    specs = [
-        (
-            "age-sex",
-            "chart_age_sex",
-            charts.age_sex_chart(content.by_age_sex, text, text("chart_age_sex")),
+    drawn = {
+        "age-sex": charts.age_sex_chart(content.by_age_sex, text, text("chart_age_sex")),
+        "hours": charts.hours_chart(
+            content.economic_hours, thresholds["economic"], text, text("chart_hours")
         ),
-        (
-            "region",
-            "chart_region",
-            charts.bars_with_intervals(
-                [
-                    (text.domain("region"), content.by_region),
-                    (text.domain("area"), content.by_area),
-                ],
-                text,
-                text("chart_region"),
-                text("axis_share"),
-            ),
+        "chores": charts.hours_chart(
+            content.chores_hours, thresholds["chores"], text, text("chart_chores")
         ),
-        (
-            "hours",
-            "chart_hours",
-            charts.hours_chart(
-                content.economic_hours, thresholds["economic"], text, text("chart_hours")
-            ),
+        "hazards": charts.bars_with_intervals(
+            [("", hazards)], text, text("chart_hazards"), text("axis_share_working")
         ),
-        (
-            "chores",
-            "chart_chores",
-            charts.hours_chart(
-                content.chores_hours, thresholds["chores"], text, text("chart_chores")
-            ),
+        "compare": charts.bars_with_intervals(
+            [("", comparison)], text, text("chart_compare"), text("axis_share")
         ),
-        (
-            "hazards",
-            "chart_hazards",
-            charts.bars_with_intervals(
-                [("", hazards)], text, text("chart_hazards"), text("axis_share_working")
-            ),
-        ),
-        (
-            "compare",
-            "chart_compare",
-            charts.bars_with_intervals(
-                [("", comparison)], text, text("chart_compare"), text("axis_share")
-            ),
-        ),
-    ]
+    }
+    # drawn last: its numbers come from the standard tables, which may still be computing
+    drawn["region"] = charts.bars_with_intervals(
+        [(text.domain("region"), content.by_region), (text.domain("area"), content.by_area)],
+        text,
+        text("chart_region"),
+        text("axis_share"),
+    )
     out = []
-    for anchor, key, svg in specs:
+    for anchor in ("age-sex", "region", "hours", "chores", "hazards", "compare"):
+        key, svg = f"chart_{anchor.replace('-', '_')}", drawn[anchor]
         note = (
             text("no_chores") if anchor == "chores" and not content.profile.chores.counted else ""
         )
