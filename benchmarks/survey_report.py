@@ -19,12 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from ipec.standards import load_profile
 from ipec.survey.analysis import EstimateOptions
 from ipec.survey.pipeline import open_mapped
 from ipec.survey.report import write_report
 from ipec.survey.synth import SynthDesign, synthetic_mics6
-from ipec.survey.tables import SDG_SERIES, STANDARD_TABLES, sdg_table
+from ipec.survey.tables import STANDARD_TABLES, sdg_table
 
 
 def _peak_mib() -> float:
@@ -47,8 +46,7 @@ def main() -> None:
     mapped_seconds = time.perf_counter() - start
     print(f"read and map: {mapped_seconds:.2f} s")
     start = time.perf_counter()
-    profiles = [load_profile(profile_id) for profile_id in SDG_SERIES]
-    table = sdg_table(mapped, profiles, EstimateOptions())
+    table = sdg_table(mapped, EstimateOptions())
     sdg_seconds = time.perf_counter() - start
     print(
         f"SDG 8.7.1 table set ({STANDARD_TABLES[0].id}, {table.height} cells) from the mapped "

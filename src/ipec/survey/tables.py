@@ -21,6 +21,8 @@ __all__ = [
     "SDG_SERIES",
     "STANDARD_TABLES",
     "TableSpec",
+    "background_tables",
+    "joined_tables",
     "sdg_breakdowns",
     "sdg_profiles",
     "sdg_table",
@@ -166,16 +168,6 @@ def _tables(
     return pl.concat(parts)
 
 
-def sdg_table(
-    mapped: MappedSurvey,
-    profiles: Sequence[Profile],
-    options: EstimateOptions,
-    classified: Mapping[str, pl.DataFrame] | None = None,
-) -> pl.DataFrame:
-    """The SDG 8.7.1 table alone (both series by sex and age), one pass for both series."""
-    return _tables(STANDARD_TABLES[:1], mapped, profiles, options, classified)
-
-
 def sdg_profiles(mapped: MappedSurvey) -> list[Profile]:
     """The SDG 8.7.1 series the survey can give: the chores series needs chores variables."""
     profiles = [load_profile(profile_id) for profile_id in SDG_SERIES]
@@ -201,6 +193,48 @@ def standard_tables(
     return table_set(mapped, profile, options, classified=classified)
 
 
+def sdg_table(
+    mapped: MappedSurvey,
+    options: EstimateOptions | None = None,
+    *,
+    classified: Mapping[str, pl.DataFrame] | None = None,
+    sdg_estimates: pl.DataFrame | None = None,
+    codes: FrameCodes | None = None,
+) -> pl.DataFrame:
+    """The SDG 8.7.1 table (both series by sex and age, one pass for both), from
+    ``sdg_estimates`` when given: the ``estimate_survey`` table of the two series (child labour
+    by :func:`sdg_breakdowns`), so a report that already has it does not estimate it again."""
+    chosen = options or EstimateOptions()
+    specs = [spec for spec in STANDARD_TABLES if spec.rows == "sdg"]
+    return _tables(specs, mapped, sdg_profiles(mapped), chosen, classified,
+                   result=sdg_estimates, codes=codes)  # fmt: skip
+
+
+def background_tables(
+    mapped: MappedSurvey,
+    profile: Profile,
+    options: EstimateOptions | None = None,
+    *,
+    classified: Mapping[str, pl.DataFrame] | None = None,
+    codes: FrameCodes | None = None,
+) -> pl.DataFrame:
+    """Tables PR.3.1-PR.3.4 under ``profile`` (PR.3.2 only when the survey has chores)."""
+    background = [
+        spec
+        for spec in STANDARD_TABLES
+        if spec.rows == "background" and (mapped.has_chores or spec.id != "PR.3.2")
+    ]
+    chosen = options or EstimateOptions()
+    return _tables(background, mapped, [profile], chosen, classified, codes=codes)
+
+
+def joined_tables(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Parts of the set as one tidy frame, the identifying columns first."""
+    result = pl.concat(parts, how="diagonal")
+    leading = ["table", "title", "profile", "by", "level", "column", "indicator"]
+    return result.select(pl.col(leading), pl.exclude(leading))
+
+
 def table_set(
     mapped: MappedSurvey,
     profile: Profile,
@@ -210,27 +244,14 @@ def table_set(
     sdg_estimates: pl.DataFrame | None = None,
     codes: FrameCodes | None = None,
 ) -> pl.DataFrame:
-    """``standard_tables``, reusing ``sdg_estimates`` when given: the ``estimate_survey``
-    table of the two SDG series (child labour by :func:`sdg_breakdowns`), so a report that
-    already has it does not estimate it again; ``codes`` as in ``estimate_survey``."""
-    chosen = options or EstimateOptions()
+    """``standard_tables``, reusing ``sdg_estimates`` as :func:`sdg_table` does; ``codes``
+    as in ``estimate_survey``."""
     kept = codes if codes is not None else FrameCodes()
+    # each profile classified once for both parts
     frames = dict(classified or {})
-    sdg = sdg_profiles(mapped)
-    for needed in {profile, *sdg}:
+    for needed in {profile, *sdg_profiles(mapped)}:
         if needed.id not in frames:
             frames[needed.id] = classify_survey(mapped, needed).collect()
-    tables = [
-        _tables([spec], mapped, sdg, chosen, frames, result=sdg_estimates, codes=kept)
-        for spec in STANDARD_TABLES
-        if spec.rows == "sdg"
-    ]
-    background = [
-        spec
-        for spec in STANDARD_TABLES
-        if spec.rows == "background" and (mapped.has_chores or spec.id != "PR.3.2")
-    ]
-    tables.append(_tables(background, mapped, [profile], chosen, frames, codes=kept))
-    result = pl.concat(tables, how="diagonal")
-    leading = ["table", "title", "profile", "by", "level", "column", "indicator"]
-    return result.select(pl.col(leading), pl.exclude(leading))
+    sdg = sdg_table(mapped, options, classified=frames, sdg_estimates=sdg_estimates, codes=kept)
+    background = background_tables(mapped, profile, options, classified=frames, codes=kept)
+    return joined_tables([sdg, background])

@@ -37,14 +37,14 @@ def test_output_must_be_html(synth_file: Path, tmp_path: Path) -> None:
 def test_an_error_while_the_tables_are_computed_reaches_the_caller(
     synth_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The standard tables are computed in a worker thread: its error is raised by
+    """Tables PR.3.1-PR.3.4 are computed in a worker thread: its error is raised by
     ``write_report`` as it is, and no report is left behind."""
     from ipec.survey.report import content
 
     def broken(*args: object, **kwargs: object) -> None:
         raise DataError("cannot estimate the tables", source="test")
 
-    monkeypatch.setattr(content, "table_set", broken)
+    monkeypatch.setattr(content, "background_tables", broken)
     folder = tmp_path / "out"
     folder.mkdir()
     with pytest.raises(DataError, match="cannot estimate the tables"):

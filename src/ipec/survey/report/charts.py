@@ -56,8 +56,7 @@ def _text_width(labels: Sequence[str], size: float) -> float:
     """Width in inches of the widest label at ``size`` points (the font's metrics)."""
     prop = FontProperties(family=_STYLE["font.family"], size=size)
     widths = [
-        text_to_path.get_text_width_height_descent(label, prop, ismath=False)[0]
-        for label in labels
+        text_to_path.get_text_width_height_descent(label, prop, ismath=False)[0] for label in labels
     ]
     return max(widths, default=0.0) / 72
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,13 @@ from ipec.survey.design import ReplicateDesign
 from ipec.survey.estimate import estimate
 from ipec.survey.indicators import Proportion
 from ipec.survey.mapping import AGE_GROUPS, MappedSurvey
-from ipec.survey.tables import sdg_breakdowns, sdg_profiles, table_set
+from ipec.survey.tables import (
+    background_tables,
+    joined_tables,
+    sdg_breakdowns,
+    sdg_profiles,
+    sdg_table,
+)
 
 __all__ = ["HOURS_CAP", "ReportContent", "build_content", "hours_thresholds"]
 
@@ -40,10 +47,10 @@ _ACTIVITIES = {
 class ReportContent:
     """The numbers behind every section of the report.
 
-    The standard tables, the longest part, are computed in a worker thread while the other
-    sections are estimated and drawn (NumPy and Polars release the GIL in their loops, so the
-    two cores both work): reading ``tables`` (or what comes from them) waits for that thread
-    and raises its error, if any.
+    Tables PR.3.1-PR.3.4, the longest part, are computed in a worker thread while the other
+    sections are estimated and drawn (NumPy and Polars release the GIL in their loops, so two
+    cores both work): reading ``tables`` (or what comes from them) waits for that thread and
+    raises its error, if any.
     """
 
     profile: Profile
@@ -59,12 +66,13 @@ class ReportContent:
     design: dict[str, int]
     unknown_hours: dict[str, tuple[int, int]]
     domains: tuple[str, ...]
-    pending_tables: Future[pl.DataFrame]
+    sdg_part: pl.DataFrame
+    pending_background: Future[pl.DataFrame]
 
-    @property
+    @cached_property
     def tables(self) -> pl.DataFrame:
         """The standard tables (SDG 8.7.1, PR.3.1-PR.3.4) with their display flags."""
-        return self.pending_tables.result()
+        return joined_tables([self.sdg_part, self.pending_background.result()])
 
     @property
     def by_region(self) -> pl.DataFrame:
@@ -236,6 +244,11 @@ def build_content(
     classified = {p.id: frame for p, frame in zip(everyone, frames, strict=True)}
     codes = FrameCodes()  # design and domain columns coded once for every estimate
     common: dict[str, Any] = {"options": chosen, "classified": classified, "codes": codes}
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipec-report-tables")
+    background = worker.submit(
+        background_tables, mapped, profile, chosen, classified=classified, codes=codes
+    )
+    worker.shutdown(wait=False)  # the thread ends with its one job
     domains = mapped.domains
     # The headline (child labour by sex and age, SDG series and the profile) and the SDG 8.7.1
     # table share one estimate: the table's breakdowns are the headline's plus sex x age group.
@@ -256,12 +269,6 @@ def build_content(
             pl.col("profile").is_in(sdg_ids)
             & pl.col("by").is_in(["total", *("*".join(spec) for spec in sdg_by)])
         )
-    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipec-report-tables")
-    tables = worker.submit(
-        table_set, mapped, profile, chosen,
-        classified=classified, sdg_estimates=sdg_estimates, codes=codes,
-    )  # fmt: skip
-    worker.shutdown(wait=False)  # the thread ends with its one job
     age_specs = [("age_year", "sex"), ("age_year",)] if "sex" in domains else [("age_year",)]
     own = classified[profile.id]
     return ReportContent(
@@ -282,5 +289,8 @@ def build_content(
         design=_design_facts(mapped, own, codes),
         unknown_hours=_unknown_hours(own),
         domains=tuple(domains),
-        pending_tables=tables,
+        sdg_part=sdg_table(
+            mapped, chosen, classified=classified, sdg_estimates=sdg_estimates, codes=codes
+        ),
+        pending_background=background,
     )
