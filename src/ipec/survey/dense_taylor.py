@@ -10,6 +10,7 @@ which are sorted by stratum). Covers single-stage designs with PSUs and no fpc; 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -235,16 +236,23 @@ def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
         return None
     several = len(groups) > 1
     terms = RowTerms(frame, design.weight) if several and isinstance(frame, pl.DataFrame) else None
-    per_group: list[list[Block] | None] = []
-    for specs in groups:
-        by_cols = list(dict.fromkeys(c for spec in specs if spec for c in spec))
-        cube = _build(frame, design, inds, by_cols, checks, codes, terms)
-        per_group.append(
-            None
-            if cube is None
-            else _cube_blocks(cube, design, inds, specs, df_method, (method, level, flag_rule))
-        )
-    return per_group
+    display = (method, level, flag_rule)
+    per_group: list[Future[list[Block] | None] | None] = []
+    # A cube's (PSU x level) work runs in a second thread while the next cube is summed; at
+    # most two cubes are held: the next one waits for the previous one's work to end.
+    with ThreadPoolExecutor(max_workers=1) as blocks:
+        for specs in groups:
+            by_cols = list(dict.fromkeys(c for spec in specs if spec for c in spec))
+            cube = _build(frame, design, inds, by_cols, checks, codes, terms)
+            for earlier in per_group[-1:]:
+                if earlier is not None:
+                    earlier.result()
+            per_group.append(
+                None
+                if cube is None
+                else blocks.submit(_cube_blocks, cube, design, inds, specs, df_method, display)
+            )
+    return [None if job is None else job.result() for job in per_group]
 
 
 def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel
