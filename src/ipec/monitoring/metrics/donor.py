@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Subquery, case, distinct, func, select, union_all
+from sqlalchemy import Subquery, case, distinct, func, null, select, union_all
 from sqlalchemy.orm import Session
 
 from ipec.monitoring.metrics.common import (
@@ -47,7 +47,6 @@ from ipec.monitoring.metrics.common import (
     _grouped,
     _latest_visits,
     _only_late,
-    _with_area,
 )
 from ipec.monitoring.models import (
     Case,
@@ -206,11 +205,18 @@ def dol_household_indicators(
     )
 
 
-def _services_in(period: Period, types: frozenset[ServiceType]) -> Any:
-    """The conditions of a service of ``types`` started in the period."""
+def _services_in(area_path: str, period: Period, types: frozenset[ServiceType]) -> Any:
+    """(type, child_id) of each service of ``types`` started in the period for a case of the
+    subtree (by the case's area)."""
     return (
-        RemediationService.type.in_(types),
-        RemediationService.started_on.between(period.start, period.end),
+        select(RemediationService.type, Case.child_id)
+        .join(Case, Case.id == RemediationService.case_id)
+        .where(
+            in_subtree(Case.area_id, area_path),
+            RemediationService.type.in_(types),
+            RemediationService.started_on.between(period.start, period.end),
+        )
+        .cte("services_in")
     )
 
 
@@ -220,57 +226,56 @@ def dol_education_services(
 ) -> dict[str, list[Count]]:
     """E1: children given education or vocational services in the period, for "all" and per
     service type; each a total and one count per sex and age group."""
-    age = _at_latest_visit(ChildFacts.last_age, Visit.age, Child.id, period.end)
+    services = _services_in(area_path, period, EDUCATION_SERVICES)
+    child_id = services.c.child_id
+    age = _at_latest_visit(ChildFacts.last_age, Visit.age, child_id, period.end)
     # Materialised, so that the age is looked up once per row: as a subquery, the databases
     # copied the lookup into each branch of the age group's CASE (five probes a row).
     served = (
-        _with_area(
-            select(RemediationService.type, Child.id.label("child_id"), Child.sex,
-                   age.label("age"))
-            .select_from(RemediationService)
-            .join(Case, Case.id == RemediationService.case_id),
-            Case,
-            area_path,
-        )
-        .join(ChildFacts, ChildFacts.child_id == Child.id, isouter=True)
-        .where(*_services_in(period, EDUCATION_SERVICES))
+        select(services.c.type, child_id, Child.sex, age.label("age"))
+        .join(Child, Child.id == child_id)
+        .join(ChildFacts, ChildFacts.child_id == child_id, isouter=True)
         .cte("served")
         .prefix_with("MATERIALIZED")
-    )  # fmt: skip
+    )
     group = _age_group(served.c.age)
-
-    def children(*by: Any) -> list[Any]:
-        query = select(*by, served.c.sex, group, func.count(distinct(served.c.child_id)))
-        return list(session.execute(query.group_by(*by, served.c.sex, group)).all())
-
-    per_type = children(served.c.type)
-    found = {"all": _counts(children(), 2)}
+    # per type and for all types (the type NULL) from one statement, over rows found once
+    counted = func.count(distinct(served.c.child_id))
+    rows = session.execute(
+        union_all(
+            select(served.c.type, served.c.sex, group, counted).group_by(
+                served.c.type, served.c.sex, group
+            ),
+            select(null(), served.c.sex, group, counted).group_by(served.c.sex, group),
+        )
+    ).all()
+    found = {"all": _counts([row[1:] for row in rows if row[0] is None], 2)}
     for service in sorted(EDUCATION_SERVICES, key=list(ServiceType).index):
-        found[service.value] = _counts([row[1:] for row in per_type if row[0] == service], 2)
+        found[service.value] = _counts([row[1:] for row in rows if row[0] == service], 2)
     return found
 
 
 @_aggregate
 def dol_livelihood_services(session: Session, *, area_path: str, period: Period) -> dict[str, int]:
     """L1: households given a livelihood service in the period, for "all" and per type."""
-
-    def households(*by: Any) -> Any:
-        return (
-            _with_area(
-                select(*by, func.count(distinct(Child.household_id)))
-                .select_from(RemediationService)
-                .join(Case, Case.id == RemediationService.case_id),
-                Case,
-                area_path,
-            )
-            .where(*_services_in(period, LIVELIHOOD_SERVICES))
-            .group_by(*by)
+    services = _services_in(area_path, period, LIVELIHOOD_SERVICES)
+    # materialised: the two counts below read the rows found once
+    served = (
+        select(services.c.type, Child.household_id)
+        .join(Child, Child.id == services.c.child_id)
+        .cte("served")
+        .prefix_with("MATERIALIZED")
+    )
+    # per type and for all types (the type NULL) from one statement
+    counted = func.count(distinct(served.c.household_id))
+    rows = session.execute(
+        union_all(
+            select(served.c.type, counted).group_by(served.c.type),
+            select(null(), counted),
         )
-
-    per_type = {
-        service: int(n) for service, n in session.execute(households(RemediationService.type))
-    }
-    found = {"all": int(session.scalar(households()) or 0)}
+    ).all()
+    per_type = {service: int(n) for service, n in rows}
+    found = {"all": per_type.pop(None, 0)}
     for service in sorted(LIVELIHOOD_SERVICES, key=list(ServiceType).index):
         found[service.value] = per_type.get(service, 0)
     return found
