@@ -140,7 +140,8 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
             RemediationService.started_on <= period.end,
         )
         .group_by(Case.child_id)
-        .subquery("started")
+        .cte("started")
+        .prefix_with("MATERIALIZED")  # read by both branches below, summed once
     )
     f = ChildFacts
     from_facts = (
