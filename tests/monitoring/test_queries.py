@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -125,3 +126,20 @@ def test_follow_ups_walked_by_due_date_are_the_sorted_ones(
     assert walked_ids == [row.FollowUp.id for row in gathered]
     assert walked_ids == expected
     savepoint.rollback()
+
+
+def test_each_priority_group_is_searched_in_the_priority_index(session: Session) -> None:
+    """On SQLite each of the sixteen groups seeks its (worst forms, hazardous) range of the
+    priority index: a condition the index cannot seek (``worst_forms IS NOT 1``) made every
+    group read the whole index, and a country's first page took seconds."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the merged groups are SQLite's plan")
+    country = create_area(session, name="Country", level="country")
+    where = _case_conditions(country.path, CaseFilter(open_only=True), TODAY)
+    query = select(_merged_page(where, TODAY, limit=51, offset=0))
+    sql = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = [row[3] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+    cases_steps = [step for step in plan if " cases " in f" {step} "]
+    seeks = [s for s in cases_steps if "ix_cases_priority (worst_forms=? AND hazardous=?)" in s]
+    assert len(seeks) == 16, plan
+    assert seeks == cases_steps, plan

@@ -40,11 +40,15 @@ def priority_groups(today: date) -> list[list[ColumnElement[bool]]]:
     case, most urgent first, each as WHERE clauses over Case and Child: within a group the
     order is the oldest case first, so a list's first rows are the first rows of each group,
     merged."""
-    criteria = (Case.worst_forms.is_(True), Case.hazardous.is_(True), _young(today), _GIRL)
+    young = _young(today)
     return [
         [
-            criterion if holds else ~criterion
-            for criterion, holds in zip(criteria, flags, strict=True)
+            # an equality for both values of a flag: the priority index is searched for each
+            # (an IS NOT would make every group read the whole index)
+            Case.worst_forms == worst_forms,
+            Case.hazardous == hazardous,
+            young if is_young else ~young,
+            _GIRL if girl else ~_GIRL,
         ]
-        for flags in itertools.product((True, False), repeat=len(criteria))
+        for worst_forms, hazardous, is_young, girl in itertools.product((True, False), repeat=4)
     ]
