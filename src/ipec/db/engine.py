@@ -12,12 +12,21 @@ from ipec.errors import DatabaseUnavailable
 __all__ = ["make_engine"]
 
 
+#: Bytes of the database file SQLite reads through a memory map (it caps this at its own
+#: compile-time limit, 2 GiB in common builds). Reading pages through the map instead of a
+#: system call per page, and without copying them into each connection's 2 MiB page cache,
+#: took a region's metrics at a million children down by a fifth to a half
+#: (docs/performance.md). The map shares the system's file cache: it adds no memory.
+_SQLITE_MMAP_BYTES = 1 << 31
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA mmap_size={_SQLITE_MMAP_BYTES}")
     cursor.close()
 
 
@@ -50,8 +59,9 @@ def make_engine(
     read_transactions: bool = False,
     **options: Any,
 ) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys on, WAL journaling and a busy timeout;
-    PostgreSQL plans each statement for its values (no generic plans of prepared statements).
+    """An engine for ``url``; SQLite gets foreign keys on, WAL journaling, a busy timeout and
+    memory-mapped reads; PostgreSQL plans each statement for its values (no generic plans of
+    prepared statements).
 
     ``write_transactions``: on SQLite, each transaction takes the write lock when it begins.
     A server whose every request reads and then writes (each access writes its audit row)
