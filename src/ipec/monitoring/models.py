@@ -184,10 +184,14 @@ class Visit(Base):
     """
 
     __tablename__ = "visits"
-    # A child's visits by date, and an area's visits by date, with what the metrics read (so
-    # they need not read the rows).
+    # A child's visits by date then id (the order the metrics and the child facts take them
+    # in), and an area's visits by date, with what the metrics read (so they need not read
+    # the rows). The first is named: the conventional name is too long for PostgreSQL.
     __table_args__ = (
-        Index(None, "child_id", "visit_date", "age", "child_labour"),
+        Index(
+            "ix_visits_child_history",
+            *("child_id", "visit_date", "id", "age", "child_labour", "hazardous_work"),
+        ),
         Index(None, "area_id", "visit_date", "child_id", "age", "child_labour"),
     )
 
