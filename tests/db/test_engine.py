@@ -78,3 +78,18 @@ def test_postgresql_plans_each_statement_for_its_values(engine: Engine) -> None:
         pytest.skip("a PostgreSQL setting")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+
+
+def test_sqlite_connections_are_set_up_for_safety_and_reads(tmp_path: Path) -> None:
+    """Every pooled SQLite connection gets the settings: foreign keys, WAL, and reads through
+    a memory map of the file (as large as SQLite allows, at most 2 GiB)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'settings.db'}")
+    with engine.connect() as connection:
+        settings = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("foreign_keys", "journal_mode", "mmap_size")
+        }
+    engine.dispose()
+    assert settings["foreign_keys"] == 1
+    assert settings["journal_mode"] == "wal"
+    assert 0 < int(settings["mmap_size"]) <= 1 << 31
