@@ -274,7 +274,7 @@ def test_indexes_survive_the_load(seeded: tuple[Engine, dict[str, int]]) -> None
         names = {n for (n,) in _rows(engine, "SELECT name FROM sqlite_master WHERE type='index'")}
     else:
         names = {n for (n,) in _rows(engine, "SELECT indexname FROM pg_indexes")}
-    assert {"ix_visits_child_id_visit_date_age_child_labour", "ix_visits_visit_date",
+    assert {"ix_visits_child_history", "ix_visits_visit_date",
             "ix_visits_child_labour", "ix_follow_ups_due_on",
             "ix_children_household_id"} <= names  # fmt: skip
 
