@@ -82,14 +82,17 @@ def test_postgresql_plans_each_statement_for_its_values(engine: Engine) -> None:
 
 def test_sqlite_connections_are_set_up_for_safety_and_reads(tmp_path: Path) -> None:
     """Every pooled SQLite connection gets the settings: foreign keys, WAL, and reads through
-    a memory map of the file (as large as SQLite allows, at most 2 GiB)."""
+    a memory map of the file (2 GiB, or the most this SQLite build allows)."""
     engine = make_engine(f"sqlite:///{tmp_path / 'settings.db'}")
     with engine.connect() as connection:
         settings = {
             name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
             for name in ("foreign_keys", "journal_mode", "mmap_size")
         }
+        options = connection.exec_driver_sql("PRAGMA compile_options").scalars().all()
     engine.dispose()
+    built = [int(o.split("=")[1], 0) for o in options if o.startswith("MAX_MMAP_SIZE=")]
+    allowed = built[0] if built else 0x7FFF0000  # SQLite's default limit
     assert settings["foreign_keys"] == 1
     assert settings["journal_mode"] == "wal"
-    assert 0 < int(settings["mmap_size"]) <= 1 << 31
+    assert settings["mmap_size"] == min(1 << 31, allowed)

@@ -179,7 +179,8 @@ def _variance(  # noqa: PLR0917 - internal numeric kernel
 
     ``scores(r0, r1)`` gives the scores of PSUs r0 to r1 (``shape``: all PSUs x columns).
     Strata are taken a cache-sized run at a time, and each run's scores are made when needed:
-    the same operations per stratum as on the whole array, without (PSU x column) arrays.
+    the same operations per stratum as on the whole array, without (PSU x column) arrays
+    (the 'adjust' rule's centre alone sums all the scores at once, as before).
     ``n`` is needed only by the 'adjust' and 'average' lonely-PSU rules.
     """
     n_h = sizes.astype(np.float64)
@@ -238,20 +239,20 @@ def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
     terms = RowTerms(frame, design.weight) if several and isinstance(frame, pl.DataFrame) else None
     display = (method, level, flag_rule)
     per_group: list[Future[list[Block] | None] | None] = []
+    pending: Future[list[Block] | None] | None = None
     # A cube's (PSU x level) work runs in a second thread while the next cube is summed; at
-    # most two cubes are held: the next one waits for the previous one's work to end.
-    with ThreadPoolExecutor(max_workers=1) as blocks:
+    # most two cubes are held: a new one waits for the previous one's work to end.
+    with ThreadPoolExecutor(max_workers=1) as pool:
         for specs in groups:
             by_cols = list(dict.fromkeys(c for spec in specs if spec for c in spec))
             cube = _build(frame, design, inds, by_cols, checks, codes, terms)
-            for earlier in per_group[-1:]:
-                if earlier is not None:
-                    earlier.result()
-            per_group.append(
-                None
-                if cube is None
-                else blocks.submit(_cube_blocks, cube, design, inds, specs, df_method, display)
-            )
+            if cube is None:
+                per_group.append(None)
+                continue
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(_cube_blocks, cube, design, inds, specs, df_method, display)
+            per_group.append(pending)
     return [None if job is None else job.result() for job in per_group]
 
 
@@ -282,6 +283,7 @@ def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel
     keep_n = design.lonely_psu in ("adjust", "average")
     # one indicator's scores at a time, a run of strata at a time: each column's variance is
     # the same whichever columns and PSUs are beside it, and no (PSU x level) array is made
+    # (but for the 'adjust' rule's centre)
     var = np.empty((len(inds), mg.n_levels))
     parts = []
     n_psu = cube.n_psu

@@ -96,14 +96,8 @@ class MappedSurvey:
 
 
 def _one_of(column: pl.Expr, codes: Sequence[int]) -> pl.Expr:
-    """The column holds one of ``codes``, whatever its numeric type (Stata ints, SPSS floats).
-
-    A comparison per code (the literal takes the column's type): code lists are short, and
-    casting millions of values to float to look them up in a hash set costs ten times more.
-    """
-    if not codes:
-        return column.cast(pl.Float64).is_in([])
-    return pl.any_horizontal(*(column == code for code in codes))
+    """The column holds one of ``codes``, whatever its numeric type (Stata ints, SPSS floats)."""
+    return column.cast(pl.Float64).is_in([float(code) for code in codes])
 
 
 def _resolve(file: SurveyFile, candidates: tuple[str, ...]) -> str | None:

@@ -7,6 +7,7 @@ Levels are the non-null value combinations with rows, sorted by value as ``spec_
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,33 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _DENSE_MATRIX = 1 << 22  # cells x levels below which the 0/1 matrix is dense (BLAS)
+
+
+class _SharedBlasLimit:
+    """BLAS limited to one thread while any thread is inside (threadpoolctl's limit is
+    process-wide: two overlapping plain ``threadpool_limits`` would restore the limits out of
+    order). The first thread in sets the limit, the last one out restores the original."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._limit: threadpool_limits | None = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._inside == 0:
+                self._limit = threadpool_limits(limits=1, user_api="blas")
+            self._inside += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self._inside -= 1
+            if self._inside == 0 and self._limit is not None:
+                self._limit.restore_original_limits()
+                self._limit = None
+
+
+_ONE_BLAS_THREAD = _SharedBlasLimit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +139,7 @@ def margins(
         matrix[cells, cols] = 1.0
         # one product per statistic: no (S x P x C) stacked copy. One BLAS thread: products
         # this narrow take as long on one thread as on several, which spin and burn a core.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _ONE_BLAS_THREAD:
             done = {b: cube.stat(b) @ matrix for b in base}
     else:
         mat = sparse.csr_matrix((np.ones(cells.size), (cols, cells)), shape=(offset, cube.n_cells))

@@ -27,7 +27,6 @@ __all__ = [
     "sdg_profiles",
     "sdg_table",
     "standard_tables",
-    "table_set",
 ]
 
 SDG_SERIES = ("sdg-8.7.1", "sdg-8.7.1-econ")
@@ -179,20 +178,6 @@ def sdg_breakdowns(mapped: MappedSurvey) -> list[tuple[str, ...]]:
     return _breakdowns(STANDARD_TABLES[0], mapped)
 
 
-def standard_tables(
-    mapped: MappedSurvey,
-    profile: Profile,
-    options: EstimateOptions | None = None,
-    *,
-    classified: Mapping[str, pl.DataFrame] | None = None,
-) -> pl.DataFrame:
-    """The whole standard table set, tidy: one row per (table, profile, row, column, indicator).
-
-    ``classified`` passes classifications already made (see ``estimate_survey``).
-    """
-    return table_set(mapped, profile, options, classified=classified)
-
-
 def sdg_table(
     mapped: MappedSurvey,
     options: EstimateOptions | None = None,
@@ -235,23 +220,22 @@ def joined_tables(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
     return result.select(pl.col(leading), pl.exclude(leading))
 
 
-def table_set(
+def standard_tables(
     mapped: MappedSurvey,
     profile: Profile,
     options: EstimateOptions | None = None,
     *,
     classified: Mapping[str, pl.DataFrame] | None = None,
-    sdg_estimates: pl.DataFrame | None = None,
-    codes: FrameCodes | None = None,
 ) -> pl.DataFrame:
-    """``standard_tables``, reusing ``sdg_estimates`` as :func:`sdg_table` does; ``codes``
-    as in ``estimate_survey``."""
-    kept = codes if codes is not None else FrameCodes()
-    # each profile classified once for both parts
+    """The whole standard table set, tidy: one row per (table, profile, row, column, indicator).
+
+    ``classified`` passes classifications already made (see ``estimate_survey``).
+    """
+    codes = FrameCodes()  # design and domain columns coded once for both parts
     frames = dict(classified or {})
-    for needed in {profile, *sdg_profiles(mapped)}:
+    for needed in {profile, *sdg_profiles(mapped)}:  # each profile classified once
         if needed.id not in frames:
             frames[needed.id] = classify_survey(mapped, needed).collect()
-    sdg = sdg_table(mapped, options, classified=frames, sdg_estimates=sdg_estimates, codes=kept)
-    background = background_tables(mapped, profile, options, classified=frames, codes=kept)
+    sdg = sdg_table(mapped, options, classified=frames, codes=codes)
+    background = background_tables(mapped, profile, options, classified=frames, codes=codes)
     return joined_tables([sdg, background])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,33 @@ def test_an_error_while_the_tables_are_computed_reaches_the_caller(
     with pytest.raises(DataError, match="cannot estimate the tables"):
         write_report(synth_file, folder / "r.html", survey_map="mics6", profile="sdg-8.7.1")
     assert list(folder.iterdir()) == []
+
+
+def test_an_error_in_the_other_sections_does_not_wait_for_the_tables(
+    synth_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller's error is raised while the tables' thread still works, and that thread is
+    a daemon: a failed or interrupted command does not wait for tables no one will read."""
+    from ipec.survey.report import content
+
+    release = threading.Event()
+
+    def slow_tables(*args: object, **kwargs: object) -> None:
+        release.wait(timeout=60)
+        raise DataError("tables not needed", source="test")
+
+    def broken_hazards(*args: object, **kwargs: object) -> None:
+        raise DataError("cannot estimate the hazards", source="test")
+
+    monkeypatch.setattr(content, "background_tables", slow_tables)
+    monkeypatch.setattr(content, "_hazards", broken_hazards)
+    try:
+        with pytest.raises(DataError, match="cannot estimate the hazards"):
+            write_report(synth_file, tmp_path / "r.html", survey_map="mics6",
+                         profile="sdg-8.7.1")  # fmt: skip
+        workers = [t for t in threading.enumerate() if t.name == "ipec-report-tables"]
+        assert workers
+        assert all(t.is_alive() and t.daemon for t in workers)
+    finally:
+        release.set()
+    assert not (tmp_path / "r.html").exists()

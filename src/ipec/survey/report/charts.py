@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,6 +27,8 @@ from ipec.survey.report.i18n import Text
 
 __all__ = ["age_sex_chart", "bars_with_intervals", "hours_chart"]
 
+#: At most this share of a bar chart's width goes to the bars' labels (longer ones wrap).
+_LABEL_ROOM = 0.4
 BLUE, ORANGE, GREEN, VERMILION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#6b6b6b"
 _STYLE: dict[Any, Any] = {
     "svg.fonttype": "none",
@@ -53,12 +56,25 @@ def _svg(figure: Figure, title: str) -> str:
 
 
 def _text_width(labels: Sequence[str], size: float) -> float:
-    """Width in inches of the widest label at ``size`` points (the font's metrics)."""
+    """Width in inches of the widest line of the labels at ``size`` points (the font's
+    metrics)."""
     prop = FontProperties(family=_STYLE["font.family"], size=size)
     widths = [
-        text_to_path.get_text_width_height_descent(label, prop, ismath=False)[0] for label in labels
+        text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]
+        for label in labels
+        for line in label.split("\n")
     ]
     return max(widths, default=0.0) / 72
+
+
+def _fitted(label: str, size: float, room: float) -> str:
+    """``label`` wrapped at spaces into lines of at most about ``room`` inches (a region's
+    name comes from the data file, and may be long)."""
+    width = _text_width([label], size)
+    if width <= room:
+        return label
+    per_line = max(8, int(len(label) * room / width))
+    return "\n".join(textwrap.wrap(label, per_line, break_long_words=True)) or label
 
 
 def _place(
@@ -142,13 +158,18 @@ def bars_with_intervals(
             gridspec_kw={"height_ratios": sizes},
             squeeze=False,
         )
-        names = [text.level(str(v)) for _, frame in groups for v in frame["level"]]
+        room = _LABEL_ROOM * figure.get_size_inches()[0]  # the labels' share of the width
+
+        def label(value: object) -> str:
+            return _fitted(text.level(str(value)), 10, room)
+
+        names = [label(v) for _, frame in groups for v in frame["level"]]
         titled = any(name for name, _ in groups)
-        _place(figure, left=_text_width(names, 10) + 0.25, bottom=0.55,
+        _place(figure, left=min(_text_width(names, 10), room) + 0.25, bottom=0.55,
                top=0.4 if titled else 0.15, gap=0.55)  # fmt: skip
         for (name, frame), axes in zip(groups, panels[:, 0], strict=True):
             ordered = frame.sort("estimate", descending=False, nulls_last=False)
-            labels = [text.level(str(v)) for v in ordered["level"]]
+            labels = [label(v) for v in ordered["level"]]
             values = _percent(ordered["estimate"])
             low = [v - lo for v, lo in zip(values, _percent(ordered["ci_low"]), strict=True)]
             high = [hi - v for v, hi in zip(values, _percent(ordered["ci_high"]), strict=True)]

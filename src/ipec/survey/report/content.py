@@ -6,10 +6,11 @@ over millions of children costs a few passes over the data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -243,12 +244,48 @@ def build_content(
     frames = pl.collect_all([classify_survey(mapped, p) for p in everyone])
     classified = {p.id: frame for p, frame in zip(everyone, frames, strict=True)}
     codes = FrameCodes()  # design and domain columns coded once for every estimate
-    common: dict[str, Any] = {"options": chosen, "classified": classified, "codes": codes}
-    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipec-report-tables")
-    background = worker.submit(
-        background_tables, mapped, profile, chosen, classified=classified, codes=codes
+    background = _in_background(
+        partial(background_tables, mapped, profile, chosen, classified=classified, codes=codes)
     )
-    worker.shutdown(wait=False)  # the thread ends with its one job
+    try:
+        return _the_rest(mapped, profile, compare, chosen, population, classified, codes,
+                         background)  # fmt: skip
+    except BaseException:
+        background.cancel()  # if it has not started yet, it never will
+        raise
+
+
+def _in_background(job: Callable[[], pl.DataFrame]) -> Future[pl.DataFrame]:
+    """``job`` run in a daemon thread, its result or error in the future returned. A daemon,
+    so that a failure or Ctrl-C in the caller does not wait, at exit, for tables no one
+    will read (a library caller's thread runs to the end of its job)."""
+    future: Future[pl.DataFrame] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(job())
+        except BaseException as error:  # handed to whoever reads the tables
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="ipec-report-tables", daemon=True).start()
+    return future
+
+
+def _the_rest(  # noqa: PLR0917 - internal
+    mapped: MappedSurvey,
+    profile: Profile,
+    compare: Sequence[Profile],
+    chosen: EstimateOptions,
+    population: float | None,
+    classified: dict[str, pl.DataFrame],
+    codes: FrameCodes,
+    background: Future[pl.DataFrame],
+) -> ReportContent:
+    """Every section but tables PR.3.1-PR.3.4, which ``background`` is computing."""
+    sdg = sdg_profiles(mapped)
+    common: dict[str, Any] = {"options": chosen, "classified": classified, "codes": codes}
     domains = mapped.domains
     # The headline (child labour by sex and age, SDG series and the profile) and the SDG 8.7.1
     # table share one estimate: the table's breakdowns are the headline's plus sex x age group.

@@ -214,12 +214,9 @@ def _quality(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[s
 
 def _charts(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[dict[str, str]]:
     thresholds = hours_thresholds(content.profile)
-    hazards = content.hazards.with_columns(pl.col("indicator").alias("level"))
-    hazards = (
-        hazards.with_columns(pl.col("level").map_elements(text.condition, return_dtype=pl.String))
-        if hazards.height
-        else hazards
-    )
+    # the conditions' names in Python, not a Python function called by Polars' threads
+    names = [text.condition(name) for name in content.hazards["indicator"]]
+    hazards = content.hazards.with_columns(pl.Series("level", names, dtype=pl.String))
     comparison = content.comparison.filter(pl.col("by") == "total").with_columns(
         pl.col("profile").alias("level")
     )

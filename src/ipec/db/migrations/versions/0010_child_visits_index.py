@@ -5,7 +5,8 @@ id first on the same day. The index (child_id, visit_date, age, child_labour) ga
 in order but not the ids within a day, so each lookup sorted the child's visits, and the
 hazardous-work verdict was read from the visit row. (child_id, visit_date, id, age,
 child_labour, hazardous_work) gives both from the index alone; it replaces the old one, of
-which it serves every use (the same leading columns).
+which it serves every use (the same leading columns). On PostgreSQL the index build blocks
+writes to the visits while it runs (5.6 s at 3 million visits): upgrade between sessions.
 
 Revision ID: 0010
 Revises: 0009
@@ -38,3 +39,4 @@ def downgrade() -> None:
         unique=False,
     )
     op.drop_index("ix_visits_child_history", table_name="visits")
+    op.execute("ANALYZE visits")
