@@ -65,11 +65,18 @@ def test_without_them_a_writer_slips_in_between(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("write_transactions", [False, True])
 def test_pragmas_either_way(tmp_path: Path, write_transactions: bool) -> None:
+    """Foreign keys, WAL, and reads through a memory map of the file (2 GiB, or the most
+    this SQLite build allows)."""
     engine = _engine(tmp_path, write_transactions=write_transactions)
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        mmap_size = connection.execute(text("PRAGMA mmap_size")).scalar()
+        options = connection.execute(text("PRAGMA compile_options")).scalars().all()
     engine.dispose()
+    built = [int(o.split("=")[1], 0) for o in options if o.startswith("MAX_MMAP_SIZE=")]
+    allowed = built[0] if built else 0x7FFF0000  # SQLite's default limit
+    assert mmap_size == min(1 << 31, allowed)
 
 
 def test_postgresql_plans_each_statement_for_its_values(engine: Engine) -> None:
@@ -78,21 +85,3 @@ def test_postgresql_plans_each_statement_for_its_values(engine: Engine) -> None:
         pytest.skip("a PostgreSQL setting")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
-
-
-def test_sqlite_connections_are_set_up_for_safety_and_reads(tmp_path: Path) -> None:
-    """Every pooled SQLite connection gets the settings: foreign keys, WAL, and reads through
-    a memory map of the file (2 GiB, or the most this SQLite build allows)."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'settings.db'}")
-    with engine.connect() as connection:
-        settings = {
-            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
-            for name in ("foreign_keys", "journal_mode", "mmap_size")
-        }
-        options = connection.exec_driver_sql("PRAGMA compile_options").scalars().all()
-    engine.dispose()
-    built = [int(o.split("=")[1], 0) for o in options if o.startswith("MAX_MMAP_SIZE=")]
-    allowed = built[0] if built else 0x7FFF0000  # SQLite's default limit
-    assert settings["foreign_keys"] == 1
-    assert settings["journal_mode"] == "wal"
-    assert settings["mmap_size"] == min(1 << 31, allowed)

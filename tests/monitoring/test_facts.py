@@ -13,16 +13,15 @@ from sqlalchemy.orm import Session
 
 from ipec.monitoring.facts import refresh_child_facts
 from ipec.monitoring.models import ChildFacts, Sex, Visit
-from tests.monitoring.metrics.world import CLEAN, HAZARDOUS, WORKING, WORST, area, child, visit
+from tests.monitoring.metrics.world import CLEAN, RECORDS, WORKING, area, child, visit
 
-_RECORDS = (CLEAN, WORKING, HAZARDOUS, WORST)
 _NAMES = itertools.count()
 
 #: A visit: days after 2024-01-01, which record, school days (attended, open) or none.
 _VISITS = st.lists(
     st.tuples(
         st.integers(0, 60),
-        st.sampled_from(range(len(_RECORDS))),
+        st.sampled_from(range(len(RECORDS))),
         st.one_of(
             st.none(),
             st.integers(1, 20).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
@@ -76,7 +75,7 @@ def test_facts_follow_every_visit_recorded_in_any_order(
     for number, (days, record, school) in enumerate(plan):
         attended, days_open = school if school else (None, None)
         visits.append(visit(session, who, date(2024, 1, 1) + timedelta(days=days),
-                            _RECORDS[record], monitor=f"monitor {number}", attended=attended,
+                            RECORDS[record], monitor=f"monitor {number}", attended=attended,
                             days_open=days_open))  # fmt: skip
         assert _kept(session, who.id) == _expected(visits)
     # Computing every child's facts at once (the seeder, the migration) gives the same.

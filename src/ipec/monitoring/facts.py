@@ -15,6 +15,8 @@ once. On PostgreSQL the child's row is locked (``FOR NO KEY UPDATE``, which the 
 checks of visits being inserted do not block) before the facts are computed, so two
 transactions recording visits of the same child take turns, and under PostgreSQL's default
 READ COMMITTED the second computes with the first's visit; SQLite has one writer at a time.
+``record_visit`` already locks the child, more strongly; the lock here keeps the facts right
+for any other writer of visits (a change or deletion through the ORM).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapper
 
-from ipec.monitoring.metrics.common import _flag, _found_worst_form
+from ipec.monitoring.flags import flag, found_worst_form
 from ipec.monitoring.models import Child, ChildFacts, Visit
 
 __all__ = ["facts_rows", "refresh_child_facts"]
@@ -52,9 +54,9 @@ def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
         Visit.visit_date,
         Visit.age,
         Visit.monitor,
-        _flag(Visit.child_labour).label("child_labour"),
-        _flag(Visit.hazardous_work).label("hazardous"),
-        _flag(_found_worst_form(Visit.reasons)).label("worst"),
+        flag(Visit.child_labour).label("child_labour"),
+        flag(Visit.hazardous_work).label("hazardous"),
+        flag(found_worst_form(Visit.reasons)).label("worst"),
         Visit.school_days_attended,
         Visit.school_days_open,
         rank.label("rank"),

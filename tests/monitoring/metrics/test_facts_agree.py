@@ -30,17 +30,13 @@ from ipec.monitoring.metrics import (
 from ipec.monitoring.models import Case, ChildFacts, ServiceType, Sex
 from ipec.monitoring.service import add_service
 from tests.monitoring.metrics.world import (
-    CLEAN,
-    HAZARDOUS,
-    WORKING,
-    WORST,
+    RECORDS,
     area,
     at_risk_case,
     household,
     visit,
 )
 
-_RECORDS = (CLEAN, WORKING, HAZARDOUS, WORST)
 _START = date(2024, 1, 1)
 _NAMES = itertools.count()
 _SERVICES = (ServiceType.SCHOOL_KIT, ServiceType.CASH_TRANSFER, ServiceType.VOCATIONAL_TRAINING)
@@ -50,7 +46,7 @@ _SERVICES = (ServiceType.SCHOOL_KIT, ServiceType.CASH_TRANSFER, ServiceType.VOCA
 _CHILD = st.tuples(
     st.sampled_from([2008, 2009, 2012, 2016]),
     st.lists(
-        st.tuples(st.integers(0, 120), st.integers(0, len(_RECORDS) - 1), st.integers(0, 4)),
+        st.tuples(st.integers(0, 120), st.integers(0, len(RECORDS) - 1), st.integers(0, 4)),
         max_size=5,
     ),
     st.booleans(),
@@ -93,7 +89,7 @@ def test_facts_and_visits_give_the_same_metrics(
                                        enumerate(children)))  # fmt: skip
     for who, (_born, visits, at_risk, services) in zip(made, children, strict=True):
         for days, record, monitor in visits:
-            visit(session, who, _START + timedelta(days=days), _RECORDS[record],
+            visit(session, who, _START + timedelta(days=days), RECORDS[record],
                   monitor=f"monitor {monitor}", attended=monitor, days_open=4)  # fmt: skip
         if at_risk and visits:
             at_risk_case(session, who, _START + timedelta(days=min(v[0] for v in visits)))

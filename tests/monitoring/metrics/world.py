@@ -22,6 +22,8 @@ WORKING = {"econ_any": True, "econ_hours": 30}
 HAZARDOUS = {"econ_any": True, "econ_hours": 45}
 WORST = {"econ_any": False, "econ_hours": None, "wfcl_other": True}
 CLEAN = {"econ_any": False, "econ_hours": None}
+#: Every kind of record above, for tests that draw histories at random.
+RECORDS = (CLEAN, WORKING, HAZARDOUS, WORST)
 
 
 def area(session: Session, name: str, parent: Area | None = None) -> Area:

@@ -24,10 +24,10 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ipec.classify.prepare import TRUE_WORDS
+from ipec.monitoring.flags import flag
 from ipec.monitoring.metrics.common import (
     Period,
     _aggregate,
-    _flag,
     _month,
     _visits_in,
     months_of,
@@ -74,7 +74,7 @@ def visits_by_month(session: Session, *, area_path: str, period: Period) -> list
         select(
             month.label("month"),
             Visit.child_id,
-            func.max(_flag(Visit.child_labour)).label("found"),
+            func.max(flag(Visit.child_labour)).label("found"),
         )
         .where(
             *_visits_in(area_path, period),
@@ -98,7 +98,7 @@ def identification_by_area(session: Session, *, area_path: str, period: Period) 
         select(
             Visit.area_id,
             Visit.child_id,
-            func.max(_flag(Visit.child_labour)).label("found"),
+            func.max(flag(Visit.child_labour)).label("found"),
         )
         .where(
             *_visits_in(area_path, period),
@@ -147,7 +147,7 @@ def hazard_counts(session: Session, *, area_path: str, period: Period) -> dict[s
         select(
             Visit.child_id,
             *(
-                func.max(_flag(_flag_is_true(Visit.record, name))).label(name)
+                func.max(flag(_flag_is_true(Visit.record, name))).label(name)
                 for name in HAZARD_CONDITIONS
             ),
         )

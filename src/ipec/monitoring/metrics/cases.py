@@ -49,6 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from ipec.monitoring.flags import flag
 from ipec.monitoring.metrics.common import (
     Period,
     Rate,
@@ -56,7 +57,6 @@ from ipec.monitoring.metrics.common import (
     _aggregate,
     _at_latest_visit,
     _days_between,
-    _flag,
     _grouped,
     _only_late,
     _with_area,
@@ -191,15 +191,15 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
         .join(Child, Child.id == Visit.child_id)
         .subquery("latest")
     )
-    in_cl = _flag(latest.c.child_labour)
+    in_cl = flag(latest.c.child_labour)
     from_visits = (
         select(
             latest.c.child_id,
             latest.c.sex,
             func.max(latest.c.visit_date),
-            func.max(_flag(latest.c.rank == 1) * latest.c.age),
-            func.max(_flag(latest.c.rank <= 2) * in_cl),
-            func.max(_flag(latest.c.rank == 1) * in_cl),
+            func.max(flag(latest.c.rank == 1) * latest.c.age),
+            func.max(flag(latest.c.rank <= 2) * in_cl),
+            func.max(flag(latest.c.rank == 1) * in_cl),
         )
         .group_by(latest.c.child_id, latest.c.sex)
         .having(func.count() >= 2)
@@ -210,7 +210,7 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
         select(
             child.c.sex,
             group,
-            func.sum(_flag(child.c.in_two == 0)),
+            func.sum(flag(child.c.in_two == 0)),
             func.count(),
             func.sum(child.c.in_last),
         )
@@ -348,8 +348,8 @@ def _percentiles(durations: Subquery, keys: list[Any]) -> Select[Any]:
         lo = ((ranked.c.n - 1) * q) // 100
         rem = ((ranked.c.n - 1) * q) % 100
         return func.sum(
-            _flag(ranked.c.i == lo) * ranked.c.days * (100 - rem)
-            + _flag(ranked.c.i == lo + 1) * ranked.c.days * rem
+            flag(ranked.c.i == lo) * ranked.c.days * (100 - rem)
+            + flag(ranked.c.i == lo + 1) * ranked.c.days * rem
         )
 
     return select(*own, func.count(), hundredths(50), hundredths(90)).group_by(*own)

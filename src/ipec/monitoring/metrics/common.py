@@ -26,7 +26,6 @@ from sqlalchemy import (
     String,
     Subquery,
     case,
-    cast,
     func,
     select,
     text,
@@ -36,7 +35,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from ipec.classify import Reason
 from ipec.errors import DataError
 from ipec.monitoring.models import Case, Child, ChildFacts, Visit
 from ipec.monitoring.scope import in_subtree
@@ -222,16 +220,6 @@ def _only_late(
     return query.join(ChildFacts, ChildFacts.child_id == child_id).where(
         ChildFacts.last_date > until
     )
-
-
-def _flag(condition: Any) -> Any:
-    """1 when ``condition`` holds, else 0: summed for counts, maxed for "any"."""
-    return case((condition, 1), else_=0)
-
-
-def _found_worst_form(reasons: Any) -> Any:
-    """A visit's stored reasons (JSON) name a worst form other than hazardous work."""
-    return cast(reasons, String).like(f'%"{Reason.WFCL_OTHER.value}"%')
 
 
 class _DaysBetween(FunctionElement[int]):

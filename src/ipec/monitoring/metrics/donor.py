@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Subquery, case, distinct, func, null, select, union_all
 from sqlalchemy.orm import Session
 
+from ipec.monitoring.flags import flag, found_worst_form
 from ipec.monitoring.metrics.common import (
     Count,
     Period,
@@ -42,8 +43,6 @@ from ipec.monitoring.metrics.common import (
     _aggregate,
     _at_latest_visit,
     _counts,
-    _flag,
-    _found_worst_form,
     _grouped,
     _latest_visits,
     _only_late,
@@ -115,8 +114,8 @@ def _beneficiaries(area_path: str, period: Period) -> Subquery:
             f.last_child_labour.label("child_labour"),
             f.last_hazardous.label("hazardous"),
             f.last_worst.label("worst"),
-            _flag(recorded).label("recorded"),
-            _flag(recorded & (f.last_attended * 4 >= f.last_open * 3)).label("regular"),
+            flag(recorded).label("recorded"),
+            flag(recorded & (f.last_attended * 4 >= f.last_open * 3)).label("regular"),
         )
         .join(Child, Child.id == f.child_id)
         .where(f.child_id.in_(with_case), f.last_date.between(period.start, period.end))
@@ -126,17 +125,17 @@ def _beneficiaries(area_path: str, period: Period) -> Subquery:
     latest = _latest_visits(area_path, until=period.end, since=period.start, among=others)
     attended, days_open = latest.c.school_days_attended, latest.c.school_days_open
     recorded_then = days_open > 0
-    worst = _found_worst_form(latest.c.reasons)
+    worst = found_worst_form(latest.c.reasons)
     from_visits = select(
         latest.c.child_id,
         latest.c.sex,
         latest.c.household_id,
         latest.c.age,
-        _flag(latest.c.child_labour),
-        _flag(latest.c.hazardous_work),
-        _flag(worst),
-        _flag(recorded_then),
-        _flag(recorded_then & (attended * 4 >= days_open * 3)),
+        flag(latest.c.child_labour),
+        flag(latest.c.hazardous_work),
+        flag(worst),
+        flag(recorded_then),
+        flag(recorded_then & (attended * 4 >= days_open * 3)),
     ).where(latest.c.rank == 1)
     return union_all(from_facts, from_visits).subquery("beneficiaries")
 
@@ -192,7 +191,7 @@ def dol_household_indicators(
             func.sum(households.hazardous),
             func.sum(households.worst),
             func.count(),
-            func.sum(_flag(households.all_regular == 1)),
+            func.sum(flag(households.all_regular == 1)),
             func.sum(households.recorded),
         )
     ).one()

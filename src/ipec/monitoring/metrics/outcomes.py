@@ -28,11 +28,11 @@ from typing import Any
 from sqlalchemy import Select, Subquery, and_, case, func, select, union_all
 from sqlalchemy.orm import Session
 
+from ipec.monitoring.flags import flag
 from ipec.monitoring.metrics.common import (
     Period,
     _age_group,
     _aggregate,
-    _flag,
     _month,
     _only_late,
     months_of,
@@ -78,7 +78,7 @@ def _at_identification(column: Any) -> Any:
     """``column`` of the case's first visit (on or after the day it opened; the earlier id
     first on the same day): one index probe per case."""
     return (
-        select(_flag(column))
+        select(flag(column))
         .where(Visit.child_id == Case.child_id, Visit.visit_date >= Case.opened_on)
         .order_by(Visit.visit_date.asc(), Visit.id.asc())
         .limit(1)
@@ -170,11 +170,11 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
             v.child_id,
             v.kind,
             func.max(v.visit_date),
-            func.max(_flag(v.last == 1) * v.age),
-            func.max(_flag((v.first == 1) & v.child_labour)),
-            func.max(_flag((v.first == 1) & v.hazardous_work)),
-            func.max(_flag((v.last == 1) & v.child_labour)),
-            func.max(_flag((v.last == 1) & v.hazardous_work)),
+            func.max(flag(v.last == 1) * v.age),
+            func.max(flag((v.first == 1) & v.child_labour)),
+            func.max(flag((v.first == 1) & v.hazardous_work)),
+            func.max(flag((v.last == 1) & v.child_labour)),
+            func.max(flag((v.last == 1) & v.hazardous_work)),
         )
         .group_by(v.case_id, v.child_id, v.kind)
         .having(func.count() >= 2)
@@ -183,7 +183,7 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
     services = (
         select(
             RemediationService.case_id,
-            func.max(_flag(RemediationService.type.in_(EDUCATION_SERVICES))).label("educated"),
+            func.max(flag(RemediationService.type.in_(EDUCATION_SERVICES))).label("educated"),
             func.count().label("n"),
         )
         .where(
@@ -239,7 +239,7 @@ def _rows(session: Session, area_path: str, period: Period, minimum_age: int) ->
             Child.sex,
             group,
             month,
-            *(func.sum(_flag(per_child.c.best == _RANK[o])) for o in _RANK),
+            *(func.sum(flag(per_child.c.best == _RANK[o])) for o in _RANK),
         )
         .join(per_child, per_child.c.child_id == Child.id)
         .where(per_child.c.last_day >= period.start)

@@ -25,13 +25,13 @@ from __future__ import annotations
 from sqlalchemy import case, distinct, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from ipec.monitoring.flags import flag
 from ipec.monitoring.followup import add_months
 from ipec.monitoring.metrics.common import (
     Period,
     Rate,
     _age_group,
     _aggregate,
-    _flag,
     _rates,
     _visits_in,
 )
@@ -191,7 +191,7 @@ def coverage(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     per_area = (
         select(
             Household.area_id,
-            func.sum(_flag(visited)).label("visited"),
+            func.sum(flag(visited)).label("visited"),
             func.count(Household.id).label("households"),
         )
         .where(households_in_subtree(area_path))
