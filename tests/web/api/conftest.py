@@ -113,7 +113,7 @@ def api(engine: Engine) -> Iterator[Api]:
     with Session(engine) as session, session.begin():
         ids, tokens = _world(session)
     url = engine.url.render_as_string(hide_password=False)
-    # No background thread computing dashboard figures: the tests count the computations.
+    # No background thread reading the database while the tests run.
     app = create_app(Settings(database_url=url, secret_key=SECRET, max_body_bytes=20_000,
                               dashboard_refresh_seconds=0))  # fmt: skip
     with TestClient(app, base_url="https://testserver") as client:

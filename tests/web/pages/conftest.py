@@ -22,7 +22,7 @@ from ipec.monitoring import AuditEntry
 from ipec.monitoring.metrics import Period
 from ipec.web import create_app
 from ipec.web.pages import dashboard
-from ipec.web.pages.figures import compute_figures
+from ipec.web.pages.figures import FiguresKey, figures_for
 from tests.conftest import ARTIFACTS
 from tests.web.api.conftest import PASSWORD, SECRET, _world
 
@@ -167,10 +167,9 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Period]]:
     itself, in order."""
     calls: list[tuple[str, Period]] = []
 
-    def counting(session: Session, *, area_path: str, period: Period, minimum_age: int) -> Any:
-        calls.append((area_path, period))
-        return compute_figures(session, area_path=area_path, period=period,
-                               minimum_age=minimum_age)  # fmt: skip
+    def counting(session: Session, area_path: str, key: FiguresKey) -> Any:
+        calls.append((area_path, Period(key[1], key[2])))
+        return figures_for(session, area_path, key)
 
-    monkeypatch.setattr(dashboard, "compute_figures", counting)
+    monkeypatch.setattr(dashboard, "figures_for", counting)
     return calls

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from ipec.monitoring import AuditEntry
 from tests.web.api.conftest import PASSWORD
-from tests.web.pages.conftest import Site
+from tests.web.pages.conftest import Site, audit_actions
 
 
 def test_signed_out_browser_goes_to_sign_in_and_comes_back(site: Site) -> None:
@@ -89,9 +85,7 @@ def test_change_password_checks_each_field_and_ends_other_sessions(site: Site) -
     assert site.client.get("/cases").status_code == 200
     site.client.cookies.clear()
     site.sign_in(password="a new long password")
-    with Session(site.engine) as session:
-        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "monitor"))
-        assert "user.password" in list(actions)
+    assert "user.password" in audit_actions(site)
 
 
 def test_pages_speak_french_when_chosen(site: Site) -> None:

@@ -64,7 +64,7 @@ def test_a_round_computes_what_is_due_and_nothing_when_all_is_fresh(site: Site) 
     due = fresh.due([key])
     fresh.refresh(key, lambda: store.get(key, _never))
     assert due == [key]
-    assert fresh.refresh(key, _never, unless_fresh=True) is store.get(key, _never)
+    assert fresh.refresh(key, _never) is store.get(key, _never)
     with Session(site.engine) as session:
         country = session.get(Area, site.ids["country"])
         assert country is not None
@@ -79,14 +79,14 @@ def test_a_round_computes_what_is_due_and_nothing_when_all_is_fresh(site: Site) 
 def test_a_failing_area_is_logged_and_the_round_goes_on(
     site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    real = refresher._compute
+    real = refresher.figures_for
 
-    def failing_for_b(session: Session, area: Any, key: Any) -> Any:
-        if area.id == site.ids["area_b"]:
+    def failing_for_b(session: Session, area_path: str, key: Any) -> Any:
+        if key[0] == site.ids["area_b"]:
             raise RuntimeError("disk full")
-        return real(session, area, key)
+        return real(session, area_path, key)
 
-    monkeypatch.setattr(refresher, "_compute", failing_for_b)
+    monkeypatch.setattr(refresher, "figures_for", failing_for_b)
     store = FiguresStore(ttl=600)
     with caplog.at_level(logging.ERROR, logger="ipec.web.pages.refresher"):
         assert _refresher(site, store).run_once() == 2

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from ipec.auth import Role, area_in_scope, require_role
+from ipec.auth.service import MANAGER_ROLES
 from ipec.monitoring.models import Area, Partner
 from ipec.monitoring.service import create_area, create_partner
 from ipec.web.api.common import RecordId
@@ -52,5 +53,5 @@ def list_partners(db: DbSession, who: CurrentPrincipal) -> list[PartnerOut]:
 @router.post("/partners", response_model=PartnerOut, status_code=201)
 def add_partner(body: PartnerIn, db: DbSession, who: CurrentPrincipal) -> PartnerOut:
     """A new partner organisation (administrators and programme managers)."""
-    require_role(who, {Role.ADMIN, Role.PROGRAMME_MANAGER}, "add partners")
+    require_role(who, MANAGER_ROLES, "add partners")
     return PartnerOut.model_validate(create_partner(db, name=body.name, kind=body.kind))

@@ -17,7 +17,6 @@ from ipec.auth import Principal, read_metrics
 from ipec.errors import DataError
 from ipec.monitoring.metrics import Period
 from ipec.monitoring.models import Area, ServiceType
-from ipec.standards import load_profile
 from ipec.standards.codes import HAZARD_CONDITIONS
 from ipec.web.api.common import today
 from ipec.web.api.filters import AreaQuery
@@ -25,7 +24,7 @@ from ipec.web.deps import DbSession, origin
 from ipec.web.pages.charts import BarChart, bar_chart
 from ipec.web.pages.common import MAX_AREA_CHOICES
 from ipec.web.pages.deps import SignedIn
-from ipec.web.pages.figures import Figures, FiguresStore, compute_figures, default_period
+from ipec.web.pages.figures import Figures, FiguresStore, default_period, figures_for
 from ipec.web.pages.i18n import translatable
 from ipec.web.pages.render import gettext_of, pages_of
 
@@ -143,14 +142,10 @@ def dashboard(
     area = read_metrics(db, who, area_id, start=period.start, end=period.end, view="dashboard",
                         origin=origin(request))  # fmt: skip
     gettext = gettext_of(request)
-    profile = request.app.state.settings.profile
-    minimum_age = load_profile(profile).ages.minimum
     # Keyed by the area that passed the access check above, so a user only ever gets figures
     # of an area in scope; the check and the audit row run on every view, cached or not.
-    figures = figures_store(request).get(
-        (area.id, period.start, period.end, profile),
-        lambda: compute_figures(db, area_path=area.path, period=period, minimum_age=minimum_age),
-    )
+    key = (area.id, period.start, period.end, request.app.state.settings.profile)
+    figures = figures_store(request).get(key, lambda: figures_for(db, area.path, key))
     children = _children(db, area)
     by_area = figures.by_area
     area_chart: BarChart = bar_chart(

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ipec.web.pages.i18n import translatable
-from ipec.web.pages.render import pages_of
+from ipec.web.pages.render import gettext_of, pages_of
 
 __all__ = ["error_page"]
 
@@ -27,6 +27,6 @@ _FALLBACK = translatable("Something went wrong")
 def error_page(request: Request, status: int, message: str, hint: str | None = None) -> Response:
     """The error page for ``status``; ``message`` says what went wrong."""
     pages = pages_of(request)
-    title = pages.translations(request).gettext(_TITLES.get(status, _FALLBACK))
+    title = gettext_of(request)(_TITLES.get(status, _FALLBACK))
     context = {"title": title, "message": message, "hint": hint}
     return pages.render(request, "error.html", context, status=status)

@@ -38,6 +38,7 @@ from ipec.monitoring.metrics import (
     support_rate,
     visits_by_month,
 )
+from ipec.standards import load_profile
 
 __all__ = [
     "FIGURES_MAX_ENTRIES",
@@ -46,6 +47,7 @@ __all__ = [
     "FiguresStore",
     "compute_figures",
     "default_period",
+    "figures_for",
 ]
 
 #: Area and period combinations kept at once (the least recently used go first).
@@ -105,6 +107,14 @@ def compute_figures(
     )
 
 
+def figures_for(session: Session, area_path: str, key: FiguresKey) -> Figures:
+    """The figures of ``key`` (area id, period's first and last day, profile) for the area at
+    ``area_path``, as a view and the refresher both compute them."""
+    _area_id, start, end, profile = key
+    return compute_figures(session, area_path=area_path, period=Period(start, end),
+                           minimum_age=load_profile(profile).ages.minimum)  # fmt: skip
+
+
 @dataclass(slots=True)
 class _Kept:
     """Figures with the (monotonic) time they were computed and whether a view read them
@@ -162,16 +172,14 @@ class FiguresStore:
                     return kept.figures
         return self.refresh(key, compute)
 
-    def refresh(
-        self, key: FiguresKey, compute: Callable[[], Figures], *, unless_fresh: bool = False
-    ) -> Figures:
+    def refresh(self, key: FiguresKey, compute: Callable[[], Figures]) -> Figures:
         """``compute()``'s figures for ``key``, kept; if another thread is computing the same
-        key, its result instead; with ``unless_fresh``, the kept figures if still fresh (the
-        refresher's list may be older than a view's computation)."""
+        key, its result instead, and if the kept figures are fresh (another thread stored them
+        since the caller looked, or since the refresher listed the key), those."""
         while True:
             with self._lock:
                 kept = self._peek(key)
-                if unless_fresh and kept is not None and self._fresh(kept):
+                if kept is not None and self._fresh(kept):
                     return kept.figures
                 running = self._computing.get(key)
                 if running is None:

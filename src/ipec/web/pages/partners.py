@@ -21,7 +21,7 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-#: Who may add partners (as in the API).
+#: The longest partner name accepted (as in the API).
 _NAME = 200
 
 

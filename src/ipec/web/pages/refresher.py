@@ -29,15 +29,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ipec.auth.models import User
 from ipec.db import make_engine
-from ipec.monitoring.metrics import Period
 from ipec.monitoring.models import Area
-from ipec.standards import load_profile
 from ipec.web.pages.figures import (
     Figures,
     FiguresKey,
     FiguresStore,
-    compute_figures,
     default_period,
+    figures_for,
 )
 
 __all__ = ["FiguresRefresher", "refreshing", "wanted_keys"]
@@ -72,15 +70,6 @@ def wanted_keys(session: Session, *, now: datetime, profile: str, limit: int) ->
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _compute(session: Session, area: Area, key: FiguresKey) -> Figures:
-    """The figures of ``key``, whose area is ``area``."""
-    _area_id, start, end, profile = key
-    minimum_age = load_profile(profile).ages.minimum
-    return compute_figures(
-        session, area_path=area.path, period=Period(start, end), minimum_age=minimum_age
-    )
 
 
 class FiguresRefresher:
@@ -129,12 +118,12 @@ class FiguresRefresher:
                         continue
 
                     def compute(area: Area = area, key: FiguresKey = key) -> Figures:
-                        figures = _compute(session, area, key)
+                        figures = figures_for(session, area.path, key)
                         computed.append(key)
                         return figures
 
                     # A view may have computed the key since the list was made.
-                    self._store.refresh(key, compute, unless_fresh=True)
+                    self._store.refresh(key, compute)
             except Exception:
                 _LOG.exception("the dashboard figures of area %s could not be computed", key[0])
         return len(computed)
