@@ -71,6 +71,20 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
     engine.dispose()
 
 
+def _insert(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Write ``rows`` (table -> rows of column -> value) as they are, in one transaction."""
+    with engine.begin() as connection:
+        for table, values in rows.items():
+            columns = list(values[0])
+            connection.execute(
+                text(
+                    f"INSERT INTO {table} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join(':' + c for c in columns)})"
+                ),
+                values,
+            )
+
+
 def test_area_copies_and_child_facts_filled_from_the_records(engine: Engine) -> None:
     """0007 gives the visits and cases already there their child's household's area; 0009
     computes the children's facts."""
@@ -112,16 +126,7 @@ def test_area_copies_and_child_facts_filled_from_the_records(engine: Engine) -> 
         # a follow-up done by a visit: SQLite rebuilds the visits table it refers to
         "follow_ups": [{"id": 50, "case_id": 40, "due_on": date(2026, 1, 2), "visit_id": 31}],
     }  # fmt: skip
-    with engine.begin() as connection:
-        for table, values in rows.items():
-            columns = list(values[0])
-            connection.execute(
-                text(
-                    f"INSERT INTO {table} ({', '.join(columns)}) "
-                    f"VALUES ({', '.join(':' + c for c in columns)})"
-                ),
-                values,
-            )
+    _insert(engine, rows)
     upgrade(engine, "0007")
     with engine.connect() as connection:
         visits = dict(connection.execute(text("SELECT id, area_id FROM visits")).all())
@@ -146,7 +151,8 @@ def test_area_copies_and_child_facts_filled_from_the_records(engine: Engine) -> 
     as_dates = [(child, str(last), prev and str(prev)) for child, last, prev in facts]
     assert as_dates == [(20, "2026-01-01", None), (21, "2026-01-02", None),
                         (22, "2026-01-05", "2026-01-03"), (23, "2026-01-04", None)]  # fmt: skip
-    # The migration's own statement gives what the application computes today.
+    # The migrations' own statements give what the application computes today.
+    upgrade(engine)
     everything = text("SELECT * FROM child_facts ORDER BY child_id")
     with engine.begin() as connection:
         migrated = connection.execute(everything).all()
@@ -156,6 +162,96 @@ def test_area_copies_and_child_facts_filled_from_the_records(engine: Engine) -> 
     assert "child_facts" not in inspect(engine).get_table_names()
     for table in ("visits", "cases"):
         assert "area_id" not in {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def test_case_facts_filled_from_the_records(engine: Engine) -> None:
+    """0011 computes each case's facts (the identification visit's verdicts and the first
+    start dates of its services) and each child's area and remediation start."""
+    from alembic import command
+
+    from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
+
+    upgrade(engine, "0010")
+    visit = {
+        "area_id": 2,
+        "monitor": "m",
+        "consent": True,
+        "record": "{}",
+        "profile_id": "p",
+        "profile_version": "1",
+        "status": "s",
+        "reasons": "[]",
+        "explanation": "",
+        "age": 12,
+    }
+    rows = {
+        "areas": [
+            {"id": 1, "parent_id": None, "name": "country", "level": "country", "path": "/1/"},
+            {"id": 2, "parent_id": 1, "name": "north", "level": "district", "path": "/1/2/"},
+        ],
+        "households": [{"id": 10, "area_id": 2, "head_name": "h", "version": 1}],
+        "children": [
+            {"id": 20 + i, "household_id": 10, "pseudonym": f"C-{i}", "name": f"c{i}",
+             "sex": "female", "birth_date": date(2014, 1, 1), "version": 1}
+            for i in range(2)
+        ],
+        # child 20: working on 1 March, then (same day, later id) hazardous; clean in April.
+        "visits": [
+            {**visit, "id": 31, "child_id": 20, "visit_date": date(2026, 3, 1),
+             "child_labour": True, "hazardous_work": False},
+            {**visit, "id": 32, "child_id": 20, "visit_date": date(2026, 3, 1),
+             "child_labour": True, "hazardous_work": True},
+            {**visit, "id": 33, "child_id": 20, "visit_date": date(2026, 4, 1),
+             "child_labour": False, "hazardous_work": False},
+        ],
+        # 40 opens with the March visits, 41 after them, 42 (child 21) has no visit at all.
+        "cases": [
+            {"id": 40 + i, "child_id": child, "area_id": 2, "kind": "child_labour",
+             "status": "identified", "worst_forms": False, "hazardous": False,
+             "opened_on": opened, "version": 1}
+            for i, (child, opened) in enumerate(
+                ((20, date(2026, 3, 1)), (20, date(2026, 3, 2)), (21, date(2026, 3, 1)))
+            )
+        ],
+        "services": [
+            {"id": 50 + i, "case_id": 40, "type": kind, "started_on": day}
+            for i, (kind, day) in enumerate(
+                (("health", date(2026, 3, 5)), ("school_kit", date(2026, 3, 9)),
+                 ("bridging_class", date(2026, 3, 7)))
+            )
+        ],
+        # child 20's facts as 0009 left them (child 21 has no visit, hence no facts)
+        "child_facts": [
+            {"child_id": 20, "first_age": 12, "last_date": date(2026, 4, 1), "last_age": 12,
+             "last_monitor": "m", "last_child_labour": 0, "last_hazardous": 0, "last_worst": 0,
+             "prev_date": date(2026, 3, 1), "prev_child_labour": 1}
+        ],
+    }  # fmt: skip
+    _insert(engine, rows)
+    upgrade(engine, "0011")
+    children = text("SELECT child_id, area_id, remediation_start FROM child_facts")
+    with engine.connect() as connection:
+        found = [(child, area, str(day)) for child, area, day in connection.execute(children)]
+    assert found == [(20, 2, "2026-03-05")]
+    everything = text("SELECT * FROM case_facts ORDER BY case_id")
+    with engine.connect() as connection:
+        migrated = connection.execute(everything).all()
+    as_text = [tuple(None if v is None else str(v) for v in row) for row in migrated]
+    assert as_text == [("40", "1", "0", "2026-03-05", "2026-03-07"),
+                       ("41", "0", "0", None, None),
+                       ("42", None, None, None, None)]  # fmt: skip
+    # The migration's own statements give what the application computes today.
+    all_children = text("SELECT * FROM child_facts ORDER BY child_id")
+    with engine.begin() as connection:
+        children_migrated = connection.execute(all_children).all()
+        refresh_case_facts(connection)
+        refresh_child_facts(connection)
+        assert connection.execute(everything).all() == migrated
+        assert connection.execute(all_children).all() == children_migrated
+    command.downgrade(alembic_config(engine), "0010")
+    assert "case_facts" not in inspect(engine).get_table_names()
+    kept = {c["name"] for c in inspect(engine).get_columns("child_facts")}
+    assert not {"area_id", "remediation_start"} & kept
 
 
 def test_a_failed_migration_leaves_nothing_behind_on_sqlite(tmp_path: object) -> None:

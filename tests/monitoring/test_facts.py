@@ -1,4 +1,5 @@
-"""Each child's facts equal what its visits say, whatever order the visits were recorded in."""
+"""Each child's and case's facts equal what the records say, whatever order they were
+recorded in."""
 
 from __future__ import annotations
 
@@ -8,12 +9,31 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ipec.monitoring.facts import refresh_child_facts
-from ipec.monitoring.models import ChildFacts, Sex, Visit
-from tests.monitoring.metrics.world import CLEAN, RECORDS, WORKING, area, child, visit
+from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
+from ipec.monitoring.models import (
+    Case,
+    CaseFacts,
+    CaseKind,
+    ChildFacts,
+    RemediationService,
+    ServiceType,
+    Sex,
+    Visit,
+)
+from ipec.monitoring.outcomes import EDUCATION_SERVICES
+from ipec.monitoring.service import add_service
+from tests.monitoring.metrics.world import (
+    CLEAN,
+    RECORDS,
+    WORKING,
+    area,
+    at_risk_case,
+    child,
+    visit,
+)
 
 _NAMES = itertools.count()
 
@@ -32,12 +52,14 @@ _VISITS = st.lists(
 )
 
 
-def _expected(visits: list[Visit]) -> dict[str, Any]:
+def _expected(visits: list[Visit], remediation_start: date | None = None) -> dict[str, Any]:
     """The facts by hand: the latest two visits by date, the later id first on a day."""
     ordered = sorted(visits, key=lambda v: (v.visit_date, v.id), reverse=True)
     last = ordered[0]
     prev = ordered[1] if len(ordered) > 1 else None
     return {
+        "area_id": last.area_id,
+        "remediation_start": remediation_start,
         "first_age": min(v.age for v in visits),
         "last_date": last.visit_date,
         "last_age": last.age,
@@ -85,9 +107,11 @@ def test_facts_follow_every_visit_recorded_in_any_order(
 
 
 def test_a_child_without_visits_has_no_facts(session: Session) -> None:
-    who = child(session, area(session, "quiet"), "Kofi", Sex.MALE, date(2013, 5, 5))
+    where = area(session, "quiet")
+    who = child(session, where, "Kofi", Sex.MALE, date(2013, 5, 5))
     # A row left over (say, by a bulk write) is removed by computing the facts again.
-    session.add(ChildFacts(child_id=who.id, first_age=9, last_date=date(2024, 1, 1),
+    session.add(ChildFacts(child_id=who.id, area_id=where.id, first_age=9,
+                           last_date=date(2024, 1, 1),
                            last_age=9, last_monitor="m", last_child_labour=0, last_hazardous=0,
                            last_worst=0))  # fmt: skip
     session.flush()
@@ -112,3 +136,101 @@ def test_a_visit_changed_or_deleted_changes_the_facts(session: Session) -> None:
     session.flush()
     session.expire_all()
     assert session.get(ChildFacts, who.id) is None
+
+
+#: A step: a visit (days after 2024-01-01, record), an at-risk case opened (days), or a
+#: service (days, education or not) for the case opened last (none before a case).
+_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("visit"), st.integers(0, 60), st.sampled_from(range(len(RECORDS)))),
+        st.tuples(st.just("case"), st.integers(0, 60), st.just(0)),
+        st.tuples(st.just("service"), st.integers(0, 60), st.booleans()),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def _case_expected(case: Case, visits: list[Visit], services: list[RemediationService]
+                   ) -> dict[str, Any]:  # fmt: skip
+    """A case's facts by hand: its child's first visit on or after the day it opened (the
+    earlier id first on a day), and its services' first starts."""
+    since = sorted((v for v in visits if v.visit_date >= case.opened_on),
+                   key=lambda v: (v.visit_date, v.id))  # fmt: skip
+    own = [s for s in services if s.case_id == case.id]
+    taught = [s.started_on for s in own if s.type in EDUCATION_SERVICES]
+    return {
+        "first_child_labour": int(since[0].child_labour) if since else None,
+        "first_hazardous": int(since[0].hazardous_work) if since else None,
+        "first_service_on": min((s.started_on for s in own), default=None),
+        "first_education_on": min(taught, default=None),
+    }
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(plan=_STEPS)
+def test_case_facts_follow_visits_cases_and_services_in_any_order(
+    session: Session, plan: list[tuple[str, int, Any]]
+) -> None:
+    where = area(session, f"area {next(_NAMES)}")
+    who = child(session, where, "Yaw", Sex.MALE, date(2012, 3, 1))
+    visits: list[Visit] = []
+    services: list[RemediationService] = []
+    for kind, days, detail in plan:
+        day = date(2024, 1, 1) + timedelta(days=days)
+        if kind == "visit":
+            visits.append(visit(session, who, day, RECORDS[detail]))
+        elif kind == "case":
+            at_risk_case(session, who, day)
+        else:
+            cases = session.scalars(select(Case).where(Case.child_id == who.id)
+                                    .order_by(Case.id.desc())).all()  # fmt: skip
+            if not cases:
+                continue
+            started = max(day, cases[0].opened_on)
+            services.append(add_service(
+                session, case_id=cases[0].id, started_on=started, actor="m",
+                service=ServiceType.SCHOOL_KIT if detail else ServiceType.HEALTH))  # fmt: skip
+        cases = session.scalars(select(Case).where(Case.child_id == who.id)).all()
+        for case in cases:
+            assert _case_kept(session, case.id) == _case_expected(case, visits, services)
+        if visits:
+            # The child's remediation starts with the first service of a child-labour case.
+            labour = {c.id for c in cases if c.kind == CaseKind.CHILD_LABOUR}
+            start = min((s.started_on for s in services if s.case_id in labour), default=None)
+            assert _kept(session, who.id) == _expected(visits, start)
+    # Computing every case's facts at once (the seeder, the migration) gives the same.
+    session.execute(delete(CaseFacts))
+    refresh_case_facts(session.connection())
+    for case in session.scalars(select(Case).where(Case.child_id == who.id)).all():
+        assert _case_kept(session, case.id) == _case_expected(case, visits, services)
+
+
+def _case_kept(session: Session, case_id: int) -> dict[str, Any]:
+    facts = session.get_one(CaseFacts, case_id)
+    session.refresh(facts)
+    return {
+        column.name: getattr(facts, column.name)
+        for column in CaseFacts.__table__.columns
+        if column.name != "case_id"
+    }
+
+
+def test_a_case_opened_on_another_day_changes_its_identification(session: Session) -> None:
+    """A corrected opening day moves the identification visit; deleting the case removes
+    its facts."""
+    who = child(session, area(session, "corrected"), "Abena", Sex.FEMALE, date(2012, 3, 1))
+    visits = [visit(session, who, date(2024, 1, 1), WORKING),
+              visit(session, who, date(2024, 2, 1), CLEAN)]  # fmt: skip
+    case = at_risk_case(session, who, date(2024, 1, 1))
+    assert _case_kept(session, case.id)["first_child_labour"] == 1
+    case.opened_on = date(2024, 1, 15)
+    session.flush()
+    assert _case_kept(session, case.id) == _case_expected(case, visits, [])
+    assert _case_kept(session, case.id)["first_child_labour"] == 0
+    session.delete(case)
+    session.flush()
+    session.expire_all()
+    assert session.get(CaseFacts, case.id) is None

@@ -34,7 +34,7 @@ from ipec.classify.explain import explain_row
 from ipec.classify.record import HAZARD_COLUMNS
 from ipec.db.bulk import BulkWriter, bulk_load, vacuum
 from ipec.errors import DataError
-from ipec.monitoring.facts import refresh_child_facts
+from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
 from ipec.monitoring.followup import due_dates
 from ipec.monitoring.models import (
     Area,
@@ -612,8 +612,9 @@ def seed_demo(
             ),
         )  # fmt: skip
         _write_chunks(country, writer, max(1, chunk_households), progress)
-    # Every child's facts from its visits in one statement, once the visits are indexed.
+    # Every child's and case's facts in one statement each, once the records are indexed.
     refresh_child_facts(session.connection())
+    refresh_case_facts(session.connection())
     accounts = [
         ("admin", Role.ADMIN, country_id),
         ("manager", Role.PROGRAMME_MANAGER, country_id),

@@ -1,22 +1,37 @@
 """Keep each child's facts (:class:`~ipec.monitoring.models.ChildFacts`) current with the
-child's visits.
+child's visits, and each case's (:class:`~ipec.monitoring.models.CaseFacts`) with the case,
+its child's visits and its services.
 
-The metrics judge a child at its latest visit up to a period's end and read its age at the
-first visit. Ranking a region's 600,000 visits for that on every metric took most of a
-second; the facts give the same answers from one row per child whenever the period ends on or
-after the child's latest visit, as the current period does (the metrics go back to the
-visits for the other children).
+The metrics judge a child at its latest visit up to a period's end, read its age at the
+first visit and, for effectiveness, the day its remediation started (the first start of a
+service in its child-labour cases: a service started by a day exactly when the first one
+did). Ranking a region's 600,000 visits for that on every metric took most of a second; the
+facts give the same answers from one row per child whenever the period ends on or after the
+child's latest visit, as the current period does (the metrics go back to the visits for the
+other children).
 
-The facts are computed from the visits themselves, never patched, so a visit recorded late
+The facts are computed from the records themselves, never patched, so a visit recorded late
 (dated before others) gives the same facts as one recorded in order. The ORM recomputes a
-child's facts after each visit it inserts, changes or deletes, in the same transaction (a
-visit's child never changes: the ORM refuses it); the demo seeder computes every child's at
-once. On PostgreSQL the child's row is locked (``FOR NO KEY UPDATE``, which the foreign-key
-checks of visits being inserted do not block) before the facts are computed, so two
-transactions recording visits of the same child take turns, and under PostgreSQL's default
-READ COMMITTED the second computes with the first's visit; SQLite has one writer at a time.
-``record_visit`` already locks the child, more strongly; the lock here keeps the facts right
-for any other writer of visits (a change or deletion through the ORM).
+child's facts after each visit it inserts, changes or deletes, and after each service, in
+the same transaction (a visit's child never changes: the ORM refuses it); the demo seeder
+computes every child's at once. On PostgreSQL the child's row is locked (``FOR NO KEY
+UPDATE``, which the foreign-key checks of visits being inserted do not block) before the
+facts are computed, so two transactions recording visits of the same child take turns, and
+under PostgreSQL's default READ COMMITTED the second computes with the first's visit; SQLite
+has one writer at a time. ``record_visit`` already locks the child, more strongly; the lock
+here keeps the facts right for any other writer of visits (a change or deletion through the
+ORM).
+
+A case's facts hold what the outcomes would otherwise probe or sum for each case on every
+call: what the identification visit found, and the first start dates of the case's services.
+Neither depends on a period: a case judged in a period has two visits up to its end, so its
+first visit is the identification whatever the period; and a case had a service (an
+education service) started by a day exactly when its first one started by then. They are
+computed again, never patched, after each case inserted (or whose opening day changed), each
+visit of its child and each of its services written; on PostgreSQL the cases' rows are
+locked first (``FOR NO KEY UPDATE``, as for the children), so that writers of the same case
+take turns. Every writer locks a child before its cases, so that no two writers can each
+hold a lock the other waits for.
 """
 
 from __future__ import annotations
@@ -32,14 +47,24 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.orm import Mapper
 
 from ipec.monitoring.flags import flag, found_worst_form
-from ipec.monitoring.models import Child, ChildFacts, Visit
+from ipec.monitoring.models import (
+    Case,
+    CaseFacts,
+    CaseKind,
+    Child,
+    ChildFacts,
+    RemediationService,
+    Visit,
+)
+from ipec.monitoring.outcomes import EDUCATION_SERVICES
 
-__all__ = ["facts_rows", "refresh_child_facts"]
+__all__ = ["case_facts_rows", "facts_rows", "refresh_case_facts", "refresh_child_facts"]
 
 
 def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
@@ -50,6 +75,7 @@ def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
     )
     ranked = select(
         Visit.child_id,
+        Visit.area_id,
         func.min(Visit.age).over(partition_by=Visit.child_id).label("first_age"),
         Visit.visit_date,
         Visit.age,
@@ -68,9 +94,17 @@ def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
     def at(rank_wanted: int, column: Any) -> Any:
         return func.max(case((r.rank == rank_wanted, column)))
 
+    remediation_start = (
+        select(func.min(RemediationService.started_on))
+        .join(Case, Case.id == RemediationService.case_id)
+        .where(Case.child_id == r.child_id, Case.kind == CaseKind.CHILD_LABOUR)
+        .scalar_subquery()
+    )
     return (
         select(
             r.child_id,
+            func.max(r.area_id),
+            remediation_start,
             func.max(r.first_age),
             at(1, r.visit_date),
             at(1, r.age),
@@ -109,9 +143,98 @@ def refresh_child_facts(connection: Connection, child_ids: Collection[int] | Non
     connection.execute(insert(ChildFacts).from_select(_COLUMNS, facts_rows(child_ids)))
 
 
+def case_facts_rows(*conditions: Any) -> Select[Any]:
+    """One row of facts per case (those meeting ``conditions`` on :class:`Case`, or every
+    case), in the order of :class:`CaseFacts`'s columns."""
+
+    def at_identification(column: Any) -> Any:
+        return (
+            select(flag(column))
+            .where(Visit.child_id == Case.child_id, Visit.visit_date >= Case.opened_on)
+            .order_by(Visit.visit_date.asc(), Visit.id.asc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    def first_start(*kinds: Any) -> Any:
+        return (
+            select(func.min(RemediationService.started_on))
+            .where(RemediationService.case_id == Case.id, *kinds)
+            .scalar_subquery()
+        )
+
+    return select(
+        Case.id,
+        at_identification(Visit.child_labour),
+        at_identification(Visit.hazardous_work),
+        first_start(),
+        first_start(RemediationService.type.in_(EDUCATION_SERVICES)),
+    ).where(*conditions)
+
+
+_CASE_COLUMNS = [column.name for column in CaseFacts.__table__.columns]
+
+
+def refresh_case_facts(
+    connection: Connection,
+    *,
+    case_ids: Collection[int] | None = None,
+    child_ids: Collection[int] | None = None,
+) -> None:
+    """Compute the facts of the cases ``case_ids``, or of the cases of ``child_ids``, again
+    (every case's when both are None)."""
+    if (case_ids is not None and not case_ids) or (child_ids is not None and not child_ids):
+        return
+    if case_ids is not None:
+        conditions: list[Any] = [Case.id.in_(case_ids)]
+    elif child_ids is not None:
+        conditions = [Case.child_id.in_(child_ids)]
+    else:
+        conditions = []
+    if conditions and connection.dialect.name == "postgresql":
+        connection.execute(
+            select(Case.id).where(*conditions).order_by(Case.id).with_for_update(key_share=True)
+        )
+    removal = delete(CaseFacts)
+    if conditions:
+        removal = removal.where(CaseFacts.case_id.in_(select(Case.id).where(*conditions)))
+    connection.execute(removal)
+    connection.execute(insert(CaseFacts).from_select(_CASE_COLUMNS, case_facts_rows(*conditions)))
+
+
 def _after_visit_written(_mapper: Mapper[Any], connection: Connection, target: Visit) -> None:
     refresh_child_facts(connection, [target.child_id])
+    refresh_case_facts(connection, child_ids=[target.child_id])
+
+
+def _after_case_inserted(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
+    refresh_case_facts(connection, case_ids=[target.id])
+
+
+def _after_case_updated(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
+    """Only a new opening day changes a case's facts (its identification visit may differ)."""
+    if inspect(target).attrs.opened_on.history.has_changes():
+        refresh_case_facts(connection, case_ids=[target.id])
+
+
+def _before_case_deleted(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
+    connection.execute(delete(CaseFacts).where(CaseFacts.case_id == target.id))
+
+
+def _after_service_written(
+    _mapper: Mapper[Any], connection: Connection, target: RemediationService
+) -> None:
+    """The service's case and its child (the day remediation started), and the case it was
+    moved from if it was."""
+    cases = {target.case_id, *inspect(target).attrs.case_id.history.deleted}
+    children = connection.scalars(select(Case.child_id).where(Case.id.in_(cases))).all()
+    refresh_child_facts(connection, sorted(set(children)))
+    refresh_case_facts(connection, case_ids=cases)
 
 
 for _moment in ("after_insert", "after_update", "after_delete"):
     event.listen(Visit, _moment, _after_visit_written)
+    event.listen(RemediationService, _moment, _after_service_written)
+event.listen(Case, "after_insert", _after_case_inserted)
+event.listen(Case, "after_update", _after_case_updated)
+event.listen(Case, "before_delete", _before_case_deleted)

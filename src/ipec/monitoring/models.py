@@ -45,6 +45,7 @@ __all__ = [
     "AuditEntry",
     "Case",
     "CaseEvent",
+    "CaseFacts",
     "CaseKind",
     "CaseStatus",
     "Child",
@@ -215,17 +216,30 @@ class Visit(Base):
     school_days_open: Mapped[int | None] = mapped_column(Integer)
 
 
+#: What effectiveness reads of an area's children in remediation, in an index of their facts.
+_REMEDIATION_COLUMNS = ("area_id", "remediation_start", "last_date", "prev_date", "child_id",
+                        "last_age", "last_child_labour", "prev_child_labour")  # fmt: skip
+
+
 class ChildFacts(Base):
-    """What a child's visits say, kept with every visit written (``ipec.monitoring.facts``):
-    the age at the first visit, and the latest two visits (by date, the later id first on the
-    same day). The metrics read one row per child here instead of ranking the child's visits;
-    the flags are 0 or 1."""
+    """What a child's records say, kept with every visit and service written
+    (``ipec.monitoring.facts``): the age at the first visit, the latest two visits (by date,
+    the later id first on the same day) and the day its remediation started. The metrics read
+    one row per child here instead of ranking the child's visits; the flags are 0 or 1."""
 
     __tablename__ = "child_facts"
-    #: The children with a visit after a past period's end: the metrics read their visits.
-    __table_args__ = (Index(None, "last_date"),)
+    # The children with a visit after a past period's end (the metrics read their visits);
+    # an area's children in remediation, with what effectiveness reads of them.
+    __table_args__ = (
+        Index(None, "last_date"),
+        Index("ix_child_facts_remediation", *_REMEDIATION_COLUMNS),
+    )
 
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), primary_key=True)
+    #: The child's household's area, copied from its visits (it never changes).
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    #: The first start date of a service in any of the child's child-labour cases.
+    remediation_start: Mapped[date | None] = mapped_column(Date)
     first_age: Mapped[int] = mapped_column(Integer)
     last_date: Mapped[date] = mapped_column(Date)
     last_age: Mapped[int] = mapped_column(Integer)
@@ -247,7 +261,8 @@ class Case(Base):
     # An area's cases by status, with what a case list sorts by (priority, apart from the
     # child's age and sex) and the child: a list reads its cases from the index alone. The
     # second index walks every case in priority order (worst forms, hazardous, then the
-    # oldest), so the top of a long list is found without sorting it.
+    # oldest), so the top of a long list is found without sorting it. The third gives the
+    # metrics an area's cases of a kind, opened or open in a period, without their rows.
     __table_args__ = (
         Index(
             "ix_cases_area_id_priority",
@@ -269,6 +284,10 @@ class Case(Base):
             "area_id",
             "child_id",
         ),
+        Index(
+            "ix_cases_area_kind_dates",
+            *("area_id", "kind", "opened_on", "closed_on", "child_id", "id"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -285,6 +304,23 @@ class Case(Base):
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class CaseFacts(Base):
+    """What a case's records say, kept with every visit, case and service written
+    (``ipec.monitoring.facts``): what the identification visit found (the child's first visit
+    on or after the day the case opened, the earlier id first on the same day; None while
+    there is none), and the first start date of the case's services, of any kind and of
+    education or training. The outcomes read one row per case here instead
+    of probing the case's visits and summing its services; the flags are 0 or 1."""
+
+    __tablename__ = "case_facts"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    first_child_labour: Mapped[int | None] = mapped_column(Integer)
+    first_hazardous: Mapped[int | None] = mapped_column(Integer)
+    first_service_on: Mapped[date | None] = mapped_column(Date)
+    first_education_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CaseEvent(Base):

@@ -58,7 +58,6 @@ from ipec.monitoring.metrics.common import (
     _at_latest_visit,
     _days_between,
     _grouped,
-    _only_late,
     _with_area,
 )
 from ipec.monitoring.models import (
@@ -68,7 +67,6 @@ from ipec.monitoring.models import (
     Child,
     ChildFacts,
     FollowUp,
-    RemediationService,
     Visit,
 )
 from ipec.monitoring.scope import in_subtree
@@ -130,20 +128,11 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
     facts (two or more follow-up visits: the second latest is after the start); the others (a
     period in the past) from their visits, ranked.
     """
-    started = (
-        select(Case.child_id, func.min(RemediationService.started_on).label("day"))
-        .select_from(Case)
-        .join(RemediationService, RemediationService.case_id == Case.id)
-        .where(
-            in_subtree(Case.area_id, area_path),
-            Case.kind == CaseKind.CHILD_LABOUR,
-            RemediationService.started_on <= period.end,
-        )
-        .group_by(Case.child_id)
-        .cte("started")
-        .prefix_with("MATERIALIZED")  # read by both branches below, summed once
-    )
     f = ChildFacts
+    # A child's remediation starts with the first service of its child-labour cases: the
+    # children of the subtree whose remediation started by the period's end, one index range
+    # of their facts per area.
+    in_remediation = (in_subtree(f.area_id, area_path), f.remediation_start <= period.end)
     from_facts = (
         select(
             f.child_id,
@@ -153,10 +142,8 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
             case((f.last_child_labour == 1, 1), else_=f.prev_child_labour).label("in_two"),
             f.last_child_labour.label("in_last"),
         )
-        .select_from(started)
-        .join(f, f.child_id == started.c.child_id)
         .join(Child, Child.id == f.child_id)
-        .where(f.last_date <= period.end, f.prev_date > started.c.day)
+        .where(*in_remediation, f.last_date <= period.end, f.prev_date > f.remediation_start)
     )
     # The follow-up visits (after the remediation started) are ranked, latest first. Ranking
     # only these gives the same two latest visits as ranking all of them whenever a child has
@@ -168,7 +155,8 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
     # The children with a visit after the period's end, found first (materialised, usually
     # none), so that only their visits are read.
     late = (
-        _only_late(select(started.c.child_id, started.c.day), started.c.child_id, period.end)
+        select(f.child_id, f.remediation_start.label("day"))
+        .where(*in_remediation, f.last_date > period.end)
         .cte("late_children")
         .prefix_with("MATERIALIZED")
     )
@@ -265,26 +253,34 @@ def _relapsed(area_path: str, period: Period) -> Select[Any]:
 
 def _lost(area_path: str, period: Period, lost_after_days: int) -> Select[Any]:
     """Children of open child-labour cases with a follow-up overdue more than
-    ``lost_after_days`` at the period's end and no visit since it was due."""
+    ``lost_after_days`` at the period's end and no visit since it was due.
+
+    All of a child's cases see the same visits, so a child is lost exactly when it has no
+    visit from the latest such due date up to the period's end: one date per child, then one
+    test of it, instead of a test per follow-up.
+    """
+    overdue = (
+        select(Case.child_id, func.max(FollowUp.due_on).label("due"))
+        .select_from(Case)
+        .join(FollowUp, FollowUp.case_id == Case.id)
+        .where(
+            in_subtree(Case.area_id, area_path),
+            Case.kind == CaseKind.CHILD_LABOUR,
+            _open_at(period),
+            FollowUp.visit_id.is_(None),
+            FollowUp.due_on < period.end - timedelta(days=lost_after_days),
+        )
+        .group_by(Case.child_id)
+        .subquery("overdue")
+    )
     seen_since = exists(
         select(Visit.id).where(
-            Visit.child_id == Case.child_id,
-            Visit.visit_date >= FollowUp.due_on,
+            Visit.child_id == overdue.c.child_id,
+            Visit.visit_date >= overdue.c.due,
             Visit.visit_date <= period.end,
         )
     )
-    return (
-        select(func.count(Case.child_id.distinct()))
-        .select_from(FollowUp)
-        .join(Case, Case.id == FollowUp.case_id)
-    ).where(
-        in_subtree(Case.area_id, area_path),
-        Case.kind == CaseKind.CHILD_LABOUR,
-        _open_at(period),
-        FollowUp.visit_id.is_(None),
-        FollowUp.due_on < period.end - timedelta(days=lost_after_days),
-        ~seen_since,
-    )
+    return select(func.count()).select_from(overdue).where(~seen_since)
 
 
 @_aggregate

@@ -37,8 +37,8 @@ from ipec.monitoring.metrics.common import (
     _only_late,
     months_of,
 )
-from ipec.monitoring.models import Case, CaseKind, Child, ChildFacts, RemediationService, Visit
-from ipec.monitoring.outcomes import EDUCATION_SERVICES, Outcome
+from ipec.monitoring.models import Case, CaseFacts, CaseKind, Child, ChildFacts, Visit
+from ipec.monitoring.outcomes import Outcome
 from ipec.monitoring.scope import in_subtree
 
 __all__ = [
@@ -74,36 +74,36 @@ class MonthOutcomes:
     prevented: int
 
 
-def _at_identification(column: Any) -> Any:
-    """``column`` of the case's first visit (on or after the day it opened; the earlier id
-    first on the same day): one index probe per case."""
-    return (
-        select(flag(column))
-        .where(Visit.child_id == Case.child_id, Visit.visit_date >= Case.opened_on)
-        .order_by(Visit.visit_date.asc(), Visit.id.asc())
-        .limit(1)
-        .scalar_subquery()
-    )
+def _served(period: Period) -> list[Any]:
+    """Whether the case had an education service, and any service, started by the period's
+    end (0 or 1), from its facts (joined by the caller)."""
+    f = CaseFacts
+    return [
+        flag(f.first_education_on <= period.end).label("educated"),
+        flag(f.first_service_on <= period.end).label("served"),
+    ]
 
 
 def _from_facts(area_path: str, period: Period) -> Select[Any]:
     """The history of each case of the subtree whose child's latest visit of all is on or
-    before the period's end, from the child's facts: two visits or more since the case opened
-    when the second latest is on or after that day; the latest is the latest verification."""
+    before the period's end, from the child's and the case's facts: two visits or more since
+    the case opened when the second latest is on or after that day; the latest is the latest
+    verification, the case's identification visit its first since it opened."""
     f = ChildFacts
     return (
         select(
-            Case.id.label("case_id"),
             Case.child_id,
             Case.kind,
             f.last_date.label("last_day"),
             f.last_age.label("age"),
-            _at_identification(Visit.child_labour).label("first_cl"),
-            _at_identification(Visit.hazardous_work).label("first_haz"),
+            CaseFacts.first_child_labour.label("first_cl"),
+            CaseFacts.first_hazardous.label("first_haz"),
             f.last_child_labour.label("last_cl"),
             f.last_hazardous.label("last_haz"),
+            *_served(period),
         )
         .join(f, f.child_id == Case.child_id)
+        .join(CaseFacts, CaseFacts.case_id == Case.id)
         .where(
             in_subtree(Case.area_id, area_path),
             f.last_date <= period.end,
@@ -117,16 +117,16 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
     the day of the latest verification up to the period's end.
 
     A case whose child's latest visit of all is on or before the period's end is judged from
-    the child's facts (:func:`_from_facts`); the others (a period in the past) from the
-    visits, ranked.
+    the facts (:func:`_from_facts`); the others (a period in the past) from the visits,
+    ranked. The services come from the case's facts either way.
     """
     # The cases of children with a visit after the period's end, found first (materialised,
     # usually none), so that only their visits are read.
     late = (
         _only_late(
-            select(Case.id, Case.child_id, Case.kind, Case.opened_on).where(
-                in_subtree(Case.area_id, area_path)
-            ),
+            select(Case.id, Case.child_id, Case.kind, Case.opened_on, *_served(period))
+            .join(CaseFacts, CaseFacts.case_id == Case.id)
+            .where(in_subtree(Case.area_id, area_path)),
             Case.child_id,
             period.end,
         )
@@ -143,6 +143,8 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
         late.c.id.label("case_id"),
         late.c.child_id,
         late.c.kind,
+        late.c.educated,
+        late.c.served,
         Visit.visit_date,
         Visit.age,
         Visit.child_labour,
@@ -166,7 +168,6 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
     v = visits.c
     from_visits = (
         select(
-            v.case_id,
             v.child_id,
             v.kind,
             func.max(v.visit_date),
@@ -175,43 +176,27 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
             func.max(flag((v.first == 1) & v.hazardous_work)),
             func.max(flag((v.last == 1) & v.child_labour)),
             func.max(flag((v.last == 1) & v.hazardous_work)),
+            v.educated,
+            v.served,
         )
-        .group_by(v.case_id, v.child_id, v.kind)
+        .group_by(v.case_id, v.child_id, v.kind, v.educated, v.served)
         .having(func.count() >= 2)
     )
-    history = union_all(_from_facts(area_path, period), from_visits).subquery("history")
-    services = (
-        select(
-            RemediationService.case_id,
-            func.max(flag(RemediationService.type.in_(EDUCATION_SERVICES))).label("educated"),
-            func.count().label("n"),
-        )
-        .where(
-            RemediationService.started_on <= period.end,
-            RemediationService.case_id.in_(
-                select(Case.id).where(in_subtree(Case.area_id, area_path))
-            ),
-        )
-        .group_by(RemediationService.case_id)
-        .subquery("case_services")
-    )
-    h = history.c
-    educated = func.coalesce(services.c.educated, 0) == 1
+    h = union_all(_from_facts(area_path, period), from_visits).subquery("history").c
     child_labour = h.kind == CaseKind.CHILD_LABOUR
     rank = case(
-        (child_labour & (h.first_cl == 1) & educated, _RANK[Outcome.WITHDRAWN]),
+        (child_labour & (h.first_cl == 1) & (h.educated == 1), _RANK[Outcome.WITHDRAWN]),
         (
             child_labour & (h.first_haz == 1) & (h.age >= minimum_age) & (h.last_haz == 0),
             _RANK[Outcome.PROTECTED],
         ),
         (
-            (h.kind == CaseKind.AT_RISK) & (h.first_cl == 0) & (func.coalesce(services.c.n, 0) > 0),
+            (h.kind == CaseKind.AT_RISK) & (h.first_cl == 0) & (h.served == 1),
             _RANK[Outcome.PREVENTED],
         ),
     )
     per_case = (
         select(h.child_id, h.last_day, h.age, rank.label("rank"))
-        .join(services, services.c.case_id == h.case_id, isouter=True)
         .where(h.last_cl == 0)
         .subquery("per_case")
     )
