@@ -229,10 +229,12 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
     }  # fmt: skip
     _insert(engine, rows)
     upgrade(engine, "0011")
-    children = text("SELECT child_id, area_id, remediation_start FROM child_facts")
+    children = text(
+        "SELECT child_id, area_id, sex, remediation_start, last_found_on FROM child_facts"
+    )
     with engine.connect() as connection:
-        found = [(child, area, str(day)) for child, area, day in connection.execute(children)]
-    assert found == [(20, 2, "2026-03-05")]
+        found = [tuple(map(str, row)) for row in connection.execute(children)]
+    assert found == [("20", "2", "female", "2026-03-05", "2026-03-01")]
     everything = text("SELECT * FROM case_facts ORDER BY case_id")
     with engine.connect() as connection:
         migrated = connection.execute(everything).all()
@@ -251,7 +253,7 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
     command.downgrade(alembic_config(engine), "0010")
     assert "case_facts" not in inspect(engine).get_table_names()
     kept = {c["name"] for c in inspect(engine).get_columns("child_facts")}
-    assert not {"area_id", "remediation_start"} & kept
+    assert not {"area_id", "sex", "remediation_start", "last_found_on"} & kept
 
 
 def test_a_failed_migration_leaves_nothing_behind_on_sqlite(tmp_path: object) -> None:

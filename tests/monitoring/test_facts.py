@@ -24,7 +24,7 @@ from ipec.monitoring.models import (
     Visit,
 )
 from ipec.monitoring.outcomes import EDUCATION_SERVICES
-from ipec.monitoring.service import add_service
+from ipec.monitoring.service import add_service, update_child
 from tests.monitoring.metrics.world import (
     CLEAN,
     RECORDS,
@@ -52,14 +52,18 @@ _VISITS = st.lists(
 )
 
 
-def _expected(visits: list[Visit], remediation_start: date | None = None) -> dict[str, Any]:
+def _expected(
+    visits: list[Visit], remediation_start: date | None = None, sex: Sex = Sex.FEMALE
+) -> dict[str, Any]:
     """The facts by hand: the latest two visits by date, the later id first on a day."""
     ordered = sorted(visits, key=lambda v: (v.visit_date, v.id), reverse=True)
     last = ordered[0]
     prev = ordered[1] if len(ordered) > 1 else None
     return {
         "area_id": last.area_id,
+        "sex": sex,
         "remediation_start": remediation_start,
+        "last_found_on": max((v.visit_date for v in visits if v.child_labour), default=None),
         "first_age": min(v.age for v in visits),
         "last_date": last.visit_date,
         "last_age": last.age,
@@ -110,7 +114,7 @@ def test_a_child_without_visits_has_no_facts(session: Session) -> None:
     where = area(session, "quiet")
     who = child(session, where, "Kofi", Sex.MALE, date(2013, 5, 5))
     # A row left over (say, by a bulk write) is removed by computing the facts again.
-    session.add(ChildFacts(child_id=who.id, area_id=where.id, first_age=9,
+    session.add(ChildFacts(child_id=who.id, area_id=where.id, sex=Sex.MALE, first_age=9,
                            last_date=date(2024, 1, 1),
                            last_age=9, last_monitor="m", last_child_labour=0, last_hazardous=0,
                            last_worst=0))  # fmt: skip
@@ -118,6 +122,14 @@ def test_a_child_without_visits_has_no_facts(session: Session) -> None:
     refresh_child_facts(session.connection(), [who.id])
     session.expire_all()
     assert session.get(ChildFacts, who.id) is None
+
+
+def test_a_corrected_sex_changes_the_facts(session: Session) -> None:
+    who = child(session, area(session, "corrected sex"), "Efua", Sex.FEMALE, date(2012, 3, 1))
+    visits = [visit(session, who, date(2024, 1, 1), WORKING)]
+    update_child(session, child_id=who.id, expected_version=who.version,
+                 changes={"sex": Sex.MALE}, actor="m")  # fmt: skip
+    assert _kept(session, who.id) == _expected(visits, sex=Sex.MALE)
 
 
 def test_a_visit_changed_or_deleted_changes_the_facts(session: Session) -> None:
@@ -200,7 +212,7 @@ def test_case_facts_follow_visits_cases_and_services_in_any_order(
             # The child's remediation starts with the first service of a child-labour case.
             labour = {c.id for c in cases if c.kind == CaseKind.CHILD_LABOUR}
             start = min((s.started_on for s in services if s.case_id in labour), default=None)
-            assert _kept(session, who.id) == _expected(visits, start)
+            assert _kept(session, who.id) == _expected(visits, start, Sex.MALE)
     # Computing every case's facts at once (the seeder, the migration) gives the same.
     session.execute(delete(CaseFacts))
     refresh_case_facts(session.connection())

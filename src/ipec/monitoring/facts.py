@@ -3,7 +3,8 @@ child's visits, and each case's (:class:`~ipec.monitoring.models.CaseFacts`) wit
 its child's visits and its services.
 
 The metrics judge a child at its latest visit up to a period's end, read its age at the
-first visit and, for effectiveness, the day its remediation started (the first start of a
+first visit, whether a visit in the period found child labour (the latest that did is in the
+period) and, for effectiveness, the day its remediation started (the first start of a
 service in its child-labour cases: a service started by a day exactly when the first one
 did). Ranking a region's 600,000 visits for that on every metric took most of a second; the
 facts give the same answers from one row per child whenever the period ends on or after the
@@ -12,15 +13,15 @@ other children).
 
 The facts are computed from the records themselves, never patched, so a visit recorded late
 (dated before others) gives the same facts as one recorded in order. The ORM recomputes a
-child's facts after each visit it inserts, changes or deletes, and after each service, in
-the same transaction (a visit's child never changes: the ORM refuses it); the demo seeder
-computes every child's at once. On PostgreSQL the child's row is locked (``FOR NO KEY
-UPDATE``, which the foreign-key checks of visits being inserted do not block) before the
-facts are computed, so two transactions recording visits of the same child take turns, and
-under PostgreSQL's default READ COMMITTED the second computes with the first's visit; SQLite
-has one writer at a time. ``record_visit`` already locks the child, more strongly; the lock
-here keeps the facts right for any other writer of visits (a change or deletion through the
-ORM).
+child's facts after each visit it inserts, changes or deletes, after each service and after
+a correction of the child's sex, in the same transaction (a visit's child never changes: the
+ORM refuses it); the demo seeder computes every child's at once. On PostgreSQL the child's
+row is locked (``FOR NO KEY UPDATE``, which the foreign-key checks of visits being inserted
+do not block) before the facts are computed, so two transactions recording visits of the
+same child take turns, and under PostgreSQL's default READ COMMITTED the second computes
+with the first's visit; SQLite has one writer at a time. ``record_visit`` already locks the
+child, more strongly; the lock here keeps the facts right for any other writer of visits (a
+change or deletion through the ORM).
 
 A case's facts hold what the outcomes would otherwise probe or sum for each case on every
 call: what the identification visit found, and the first start dates of the case's services.
@@ -77,6 +78,9 @@ def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
         Visit.child_id,
         Visit.area_id,
         func.min(Visit.age).over(partition_by=Visit.child_id).label("first_age"),
+        func.max(case((Visit.child_labour, Visit.visit_date)))
+        .over(partition_by=Visit.child_id)
+        .label("found_on"),
         Visit.visit_date,
         Visit.age,
         Visit.monitor,
@@ -100,11 +104,14 @@ def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
         .where(Case.child_id == r.child_id, Case.kind == CaseKind.CHILD_LABOUR)
         .scalar_subquery()
     )
+    sex = select(Child.sex).where(Child.id == r.child_id).scalar_subquery()
     return (
         select(
             r.child_id,
             func.max(r.area_id),
+            sex,
             remediation_start,
+            func.max(r.found_on),
             func.max(r.first_age),
             at(1, r.visit_date),
             at(1, r.age),
@@ -207,6 +214,12 @@ def _after_visit_written(_mapper: Mapper[Any], connection: Connection, target: V
     refresh_case_facts(connection, child_ids=[target.child_id])
 
 
+def _after_child_updated(_mapper: Mapper[Any], connection: Connection, target: Child) -> None:
+    """Only a corrected sex changes a child's facts."""
+    if inspect(target).attrs.sex.history.has_changes():
+        refresh_child_facts(connection, [target.id])
+
+
 def _after_case_inserted(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
     refresh_case_facts(connection, case_ids=[target.id])
 
@@ -235,6 +248,7 @@ def _after_service_written(
 for _moment in ("after_insert", "after_update", "after_delete"):
     event.listen(Visit, _moment, _after_visit_written)
     event.listen(RemediationService, _moment, _after_service_written)
+event.listen(Child, "after_update", _after_child_updated)
 event.listen(Case, "after_insert", _after_case_inserted)
 event.listen(Case, "after_update", _after_case_updated)
 event.listen(Case, "before_delete", _before_case_deleted)

@@ -216,30 +216,40 @@ class Visit(Base):
     school_days_open: Mapped[int | None] = mapped_column(Integer)
 
 
+#: What the identification rate reads of an area's children, in an index of their facts.
+_VISITED_COLUMNS = ("area_id", "last_date", "sex", "last_age", "last_found_on")
 #: What effectiveness reads of an area's children in remediation, in an index of their facts.
 _REMEDIATION_COLUMNS = ("area_id", "remediation_start", "last_date", "prev_date", "child_id",
-                        "last_age", "last_child_labour", "prev_child_labour")  # fmt: skip
+                        "sex", "last_age", "last_child_labour", "prev_child_labour")  # fmt: skip
 
 
 class ChildFacts(Base):
-    """What a child's records say, kept with every visit and service written
-    (``ipec.monitoring.facts``): the age at the first visit, the latest two visits (by date,
-    the later id first on the same day) and the day its remediation started. The metrics read
-    one row per child here instead of ranking the child's visits; the flags are 0 or 1."""
+    """What a child's records say, kept with every visit and service written and every
+    correction of the child's sex (``ipec.monitoring.facts``): the age at the first visit,
+    the latest two visits (by date, the later id first on the same day), the latest visit
+    that found child labour, the day remediation started, and the child's area and sex. The
+    metrics read one row per child here instead of ranking the child's visits; the flags are
+    0 or 1."""
 
     __tablename__ = "child_facts"
     # The children with a visit after a past period's end (the metrics read their visits);
-    # an area's children in remediation, with what effectiveness reads of them.
+    # an area's children by their latest visit, and those in remediation, with what the
+    # identification rate and effectiveness read of them.
     __table_args__ = (
         Index(None, "last_date"),
+        Index("ix_child_facts_visited", *_VISITED_COLUMNS),
         Index("ix_child_facts_remediation", *_REMEDIATION_COLUMNS),
     )
 
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), primary_key=True)
     #: The child's household's area, copied from its visits (it never changes).
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    #: The child's sex, copied (and copied again when it is corrected).
+    sex: Mapped[Sex] = mapped_column(_enum(Sex, "sex"))
     #: The first start date of a service in any of the child's child-labour cases.
     remediation_start: Mapped[date | None] = mapped_column(Date)
+    #: The day of the child's latest visit that found child labour.
+    last_found_on: Mapped[date | None] = mapped_column(Date)
     first_age: Mapped[int] = mapped_column(Integer)
     last_date: Mapped[date] = mapped_column(Date)
     last_age: Mapped[int] = mapped_column(Integer)

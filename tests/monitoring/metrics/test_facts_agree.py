@@ -25,6 +25,7 @@ from ipec.monitoring.metrics import (
     dol_education_services,
     dol_household_indicators,
     effectiveness,
+    identification_rate,
     outcome_counts,
 )
 from ipec.monitoring.models import Case, ChildFacts, ServiceType, Sex
@@ -59,6 +60,7 @@ _PERIOD = st.tuples(st.integers(0, 130), st.integers(0, 130))
 
 def _all_metrics(session: Session, path: str, period: Period) -> dict[str, Any]:
     return {
+        "identification": identification_rate(session, area_path=path, period=period),
         "outcomes": outcome_counts(session, area_path=path, period=period, minimum_age=15),
         "effectiveness": effectiveness(session, area_path=path, period=period),
         "poc": dol_child_indicators(session, area_path=path, period=period),

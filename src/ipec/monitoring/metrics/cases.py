@@ -70,6 +70,7 @@ from ipec.monitoring.models import (
     Visit,
 )
 from ipec.monitoring.scope import in_subtree
+from ipec.monitoring.sqlhints import unindexed
 from ipec.monitoring.workflow import Action
 
 __all__ = [
@@ -136,14 +137,19 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
     from_facts = (
         select(
             f.child_id,
-            Child.sex,
+            f.sex,
             f.last_date.label("last_day"),
             f.last_age.label("age"),
             case((f.last_child_labour == 1, 1), else_=f.prev_child_labour).label("in_two"),
             f.last_child_labour.label("in_last"),
         )
-        .join(Child, Child.id == f.child_id)
-        .where(*in_remediation, f.last_date <= period.end, f.prev_date > f.remediation_start)
+        # By the remediation index, which holds what is read (SQLite would take the
+        # identification's index for the date and read every row).
+        .where(
+            *in_remediation,
+            unindexed(f.last_date) <= period.end,
+            f.prev_date > f.remediation_start,
+        )
     )
     # The follow-up visits (after the remediation started) are ranked, latest first. Ranking
     # only these gives the same two latest visits as ranking all of them whenever a child has
@@ -155,7 +161,7 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
     # The children with a visit after the period's end, found first (materialised, usually
     # none), so that only their visits are read.
     late = (
-        select(f.child_id, f.remediation_start.label("day"))
+        select(f.child_id, f.sex, f.remediation_start.label("day"))
         .where(*in_remediation, f.last_date > period.end)
         .cte("late_children")
         .prefix_with("MATERIALIZED")
@@ -163,7 +169,7 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
     latest = (
         select(
             Visit.child_id,
-            Child.sex,
+            late.c.sex,
             Visit.visit_date,
             Visit.age,
             Visit.child_labour,
@@ -176,7 +182,6 @@ def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
             & (Visit.visit_date > late.c.day)
             & (Visit.visit_date <= period.end),
         )
-        .join(Child, Child.id == Visit.child_id)
         .subquery("latest")
     )
     in_cl = flag(latest.c.child_labour)

@@ -22,7 +22,7 @@ Definitions follow MONITORING.md (a child is in the subtree when its household's
 
 from __future__ import annotations
 
-from sqlalchemy import case, distinct, exists, func, select
+from sqlalchemy import case, distinct, exists, func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ipec.monitoring.flags import flag
@@ -33,7 +33,6 @@ from ipec.monitoring.metrics.common import (
     _age_group,
     _aggregate,
     _rates,
-    _visits_in,
 )
 from ipec.monitoring.models import (
     Area,
@@ -62,27 +61,43 @@ __all__ = [
 
 @_aggregate
 def identification_rate(session: Session, *, area_path: str, period: Period) -> list[Rate]:
-    """Children found in child labour / children visited, by sex and age at the last visit."""
-    # Per child from the subtree's visits of the period alone (one index range per area, the
-    # index holds what is read), then each child's sex: one lookup per child, not per visit.
-    last = (
-        select(
-            Visit.child_id,
-            func.max(Visit.age).label("age"),
-            func.max(case((Visit.child_labour, 1), else_=0)).label("found"),
-        )
-        .where(
-            *_visits_in(area_path, period),
-        )
-        .group_by(Visit.child_id)
-        .subquery()
+    """Children found in child labour / children visited, by sex and age at the last visit.
+
+    A child whose latest visit of all is in the period is read from its facts (one index
+    range per area): visited in the period, found when its latest visit that found child
+    labour is in it. The children with a visit after the period's end (usually none, found
+    first) are judged from their visits in the period.
+    """
+    f = ChildFacts
+    from_facts = select(
+        f.sex,
+        f.last_age.label("age"),
+        flag(f.last_found_on >= period.start).label("found"),
+    ).where(in_subtree(f.area_id, area_path), f.last_date.between(period.start, period.end))
+    late = (
+        select(f.child_id, f.sex)
+        .where(in_subtree(f.area_id, area_path), f.last_date > period.end)
+        .cte("late_children")
+        .prefix_with("MATERIALIZED")
     )
-    group = _age_group(last.c.age)
-    query = (
-        select(Child.sex, group, func.sum(last.c.found), func.count())
-        .select_from(last)
-        .join(Child, Child.id == last.c.child_id)
-        .group_by(Child.sex, group)
+    rank = func.row_number().over(
+        partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
+    )
+    visits = (
+        select(late.c.child_id, late.c.sex, Visit.age, Visit.child_labour, rank.label("rank"))
+        .select_from(late)
+        .join(Visit, Visit.child_id == late.c.child_id)
+        .where(Visit.visit_date.between(period.start, period.end))
+        .subquery("late_visits")
+    )
+    v = visits.c
+    from_visits = select(
+        v.sex, func.max(flag(v.rank == 1) * v.age), func.max(flag(v.child_labour))
+    ).group_by(v.child_id, v.sex)
+    child = union_all(from_facts, from_visits).subquery("visited")
+    group = _age_group(child.c.age)
+    query = select(child.c.sex, group, func.sum(child.c.found), func.count()).group_by(
+        child.c.sex, group
     )
     return _rates(session, query)
 
@@ -131,27 +146,26 @@ def support_rate(
 def follow_up_compliance(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     """Follow-ups due in the period that were done / follow-ups due, by sex and by age group
     at the child's first visit."""
+    f = ChildFacts
+    # The child's sex from its facts, read for the age anyway (a child with no visit has no
+    # facts: its sex comes from its record).
+    sex = func.coalesce(f.sex, select(Child.sex).where(Child.id == Case.child_id).scalar_subquery())
     due = (
-        select(FollowUp.id, FollowUp.visit_id, Case.child_id, Child.sex)
+        select(sex.label("sex"), f.first_age, FollowUp.visit_id)
         .select_from(FollowUp)
         .join(Case, Case.id == FollowUp.case_id)
-        .join(Child, Child.id == Case.child_id)
+        .join(f, f.child_id == Case.child_id, isouter=True)
         # Not by the due-date index: SQLite would start from every follow-up of the database
         # due in the period and climb to the areas; from the subtree's cases is far less work.
         .where(
             in_subtree(Case.area_id, area_path),
             unindexed(FollowUp.due_on).between(period.start, period.end),
         )
-        .cte("due")
+        .subquery("due")
     )
-    group = _age_group(ChildFacts.first_age)
+    group = _age_group(due.c.first_age)
     done = func.sum(case((due.c.visit_id.is_not(None), 1), else_=0))
-    query = (
-        select(due.c.sex, group, done, func.count(due.c.id))
-        .select_from(due)
-        .join(ChildFacts, ChildFacts.child_id == due.c.child_id, isouter=True)
-        .group_by(due.c.sex, group)
-    )
+    query = select(due.c.sex, group, done, func.count()).group_by(due.c.sex, group)
     return _rates(session, query)
 
 

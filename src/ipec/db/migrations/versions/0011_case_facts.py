@@ -10,8 +10,9 @@ revisions). The index (area_id, kind, opened_on, closed_on, child_id, id) gives 
 an area's cases of a kind opened, or open, in a period without reading the case rows.
 
 The children's facts gain the child's household's area (copied from its visits; it never
-changes) and the first start date of a service in its child-labour cases, so that
-effectiveness reads an area's children in remediation as one index range of their facts.
+changes), its sex (copied), the day of its latest visit that found child labour and the first
+start date of a service in its child-labour cases, so that the identification rate and
+effectiveness read an area's children as one index range of their facts.
 
 Revision ID: 0011
 Revises: 0010
@@ -48,21 +49,32 @@ FROM cases LEFT OUTER JOIN (
 """
 
 
-#: Each child's area and the first start of a service in its child-labour cases.
+#: Each child's area and sex, its latest visit that found child labour, and the first start
+#: of a service in its child-labour cases.
 _FILL_CHILDREN = """
 UPDATE child_facts SET
     area_id = (SELECT households.area_id FROM children
                JOIN households ON households.id = children.household_id
                WHERE children.id = child_facts.child_id),
+    sex = (SELECT children.sex FROM children WHERE children.id = child_facts.child_id),
     remediation_start = (SELECT MIN(services.started_on) FROM services
                          JOIN cases ON cases.id = services.case_id
                          WHERE cases.child_id = child_facts.child_id
-                         AND cases.kind = 'child_labour')
+                         AND cases.kind = 'child_labour'),
+    last_found_on = (SELECT MAX(visits.visit_date) FROM visits
+                     WHERE visits.child_id = child_facts.child_id AND visits.child_labour)
 """
+
+_VISITED_INDEX = (
+    "ix_child_facts_visited",
+    ["area_id", "last_date", "sex", "last_age", "last_found_on"],
+)
+
+_SEX = sa.Enum("male", "female", name="sex", native_enum=False)
 
 _REMEDIATION_INDEX = (
     "ix_child_facts_remediation",
-    ["area_id", "remediation_start", "last_date", "prev_date", "child_id", "last_age",
+    ["area_id", "remediation_start", "last_date", "prev_date", "child_id", "sex", "last_age",
      "last_child_labour", "prev_child_labour"],
 )  # fmt: skip
 
@@ -70,14 +82,18 @@ _REMEDIATION_INDEX = (
 def upgrade() -> None:
     with op.batch_alter_table("child_facts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("area_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("sex", _SEX, nullable=True))
         batch_op.add_column(sa.Column("remediation_start", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("last_found_on", sa.Date(), nullable=True))
     op.execute(_FILL_CHILDREN)
     with op.batch_alter_table("child_facts", schema=None) as batch_op:
         batch_op.alter_column("area_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.alter_column("sex", existing_type=_SEX, nullable=False)
         batch_op.create_foreign_key(
             op.f("fk_child_facts_area_id_areas"), "areas", ["area_id"], ["id"]
         )
-        batch_op.create_index(_REMEDIATION_INDEX[0], _REMEDIATION_INDEX[1], unique=False)
+        for name, columns in (_VISITED_INDEX, _REMEDIATION_INDEX):
+            batch_op.create_index(name, columns, unique=False)
     op.create_table(
         "case_facts",
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -107,8 +123,9 @@ def downgrade() -> None:
     op.drop_index("ix_cases_area_kind_dates", table_name="cases")
     op.drop_table("case_facts")
     with op.batch_alter_table("child_facts", schema=None) as batch_op:
-        batch_op.drop_index(_REMEDIATION_INDEX[0])
+        for name, _ in (_VISITED_INDEX, _REMEDIATION_INDEX):
+            batch_op.drop_index(name)
         batch_op.drop_constraint(op.f("fk_child_facts_area_id_areas"), type_="foreignkey")
-        batch_op.drop_column("remediation_start")
-        batch_op.drop_column("area_id")
+        for column in ("last_found_on", "remediation_start", "sex", "area_id"):
+            batch_op.drop_column(column)
     op.execute("ANALYZE child_facts")
