@@ -34,7 +34,6 @@ from ipec.monitoring.metrics.common import (
     _age_group,
     _aggregate,
     _month,
-    _only_late,
     months_of,
 )
 from ipec.monitoring.models import Case, CaseFacts, CaseKind, Child, ChildFacts, Visit
@@ -120,16 +119,14 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
     the facts (:func:`_from_facts`); the others (a period in the past) from the visits,
     ranked. The services come from the case's facts either way.
     """
-    # The cases of children with a visit after the period's end, found first (materialised,
-    # usually none), so that only their visits are read.
+    # The cases of children with a visit after the period's end, found first from the
+    # children's facts (materialised, usually none), so that only their visits are read.
     late = (
-        _only_late(
-            select(Case.id, Case.child_id, Case.kind, Case.opened_on, *_served(period))
-            .join(CaseFacts, CaseFacts.case_id == Case.id)
-            .where(in_subtree(Case.area_id, area_path)),
-            Case.child_id,
-            period.end,
-        )
+        select(Case.id, Case.child_id, Case.kind, Case.opened_on, *_served(period))
+        .select_from(ChildFacts)
+        .join(Case, Case.child_id == ChildFacts.child_id)
+        .join(CaseFacts, CaseFacts.case_id == Case.id)
+        .where(in_subtree(ChildFacts.area_id, area_path), ChildFacts.last_date > period.end)
         .cte("late_cases")
         .prefix_with("MATERIALIZED")
     )
