@@ -28,6 +28,7 @@ from ipec.monitoring.service import (
     refer,
     register_household,
     schedule_follow_ups,
+    update_child,
 )
 from ipec.standards import load_profile
 
@@ -93,6 +94,26 @@ def test_identification_rate(session: Session) -> None:
     outside = identification_rate(session, area_path=str(paths["a"]),
                                   period=Period(date(2025, 1, 1), date(2025, 12, 31)))  # fmt: skip
     assert outside[0].value is None
+
+
+def test_identification_groups_by_the_age_at_the_latest_visit(session: Session) -> None:
+    """A birth date corrected between two visits: the later visit's age (11), not the largest
+    (12), groups the child, in the period and in a past one (read from the visits)."""
+    area = create_area(session, name="Corrected", level="district")
+    register_household(session, area_id=area.id, head_name="H", actor="m", today=TODAY,
+                       children=[ChildInput("girl", Sex.FEMALE, date(2013, 6, 1))])  # fmt: skip
+    girl = session.scalars(select(Child).where(Child.name == "girl")).one()
+    for day, born in ((date(2026, 2, 10), None), (date(2026, 3, 10), date(2014, 6, 1)),
+                      (date(2026, 5, 1), None)):  # fmt: skip
+        if born is not None:
+            update_child(session, child_id=girl.id, expected_version=girl.version,
+                         changes={"birth_date": born}, actor="m")  # fmt: skip
+        record_visit(session, child_id=girl.id, visit_date=day, monitor="m", consent=True,
+                     record=WORKING, profile=SDG, actor="m", today=TODAY)  # fmt: skip
+    for period in (YEAR, Period(date(2026, 1, 1), date(2026, 4, 30))):
+        rates = {r.group: (r.numerator, r.denominator) for r in
+                 identification_rate(session, area_path=area.path, period=period)}  # fmt: skip
+        assert rates == {"total": (1, 1), "female*5-11": (1, 1)}
 
 
 def test_support_rate(session: Session) -> None:
