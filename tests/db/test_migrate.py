@@ -230,11 +230,12 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
     _insert(engine, rows)
     upgrade(engine, "0011")
     children = text(
-        "SELECT child_id, area_id, sex, remediation_start, last_found_on FROM child_facts"
+        "SELECT child_id, area_id, household_id, sex, remediation_start, last_found_on "
+        "FROM child_facts"
     )
     with engine.connect() as connection:
         found = [tuple(map(str, row)) for row in connection.execute(children)]
-    assert found == [("20", "2", "female", "2026-03-05", "2026-03-01")]
+    assert found == [("20", "2", "10", "female", "2026-03-05", "2026-03-01")]
     everything = text("SELECT * FROM case_facts ORDER BY case_id")
     with engine.connect() as connection:
         migrated = connection.execute(everything).all()
@@ -253,7 +254,7 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
     command.downgrade(alembic_config(engine), "0010")
     assert "case_facts" not in inspect(engine).get_table_names()
     kept = {c["name"] for c in inspect(engine).get_columns("child_facts")}
-    assert not {"area_id", "sex", "remediation_start", "last_found_on"} & kept
+    assert not {"area_id", "household_id", "sex", "remediation_start", "last_found_on"} & kept
 
 
 def test_a_failed_migration_leaves_nothing_behind_on_sqlite(tmp_path: object) -> None:

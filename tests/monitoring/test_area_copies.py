@@ -131,6 +131,7 @@ def test_a_case_written_as_a_record_gets_the_area_and_refuses_another(session: S
         (Visit, "area_id"),
         (Case, "child_id"),
         (Case, "area_id"),
+        (Case, "kind"),
     ],
 )
 def test_the_columns_the_copies_rely_on_cannot_change(
@@ -151,6 +152,7 @@ def test_the_columns_the_copies_rely_on_cannot_change(
         "area_id": other.id,
         "household_id": second.id,
         "child_id": session.scalars(select(Child.id).where(Child.household_id == second.id)).one(),
+        "kind": CaseKind.AT_RISK,
     }[column]
     with session.begin_nested():
         setattr(moved, column, new_value)

@@ -10,13 +10,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
 from ipec.monitoring.models import (
     Case,
     CaseFacts,
     CaseKind,
+    Child,
     ChildFacts,
     RemediationService,
     ServiceType,
@@ -52,6 +53,12 @@ _VISITS = st.lists(
 )
 
 
+def _session_of(record: Visit) -> Session:
+    found = object_session(record)
+    assert found is not None
+    return found
+
+
 def _expected(
     visits: list[Visit], remediation_start: date | None = None, sex: Sex = Sex.FEMALE
 ) -> dict[str, Any]:
@@ -61,6 +68,7 @@ def _expected(
     prev = ordered[1] if len(ordered) > 1 else None
     return {
         "area_id": last.area_id,
+        "household_id": _session_of(last).get_one(Child, last.child_id).household_id,
         "sex": sex,
         "remediation_start": remediation_start,
         "last_found_on": max((v.visit_date for v in visits if v.child_labour), default=None),
@@ -114,9 +122,9 @@ def test_a_child_without_visits_has_no_facts(session: Session) -> None:
     where = area(session, "quiet")
     who = child(session, where, "Kofi", Sex.MALE, date(2013, 5, 5))
     # A row left over (say, by a bulk write) is removed by computing the facts again.
-    session.add(ChildFacts(child_id=who.id, area_id=where.id, sex=Sex.MALE, first_age=9,
-                           last_date=date(2024, 1, 1),
-                           last_age=9, last_monitor="m", last_child_labour=0, last_hazardous=0,
+    session.add(ChildFacts(child_id=who.id, area_id=where.id, household_id=who.household_id,
+                           sex=Sex.MALE, first_age=9, last_date=date(2024, 1, 1), last_age=9,
+                           last_monitor="m", last_child_labour=0, last_hazardous=0,
                            last_worst=0))  # fmt: skip
     session.flush()
     refresh_child_facts(session.connection(), [who.id])

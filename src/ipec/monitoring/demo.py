@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from ipec.auth import Role, create_user
@@ -98,6 +98,8 @@ _FOLLOW_UP_MATCH = timedelta(days=30)
 #: The tables the seeder writes in bulk, parents first.
 _TABLES = ("areas", "partners", "households", "children", "visits", "cases", "services",
            "referrals", "follow_ups")  # fmt: skip
+#: The facts the seeder computes from the records once they are written.
+_FACTS = ("child_facts", "case_facts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -612,9 +614,12 @@ def seed_demo(
             ),
         )  # fmt: skip
         _write_chunks(country, writer, max(1, chunk_households), progress)
-    # Every child's and case's facts in one statement each, once the records are indexed.
+    # Every child's and case's facts in one statement each, once the records are indexed;
+    # then the planner's statistics of their tables and indexes.
     refresh_child_facts(session.connection())
     refresh_case_facts(session.connection())
+    for table in _FACTS:
+        session.execute(text(f"ANALYZE {table}"))
     accounts = [
         ("admin", Role.ADMIN, country_id),
         ("manager", Role.PROGRAMME_MANAGER, country_id),
@@ -643,5 +648,5 @@ def seed_database(
     with Session(engine) as session, session.begin():
         counts = seed_demo(session, profile, size=size, today=today, progress=progress,
                            chunk_households=chunk_households)  # fmt: skip
-    vacuum(engine, (*_TABLES, "child_facts"))
+    vacuum(engine, (*_TABLES, *_FACTS))
     return counts

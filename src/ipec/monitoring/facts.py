@@ -31,8 +31,9 @@ education service) started by a day exactly when its first one started by then. 
 computed again, never patched, after each case inserted (or whose opening day changed), each
 visit of its child and each of its services written; on PostgreSQL the cases' rows are
 locked first (``FOR NO KEY UPDATE``, as for the children), so that writers of the same case
-take turns. Every writer locks a child before its cases, so that no two writers can each
-hold a lock the other waits for.
+take turns. The listeners lock a child before its cases; the service functions write one
+visit, service or child per transaction, so two of them never hold locks in opposite orders
+(a writer of several children's records in one transaction should write them in id order).
 """
 
 from __future__ import annotations
@@ -104,12 +105,16 @@ def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
         .where(Case.child_id == r.child_id, Case.kind == CaseKind.CHILD_LABOUR)
         .scalar_subquery()
     )
-    sex = select(Child.sex).where(Child.id == r.child_id).scalar_subquery()
+
+    def of_child(column: Any) -> Any:
+        return select(column).where(Child.id == r.child_id).scalar_subquery()
+
     return (
         select(
             r.child_id,
             func.max(r.area_id),
-            sex,
+            of_child(Child.household_id),
+            of_child(Child.sex),
             remediation_start,
             func.max(r.found_on),
             func.max(r.first_age),

@@ -227,7 +227,8 @@ class ChildFacts(Base):
     """What a child's records say, kept with every visit and service written and every
     correction of the child's sex (``ipec.monitoring.facts``): the age at the first visit,
     the latest two visits (by date, the later id first on the same day), the latest visit
-    that found child labour, the day remediation started, and the child's area and sex. The
+    that found child labour, the day remediation started, and the child's area, household
+    and sex. The
     metrics read one row per child here instead of ranking the child's visits; the flags are
     0 or 1."""
 
@@ -244,6 +245,8 @@ class ChildFacts(Base):
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), primary_key=True)
     #: The child's household's area, copied from its visits (it never changes).
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    #: The child's household, copied (it never changes).
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
     #: The child's sex, copied (and copied again when it is corrected).
     sex: Mapped[Sex] = mapped_column(_enum(Sex, "sex"))
     #: The first start date of a service in any of the child's child-labour cases.
@@ -435,9 +438,11 @@ def _area_of_child(mapper: Mapper[Any], connection: Connection, target: Visit | 
         )
 
 
-#: Columns whose values never change once written: the copies of ``area_id`` rely on them.
+#: Columns whose values never change once written: the copies of ``area_id`` and the facts
+#: (``ipec.monitoring.facts``: a child's remediation starts in its child-labour cases) rely
+#: on them.
 _FIXED = {Household: ("area_id",), Child: ("household_id",), Visit: ("child_id", "area_id"),
-          Case: ("child_id", "area_id")}  # fmt: skip
+          Case: ("child_id", "area_id", "kind")}  # fmt: skip
 
 
 def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> None:

@@ -105,21 +105,17 @@ def _beneficiaries(area_path: str, period: Period) -> Subquery:
     )
     f = ChildFacts
     recorded = f.last_open > 0
-    from_facts = (
-        select(
-            f.child_id,
-            Child.sex,
-            Child.household_id,
-            f.last_age.label("age"),
-            f.last_child_labour.label("child_labour"),
-            f.last_hazardous.label("hazardous"),
-            f.last_worst.label("worst"),
-            flag(recorded).label("recorded"),
-            flag(recorded & (f.last_attended * 4 >= f.last_open * 3)).label("regular"),
-        )
-        .join(Child, Child.id == f.child_id)
-        .where(f.child_id.in_(with_case), f.last_date.between(period.start, period.end))
-    )
+    from_facts = select(
+        f.child_id,
+        f.sex,
+        f.household_id,
+        f.last_age.label("age"),
+        f.last_child_labour.label("child_labour"),
+        f.last_hazardous.label("hazardous"),
+        f.last_worst.label("worst"),
+        flag(recorded).label("recorded"),
+        flag(recorded & (f.last_attended * 4 >= f.last_open * 3)).label("regular"),
+    ).where(f.child_id.in_(with_case), f.last_date.between(period.start, period.end))
     # Narrowed before the ranking, so only these children's visits are sorted.
     others = _only_late(with_case, Case.child_id, period.end)
     latest = _latest_visits(area_path, until=period.end, since=period.start, among=others)

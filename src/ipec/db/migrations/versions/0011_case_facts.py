@@ -1,18 +1,19 @@
 """Each case's facts (what the identification visit found, and its first services' start),
-each child's area and remediation start among its facts, and an area's cases by kind and
-dates.
+more of each child's facts (area, household, sex, latest visit that found child labour,
+remediation start), and an area's cases by kind and dates.
 
-The outcomes read one row per case from ``case_facts`` instead of probing
-each case's visits and summing its services (see ``ipec.monitoring.facts``, which keeps the
-rows current). The rows of the cases already recorded are computed here, in a statement
-written out as it stood at this revision (the application's own may change with later
-revisions). The index (area_id, kind, opened_on, closed_on, child_id, id) gives the metrics
-an area's cases of a kind opened, or open, in a period without reading the case rows.
+The outcomes read one row per case from ``case_facts`` instead of probing each case's visits
+and summing its services (see ``ipec.monitoring.facts``, which keeps the rows current). The
+rows of the cases already recorded are computed here, in a statement written out as it stood
+at this revision (the application's own may change with later revisions). The index
+(area_id, kind, opened_on, closed_on, child_id, id) gives the metrics an area's cases of a
+kind opened, or open, in a period without reading the case rows.
 
-The children's facts gain the child's household's area (copied from its visits; it never
-changes), its sex (copied), the day of its latest visit that found child labour and the first
-start date of a service in its child-labour cases, so that the identification rate and
-effectiveness read an area's children as one index range of their facts.
+The children's facts gain the child's household's area (copied from its visits) and the
+household (neither changes), its sex (copied), the day of its latest visit that found child
+labour and the first start date of a service in its child-labour cases, so that the
+identification rate and effectiveness read an area's children as one index range of their
+facts.
 
 Revision ID: 0011
 Revises: 0010
@@ -49,13 +50,15 @@ FROM cases LEFT OUTER JOIN (
 """
 
 
-#: Each child's area and sex, its latest visit that found child labour, and the first start
-#: of a service in its child-labour cases.
+#: Each child's area, household and sex, its latest visit that found child labour, and the
+#: first start of a service in its child-labour cases.
 _FILL_CHILDREN = """
 UPDATE child_facts SET
     area_id = (SELECT households.area_id FROM children
                JOIN households ON households.id = children.household_id
                WHERE children.id = child_facts.child_id),
+    household_id = (SELECT children.household_id FROM children
+                    WHERE children.id = child_facts.child_id),
     sex = (SELECT children.sex FROM children WHERE children.id = child_facts.child_id),
     remediation_start = (SELECT MIN(services.started_on) FROM services
                          JOIN cases ON cases.id = services.case_id
@@ -82,15 +85,20 @@ _REMEDIATION_INDEX = (
 def upgrade() -> None:
     with op.batch_alter_table("child_facts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("area_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("household_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("sex", _SEX, nullable=True))
         batch_op.add_column(sa.Column("remediation_start", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("last_found_on", sa.Date(), nullable=True))
     op.execute(_FILL_CHILDREN)
     with op.batch_alter_table("child_facts", schema=None) as batch_op:
-        batch_op.alter_column("area_id", existing_type=sa.Integer(), nullable=False)
+        for column in ("area_id", "household_id"):
+            batch_op.alter_column(column, existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column("sex", existing_type=_SEX, nullable=False)
         batch_op.create_foreign_key(
             op.f("fk_child_facts_area_id_areas"), "areas", ["area_id"], ["id"]
+        )
+        batch_op.create_foreign_key(
+            op.f("fk_child_facts_household_id_households"), "households", ["household_id"], ["id"]
         )
         for name, columns in (_VISITED_INDEX, _REMEDIATION_INDEX):
             batch_op.create_index(name, columns, unique=False)
@@ -126,6 +134,7 @@ def downgrade() -> None:
         for name, _ in (_VISITED_INDEX, _REMEDIATION_INDEX):
             batch_op.drop_index(name)
         batch_op.drop_constraint(op.f("fk_child_facts_area_id_areas"), type_="foreignkey")
-        for column in ("last_found_on", "remediation_start", "sex", "area_id"):
+        batch_op.drop_constraint(op.f("fk_child_facts_household_id_households"), type_="foreignkey")
+        for column in ("last_found_on", "remediation_start", "sex", "household_id", "area_id"):
             batch_op.drop_column(column)
     op.execute("ANALYZE child_facts")
