@@ -216,8 +216,10 @@ class Visit(Base):
     school_days_open: Mapped[int | None] = mapped_column(Integer)
 
 
-#: What the identification rate reads of an area's children, in an index of their facts.
-_VISITED_COLUMNS = ("area_id", "last_date", "sex", "last_age", "last_found_on")
+#: What the identification rate and coverage read of an area's children, in an index of
+#: their facts.
+_VISITED_COLUMNS = ("area_id", "last_date", "sex", "last_age", "last_found_on", "household_id",
+                    "child_id")  # fmt: skip
 #: What effectiveness reads of an area's children in remediation, in an index of their facts.
 _REMEDIATION_COLUMNS = ("area_id", "remediation_start", "last_date", "prev_date", "child_id",
                         "sex", "last_age", "last_child_labour", "prev_child_labour")  # fmt: skip
@@ -235,7 +237,7 @@ class ChildFacts(Base):
     __tablename__ = "child_facts"
     # The children with a visit after a past period's end (the metrics read their visits);
     # an area's children by their latest visit, and those in remediation, with what the
-    # identification rate and effectiveness read of them.
+    # identification rate, coverage and effectiveness read of them.
     __table_args__ = (
         Index(None, "last_date"),
         Index("ix_child_facts_visited", *_VISITED_COLUMNS),

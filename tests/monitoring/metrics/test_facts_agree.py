@@ -21,6 +21,7 @@ from ipec.monitoring.facts import refresh_child_facts
 from ipec.monitoring.metrics import (
     Period,
     caseload_per_monitor,
+    coverage,
     dol_child_indicators,
     dol_education_services,
     dol_household_indicators,
@@ -61,6 +62,7 @@ _PERIOD = st.tuples(st.integers(0, 130), st.integers(0, 130))
 def _all_metrics(session: Session, path: str, period: Period) -> dict[str, Any]:
     return {
         "identification": identification_rate(session, area_path=path, period=period),
+        "coverage": coverage(session, area_path=path, period=period),
         "outcomes": outcome_counts(session, area_path=path, period=period, minimum_age=15),
         "effectiveness": effectiveness(session, area_path=path, period=period),
         "poc": dol_child_indicators(session, area_path=path, period=period),

@@ -36,7 +36,7 @@ from ipec.monitoring.metrics.common import (
     _month,
     months_of,
 )
-from ipec.monitoring.models import Case, CaseFacts, CaseKind, Child, ChildFacts, Visit
+from ipec.monitoring.models import Case, CaseFacts, CaseKind, ChildFacts, Visit
 from ipec.monitoring.outcomes import Outcome
 from ipec.monitoring.scope import in_subtree
 
@@ -92,6 +92,7 @@ def _from_facts(area_path: str, period: Period) -> Select[Any]:
     return (
         select(
             Case.child_id,
+            f.sex,
             Case.kind,
             f.last_date.label("last_day"),
             f.last_age.label("age"),
@@ -112,8 +113,8 @@ def _from_facts(area_path: str, period: Period) -> Select[Any]:
 
 
 def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
-    """One row per child of the subtree with an outcome: the best outcome's rank, the age and
-    the day of the latest verification up to the period's end.
+    """One row per child of the subtree with an outcome: its sex (from its facts), the best
+    outcome's rank, the age and the day of the latest verification up to the period's end.
 
     A case whose child's latest visit of all is on or before the period's end is judged from
     the facts (:func:`_from_facts`); the others (a period in the past) from the visits,
@@ -122,7 +123,7 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
     # The cases of children with a visit after the period's end, found first from the
     # children's facts (materialised, usually none), so that only their visits are read.
     late = (
-        select(Case.id, Case.child_id, Case.kind, Case.opened_on, *_served(period))
+        select(Case.id, Case.child_id, ChildFacts.sex, Case.kind, Case.opened_on, *_served(period))
         .select_from(ChildFacts)
         .join(Case, Case.child_id == ChildFacts.child_id)
         .join(CaseFacts, CaseFacts.case_id == Case.id)
@@ -139,6 +140,7 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
     columns: list[Any] = [
         late.c.id.label("case_id"),
         late.c.child_id,
+        late.c.sex,
         late.c.kind,
         late.c.educated,
         late.c.served,
@@ -166,6 +168,7 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
     from_visits = (
         select(
             v.child_id,
+            v.sex,
             v.kind,
             func.max(v.visit_date),
             func.max(flag(v.last == 1) * v.age),
@@ -176,7 +179,7 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
             v.educated,
             v.served,
         )
-        .group_by(v.case_id, v.child_id, v.kind, v.educated, v.served)
+        .group_by(v.case_id, v.child_id, v.sex, v.kind, v.educated, v.served)
         .having(func.count() >= 2)
     )
     h = union_all(_from_facts(area_path, period), from_visits).subquery("history").c
@@ -193,19 +196,20 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
         ),
     )
     per_case = (
-        select(h.child_id, h.last_day, h.age, rank.label("rank"))
+        select(h.child_id, h.sex, h.last_day, h.age, rank.label("rank"))
         .where(h.last_cl == 0)
         .subquery("per_case")
     )
     return (
         select(
             per_case.c.child_id,
+            per_case.c.sex,
             func.min(per_case.c.rank).label("best"),
             func.max(per_case.c.age).label("age"),
             func.max(per_case.c.last_day).label("last_day"),
         )
         .where(per_case.c.rank.is_not(None))
-        .group_by(per_case.c.child_id)
+        .group_by(per_case.c.child_id, per_case.c.sex)
         .subquery("per_child")
     )
 
@@ -218,14 +222,13 @@ def _rows(session: Session, area_path: str, period: Period, minimum_age: int) ->
     group, month = _age_group(per_child.c.age), _month(per_child.c.last_day)
     query = (
         select(
-            Child.sex,
+            per_child.c.sex,
             group,
             month,
             *(func.sum(flag(per_child.c.best == _RANK[o])) for o in _RANK),
         )
-        .join(per_child, per_child.c.child_id == Child.id)
         .where(per_child.c.last_day >= period.start)
-        .group_by(Child.sex, group, month)
+        .group_by(per_child.c.sex, group, month)
     )
     return list(session.execute(query).all())
 

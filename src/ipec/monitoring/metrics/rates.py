@@ -22,7 +22,7 @@ Definitions follow MONITORING.md (a child is in the subtree when its household's
 
 from __future__ import annotations
 
-from sqlalchemy import case, distinct, exists, func, select, union_all
+from sqlalchemy import case, distinct, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ipec.monitoring.flags import flag
@@ -192,24 +192,38 @@ def coverage(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     """Households visited in the 12 months up to the period's end / households registered:
     the total, then per direct child area of the subtree's root."""
     since = add_months(period.end, -12)
-    visited = exists(
-        select(Visit.id)
-        .join(Child, Child.id == Visit.child_id)
-        .where(
-            Child.household_id == Household.id,
-            Visit.visit_date > since,
-            Visit.visit_date <= period.end,
+    # A child visited in the 12 months: its latest visit of all is in them, or, for a child
+    # visited after the period's end (usually none), one of its visits is (a probe).
+    f = ChildFacts
+    probe = exists(
+        select(Visit.id).where(
+            Visit.child_id == f.child_id, Visit.visit_date > since, Visit.visit_date <= period.end
         )
     )
-    # Count per area first (a few hundred rows), then roll the areas up to the root's children.
-    per_area = (
-        select(
-            Household.area_id,
-            func.sum(flag(visited)).label("visited"),
-            func.count(Household.id).label("households"),
+    visited = (
+        select(f.area_id, func.count(distinct(f.household_id)).label("visited"))
+        .where(
+            in_subtree(f.area_id, area_path),
+            f.last_date > since,
+            or_(f.last_date <= period.end, probe),
         )
+        .group_by(f.area_id)
+        .subquery("visited")
+    )
+    # Count per area first (a few hundred rows), then roll the areas up to the root's children.
+    registered = (
+        select(Household.area_id, func.count(Household.id).label("households"))
         .where(households_in_subtree(area_path))
         .group_by(Household.area_id)
+        .subquery("registered")
+    )
+    per_area = (
+        select(
+            registered.c.area_id,
+            func.coalesce(visited.c.visited, 0).label("visited"),
+            registered.c.households,
+        )
+        .join(visited, visited.c.area_id == registered.c.area_id, isouter=True)
         .subquery("per_area")
     )
     root = select(Area.id).where(Area.path == area_path).scalar_subquery()

@@ -12,8 +12,8 @@ kind opened, or open, in a period without reading the case rows.
 The children's facts gain the child's household's area (copied from its visits) and the
 household (neither changes), its sex (copied), the day of its latest visit that found child
 labour and the first start date of a service in its child-labour cases, so that the
-identification rate and effectiveness read an area's children as one index range of their
-facts.
+identification rate, coverage and effectiveness read an area's children as one index range
+of their facts.
 
 Revision ID: 0011
 Revises: 0010
@@ -70,7 +70,7 @@ UPDATE child_facts SET
 
 _VISITED_INDEX = (
     "ix_child_facts_visited",
-    ["area_id", "last_date", "sex", "last_age", "last_found_on"],
+    ["area_id", "last_date", "sex", "last_age", "last_found_on", "household_id", "child_id"],
 )
 
 _SEX = sa.Enum("male", "female", name="sex", native_enum=False)
