@@ -86,14 +86,19 @@ def _expected(
     }
 
 
-def _kept(session: Session, child_id: int) -> dict[str, Any]:
-    facts = session.get_one(ChildFacts, child_id)
+def _facts_of(session: Session, model: type[ChildFacts | CaseFacts], key: int) -> dict[str, Any]:
+    """The stored facts of a child or a case, read again, without their key."""
+    facts = session.get_one(model, key)
     session.refresh(facts)
     return {
         column.name: getattr(facts, column.name)
-        for column in ChildFacts.__table__.columns
-        if column.name != "child_id"
+        for column in model.__table__.columns
+        if not column.primary_key
     }
+
+
+def _kept(session: Session, child_id: int) -> dict[str, Any]:
+    return _facts_of(session, ChildFacts, child_id)
 
 
 @settings(
@@ -229,13 +234,7 @@ def test_case_facts_follow_visits_cases_and_services_in_any_order(
 
 
 def _case_kept(session: Session, case_id: int) -> dict[str, Any]:
-    facts = session.get_one(CaseFacts, case_id)
-    session.refresh(facts)
-    return {
-        column.name: getattr(facts, column.name)
-        for column in CaseFacts.__table__.columns
-        if column.name != "case_id"
-    }
+    return _facts_of(session, CaseFacts, case_id)
 
 
 def test_a_case_opened_on_another_day_changes_its_identification(session: Session) -> None:
