@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Engine, text
 
 from ipec.errors import DatabaseUnavailable
 
-__all__ = ["BulkWriter", "bulk_load", "vacuum"]
+__all__ = ["BulkWriter", "analyze", "bulk_load", "vacuum"]
 
 #: Rows per COPY write or executemany batch: bounds the text held in memory at once.
 _SLICE_ROWS = 50_000
@@ -90,8 +90,7 @@ class BulkWriter:
         for definition in self._indexes:
             self._connection.exec_driver_sql(definition)
         self._indexes.clear()
-        for table in sorted(self._written):
-            self._connection.exec_driver_sql(f"ANALYZE {_quoted(table)}")
+        analyze(self._connection, sorted(self._written))
 
     def close(self) -> None:
         """Undo connection settings changed for the load (also after a failure)."""
@@ -232,6 +231,13 @@ def bulk_load(connection: Connection, tables: Sequence[str]) -> Iterator[BulkWri
         writer.finish()
     finally:
         writer.close()
+
+
+def analyze(connection: Connection, tables: Sequence[str]) -> None:
+    """Refresh the planner's statistics of ``tables`` (either backend, inside the caller's
+    transaction): after a load, or after tables computed from loaded ones."""
+    for table in tables:
+        connection.exec_driver_sql(f"ANALYZE {_quoted(table)}")
 
 
 def vacuum(engine: Engine, tables: Sequence[str]) -> None:

@@ -25,14 +25,14 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ipec.auth import Role, create_user
 from ipec.classify import REASON_COLUMNS, Reason, classify, reason_column
 from ipec.classify.explain import explain_row
 from ipec.classify.record import HAZARD_COLUMNS
-from ipec.db.bulk import BulkWriter, bulk_load, vacuum
+from ipec.db.bulk import BulkWriter, analyze, bulk_load, vacuum
 from ipec.errors import DataError
 from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
 from ipec.monitoring.followup import due_dates
@@ -618,8 +618,7 @@ def seed_demo(
     # then the planner's statistics of their tables and indexes.
     refresh_child_facts(session.connection())
     refresh_case_facts(session.connection())
-    for table in _FACTS:
-        session.execute(text(f"ANALYZE {table}"))
+    analyze(session.connection(), _FACTS)
     accounts = [
         ("admin", Role.ADMIN, country_id),
         ("manager", Role.PROGRAMME_MANAGER, country_id),

@@ -134,25 +134,33 @@ def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
     )
 
 
-_COLUMNS = [column.name for column in ChildFacts.__table__.columns]
+def _recompute(
+    connection: Connection,
+    facts: type[ChildFacts | CaseFacts],
+    owners: Select[Any] | None,
+    rows: Select[Any],
+) -> None:
+    """Replace the facts of the records whose ids ``owners`` selects (every record's when
+    None) with ``rows``. On PostgreSQL the owners' rows are locked first, in id order."""
+    key = next(iter(facts.__table__.primary_key))
+    removal = delete(facts)
+    if owners is not None:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                owners.order_by(*owners.selected_columns).with_for_update(key_share=True)
+            )
+        removal = removal.where(key.in_(owners))
+    connection.execute(removal)
+    columns = [column.name for column in facts.__table__.columns]
+    connection.execute(insert(facts).from_select(columns, rows))
 
 
 def refresh_child_facts(connection: Connection, child_ids: Collection[int] | None = None) -> None:
     """Compute the facts of ``child_ids`` (every child when None) again from their visits."""
     if child_ids is not None and not child_ids:
         return
-    if child_ids is not None and connection.dialect.name == "postgresql":
-        connection.execute(
-            select(Child.id)
-            .where(Child.id.in_(child_ids))
-            .order_by(Child.id)
-            .with_for_update(key_share=True)
-        )
-    removal = delete(ChildFacts)
-    if child_ids is not None:
-        removal = removal.where(ChildFacts.child_id.in_(child_ids))
-    connection.execute(removal)
-    connection.execute(insert(ChildFacts).from_select(_COLUMNS, facts_rows(child_ids)))
+    owners = None if child_ids is None else select(Child.id).where(Child.id.in_(child_ids))
+    _recompute(connection, ChildFacts, owners, facts_rows(child_ids))
 
 
 def case_facts_rows(*conditions: Any) -> Select[Any]:
@@ -184,9 +192,6 @@ def case_facts_rows(*conditions: Any) -> Select[Any]:
     ).where(*conditions)
 
 
-_CASE_COLUMNS = [column.name for column in CaseFacts.__table__.columns]
-
-
 def refresh_case_facts(
     connection: Connection,
     *,
@@ -203,15 +208,8 @@ def refresh_case_facts(
         conditions = [Case.child_id.in_(child_ids)]
     else:
         conditions = []
-    if conditions and connection.dialect.name == "postgresql":
-        connection.execute(
-            select(Case.id).where(*conditions).order_by(Case.id).with_for_update(key_share=True)
-        )
-    removal = delete(CaseFacts)
-    if conditions:
-        removal = removal.where(CaseFacts.case_id.in_(select(Case.id).where(*conditions)))
-    connection.execute(removal)
-    connection.execute(insert(CaseFacts).from_select(_CASE_COLUMNS, case_facts_rows(*conditions)))
+    owners = select(Case.id).where(*conditions) if conditions else None
+    _recompute(connection, CaseFacts, owners, case_facts_rows(*conditions))
 
 
 def _after_visit_written(_mapper: Mapper[Any], connection: Connection, target: Visit) -> None:
@@ -219,9 +217,15 @@ def _after_visit_written(_mapper: Mapper[Any], connection: Connection, target: V
     refresh_case_facts(connection, child_ids=[target.child_id])
 
 
+def _changed(target: object, *names: str) -> bool:
+    """Whether the flush being written changes one of the attributes ``names``."""
+    state = inspect(target)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
 def _after_child_updated(_mapper: Mapper[Any], connection: Connection, target: Child) -> None:
     """Only a corrected sex changes a child's facts."""
-    if inspect(target).attrs.sex.history.has_changes():
+    if _changed(target, "sex"):
         refresh_child_facts(connection, [target.id])
 
 
@@ -231,7 +235,7 @@ def _after_case_inserted(_mapper: Mapper[Any], connection: Connection, target: C
 
 def _after_case_updated(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
     """Only a new opening day changes a case's facts (its identification visit may differ)."""
-    if inspect(target).attrs.opened_on.history.has_changes():
+    if _changed(target, "opened_on"):
         refresh_case_facts(connection, case_ids=[target.id])
 
 
@@ -250,9 +254,19 @@ def _after_service_written(
     refresh_case_facts(connection, case_ids=cases)
 
 
+def _after_service_updated(
+    mapper: Mapper[Any], connection: Connection, target: RemediationService
+) -> None:
+    """Only a service's case, kind or start changes the facts (not its end)."""
+    if _changed(target, "case_id", "type", "started_on"):
+        _after_service_written(mapper, connection, target)
+
+
 for _moment in ("after_insert", "after_update", "after_delete"):
     event.listen(Visit, _moment, _after_visit_written)
+for _moment in ("after_insert", "after_delete"):
     event.listen(RemediationService, _moment, _after_service_written)
+event.listen(RemediationService, "after_update", _after_service_updated)
 event.listen(Child, "after_update", _after_child_updated)
 event.listen(Case, "after_insert", _after_case_inserted)
 event.listen(Case, "after_update", _after_case_updated)

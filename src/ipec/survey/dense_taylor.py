@@ -290,14 +290,7 @@ def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel
     for j, ind in enumerate(inds):
         tag = measure_of(ind).tag
         n_c, sw_c, swy_c = total(f"{tag}|n"), total(f"{tag}|sw"), total(f"{tag}|swy")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if isinstance(ind, Total):
-                est = swy_c
-            elif isinstance(ind, Ratio):
-                est = swy_c / total(f"{tag}|swx")
-            else:
-                est = swy_c / sw_c
-        scores = _score_maker(ind, tag, est, mg, ~(n_c > 0))
+        est, scores = _score_maker(ind, tag, mg, ~(n_c > 0))
         n_e = get(f"{tag}|n") if keep_n else None
         var[j] = _variance(scores, (n_psu, mg.n_levels), n_e, starts, sizes, design)
         parts.append((est, n_c, sw_c, swy_c))
@@ -305,17 +298,21 @@ def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel
 
 
 def _score_maker(
-    ind: Indicator, tag: str, est: FloatArray, mg: Margins, empty: npt.NDArray[np.bool_]
-) -> Callable[[int, int], FloatArray]:
-    """The linearised scores of PSUs r0 to r1 for one indicator (0 in levels without rows):
-    ``swy`` for a total, else ``(swy - est * base) / total(base)``, the base being ``swx`` for
-    a ratio and ``sw`` for a mean or proportion."""
+    ind: Indicator, tag: str, mg: Margins, empty: npt.NDArray[np.bool_]
+) -> tuple[FloatArray, Callable[[int, int], FloatArray]]:
+    """The estimate of every level for one indicator, and the linearised scores of PSUs r0
+    to r1 (0 in levels without rows): for a total, ``total(swy)`` and ``swy``; else
+    ``total(swy) / total(base)`` and ``(swy - est * base) / total(base)``, the base being
+    ``swx`` for a ratio and ``sw`` for a mean or proportion."""
     swy = mg.get(f"{tag}|swy")
     if isinstance(ind, Total):
         base = None
+        est = mg.total(f"{tag}|swy")
     else:
         name = f"{tag}|swx" if isinstance(ind, Ratio) else f"{tag}|sw"
         base, base_total = mg.get(name), mg.total(name)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            est = mg.total(f"{tag}|swy") / base_total
 
     def scores(r0: int, r1: int) -> FloatArray:
         if base is None:
@@ -328,7 +325,7 @@ def _score_maker(
         out[:, empty] = 0.0
         return out
 
-    return scores
+    return est, scores
 
 
 def _degrees(

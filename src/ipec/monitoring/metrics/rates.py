@@ -69,14 +69,15 @@ def identification_rate(session: Session, *, area_path: str, period: Period) -> 
     first) are judged from their visits in the period.
     """
     f = ChildFacts
+    in_area = in_subtree(f.area_id, area_path)
     from_facts = select(
         f.sex,
         f.last_age.label("age"),
         flag(f.last_found_on >= period.start).label("found"),
-    ).where(in_subtree(f.area_id, area_path), f.last_date.between(period.start, period.end))
+    ).where(in_area, f.last_date.between(period.start, period.end))
     late = (
         select(f.child_id, f.sex)
-        .where(in_subtree(f.area_id, area_path), f.last_date > period.end)
+        .where(in_area, f.last_date > period.end)
         .cte("late_children")
         .prefix_with("MATERIALIZED")
     )

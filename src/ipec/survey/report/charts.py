@@ -160,16 +160,15 @@ def bars_with_intervals(
         )
         room = _LABEL_ROOM * figure.get_size_inches()[0]  # the labels' share of the width
 
-        def label(value: object) -> str:
-            return _fitted(text.level(str(value)), 10, room)
-
-        names = [label(v) for _, frame in groups for v in frame["level"]]
+        # each level's label, fitted once (fitting measures the text)
+        fitted = {v: _fitted(text.level(str(v)), 10, room)
+                  for _, frame in groups for v in frame["level"]}  # fmt: skip
         titled = any(name for name, _ in groups)
-        _place(figure, left=min(_text_width(names, 10), room) + 0.25, bottom=0.55,
+        _place(figure, left=min(_text_width(list(fitted.values()), 10), room) + 0.25, bottom=0.55,
                top=0.4 if titled else 0.15, gap=0.55)  # fmt: skip
         for (name, frame), axes in zip(groups, panels[:, 0], strict=True):
             ordered = frame.sort("estimate", descending=False, nulls_last=False)
-            labels = [label(v) for v in ordered["level"]]
+            labels = [fitted[v] for v in ordered["level"]]
             values = _percent(ordered["estimate"])
             low = [v - lo for v, lo in zip(values, _percent(ordered["ci_low"]), strict=True)]
             high = [hi - v for v, hi in zip(values, _percent(ordered["ci_high"]), strict=True)]

@@ -185,11 +185,7 @@ class FiguresStore:
                 if running is None:
                     done = self._computing[key] = threading.Event()
                     break
-            running.wait()
-            with self._lock:
-                kept = self._peek(key)
-            if kept is not None and self._fresh(kept):
-                return kept.figures
+            running.wait()  # then look again: the other thread's figures are fresh
         try:
             figures = compute()
             with self._lock:
