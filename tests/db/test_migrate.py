@@ -166,7 +166,9 @@ def test_area_copies_and_child_facts_filled_from_the_records(engine: Engine) -> 
 
 def test_case_facts_filled_from_the_records(engine: Engine) -> None:
     """0011 computes each case's facts (the identification visit's verdicts and the first
-    start dates of its services) and each child's area and remediation start."""
+    start dates of its services) and each child's area and remediation start; 0012 the
+    cases' kinds of service, the children's age at their first visit in child labour and the
+    follow-ups' area."""
     from alembic import command
 
     from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
@@ -182,7 +184,6 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
         "status": "s",
         "reasons": "[]",
         "explanation": "",
-        "age": 12,
     }
     rows = {
         "areas": [
@@ -195,13 +196,14 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
              "sex": "female", "birth_date": date(2014, 1, 1), "version": 1}
             for i in range(2)
         ],
-        # child 20: working on 1 March, then (same day, later id) hazardous; clean in April.
+        # child 20: working on 1 March, then (same day, later id) hazardous; clean in April
+        # (the ages as recorded, not in order).
         "visits": [
-            {**visit, "id": 31, "child_id": 20, "visit_date": date(2026, 3, 1),
+            {**visit, "id": 31, "child_id": 20, "visit_date": date(2026, 3, 1), "age": 13,
              "child_labour": True, "hazardous_work": False},
-            {**visit, "id": 32, "child_id": 20, "visit_date": date(2026, 3, 1),
+            {**visit, "id": 32, "child_id": 20, "visit_date": date(2026, 3, 1), "age": 12,
              "child_labour": True, "hazardous_work": True},
-            {**visit, "id": 33, "child_id": 20, "visit_date": date(2026, 4, 1),
+            {**visit, "id": 33, "child_id": 20, "visit_date": date(2026, 4, 1), "age": 11,
              "child_labour": False, "hazardous_work": False},
         ],
         # 40 opens with the March visits, 41 after them, 42 (child 21) has no visit at all.
@@ -220,9 +222,13 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
                  ("bridging_class", date(2026, 3, 7)))
             )
         ],
+        "follow_ups": [
+            {"id": 60 + i, "case_id": case, "due_on": date(2026, 6, 1), "visit_id": None}
+            for i, case in enumerate((40, 41, 42))
+        ],
         # child 20's facts as 0009 left them (child 21 has no visit, hence no facts)
         "child_facts": [
-            {"child_id": 20, "first_age": 12, "last_date": date(2026, 4, 1), "last_age": 12,
+            {"child_id": 20, "first_age": 11, "last_date": date(2026, 4, 1), "last_age": 11,
              "last_monitor": "m", "last_child_labour": 0, "last_hazardous": 0, "last_worst": 0,
              "prev_date": date(2026, 3, 1), "prev_child_labour": 1}
         ],
@@ -243,14 +249,28 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
     assert as_text == [("40", "1", "0", "2026-03-05", "2026-03-07"),
                        ("41", "0", "0", None, None),
                        ("42", None, None, None, None)]  # fmt: skip
-    # The migration's own statements give what the application computes today.
+    upgrade(engine, "0012")
+    with engine.connect() as connection:
+        kinds = connection.execute(text("SELECT case_id, service_kinds FROM case_facts")).all()
+        ages = connection.execute(text("SELECT first_found_age FROM child_facts")).all()
+        follow_up_areas = connection.execute(text("SELECT id, area_id FROM follow_ups")).all()
+    assert sorted(kinds) == [(40, 3), (41, 0), (42, 0)]
+    assert ages == [(12,)]
+    assert sorted(follow_up_areas) == [(60, 2), (61, 2), (62, 2)]
+    # The migrations' own statements give what the application computes today.
+    upgrade(engine)
     all_children = text("SELECT * FROM child_facts ORDER BY child_id")
     with engine.begin() as connection:
+        cases_migrated = connection.execute(everything).all()
         children_migrated = connection.execute(all_children).all()
         refresh_case_facts(connection)
         refresh_child_facts(connection)
-        assert connection.execute(everything).all() == migrated
+        assert connection.execute(everything).all() == cases_migrated
         assert connection.execute(all_children).all() == children_migrated
+    command.downgrade(alembic_config(engine), "0011")
+    assert "service_kinds" not in {c["name"] for c in inspect(engine).get_columns("case_facts")}
+    assert "first_found_age" not in {c["name"] for c in inspect(engine).get_columns("child_facts")}
+    assert "area_id" not in {c["name"] for c in inspect(engine).get_columns("follow_ups")}
     command.downgrade(alembic_config(engine), "0010")
     assert "case_facts" not in inspect(engine).get_table_names()
     kept = {c["name"] for c in inspect(engine).get_columns("child_facts")}

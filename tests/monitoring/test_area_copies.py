@@ -1,4 +1,5 @@
-"""Visits and cases carry their household's area: set on every write, never able to go stale."""
+"""Visits and cases carry their household's area, follow-ups their case's: set on every write,
+never able to go stale."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ipec.errors import DataError, NotFound
 from ipec.monitoring import Area, Case, Child, Household, Sex, Visit
-from ipec.monitoring.models import CaseKind, CaseStatus
+from ipec.monitoring.models import CaseKind, CaseStatus, FollowUp
 from ipec.monitoring.service import (
     ChildInput,
     create_area,
@@ -122,6 +123,23 @@ def test_a_case_written_as_a_record_gets_the_area_and_refuses_another(session: S
             session.flush()
 
 
+def test_a_follow_up_gets_its_cases_area_and_refuses_another(session: Session) -> None:
+    root, other, child = _one_child(session)
+    case = session.scalars(select(Case).where(Case.child_id == child.id)).one()
+    follow_up = FollowUp(case_id=case.id, due_on=TODAY)
+    session.add(follow_up)
+    session.flush()
+    assert follow_up.area_id == case.area_id == root.id
+    with session.begin_nested():
+        session.add(FollowUp(case_id=case.id, due_on=TODAY, area_id=other.id))
+        with pytest.raises(DataError, match=f"follow-up of case {case.id} .* not {other.id}"):
+            session.flush()
+    with session.begin_nested():
+        session.add(FollowUp(case_id=10**9, due_on=TODAY))
+        with pytest.raises(NotFound, match=f"case {10**9} not found"):
+            session.flush()
+
+
 @pytest.mark.parametrize(
     ("model", "column"),
     [
@@ -132,27 +150,38 @@ def test_a_case_written_as_a_record_gets_the_area_and_refuses_another(session: S
         (Case, "child_id"),
         (Case, "area_id"),
         (Case, "kind"),
+        (FollowUp, "case_id"),
+        (FollowUp, "area_id"),
     ],
 )
 def test_the_columns_the_copies_rely_on_cannot_change(
-    session: Session, model: type[Household | Child | Visit | Case], column: str
+    session: Session, model: type[Household | Child | Visit | Case | FollowUp], column: str
 ) -> None:
     root, other, child = _one_child(session)
     second = register_household(
         session, area_id=other.id, head_name="other", actor="m", today=TODAY,
         children=[ChildInput("Kofi", Sex.MALE, date(2013, 1, 1))],
     )  # fmt: skip
+    kofi = session.scalars(select(Child.id).where(Child.household_id == second.id)).one()
+    case = session.scalars(select(Case).where(Case.child_id == child.id)).one()
+    kofis_case = Case(child_id=kofi, kind=CaseKind.AT_RISK, status=CaseStatus.AT_RISK,
+                      opened_on=TODAY)  # fmt: skip
+    follow_up = FollowUp(case_id=case.id, due_on=TODAY)
+    session.add_all([kofis_case, follow_up])
+    session.flush()
     moved = {
         Household: lambda: session.get(Household, child.household_id),
         Child: lambda: child,
         Visit: lambda: session.scalars(select(Visit).where(Visit.child_id == child.id)).one(),
-        Case: lambda: session.scalars(select(Case).where(Case.child_id == child.id)).one(),
+        Case: lambda: case,
+        FollowUp: lambda: follow_up,
     }[model]()
     new_value = {
         "area_id": other.id,
         "household_id": second.id,
-        "child_id": session.scalars(select(Child.id).where(Child.household_id == second.id)).one(),
+        "child_id": kofi,
         "kind": CaseKind.AT_RISK,
+        "case_id": kofis_case.id,
     }[column]
     with session.begin_nested():
         setattr(moved, column, new_value)

@@ -83,6 +83,7 @@ def _expected(
         "last_open": last.school_days_open,
         "prev_date": prev.visit_date if prev else None,
         "prev_child_labour": int(prev.child_labour) if prev else None,
+        "first_found_age": min((v.age for v in visits if v.child_labour), default=None),
     }
 
 
@@ -164,12 +165,12 @@ def test_a_visit_changed_or_deleted_changes_the_facts(session: Session) -> None:
 
 
 #: A step: a visit (days after 2024-01-01, record), an at-risk case opened (days), or a
-#: service (days, education or not) for the case opened last (none before a case).
+#: service (days, kind) for the case opened last (none before a case).
 _STEPS = st.lists(
     st.one_of(
         st.tuples(st.just("visit"), st.integers(0, 60), st.sampled_from(range(len(RECORDS)))),
         st.tuples(st.just("case"), st.integers(0, 60), st.just(0)),
-        st.tuples(st.just("service"), st.integers(0, 60), st.booleans()),
+        st.tuples(st.just("service"), st.integers(0, 60), st.sampled_from(list(ServiceType))),
     ),
     min_size=1,
     max_size=8,
@@ -179,7 +180,7 @@ _STEPS = st.lists(
 def _case_expected(case: Case, visits: list[Visit], services: list[RemediationService]
                    ) -> dict[str, Any]:  # fmt: skip
     """A case's facts by hand: its child's first visit on or after the day it opened (the
-    earlier id first on a day), and its services' first starts."""
+    earlier id first on a day), its services' first starts and their kinds."""
     since = sorted((v for v in visits if v.visit_date >= case.opened_on),
                    key=lambda v: (v.visit_date, v.id))  # fmt: skip
     own = [s for s in services if s.case_id == case.id]
@@ -189,6 +190,7 @@ def _case_expected(case: Case, visits: list[Visit], services: list[RemediationSe
         "first_hazardous": int(since[0].hazardous_work) if since else None,
         "first_service_on": min((s.started_on for s in own), default=None),
         "first_education_on": min(taught, default=None),
+        "service_kinds": len({s.type for s in own}),
     }
 
 
@@ -217,7 +219,7 @@ def test_case_facts_follow_visits_cases_and_services_in_any_order(
             started = max(day, cases[0].opened_on)
             services.append(add_service(
                 session, case_id=cases[0].id, started_on=started, actor="m",
-                service=ServiceType.SCHOOL_KIT if detail else ServiceType.HEALTH))  # fmt: skip
+                service=detail))  # fmt: skip
         cases = session.scalars(select(Case).where(Case.child_id == who.id)).all()
         for case in cases:
             assert _case_kept(session, case.id) == _case_expected(case, visits, services)

@@ -424,8 +424,9 @@ def _cases(
     out.append(("cases", table))
     country.counts["cases"] += n
     return frame.select(
-        "id", "child_id", "status", "worst_forms", "opened_on", "remediation_start", "closed_on"
-    )
+        "id", "child_id", "area_id", "status", "worst_forms", "opened_on", "remediation_start",
+        "closed_on",
+    )  # fmt: skip
 
 
 def _services_referrals_follow_ups(
@@ -503,7 +504,7 @@ def _services_referrals_follow_ups(
 
     follow_ups = _follow_ups(remediated, visits)
     ids = pl.Series("id", country.ids.take("follow_ups", follow_ups.height))
-    out.append(("follow_ups", follow_ups.select(ids, "case_id", "due_on", "visit_id")))
+    out.append(("follow_ups", follow_ups.select(ids, "case_id", "area_id", "due_on", "visit_id")))
     country.counts["follow_ups"] += follow_ups.height
 
 
@@ -514,7 +515,9 @@ def _follow_ups(remediated: pl.DataFrame, visits: pl.DataFrame) -> pl.DataFrame:
     dates = [due_dates(start, until) for start, until in spans.iter_rows()]
     schedule = spans.with_columns(due_on=pl.Series(dates, dtype=pl.List(pl.Date))).explode("due_on")
     due = (
-        remediated.select(pl.col("id").alias("case_id"), "child_id", "remediation_start", "until")
+        remediated.select(
+            pl.col("id").alias("case_id"), "area_id", "child_id", "remediation_start", "until"
+        )
         .join(schedule, on=["remediation_start", "until"], how="inner")
         .drop_nulls("due_on")
         .sort("due_on")

@@ -3,13 +3,13 @@ child's visits, and each case's (:class:`~ipec.monitoring.models.CaseFacts`) wit
 its child's visits and its services.
 
 The metrics judge a child at its latest visit up to a period's end, read its age at the
-first visit, whether a visit in the period found child labour (the latest that did is in the
-period) and, for effectiveness, the day its remediation started (the first start of a
-service in its child-labour cases: a service started by a day exactly when the first one
-did). Ranking a region's 600,000 visits for that on every metric took most of a second; the
-facts give the same answers from one row per child whenever the period ends on or after the
-child's latest visit, as the current period does (the metrics go back to the visits for the
-other children).
+first visit (and at the first that found child labour), whether a visit in the period found
+child labour (the latest that did is in the period) and, for effectiveness, the day its
+remediation started (the first start of a service in its child-labour cases: a service
+started by a day exactly when the first one did). Ranking a region's 600,000 visits for that
+on every metric took most of a second; the facts give the same answers from one row per
+child whenever the period ends on or after the child's latest visit, as the current period
+does (the metrics go back to the visits for the other children).
 
 The facts are computed from the records themselves, never patched, so a visit recorded late
 (dated before others) gives the same facts as one recorded in order. The ORM recomputes a
@@ -23,17 +23,19 @@ with the first's visit; SQLite has one writer at a time. ``record_visit`` alread
 child, more strongly; the lock here keeps the facts right for any other writer of visits (a
 change or deletion through the ORM).
 
-A case's facts hold what the outcomes would otherwise probe or sum for each case on every
-call: what the identification visit found, and the first start dates of the case's services.
-Neither depends on a period: a case judged in a period has two visits up to its end, so its
-first visit is the identification whatever the period; and a case had a service (an
-education service) started by a day exactly when its first one started by then. They are
-computed again, never patched, after each case inserted (or whose opening day changed), each
-visit of its child and each of its services written; on PostgreSQL the cases' rows are
-locked first (``FOR NO KEY UPDATE``, as for the children), so that writers of the same case
-take turns. The listeners lock a child before its cases; the service functions write one
-visit, service or child per transaction, so two of them never hold locks in opposite orders
-(a writer of several children's records in one transaction should write them in id order).
+A case's facts hold what the outcomes and the support rate would otherwise probe or sum for
+each case on every call: what the identification visit found, the first start dates of the
+case's services and how many kinds of service it has had (the support rate counts them
+whenever they started). None depends on a period: a case judged in a period has two visits
+up to its end, so its first visit is the identification whatever the period; and a case had
+a service (an education service) started by a day exactly when its first one started by
+then. They are computed again, never patched, after each case inserted (or whose opening day
+changed), each visit of its child and each of its services written; on PostgreSQL the cases'
+rows are locked first (``FOR NO KEY UPDATE``, as for the children), so that writers of the
+same case take turns. The listeners lock a child before its cases; the service functions
+write one visit, service or child per transaction, so two of them never hold locks in
+opposite orders (a writer of several children's records in one transaction should write them
+in id order).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from sqlalchemy import (
     Select,
     case,
     delete,
+    distinct,
     event,
     func,
     insert,
@@ -79,6 +82,9 @@ def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
         Visit.child_id,
         Visit.area_id,
         func.min(Visit.age).over(partition_by=Visit.child_id).label("first_age"),
+        func.min(case((Visit.child_labour, Visit.age)))
+        .over(partition_by=Visit.child_id)
+        .label("first_found_age"),
         func.max(case((Visit.child_labour, Visit.visit_date)))
         .over(partition_by=Visit.child_id)
         .label("found_on"),
@@ -128,6 +134,7 @@ def facts_rows(child_ids: Collection[int] | None = None) -> Select[Any]:
             at(1, r.school_days_open),
             at(2, r.visit_date),
             at(2, r.child_labour),
+            func.max(r.first_found_age),
         )
         .where(r.rank <= 2)
         .group_by(r.child_id)
@@ -183,12 +190,18 @@ def case_facts_rows(*conditions: Any) -> Select[Any]:
             .scalar_subquery()
         )
 
+    service_kinds = (
+        select(func.count(distinct(RemediationService.type)))
+        .where(RemediationService.case_id == Case.id)
+        .scalar_subquery()
+    )
     return select(
         Case.id,
         at_identification(Visit.child_labour),
         at_identification(Visit.hazardous_work),
         first_start(),
         first_start(RemediationService.type.in_(EDUCATION_SERVICES)),
+        service_kinds,
     ).where(*conditions)
 
 

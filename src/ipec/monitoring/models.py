@@ -4,11 +4,13 @@ Each visit stores its own classification (profile id and version, reasons, expla
 history stays true when a profile changes. Cases carry a version number: a write made from a
 stale copy is refused (optimistic concurrency).
 
-Visits and cases carry ``area_id``, a copy of their child's household's area, so that an area
-subtree's visits or cases are one index range of their own table (not a walk down through
-households and children). The copy cannot go stale: a household's area, a child's household
-and a visit's or case's child never change. The ORM enforces both halves: an inserted visit
-or case gets its child's area, and a flush that would change one of those columns is refused.
+Visits and cases carry ``area_id``, a copy of their child's household's area, and follow-ups
+a copy of their case's, so that an area subtree's visits, cases or follow-ups are one index
+range of their own table (not a walk down through households and children). The copy cannot
+go stale: a household's area, a child's household, a visit's or case's child and a
+follow-up's case never change. The ORM enforces both halves: an inserted visit, case or
+follow-up gets its child's (case's) area, and a flush that would change one of those columns
+is refused.
 """
 
 from __future__ import annotations
@@ -227,12 +229,11 @@ _REMEDIATION_COLUMNS = ("area_id", "remediation_start", "last_date", "prev_date"
 
 class ChildFacts(Base):
     """What a child's records say, kept with every visit and service written and every
-    correction of the child's sex (``ipec.monitoring.facts``): the age at the first visit,
-    the latest two visits (by date, the later id first on the same day), the latest visit
-    that found child labour, the day remediation started, and the child's area, household
-    and sex. The
-    metrics read one row per child here instead of ranking the child's visits; the flags are
-    0 or 1."""
+    correction of the child's sex (``ipec.monitoring.facts``): the age at the first visit and
+    at the first visit that found child labour, the latest two visits (by date, the later id
+    first on the same day), the latest visit that found child labour, the day remediation
+    started, and the child's area, household and sex. The metrics read one row per child here
+    instead of ranking the child's visits; the flags are 0 or 1."""
 
     __tablename__ = "child_facts"
     # The children with a visit after a past period's end (the metrics read their visits);
@@ -267,6 +268,9 @@ class ChildFacts(Base):
     last_open: Mapped[int | None] = mapped_column(Integer)
     prev_date: Mapped[date | None] = mapped_column(Date)
     prev_child_labour: Mapped[int | None] = mapped_column(Integer)
+    #: The smallest age among the child's visits that found child labour (its age at the
+    #: first of them; None while none has).
+    first_found_age: Mapped[int | None] = mapped_column(Integer)
 
 
 class Case(Base):
@@ -325,9 +329,10 @@ class CaseFacts(Base):
     """What a case's records say, kept with every visit, case and service written
     (``ipec.monitoring.facts``): what the identification visit found (the child's first visit
     on or after the day the case opened, the earlier id first on the same day; None while
-    there is none), and the first start date of the case's services, of any kind and of
-    education or training. The outcomes read one row per case here instead
-    of probing the case's visits and summing its services; the flags are 0 or 1."""
+    there is none), the first start date of the case's services, of any kind and of education
+    or training, and how many kinds of service it has had. The outcomes and the support rate
+    read one row per case here instead of probing the case's visits and summing its
+    services; the flags are 0 or 1."""
 
     __tablename__ = "case_facts"
 
@@ -336,6 +341,8 @@ class CaseFacts(Base):
     first_hazardous: Mapped[int | None] = mapped_column(Integer)
     first_service_on: Mapped[date | None] = mapped_column(Date)
     first_education_on: Mapped[date | None] = mapped_column(Date)
+    #: The number of distinct kinds (``type``) among the case's services.
+    service_kinds: Mapped[int] = mapped_column(Integer)
 
 
 class CaseEvent(Base):
@@ -412,11 +419,18 @@ class FollowUp(Base):
 
     __tablename__ = "follow_ups"
     # A case's follow-ups with whether and when they are due: "overdue" (not done, due before
-    # a day) is one index range per case, without reading the rows.
-    __table_args__ = (Index(None, "case_id", "visit_id", "due_on"),)
+    # a day) is one index range per case, without reading the rows. The second index gives
+    # an area's follow-ups not done and due before a day, with their cases (the children lost
+    # to follow-up), without reading the rows or every case of the area.
+    __table_args__ = (
+        Index(None, "case_id", "visit_id", "due_on"),
+        Index("ix_follow_ups_area_open", "area_id", "visit_id", "due_on", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    #: The case's area, copied (see the module's notes on ``area_id``).
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     due_on: Mapped[date] = mapped_column(Date, index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
 
@@ -440,11 +454,26 @@ def _area_of_child(mapper: Mapper[Any], connection: Connection, target: Visit | 
         )
 
 
+def _area_of_case(mapper: Mapper[Any], connection: Connection, target: FollowUp) -> None:
+    """Before a follow-up is inserted: give it its case's area (or refuse a different one
+    given by the caller)."""
+    area = connection.scalar(select(Case.area_id).where(Case.id == target.case_id))
+    if area is None:
+        raise NotFound(f"case {target.case_id} not found")
+    if target.area_id is None:
+        target.area_id = area
+    elif target.area_id != area:
+        raise DataError(
+            f"a follow-up of case {target.case_id} is in area {area} (the case's), "
+            f"not {target.area_id}"
+        )
+
+
 #: Columns whose values never change once written: the copies of ``area_id`` and the facts
 #: (``ipec.monitoring.facts``: a child's remediation starts in its child-labour cases) rely
 #: on them.
 _FIXED = {Household: ("area_id",), Child: ("household_id",), Visit: ("child_id", "area_id"),
-          Case: ("child_id", "area_id", "kind")}  # fmt: skip
+          Case: ("child_id", "area_id", "kind"), FollowUp: ("case_id", "area_id")}  # fmt: skip
 
 
 def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
@@ -461,5 +490,6 @@ def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> N
 
 for _copied in (Visit, Case):
     event.listen(_copied, "before_insert", _area_of_child)
+event.listen(FollowUp, "before_insert", _area_of_case)
 for _fixed in _FIXED:
     event.listen(_fixed, "before_update", _refuse_moves)

@@ -262,30 +262,47 @@ def _lost(area_path: str, period: Period, lost_after_days: int) -> Select[Any]:
 
     All of a child's cases see the same visits, so a child is lost exactly when it has no
     visit from the latest such due date up to the period's end: one date per child, then one
-    test of it, instead of a test per follow-up.
+    test of it, instead of a test per follow-up. The follow-ups are an index range per area
+    of their own (not every overdue follow-up of the database matched to the subtree's
+    cases). A child whose latest visit of all is on or before the period's end is tested
+    against that visit's date in its facts; the others' visits are searched.
     """
     overdue = (
         select(Case.child_id, func.max(FollowUp.due_on).label("due"))
-        .select_from(Case)
-        .join(FollowUp, FollowUp.case_id == Case.id)
+        .select_from(FollowUp)
+        .join(Case, Case.id == FollowUp.case_id)
         .where(
+            in_subtree(FollowUp.area_id, area_path),
+            FollowUp.visit_id.is_(None),
+            FollowUp.due_on < period.end - timedelta(days=lost_after_days),
             in_subtree(Case.area_id, area_path),
             Case.kind == CaseKind.CHILD_LABOUR,
             _open_at(period),
-            FollowUp.visit_id.is_(None),
-            FollowUp.due_on < period.end - timedelta(days=lost_after_days),
         )
         .group_by(Case.child_id)
         .subquery("overdue")
     )
-    seen_since = exists(
+    facts = (
+        select(ChildFacts.child_id, ChildFacts.last_date)
+        .where(in_subtree(ChildFacts.area_id, area_path))
+        .subquery("facts")
+    )
+    searched = exists(
         select(Visit.id).where(
             Visit.child_id == overdue.c.child_id,
             Visit.visit_date >= overdue.c.due,
             Visit.visit_date <= period.end,
         )
     )
-    return select(func.count()).select_from(overdue).where(~seen_since)
+    seen_since = case(
+        (facts.c.last_date <= period.end, facts.c.last_date >= overdue.c.due), else_=searched
+    )
+    return (
+        select(func.count())
+        .select_from(overdue)
+        .join(facts, facts.c.child_id == overdue.c.child_id, isouter=True)
+        .where(~seen_since)
+    )
 
 
 @_aggregate

@@ -37,6 +37,7 @@ from ipec.monitoring.metrics.common import (
 from ipec.monitoring.models import (
     Area,
     Case,
+    CaseFacts,
     CaseKind,
     Child,
     ChildFacts,
@@ -44,7 +45,6 @@ from ipec.monitoring.models import (
     Household,
     Referral,
     ReferralStatus,
-    RemediationService,
     Visit,
 )
 from ipec.monitoring.scope import households_in_subtree, in_subtree
@@ -107,39 +107,31 @@ def identification_rate(session: Session, *, area_path: str, period: Period) -> 
 def support_rate(
     session: Session, *, area_path: str, period: Period, at_least: int = 1
 ) -> list[Rate]:
-    """Children identified in the period with ``at_least`` kinds of service / identified."""
+    """Children identified in the period with ``at_least`` kinds of service / identified.
+
+    The cases opened in the period are one index range per area; each brings its number of
+    kinds of service from its facts and the child's age at its first visit in child labour
+    (and sex) from the child's.
+    """
+    f = ChildFacts
+    # A child with no visit has no facts: its sex comes from its record (and its age group
+    # is unknown, as it has no visit in child labour).
+    sex = func.coalesce(f.sex, select(Child.sex).where(Child.id == Case.child_id).scalar_subquery())
     opened = (
-        select(Case.id, Case.child_id, Child.sex)
+        select(sex.label("sex"), f.first_found_age.label("age"), CaseFacts.service_kinds)
         .select_from(Case)
-        .join(Child, Child.id == Case.child_id)
+        .join(CaseFacts, CaseFacts.case_id == Case.id)
+        .join(f, f.child_id == Case.child_id, isouter=True)
         .where(
             in_subtree(Case.area_id, area_path),
             Case.kind == CaseKind.CHILD_LABOUR,
             Case.opened_on.between(period.start, period.end),
         )
-        .cte("opened")
+        .subquery("opened")
     )
-    kinds = (
-        select(RemediationService.case_id, func.count(distinct(RemediationService.type)).label("n"))
-        .where(RemediationService.case_id.in_(select(opened.c.id)))
-        .group_by(RemediationService.case_id)
-        .subquery()
-    )
-    first_age = (
-        select(Visit.child_id, func.min(Visit.age).label("age"))
-        .where(Visit.child_labour, Visit.child_id.in_(select(opened.c.child_id)))
-        .group_by(Visit.child_id)
-        .subquery()
-    )
-    group = _age_group(first_age.c.age)
-    supported = func.sum(case((func.coalesce(kinds.c.n, 0) >= at_least, 1), else_=0))
-    query = (
-        select(opened.c.sex, group, supported, func.count(distinct(opened.c.id)))
-        .select_from(opened)
-        .join(first_age, first_age.c.child_id == opened.c.child_id, isouter=True)
-        .join(kinds, kinds.c.case_id == opened.c.id, isouter=True)
-        .group_by(opened.c.sex, group)
-    )
+    group = _age_group(opened.c.age)
+    supported = func.sum(flag(opened.c.service_kinds >= at_least))
+    query = select(opened.c.sex, group, supported, func.count()).group_by(opened.c.sex, group)
     return _rates(session, query)
 
 
