@@ -9,7 +9,7 @@ is one page of 50 cases (51 rows fetched, as the API does to know whether more f
 ``--runs`` times, each in its own session on one pooled engine (as API requests are); the
 median and the 95th percentile of the wall-clock times are printed in milliseconds. The
 first run of each list is included. The ids are found as ``ipec.auth.case_page`` finds them
-on each database (priority groups merged on SQLite for a wide subtree, else sorted).
+(priority groups merged for a wide subtree, else sorted).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipec.auth.access import _wide_on_sqlite
+from ipec.auth.access import _wide
 from ipec.auth.models import User
 from ipec.db import make_engine
 from ipec.monitoring import Area, CaseStatus, Sex
@@ -66,7 +66,7 @@ def main() -> None:
     for name, path, filters, page in lists:
         offset = (page - 1) * PER_PAGE
         with Session(engine) as session:
-            merge_groups = _wide_on_sqlite(session, path)  # as ipec.auth.case_page chooses
+            merge_groups = _wide(session, path)  # as ipec.auth.case_page chooses
         query = case_page_query(path, filters, args.today, limit=PER_PAGE + 1, offset=offset,
                                 merge_groups=merge_groups)  # fmt: skip
         times = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -275,6 +276,65 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
     assert "case_facts" not in inspect(engine).get_table_names()
     kept = {c["name"] for c in inspect(engine).get_columns("child_facts")}
     assert not {"area_id", "household_id", "sex", "remediation_start", "last_found_on"} & kept
+
+
+def test_cases_get_their_childs_sex_and_birth_date(engine: Engine) -> None:
+    """0013 copies each case's child's sex and birth date to the case, and puts them in the
+    two priority indexes; its downgrade takes them away."""
+    from alembic import command
+
+    upgrade(engine, "0012")
+    rows = {
+        "areas": [{"id": 1, "parent_id": None, "name": "country", "level": "country",
+                   "path": "/1/"}],
+        "households": [{"id": 10, "area_id": 1, "head_name": "h", "version": 1}],
+        "children": [
+            {"id": 20 + i, "household_id": 10, "pseudonym": f"C-{i}", "name": f"c{i}",
+             "sex": sex, "birth_date": born, "version": 1}
+            for i, (sex, born) in enumerate((("female", date(2014, 2, 3)),
+                                             ("male", date(2011, 7, 8))))
+        ],
+        "cases": [
+            {"id": 40 + i, "child_id": child, "area_id": 1, "kind": "child_labour",
+             "status": "identified", "worst_forms": False, "hazardous": False,
+             "opened_on": date(2026, 3, 1), "version": 1}
+            for i, child in enumerate((20, 21, 21))
+        ],
+    }  # fmt: skip
+    _insert(engine, rows)
+    upgrade(engine, "0013")
+    with engine.connect() as connection:
+        copies = connection.execute(
+            text("SELECT id, child_sex, child_birth_date FROM cases ORDER BY id")
+        ).all()
+    assert [(i, sex, str(born)) for i, sex, born in copies] == [
+        (40, "female", "2014-02-03"), (41, "male", "2011-07-08"), (42, "male", "2011-07-08")
+    ]  # fmt: skip
+    columns = {c["name"]: c for c in inspect(engine).get_columns("cases")}
+    assert not columns["child_sex"]["nullable"]
+    assert not columns["child_birth_date"]["nullable"]
+    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("cases")}
+    for name in ("ix_cases_area_id_priority", "ix_cases_priority"):
+        assert indexes[name][-2:] == ["child_birth_date", "child_sex"]
+    command.downgrade(alembic_config(engine), "0012")
+    columns = {c["name"]: c for c in inspect(engine).get_columns("cases")}
+    assert not {"child_sex", "child_birth_date"} & set(columns)
+    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("cases")}
+    assert indexes["ix_cases_priority"][-1] == "child_id"
+
+
+def test_an_upgrade_of_a_database_with_a_schema_vacuums_it_on_postgresql(engine: Engine) -> None:
+    """The visibility map is set again after migrations that rewrite rows (PostgreSQL)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("VACUUM is PostgreSQL's")
+    vacuumed = text("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'cases'")
+    upgrade(engine, "0012")
+    with engine.connect() as connection:
+        before = connection.execute(vacuumed).scalar_one()
+    upgrade(engine)
+    upgrade(engine)  # nothing to apply: nothing vacuumed
+    with engine.connect() as connection:
+        assert connection.execute(vacuumed).scalar_one() == before + 1
 
 
 def test_a_failed_migration_leaves_nothing_behind_on_sqlite(tmp_path: object) -> None:

@@ -219,3 +219,76 @@ def test_a_visit_of_a_missing_child_is_not_found(session: Session) -> None:
                           explanation="", child_labour=False, hazardous_work=False))  # fmt: skip
         with pytest.raises(NotFound, match=f"child {10**9} not found"):
             session.flush()
+
+
+def _cases_off_their_child(session: Session) -> int:
+    """Cases whose copied sex or birth date differs from their child's."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .join(Child, Child.id == Case.child_id)
+            .where((Case.child_sex != Child.sex) | (Case.child_birth_date != Child.birth_date))
+        )
+        or 0
+    )
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    corrections=st.lists(
+        st.tuples(
+            st.integers(0, 2),  # which child
+            st.one_of(st.none(), st.sampled_from(list(Sex))),  # a new sex, or none
+            st.one_of(st.none(), st.integers(0, 2000)),  # a new birth date (days), or none
+        ),
+        max_size=6,
+    ),
+    cases_per_child=st.lists(st.integers(0, 2), min_size=3, max_size=3),
+)
+def test_cases_carry_their_childs_sex_and_birth_date_through_corrections(
+    session: Session,
+    corrections: list[tuple[int, Sex | None, int | None]],
+    cases_per_child: list[int],
+) -> None:
+    savepoint = session.begin_nested()
+    root = create_area(session, name=f"country {next(_names)}", level="country")
+    household = register_household(
+        session, area_id=root.id, head_name="head", actor="m", today=TODAY,
+        children=[ChildInput(f"child {i}", Sex.FEMALE, date(2012, 1, 1) + timedelta(days=i))
+                  for i in range(3)],
+    )  # fmt: skip
+    kids = session.scalars(
+        select(Child).where(Child.household_id == household.id).order_by(Child.id)
+    ).all()
+    for kid, n in zip(kids, cases_per_child, strict=True):
+        session.add_all(Case(child_id=kid.id, kind=CaseKind.AT_RISK, status=CaseStatus.AT_RISK,
+                             opened_on=TODAY) for _ in range(n))  # fmt: skip
+    session.flush()
+    assert _cases_off_their_child(session) == 0
+    for which, sex, days in corrections:
+        kid = kids[which]
+        changes: dict[str, object] = {}
+        if sex is not None:
+            changes["sex"] = sex
+        if days is not None:
+            changes["birth_date"] = date(2010, 1, 1) + timedelta(days=days)
+        if changes:  # the children's names differ: no correction makes two of them one
+            update_child(session, child_id=kid.id, expected_version=kid.version,
+                         changes=changes, actor="m")  # fmt: skip
+        assert _cases_off_their_child(session) == 0
+    savepoint.rollback()
+
+
+def test_a_case_given_another_sex_or_birth_date_than_its_childs_is_refused(
+    session: Session,
+) -> None:
+    _, _, child = _one_child(session)
+    for copies in ({"child_sex": Sex.MALE}, {"child_birth_date": date(2015, 1, 1)}):
+        with session.begin_nested():
+            session.add(Case(child_id=child.id, kind=CaseKind.AT_RISK, status=CaseStatus.AT_RISK,
+                             opened_on=TODAY, **copies))  # fmt: skip
+            with pytest.raises(DataError, match=f"a case of child {child.id} has the child's"):
+                session.flush()

@@ -235,6 +235,21 @@ def test_follow_ups_are_due_per_the_rule(seeded: tuple[Engine, dict[str, int]]) 
     assert 0 < done < sum(len(days) for days in due.values())
 
 
+def test_copies_match_what_they_copy(seeded: tuple[Engine, dict[str, int]]) -> None:
+    """The seeder writes the copies the ORM would: each case's child's sex and birth date,
+    each follow-up's case's area."""
+    engine, counts = seeded
+    assert counts["cases"] > 0
+    assert counts["follow_ups"] > 0
+    off_child = _rows(engine, "SELECT count(*) FROM cases c JOIN children ch ON ch.id = c.child_id"
+                              " WHERE c.child_sex <> ch.sex"
+                              " OR c.child_birth_date <> ch.birth_date")  # fmt: skip
+    off_case = _rows(engine, "SELECT count(*) FROM follow_ups f JOIN cases c ON c.id = f.case_id"
+                             " WHERE f.area_id <> c.area_id")  # fmt: skip
+    assert off_child[0][0] == 0
+    assert off_case[0][0] == 0
+
+
 def test_worst_forms_are_referred(seeded: tuple[Engine, dict[str, int]]) -> None:
     engine, _ = seeded
     referrals = _rows(engine, "SELECT r.case_id, r.status, r.consent, c.worst_forms, "

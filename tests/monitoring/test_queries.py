@@ -36,6 +36,7 @@ one_case = st.tuples(
     st.integers(0, 3),  # opened this many days into the year (ties are common)
     st.sampled_from([CaseStatus.IDENTIFIED, CaseStatus.IN_REMEDIATION, CaseStatus.CLOSED]),
     st.integers(0, 1),  # the district
+    st.sampled_from([None, -3, 5]),  # a follow-up not done, due days from today, or none
 )
 
 
@@ -47,36 +48,54 @@ one_case = st.tuples(
     offset=st.integers(0, 8),
     open_only=st.booleans(),
     district=st.sampled_from([None, 0, 1]),
+    overdue=st.sampled_from([None, True, False]),
 )
 def test_merged_groups_give_the_sorted_page(
     session: Session,
     *,
-    cases: list[tuple[bool, bool, Sex, int, int, CaseStatus, int]],
+    cases: list[tuple[bool, bool, Sex, int, int, CaseStatus, int, int | None]],
     limit: int,
     offset: int,
     open_only: bool,
     district: int | None,
+    overdue: bool | None,
 ) -> None:
+    """Merged or sorted, with the overdue cases probed one by one or gathered from the
+    subtree's follow-ups: the same page, and (over the whole list) the cases asked for."""
     savepoint = session.begin_nested()
     country = create_area(session, name="Country", level="country")
     districts = [create_area(session, name=f"D{i}", level="district", parent_id=country.id)
                  for i in (0, 1)]  # fmt: skip
-    for i, (worst, hazardous, sex, born, opened, status, where) in enumerate(cases):
+    expected: set[int] = set()
+    for i, (worst, hazardous, sex, born, opened, status, where, due) in enumerate(cases):
         household = register_household(
             session, area_id=districts[where].id, head_name="Head", actor="m", today=TODAY,
             children=[ChildInput(f"child {i}", sex, TWELFTH_BIRTHDAY + timedelta(days=born))],
         )  # fmt: skip
         child = session.scalars(select(Child).where(Child.household_id == household.id)).one()
-        session.add(Case(child_id=child.id, kind=CaseKind.CHILD_LABOUR, status=status,
-                         worst_forms=worst, hazardous=hazardous,
-                         opened_on=date(2026, 1, 1) + timedelta(days=opened)))  # fmt: skip
+        case = Case(child_id=child.id, kind=CaseKind.CHILD_LABOUR, status=status,
+                    worst_forms=worst, hazardous=hazardous,
+                    opened_on=date(2026, 1, 1) + timedelta(days=opened))  # fmt: skip
+        session.add(case)
+        session.flush()
+        if due is not None:
+            session.add(FollowUp(case_id=case.id, due_on=TODAY + timedelta(days=due)))
+        late = due is not None and due < 0
+        if ((not open_only or status != CaseStatus.CLOSED) and district in (None, where)
+                and overdue in (None, late)):  # fmt: skip
+            expected.add(case.id)
     session.flush()
     area_path = districts[district].path if district is not None else None
-    where = _case_conditions(country.path, CaseFilter(area_path=area_path,
-                             open_only=open_only), TODAY)  # fmt: skip
-    merged = session.scalars(select(_merged_page(where, TODAY, limit=limit, offset=offset)))
-    whole = session.scalars(select(_sorted_page(where, TODAY, limit=limit, offset=offset)))
-    assert list(merged) == list(whole)
+    filters = CaseFilter(area_path=area_path, open_only=open_only, overdue=overdue)
+    probed = _case_conditions(country.path, filters, TODAY)
+    gathered = _case_conditions(country.path, filters, TODAY, narrow=True)
+    merged = session.scalars(select(_merged_page(probed, TODAY, limit=limit, offset=offset)))
+    whole = session.scalars(select(_sorted_page(probed, TODAY, limit=limit, offset=offset)))
+    narrow = session.scalars(select(_sorted_page(gathered, TODAY, limit=limit, offset=offset)))
+    page = list(merged)
+    assert page == list(whole) == list(narrow)
+    everything = session.scalars(select(_sorted_page(gathered, TODAY, limit=100, offset=0)))
+    assert set(everything) == expected
     savepoint.rollback()
 
 

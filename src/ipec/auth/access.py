@@ -290,14 +290,12 @@ def _as_page(rows: Sequence[Row[*tuple[Any, ...]]], per_page: int) -> Page:
     return Page(list(rows[:per_page]), len(rows) > per_page)
 
 
-def _wide_on_sqlite(session: Session, path: str) -> bool:
+def _wide(session: Session, path: str) -> bool:
     """Whether a list over the subtree at ``path`` walks an index in the list's order (the
     case list's priority groups, the follow-ups' due dates) rather than gathering the
-    subtree's rows and sorting them: on SQLite, for a subtree holding a tenth of the areas or
-    more. A smaller subtree has few rows, which SQLite sorts faster than it walks the whole
-    country's to find them; PostgreSQL sorts the top of either quickly."""
-    if session.get_bind().dialect.name != "sqlite":
-        return False
+    subtree's rows and sorting them: for a subtree holding a tenth of the areas or more. A
+    smaller subtree has few rows, which the database sorts faster than it walks the whole
+    country's to find them."""
     inside = func.count().filter(Area.path.startswith(path, autoescape=True))
     total, wide = session.execute(select(func.count(), inside).select_from(Area)).one()
     return int(wide) * 10 >= int(total)
@@ -315,9 +313,7 @@ def case_page(
 ) -> Page:
     """A page of the principal's cases by priority; the children listed are audit-logged."""
     # A search matches few cases and is always sorted: no need to weigh the subtree.
-    wide = not filters.search and _wide_on_sqlite(
-        session, filters.area_path or principal.scope_path
-    )
+    wide = not filters.search and _wide(session, filters.area_path or principal.scope_path)
     query = case_page_query(principal.scope_path, filters, today, limit=per_page + 1,
                             offset=(page - 1) * per_page, merge_groups=wide)  # fmt: skip
     found = _as_page(session.execute(query).all(), per_page)
@@ -337,7 +333,7 @@ def follow_up_page(
     origin: str | None = None,
 ) -> Page:
     """A page of the follow-ups still to do in the principal's scope (audit-logged)."""
-    wide = _wide_on_sqlite(session, filters.area_path or principal.scope_path)
+    wide = _wide(session, filters.area_path or principal.scope_path)
     query = follow_up_query(principal.scope_path, filters, today, by_due_date=wide)
     rows = session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).all()
     found = _as_page(rows, per_page)

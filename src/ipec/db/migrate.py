@@ -8,9 +8,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import OperationalError
 
+from ipec.db.bulk import vacuum
 from ipec.errors import ConfigurationError, DatabaseUnavailable
 
 __all__ = ["alembic_config", "require_current", "upgrade"]
@@ -25,19 +26,32 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema to ``revision`` (default: the latest)."""
+    """Bring the database schema to ``revision`` (default: the latest).
+
+    A migration that fills a new column rewrites every row of its table; on PostgreSQL the
+    tables of a database that had a schema are then vacuumed, so that index-only scans work
+    at once rather than after autovacuum's next pass (a district's case list at a million
+    children took 204 ms instead of 55 in between)."""
     try:
+        before = _revision(engine)
         command.upgrade(alembic_config(engine), revision)
+        if before is not None and _revision(engine) != before:
+            vacuum(engine, inspect(engine).get_table_names())
     except OperationalError as exc:
         raise unavailable(engine, exc) from None
+
+
+def _revision(engine: Engine) -> str | None:
+    """The database's schema revision (None: no schema yet)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def require_current(engine: Engine) -> None:
     """Refuse a database whose schema is not the one this version of ipec writes."""
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     try:
-        with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
+        current = _revision(engine)
     except OperationalError as exc:
         raise unavailable(engine, exc) from None
     if current != head:

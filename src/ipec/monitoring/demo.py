@@ -296,7 +296,7 @@ def _chunk(country: _Country, households: int, seed: int) -> _Frames:
     out.append(("children", children))
 
     visits = _visits(country, out, rng, children, child_areas)
-    cases = _cases(country, out, rng, visits)
+    cases = _cases(country, out, rng, visits, children)
     _services_referrals_follow_ups(country, out, rng, cases, visits)
     country.counts["households"] += households
     country.counts["children"] += n_children
@@ -367,9 +367,14 @@ def _visits(
 
 
 def _cases(
-    country: _Country, out: _Frames, rng: np.random.Generator, visits: pl.DataFrame
+    country: _Country,
+    out: _Frames,
+    rng: np.random.Generator,
+    visits: pl.DataFrame,
+    children: pl.DataFrame,
 ) -> pl.DataFrame:
-    """One case per child found in child labour, opened on the first such visit.
+    """One case per child found in child labour, opened on the first such visit (with the
+    child's sex and birth date copied from ``children``).
 
     The status is drawn, then made possible: no remediation before it can have started,
     closure only after a visit found the child out of child labour at least 90 days after
@@ -388,6 +393,11 @@ def _cases(
             last_in_labour=pl.col("child_labour").last(),
         )
         .filter(pl.col("opened_on").is_not_null())
+        .join(
+            children.select(pl.col("id").alias("child_id"), "sex", "birth_date"),
+            on="child_id",
+            how="left",
+        )
         .sort("child_id")
     )
     n = per_child.height
@@ -419,7 +429,7 @@ def _cases(
     table = frame.select(
         "id", "child_id", "area_id", kind=pl.lit(CaseKind.CHILD_LABOUR.value), status="status",
         worst_forms="worst_forms", hazardous="hazardous", opened_on="opened_on",
-        closed_on="closed_on", version=pl.lit(1),
+        closed_on="closed_on", version=pl.lit(1), child_sex="sex", child_birth_date="birth_date",
     )  # fmt: skip
     out.append(("cases", table))
     country.counts["cases"] += n

@@ -36,6 +36,7 @@ from sqlalchemy import (
     event,
     inspect,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
@@ -273,36 +274,26 @@ class ChildFacts(Base):
     first_found_age: Mapped[int | None] = mapped_column(Integer)
 
 
+#: What a case list reads of an area's cases, and of every case in priority order.
+_AREA_PRIORITY_COLUMNS = ("area_id", "status", "worst_forms", "hazardous", "opened_on",
+                          "child_id", "id", "child_birth_date", "child_sex")  # fmt: skip
+_PRIORITY_COLUMNS = ("worst_forms", "hazardous", "opened_on", "id", "status", "area_id",
+                     "child_id", "child_birth_date", "child_sex")  # fmt: skip
+
+
 class Case(Base):
     """One case per child in (or at risk of) child labour, with its workflow status."""
 
     __tablename__ = "cases"
-    # An area's cases by status, with what a case list sorts by (priority, apart from the
-    # child's age and sex) and the child: a list reads its cases from the index alone. The
+    # An area's cases by status, with what a case list sorts by (priority, with the child's
+    # birth date and sex) and the child: a list reads its cases from the index alone. The
     # second index walks every case in priority order (worst forms, hazardous, then the
-    # oldest), so the top of a long list is found without sorting it. The third gives the
-    # metrics an area's cases of a kind, opened or open in a period, without their rows.
+    # oldest), so the top of a long list is found without sorting it or looking up a child.
+    # The third gives the metrics an area's cases of a kind, opened or open in a period,
+    # without their rows.
     __table_args__ = (
-        Index(
-            "ix_cases_area_id_priority",
-            "area_id",
-            "status",
-            "worst_forms",
-            "hazardous",
-            "opened_on",
-            "child_id",
-            "id",
-        ),
-        Index(
-            "ix_cases_priority",
-            "worst_forms",
-            "hazardous",
-            "opened_on",
-            "id",
-            "status",
-            "area_id",
-            "child_id",
-        ),
+        Index("ix_cases_area_id_priority", *_AREA_PRIORITY_COLUMNS),
+        Index("ix_cases_priority", *_PRIORITY_COLUMNS),
         Index(
             "ix_cases_area_kind_dates",
             *("area_id", "kind", "opened_on", "closed_on", "child_id", "id"),
@@ -320,6 +311,10 @@ class Case(Base):
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: The child's sex and birth date, copied (and copied again when they are corrected): the
+    #: case list sorts and filters by them (girls, under 12) from the cases' indexes.
+    child_sex: Mapped[Sex] = mapped_column(_enum(Sex, "sex"))
+    child_birth_date: Mapped[date] = mapped_column(Date)
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -454,6 +449,36 @@ def _area_of_child(mapper: Mapper[Any], connection: Connection, target: Visit | 
         )
 
 
+def _child_of_case(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
+    """Before a case is inserted: copy its child's sex and birth date (or refuse others given
+    by the caller)."""
+    found = connection.execute(
+        select(Child.sex, Child.birth_date).where(Child.id == target.child_id)
+    ).one_or_none()
+    if found is None:
+        raise NotFound(f"child {target.child_id} not found")
+    for name, value in zip(("child_sex", "child_birth_date"), found, strict=True):
+        given = getattr(target, name)
+        if given is None:
+            setattr(target, name, value)
+        elif given != value:
+            raise DataError(
+                f"a case of child {target.child_id} has the child's {name.removeprefix('child_')}"
+                f" ({value}), not {given}"
+            )
+
+
+def _child_corrected(_mapper: Mapper[Any], connection: Connection, target: Child) -> None:
+    """After a child is updated: copy a corrected sex or birth date to its cases."""
+    state = inspect(target)
+    if any(state.attrs[name].history.has_changes() for name in ("sex", "birth_date")):
+        connection.execute(
+            update(Case)
+            .where(Case.child_id == target.id)
+            .values(child_sex=target.sex, child_birth_date=target.birth_date)
+        )
+
+
 def _area_of_case(mapper: Mapper[Any], connection: Connection, target: FollowUp) -> None:
     """Before a follow-up is inserted: give it its case's area (or refuse a different one
     given by the caller)."""
@@ -491,5 +516,7 @@ def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> N
 for _copied in (Visit, Case):
     event.listen(_copied, "before_insert", _area_of_child)
 event.listen(FollowUp, "before_insert", _area_of_case)
+event.listen(Case, "before_insert", _child_of_case)
+event.listen(Child, "after_update", _child_corrected)
 for _fixed in _FIXED:
     event.listen(_fixed, "before_update", _refuse_moves)

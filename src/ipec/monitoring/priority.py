@@ -9,22 +9,22 @@ from typing import Any
 from sqlalchemy import ColumnElement, case
 
 from ipec.monitoring.followup import add_months
-from ipec.monitoring.models import Case, Child, Sex
+from ipec.monitoring.models import Case, Sex
 
 __all__ = ["priority_groups", "priority_order"]
 
 
 def _young(today: date) -> ColumnElement[bool]:
-    """The child is under 12 on ``today``."""
-    return Child.birth_date > add_months(today, -12 * 12)
+    """The child is under 12 on ``today`` (from the copy of its birth date on the case)."""
+    return Case.child_birth_date > add_months(today, -12 * 12)
 
 
-#: The child is a girl.
-_GIRL = Child.sex == Sex.FEMALE
+#: The child is a girl (from the copy of its sex on the case).
+_GIRL = Case.child_sex == Sex.FEMALE
 
 
 def priority_order(today: date) -> list[ColumnElement[Any]]:
-    """ORDER BY clauses for a query joining Case and Child, most urgent first."""
+    """ORDER BY clauses for a query over Case, most urgent first."""
     return [
         Case.worst_forms.desc(),
         Case.hazardous.desc(),
@@ -37,9 +37,8 @@ def priority_order(today: date) -> list[ColumnElement[Any]]:
 
 def priority_groups(today: date) -> list[list[ColumnElement[bool]]]:
     """The sixteen groups of cases that :func:`priority_order` sorts before the age of the
-    case, most urgent first, each as WHERE clauses over Case and Child: within a group the
-    order is the oldest case first, so a list's first rows are the first rows of each group,
-    merged."""
+    case, most urgent first, each as WHERE clauses over Case: within a group the order is
+    the oldest case first, so a list's first rows are the first rows of each group, merged."""
     young = _young(today)
     return [
         [

@@ -60,8 +60,23 @@ class FollowUpFilter:
 
 
 def _overdue_exists(today: date) -> ColumnElement[bool]:
+    """The case has a follow-up overdue: a probe of the case's follow-ups, for a list that
+    walks many cases in order and stops at a page."""
     return exists().where(
         FollowUp.case_id == Case.id, FollowUp.visit_id.is_(None), FollowUp.due_on < today
+    )
+
+
+def _overdue_in(paths: list[str], today: date) -> ColumnElement[bool]:
+    """The case has a follow-up overdue: one of the cases of the subtrees' overdue follow-ups,
+    read once from their index (a follow-up is in its case's area), for a narrow subtree
+    whose cases are all gathered and sorted anyway."""
+    return Case.id.in_(
+        select(FollowUp.case_id).where(
+            *(in_subtree(FollowUp.area_id, path) for path in paths),
+            FollowUp.visit_id.is_(None),
+            FollowUp.due_on < today,
+        )
     )
 
 
@@ -75,35 +90,36 @@ def _overdue_count(today: date) -> Any:
 
 
 def _age_bounds(filters: CaseFilter, today: date) -> list[ColumnElement[bool]]:
-    """Age between min and max (inclusive) as bounds on the birth date, so an index serves."""
+    """Age between min and max (inclusive) as bounds on the birth date (the copy on the
+    case, in the cases' indexes)."""
     bounds: list[ColumnElement[bool]] = []
     if filters.min_age is not None:
-        bounds.append(Child.birth_date <= add_months(today, -12 * filters.min_age))
+        bounds.append(Case.child_birth_date <= add_months(today, -12 * filters.min_age))
     if filters.max_age is not None:
-        bounds.append(Child.birth_date > add_months(today, -12 * (filters.max_age + 1)))
+        bounds.append(Case.child_birth_date > add_months(today, -12 * (filters.max_age + 1)))
     return bounds
 
 
 def _case_conditions(
-    scope_path: str, filters: CaseFilter, today: date
+    scope_path: str, filters: CaseFilter, today: date, *, narrow: bool = False
 ) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a case list (over cases joined to children)."""
-    where: list[ColumnElement[bool]] = [in_subtree(Case.area_id, scope_path)]
-    if filters.area_path is not None:
-        where.append(in_subtree(Case.area_id, filters.area_path))
+    """The WHERE clauses of a case list (over cases, joined to children for a search);
+    ``narrow``: the list gathers the subtree's cases and sorts them (see ``_overdue_in``)."""
+    paths = [scope_path] if filters.area_path is None else [scope_path, filters.area_path]
+    where: list[ColumnElement[bool]] = [in_subtree(Case.area_id, path) for path in paths]
     if filters.status is not None:
         where.append(Case.status == filters.status)
     if filters.open_only:
         where.append(Case.status != CaseStatus.CLOSED)
     if filters.sex is not None:
-        where.append(Child.sex == filters.sex)
+        where.append(Case.child_sex == filters.sex)
     where.extend(_age_bounds(filters, today))
     if filters.worst_forms is not None:
         where.append(Case.worst_forms.is_(filters.worst_forms))
     if filters.hazardous is not None:
         where.append(Case.hazardous.is_(filters.hazardous))
     if filters.overdue is not None:
-        overdue = _overdue_exists(today)
+        overdue = _overdue_in(paths, today) if narrow else _overdue_exists(today)
         where.append(overdue if filters.overdue else ~overdue)
     if filters.search:
         term = filters.search.strip()
@@ -144,32 +160,45 @@ def case_page_query(
     offset: int,
     merge_groups: bool = False,
 ) -> Select[Any]:
-    """One page of the case list. The page's case ids are chosen first, from the cases and
-    children alone; only those few rows then get their area and overdue count (a database
-    computes a select list before it sorts, so doing it in one query costs a follow-up count
-    for every case of the list, not of the page).
+    """One page of the case list. The page's case ids are chosen first, from the cases alone
+    (and the children, for a search); only those few rows then get their area and overdue
+    count (a database computes a select list before it sorts, so doing it in one query costs
+    a follow-up count for every case of the list, not of the page).
 
-    ``merge_groups`` chooses how the ids are found, for the database at hand: SQLite joins by
-    nested loops only and sorts every case of a country's list to return its first rows, so
-    it reads each priority group in index order and merges them; PostgreSQL takes the top of
-    a sorted index range quickly and plans the sixteen-part merge badly for deep pages, so it
-    sorts. A search, which matches few cases, is always sorted."""
-    where = _case_conditions(scope_path, filters, today)
+    ``merge_groups`` chooses how the ids are found, for the subtree at hand (the caller
+    weighs it): for a wide one (a region, the country), each priority group is read in the
+    order of the priority index, which stops at the page, and the groups are merged; for a
+    narrow one, or a search (which matches few cases), the matching cases are gathered and
+    sorted. Every priority and filter column is on the cases and in their indexes (the
+    child's sex and birth date are copied there), so neither way looks a child up before the
+    page is known."""
+    # A narrow subtree's overdue follow-ups are few (a wide one's, read whole, would cost more
+    # than the list, even for a search).
+    where = _case_conditions(scope_path, filters, today, narrow=not merge_groups)
     if merge_groups and not filters.search:
         ids = _merged_page(where, today, limit=limit, offset=offset)
     else:
-        ids = _sorted_page(where, today, limit=limit, offset=offset)
+        ids = _sorted_page(
+            where, today, limit=limit, offset=offset, with_children=bool(filters.search)
+        )
     return _with_details(select().select_from(Case).join(ids, ids.c.id == Case.id), today)
 
 
 def _sorted_page(
-    where: list[ColumnElement[bool]], today: date, *, limit: int, offset: int
+    where: list[ColumnElement[bool]],
+    today: date,
+    *,
+    limit: int,
+    offset: int,
+    with_children: bool = False,
 ) -> Subquery:
-    """The page's ids from every matching case, sorted: for a search, which matches few."""
+    """The page's ids from every matching case, sorted (``with_children``: joined to the
+    children, for a search by name; every other condition is on the cases)."""
+    ids = select(Case.id)
+    if with_children:
+        ids = ids.join(Child, Child.id == Case.child_id)
     return (
-        select(Case.id)
-        .join(Child, Child.id == Case.child_id)
-        .where(and_(*where))
+        ids.where(and_(*where))
         .order_by(*priority_order(today))
         .limit(limit)
         .offset(offset)
@@ -188,7 +217,6 @@ def _merged_page(
     for rank, group in enumerate(priority_groups(today)):
         part = (
             select(Case.id, literal(rank).label("rank"), Case.opened_on)
-            .join(Child, Child.id == Case.child_id)
             .where(and_(*where, *group))
             .order_by(Case.opened_on, Case.id)
             .limit(wanted)
