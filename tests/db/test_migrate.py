@@ -190,10 +190,13 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
         "areas": [
             {"id": 1, "parent_id": None, "name": "country", "level": "country", "path": "/1/"},
             {"id": 2, "parent_id": 1, "name": "north", "level": "district", "path": "/1/2/"},
+            {"id": 3, "parent_id": 1, "name": "south", "level": "district", "path": "/1/3/"},
         ],
-        "households": [{"id": 10, "area_id": 2, "head_name": "h", "version": 1}],
+        "households": [{"id": 10 + i, "area_id": 2 + i, "head_name": "h", "version": 1}
+                       for i in range(2)],
+        # child 20 in the north (household 10), child 21 in the south (household 11)
         "children": [
-            {"id": 20 + i, "household_id": 10, "pseudonym": f"C-{i}", "name": f"c{i}",
+            {"id": 20 + i, "household_id": 10 + i, "pseudonym": f"C-{i}", "name": f"c{i}",
              "sex": "female", "birth_date": date(2014, 1, 1), "version": 1}
             for i in range(2)
         ],
@@ -209,7 +212,7 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
         ],
         # 40 opens with the March visits, 41 after them, 42 (child 21) has no visit at all.
         "cases": [
-            {"id": 40 + i, "child_id": child, "area_id": 2, "kind": "child_labour",
+            {"id": 40 + i, "child_id": child, "area_id": child - 18, "kind": "child_labour",
              "status": "identified", "worst_forms": False, "hazardous": False,
              "opened_on": opened, "version": 1}
             for i, (child, opened) in enumerate(
@@ -220,7 +223,7 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
             {"id": 50 + i, "case_id": 40, "type": kind, "started_on": day}
             for i, (kind, day) in enumerate(
                 (("health", date(2026, 3, 5)), ("school_kit", date(2026, 3, 9)),
-                 ("bridging_class", date(2026, 3, 7)))
+                 ("bridging_class", date(2026, 3, 7)), ("health", date(2026, 3, 20)))
             )
         ],
         "follow_ups": [
@@ -255,9 +258,9 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
         kinds = connection.execute(text("SELECT case_id, service_kinds FROM case_facts")).all()
         ages = connection.execute(text("SELECT first_found_age FROM child_facts")).all()
         follow_up_areas = connection.execute(text("SELECT id, area_id FROM follow_ups")).all()
-    assert sorted(kinds) == [(40, 3), (41, 0), (42, 0)]
+    assert sorted(kinds) == [(40, 3), (41, 0), (42, 0)]  # health twice: three kinds
     assert ages == [(12,)]
-    assert sorted(follow_up_areas) == [(60, 2), (61, 2), (62, 2)]
+    assert sorted(follow_up_areas) == [(60, 2), (61, 2), (62, 3)]
     # The migrations' own statements give what the application computes today.
     upgrade(engine)
     all_children = text("SELECT * FROM child_facts ORDER BY child_id")
@@ -335,6 +338,29 @@ def test_an_upgrade_of_a_database_with_a_schema_vacuums_it_on_postgresql(engine:
     upgrade(engine)  # nothing to apply: nothing vacuumed
     with engine.connect() as connection:
         assert connection.execute(vacuumed).scalar_one() == before + 1
+
+
+def test_a_vacuum_blocked_after_the_upgrade_is_a_warning(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The schema is upgraded (committed) before the vacuum: a table held by another session
+    makes the vacuum give up with a warning, not an error that would read as a failed
+    upgrade."""
+    from ipec.db import migrate
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("VACUUM is PostgreSQL's")
+    monkeypatch.setattr(migrate, "VACUUM_LOCK_TIMEOUT", "200ms")
+    upgrade(engine, "0012")
+    with engine.connect() as holder:
+        holder.execute(text("LOCK TABLE areas IN ACCESS EXCLUSIVE MODE"))
+        with caplog.at_level("WARNING", logger="ipec.db.migrate"):
+            upgrade(engine)
+        holder.rollback()
+    assert "VACUUM of its tables failed (canceling statement due to lock timeout)" in caplog.text
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
 
 
 def test_a_failed_migration_leaves_nothing_behind_on_sqlite(tmp_path: object) -> None:

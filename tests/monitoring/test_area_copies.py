@@ -150,6 +150,8 @@ def test_a_follow_up_gets_its_cases_area_and_refuses_another(session: Session) -
         (Case, "child_id"),
         (Case, "area_id"),
         (Case, "kind"),
+        (Case, "child_sex"),
+        (Case, "child_birth_date"),
         (FollowUp, "case_id"),
         (FollowUp, "area_id"),
     ],
@@ -182,6 +184,8 @@ def test_the_columns_the_copies_rely_on_cannot_change(
         "child_id": kofi,
         "kind": CaseKind.AT_RISK,
         "case_id": kofis_case.id,
+        "child_sex": Sex.MALE,
+        "child_birth_date": date(2015, 5, 5),
     }[column]
     with session.begin_nested():
         setattr(moved, column, new_value)
@@ -279,6 +283,12 @@ def test_cases_carry_their_childs_sex_and_birth_date_through_corrections(
             update_child(session, child_id=kid.id, expected_version=kid.version,
                          changes=changes, actor="m")  # fmt: skip
         assert _cases_off_their_child(session) == 0
+        # The cases the session holds show the copies too, and a later write of one keeps them.
+        held = session.scalars(select(Case).where(Case.child_id == kid.id)).all()
+        assert all((c.child_sex, c.child_birth_date) == (kid.sex, kid.birth_date) for c in held)
+        for c in held:
+            c.status = CaseStatus.CLOSED
+        session.flush()
     savepoint.rollback()
 
 

@@ -38,10 +38,11 @@ from tests.monitoring.metrics.world import (
 
 _NAMES = itertools.count()
 
-#: A visit: days after 2024-01-01, which record, school days (attended, open) or none.
+#: A visit: days after 2024-01-01 (the child is 11 to 14), which record, school days
+#: (attended, open) or none.
 _VISITS = st.lists(
     st.tuples(
-        st.integers(0, 60),
+        st.integers(0, 800),
         st.sampled_from(range(len(RECORDS))),
         st.one_of(
             st.none(),
@@ -168,9 +169,9 @@ def test_a_visit_changed_or_deleted_changes_the_facts(session: Session) -> None:
 #: service (days, kind) for the case opened last (none before a case).
 _STEPS = st.lists(
     st.one_of(
-        st.tuples(st.just("visit"), st.integers(0, 60), st.sampled_from(range(len(RECORDS)))),
-        st.tuples(st.just("case"), st.integers(0, 60), st.just(0)),
-        st.tuples(st.just("service"), st.integers(0, 60), st.sampled_from(list(ServiceType))),
+        st.tuples(st.just("visit"), st.integers(0, 800), st.sampled_from(range(len(RECORDS)))),
+        st.tuples(st.just("case"), st.integers(0, 800), st.just(0)),
+        st.tuples(st.just("service"), st.integers(0, 800), st.sampled_from(list(ServiceType))),
     ),
     min_size=1,
     max_size=8,

@@ -24,6 +24,7 @@ from ipec.monitoring.queries import (
     follow_up_query,
 )
 from ipec.monitoring.service import ChildInput, create_area, register_household
+from tests.monitoring.metrics.world import CLEAN, visit
 
 TODAY = date(2026, 6, 1)
 TWELFTH_BIRTHDAY = add_months(TODAY, -12 * 12)
@@ -36,7 +37,8 @@ one_case = st.tuples(
     st.integers(0, 3),  # opened this many days into the year (ties are common)
     st.sampled_from([CaseStatus.IDENTIFIED, CaseStatus.IN_REMEDIATION, CaseStatus.CLOSED]),
     st.integers(0, 1),  # the district
-    st.sampled_from([None, -3, 5]),  # a follow-up not done, due days from today, or none
+    # a follow-up due days from today, done by a visit or not, or none
+    st.sampled_from([None, (-3, False), (5, False), (-3, True)]),
 )
 
 
@@ -53,7 +55,7 @@ one_case = st.tuples(
 def test_merged_groups_give_the_sorted_page(
     session: Session,
     *,
-    cases: list[tuple[bool, bool, Sex, int, int, CaseStatus, int, int | None]],
+    cases: list[tuple[bool, bool, Sex, int, int, CaseStatus, int, tuple[int, bool] | None]],
     limit: int,
     offset: int,
     open_only: bool,
@@ -79,8 +81,11 @@ def test_merged_groups_give_the_sorted_page(
         session.add(case)
         session.flush()
         if due is not None:
-            session.add(FollowUp(case_id=case.id, due_on=TODAY + timedelta(days=due)))
-        late = due is not None and due < 0
+            days, done = due
+            seen = visit(session, child, TODAY - timedelta(days=1), CLEAN) if done else None
+            session.add(FollowUp(case_id=case.id, due_on=TODAY + timedelta(days=days),
+                                 visit_id=seen.id if seen else None))  # fmt: skip
+        late = due is not None and due[0] < 0 and not due[1]
         if ((not open_only or status != CaseStatus.CLOSED) and district in (None, where)
                 and overdue in (None, late)):  # fmt: skip
             expected.add(case.id)
@@ -158,6 +163,7 @@ def test_each_priority_group_is_searched_in_the_priority_index(session: Session)
     query = select(_merged_page(where, TODAY, limit=51, offset=0))
     sql = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
     plan = [row[3] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+    assert not [step for step in plan if " children " in f" {step} "], plan  # copies on cases
     cases_steps = [step for step in plan if " cases " in f" {step} "]
     seeks = [s for s in cases_steps if "ix_cases_priority (worst_forms=? AND hazardous=?)" in s]
     assert len(seeks) == 16, plan

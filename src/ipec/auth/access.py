@@ -312,8 +312,7 @@ def case_page(
     origin: str | None = None,
 ) -> Page:
     """A page of the principal's cases by priority; the children listed are audit-logged."""
-    # A search matches few cases and is always sorted: no need to weigh the subtree.
-    wide = not filters.search and _wide(session, filters.area_path or principal.scope_path)
+    wide = _wide(session, filters.area_path or principal.scope_path)
     query = case_page_query(principal.scope_path, filters, today, limit=per_page + 1,
                             offset=(page - 1) * per_page, merge_groups=wide)  # fmt: skip
     found = _as_page(session.execute(query).all(), per_page)

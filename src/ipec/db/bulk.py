@@ -240,12 +240,17 @@ def analyze(connection: Connection, tables: Sequence[str]) -> None:
         connection.exec_driver_sql(f"ANALYZE {_quoted(table)}")
 
 
-def vacuum(engine: Engine, tables: Sequence[str]) -> None:
+def vacuum(engine: Engine, tables: Sequence[str], *, lock_timeout: str | None = None) -> None:
     """After a committed load on PostgreSQL, VACUUM the tables: it sets the visibility map,
     so index-only scans work at once instead of after autovacuum's next pass (which would
-    otherwise run in the middle of the first queries). Nothing to do on SQLite."""
-    if engine.dialect.name != "postgresql":
+    otherwise run in the middle of the first queries). Nothing to do on SQLite.
+    ``lock_timeout`` (PostgreSQL's syntax, "10s"): give up on a table another session holds
+    rather than wait for it."""
+    if engine.dialect.name != "postgresql" or not tables:
         return
     names = ", ".join(_quoted(table) for table in tables)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if lock_timeout is not None:
+            connection.execute(text("SELECT set_config('lock_timeout', :value, false)"),
+                               {"value": lock_timeout})  # fmt: skip
         connection.exec_driver_sql(f"VACUUM {names}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 
 from alembic import command
@@ -9,12 +10,15 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from ipec.db.base import Base
 from ipec.db.bulk import vacuum
 from ipec.errors import ConfigurationError, DatabaseUnavailable
 
 __all__ = ["alembic_config", "require_current", "upgrade"]
+
+_log = logging.getLogger(__name__)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -29,16 +33,37 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema to ``revision`` (default: the latest).
 
     A migration that fills a new column rewrites every row of its table; on PostgreSQL the
-    tables of a database that had a schema are then vacuumed, so that index-only scans work
-    at once rather than after autovacuum's next pass (a district's case list at a million
-    children took 204 ms instead of 55 in between)."""
+    tables of a database that had a schema are then vacuumed (after the upgrade committed),
+    so that index-only scans work at once rather than after autovacuum's next pass (a
+    district's case list at a million children took 204 ms instead of 55 in between)."""
     try:
         before = _revision(engine)
         command.upgrade(alembic_config(engine), revision)
-        if before is not None and _revision(engine) != before:
-            vacuum(engine, inspect(engine).get_table_names())
+        applied = before is not None and _revision(engine) != before
     except OperationalError as exc:
         raise unavailable(engine, exc) from None
+    if applied:
+        _vacuum_after_upgrade(engine)
+
+
+#: How long the vacuum after an upgrade waits for a table another session holds.
+VACUUM_LOCK_TIMEOUT = "10s"
+
+
+def _vacuum_after_upgrade(engine: Engine) -> None:
+    """VACUUM ipec's tables (not other applications' in the same schema). The schema is
+    upgraded already: a failure (a lock held elsewhere) is a warning, and autovacuum will
+    do the work later."""
+    tables = [name for name in inspect(engine).get_table_names() if name in Base.metadata.tables]
+    try:
+        vacuum(engine, tables, lock_timeout=VACUUM_LOCK_TIMEOUT)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        _log.warning(
+            "the schema is upgraded, but VACUUM of its tables failed (%s): run VACUUM on the "
+            "database, or leave it to autovacuum (case lists and metrics are slower until then)",
+            reason,
+        )
 
 
 def _revision(engine: Engine) -> str | None:

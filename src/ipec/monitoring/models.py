@@ -39,6 +39,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ipec.db.base import Base
 from ipec.errors import DataError, NotFound
@@ -416,7 +417,7 @@ class FollowUp(Base):
     # A case's follow-ups with whether and when they are due: "overdue" (not done, due before
     # a day) is one index range per case, without reading the rows. The second index gives
     # an area's follow-ups not done and due before a day, with their cases (the children lost
-    # to follow-up), without reading the rows or every case of the area.
+    # to follow-up, a district's overdue cases), without reading the follow-up rows.
     __table_args__ = (
         Index(None, "case_id", "visit_id", "due_on"),
         Index("ix_follow_ups_area_open", "area_id", "visit_id", "due_on", "case_id"),
@@ -469,14 +470,20 @@ def _child_of_case(_mapper: Mapper[Any], connection: Connection, target: Case) -
 
 
 def _child_corrected(_mapper: Mapper[Any], connection: Connection, target: Child) -> None:
-    """After a child is updated: copy a corrected sex or birth date to its cases."""
+    """After a child is updated: copy a corrected sex or birth date to its cases, in the
+    database and in the cases the session holds (as their stored values: the ORM refuses a
+    change of the copies through a case)."""
     state = inspect(target)
-    if any(state.attrs[name].history.has_changes() for name in ("sex", "birth_date")):
-        connection.execute(
-            update(Case)
-            .where(Case.child_id == target.id)
-            .values(child_sex=target.sex, child_birth_date=target.birth_date)
-        )
+    if not any(state.attrs[name].history.has_changes() for name in ("sex", "birth_date")):
+        return
+    copies = {"child_sex": target.sex, "child_birth_date": target.birth_date}
+    connection.execute(update(Case).where(Case.child_id == target.id).values(**copies))
+    if state.session is None:
+        return
+    for held in list(state.session.identity_map.values()):
+        if isinstance(held, Case) and held.child_id == target.id:
+            for name, value in copies.items():
+                set_committed_value(held, name, value)
 
 
 def _area_of_case(mapper: Mapper[Any], connection: Connection, target: FollowUp) -> None:
@@ -494,11 +501,12 @@ def _area_of_case(mapper: Mapper[Any], connection: Connection, target: FollowUp)
         )
 
 
-#: Columns whose values never change once written: the copies of ``area_id`` and the facts
+#: Columns a flush may not change: the copies of ``area_id`` and the facts
 #: (``ipec.monitoring.facts``: a child's remediation starts in its child-labour cases) rely
-#: on them.
+#: on them; a case's copies of its child's sex and birth date change only with the child's.
 _FIXED = {Household: ("area_id",), Child: ("household_id",), Visit: ("child_id", "area_id"),
-          Case: ("child_id", "area_id", "kind"), FollowUp: ("case_id", "area_id")}  # fmt: skip
+          Case: ("child_id", "area_id", "kind", "child_sex", "child_birth_date"),
+          FollowUp: ("case_id", "area_id")}  # fmt: skip
 
 
 def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
@@ -507,9 +515,10 @@ def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> N
     for name in _FIXED[mapper.class_]:
         if state.attrs[name].history.has_changes():
             what = mapper.class_.__name__.lower()
+            copied = name in ("child_sex", "child_birth_date")
             raise DataError(
                 f"the {name} of {what} {target.id} cannot change",
-                hint=f"register a new {what} instead",
+                hint="correct the child's record" if copied else f"register a new {what} instead",
             )
 
 

@@ -165,15 +165,14 @@ def case_page_query(
     count (a database computes a select list before it sorts, so doing it in one query costs
     a follow-up count for every case of the list, not of the page).
 
-    ``merge_groups`` chooses how the ids are found, for the subtree at hand (the caller
-    weighs it): for a wide one (a region, the country), each priority group is read in the
-    order of the priority index, which stops at the page, and the groups are merged; for a
-    narrow one, or a search (which matches few cases), the matching cases are gathered and
-    sorted. Every priority and filter column is on the cases and in their indexes (the
-    child's sex and birth date are copied there), so neither way looks a child up before the
-    page is known."""
-    # A narrow subtree's overdue follow-ups are few (a wide one's, read whole, would cost more
-    # than the list, even for a search).
+    ``merge_groups`` says the subtree is wide (a region, the country; the caller weighs it):
+    each priority group is read in the order of the priority index, which stops at the page,
+    and the groups are merged; for a narrow subtree, or a search (which matches few cases),
+    the matching cases are gathered and sorted. Every priority and filter column is on the
+    cases and in their indexes (the child's sex and birth date are copied there), so neither
+    way looks a child up before the page is known (but for a search by name)."""
+    # A narrow subtree's overdue follow-ups are few; a wide one's, read whole, would cost more
+    # than testing the cases read (a search's few, or a page's worth of each group).
     where = _case_conditions(scope_path, filters, today, narrow=not merge_groups)
     if merge_groups and not filters.search:
         ids = _merged_page(where, today, limit=limit, offset=offset)

@@ -117,10 +117,13 @@ def support_rate(
     # A child with no visit has no facts: its sex comes from its record (and its age group
     # is unknown, as it has no visit in child labour).
     sex = func.coalesce(f.sex, select(Child.sex).where(Child.id == Case.child_id).scalar_subquery())
+    # Every case has its facts (the ORM and the seeder write them); a case without would count
+    # as one with no service rather than be left out.
+    kinds = func.coalesce(CaseFacts.service_kinds, 0)
     opened = (
-        select(sex.label("sex"), f.first_found_age.label("age"), CaseFacts.service_kinds)
+        select(sex.label("sex"), f.first_found_age.label("age"), kinds.label("service_kinds"))
         .select_from(Case)
-        .join(CaseFacts, CaseFacts.case_id == Case.id)
+        .join(CaseFacts, CaseFacts.case_id == Case.id, isouter=True)
         .join(f, f.child_id == Case.child_id, isouter=True)
         .where(
             in_subtree(Case.area_id, area_path),
