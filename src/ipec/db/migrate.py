@@ -53,7 +53,9 @@ VACUUM_LOCK_TIMEOUT = "10s"
 def _vacuum_after_upgrade(engine: Engine) -> None:
     """VACUUM ipec's tables (not other applications' in the same schema). The schema is
     upgraded already: a failure (a lock held elsewhere) is a warning, and autovacuum will
-    do the work later."""
+    do the work later. Nothing to do on SQLite."""
+    if engine.dialect.name != "postgresql":
+        return
     tables = [name for name in inspect(engine).get_table_names() if name in Base.metadata.tables]
     try:
         vacuum(engine, tables, lock_timeout=VACUUM_LOCK_TIMEOUT)
