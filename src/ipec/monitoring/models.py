@@ -441,13 +441,17 @@ def _area_of_child(mapper: Mapper[Any], connection: Connection, target: Visit | 
     )
     if area is None:
         raise NotFound(f"child {target.child_id} not found")
+    what = f"a {mapper.class_.__name__.lower()} of child {target.child_id}"
+    _copy_area(target, area, what=what, source="the child's household's")
+
+
+def _copy_area(target: Visit | Case | FollowUp, area: int, *, what: str, source: str) -> None:
+    """Give ``target`` (``what``, for the message) the area of ``source``, or refuse another
+    one given by the caller."""
     if target.area_id is None:
         target.area_id = area
     elif target.area_id != area:
-        raise DataError(
-            f"a {mapper.class_.__name__.lower()} of child {target.child_id} is in area {area} "
-            f"(the child's household's), not {target.area_id}"
-        )
+        raise DataError(f"{what} is in area {area} ({source}), not {target.area_id}")
 
 
 def _child_of_case(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
@@ -486,19 +490,13 @@ def _child_corrected(_mapper: Mapper[Any], connection: Connection, target: Child
                 set_committed_value(held, name, value)
 
 
-def _area_of_case(mapper: Mapper[Any], connection: Connection, target: FollowUp) -> None:
+def _area_of_case(_mapper: Mapper[Any], connection: Connection, target: FollowUp) -> None:
     """Before a follow-up is inserted: give it its case's area (or refuse a different one
     given by the caller)."""
     area = connection.scalar(select(Case.area_id).where(Case.id == target.case_id))
     if area is None:
         raise NotFound(f"case {target.case_id} not found")
-    if target.area_id is None:
-        target.area_id = area
-    elif target.area_id != area:
-        raise DataError(
-            f"a follow-up of case {target.case_id} is in area {area} (the case's), "
-            f"not {target.area_id}"
-        )
+    _copy_area(target, area, what=f"a follow-up of case {target.case_id}", source="the case's")
 
 
 #: Columns a flush may not change: the copies of ``area_id`` and the facts
