@@ -104,6 +104,23 @@ def test_merged_groups_give_the_sorted_page(
     savepoint.rollback()
 
 
+def test_a_narrow_subtrees_follow_ups_are_searched_by_area(session: Session) -> None:
+    """On SQLite a district's follow-ups to do are a range of the area index per area: with
+    the area condition on the case, SQLite skip-scanned the whole index (every area's
+    follow-ups not done) and sorted them, 0.7 s at a million children."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the plan is SQLite's")
+    country = create_area(session, name="Country", level="country")
+    query = follow_up_query(country.path, FollowUpFilter(due_by=TODAY), TODAY).limit(51)
+    sql = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = [row[3] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+    steps = [step for step in plan if " follow_ups " in f" {step} "]
+    assert steps == [
+        "SEARCH follow_ups USING COVERING INDEX ix_follow_ups_area_open "
+        "(area_id=? AND visit_id=? AND due_on<?)"
+    ], plan
+
+
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(

@@ -237,14 +237,17 @@ def follow_up_query(
 ) -> Select[FollowUp, Case, Child, str]:
     """Follow-ups still to do in the scope, earliest due first, with their case and child.
 
-    ``by_due_date``: walk the follow-ups in due-date order and keep those of the subtree
-    (hiding the cases' area index from SQLite, which would otherwise gather a country's cases
-    and sort their follow-ups); for a wide subtree, whose first rows come early in that walk.
+    A follow-up is in its case's area (a copy): a narrow subtree's follow-ups not done are one
+    range of their area index per area, sorted. ``by_due_date``: walk the follow-ups in
+    due-date order and keep those of the subtree (hiding the area and the due date from
+    SQLite's choice of the area index, which would otherwise gather a country's follow-ups and
+    sort them); for a wide subtree, whose first rows come early in that walk.
     """
-    area = unindexed(Case.area_id) if by_due_date else Case.area_id
+    area = unindexed(FollowUp.area_id) if by_due_date else FollowUp.area_id
+    open_ = unindexed(FollowUp.visit_id) if by_due_date else FollowUp.visit_id
     where: list[ColumnElement[bool]] = [
         in_subtree(area, scope_path),
-        FollowUp.visit_id.is_(None),
+        open_.is_(None),
         FollowUp.due_on <= filters.due_by,
         Case.status != CaseStatus.CLOSED,
     ]
