@@ -72,6 +72,7 @@ from ipec.monitoring.models import (
     ChildFacts,
     RemediationService,
     Visit,
+    changed,
 )
 from ipec.monitoring.outcomes import EDUCATION_SERVICES
 
@@ -276,15 +277,9 @@ def _after_visit_written(_mapper: Mapper[Any], connection: Connection, target: V
     refresh_case_facts(connection, child_ids=[target.child_id])
 
 
-def _changed(target: object, *names: str) -> bool:
-    """Whether the flush being written changes one of the attributes ``names``."""
-    state = inspect(target)
-    return any(state.attrs[name].history.has_changes() for name in names)
-
-
 def _after_child_updated(_mapper: Mapper[Any], connection: Connection, target: Child) -> None:
     """Only a corrected sex changes a child's facts."""
-    if _changed(target, "sex"):
+    if changed(target, "sex"):
         refresh_child_facts(connection, [target.id])
 
 
@@ -294,7 +289,7 @@ def _after_case_inserted(_mapper: Mapper[Any], connection: Connection, target: C
 
 def _after_case_updated(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
     """Only a new opening day changes a case's facts (its identification visit may differ)."""
-    if _changed(target, "opened_on"):
+    if changed(target, "opened_on"):
         refresh_case_facts(connection, case_ids=[target.id])
 
 
@@ -309,7 +304,7 @@ def _after_service_written(
     moved from if it was."""
     cases = {target.case_id, *inspect(target).attrs.case_id.history.deleted}
     children = connection.scalars(select(Case.child_id).where(Case.id.in_(cases))).all()
-    refresh_child_facts(connection, sorted(set(children)))
+    refresh_child_facts(connection, set(children))
     refresh_case_facts(connection, case_ids=cases)
 
 
@@ -317,7 +312,7 @@ def _after_service_updated(
     mapper: Mapper[Any], connection: Connection, target: RemediationService
 ) -> None:
     """Only a service's case, kind or start changes the facts (not its end)."""
-    if _changed(target, "case_id", "type", "started_on"):
+    if changed(target, "case_id", "type", "started_on"):
         _after_service_written(mapper, connection, target)
 
 

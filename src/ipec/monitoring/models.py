@@ -431,18 +431,37 @@ class FollowUp(Base):
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
 
 
-def _area_of_child(mapper: Mapper[Any], connection: Connection, target: Visit | Case) -> None:
-    """Before a visit or case is inserted: give it its child's household's area (or refuse a
-    different one given by the caller)."""
-    area = connection.scalar(
-        select(Household.area_id)
+#: A case's copies of its child's columns: case attribute -> child attribute.
+_CHILD_COPIES = {"child_sex": "sex", "child_birth_date": "birth_date"}
+
+
+def changed(target: object, *names: str) -> bool:
+    """Whether the flush being written changes one of the attributes ``names`` of ``target``."""
+    state = inspect(target)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _copies_of_child(mapper: Mapper[Any], connection: Connection, target: Visit | Case) -> None:
+    """Before a visit or case is inserted: give it its child's household's area, and a case
+    the child's sex and birth date (or refuse others given by the caller); one read."""
+    found = connection.execute(
+        select(Household.area_id, Child.sex, Child.birth_date)
         .join(Child, Child.household_id == Household.id)
         .where(Child.id == target.child_id)
-    )
-    if area is None:
+    ).one_or_none()
+    if found is None:
         raise NotFound(f"child {target.child_id} not found")
+    area, *child = found
     what = f"a {mapper.class_.__name__.lower()} of child {target.child_id}"
     _copy_area(target, area, what=what, source="the child's household's")
+    if not isinstance(target, Case):
+        return
+    for name, value in zip(_CHILD_COPIES, child, strict=True):
+        given = getattr(target, name)
+        if given is None:
+            setattr(target, name, value)
+        elif given != value:
+            raise DataError(f"{what} has the child's {_CHILD_COPIES[name]} ({value}), not {given}")
 
 
 def _copy_area(target: Visit | Case | FollowUp, area: int, *, what: str, source: str) -> None:
@@ -454,37 +473,18 @@ def _copy_area(target: Visit | Case | FollowUp, area: int, *, what: str, source:
         raise DataError(f"{what} is in area {area} ({source}), not {target.area_id}")
 
 
-def _child_of_case(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
-    """Before a case is inserted: copy its child's sex and birth date (or refuse others given
-    by the caller)."""
-    found = connection.execute(
-        select(Child.sex, Child.birth_date).where(Child.id == target.child_id)
-    ).one_or_none()
-    if found is None:
-        raise NotFound(f"child {target.child_id} not found")
-    for name, value in zip(("child_sex", "child_birth_date"), found, strict=True):
-        given = getattr(target, name)
-        if given is None:
-            setattr(target, name, value)
-        elif given != value:
-            raise DataError(
-                f"a case of child {target.child_id} has the child's {name.removeprefix('child_')}"
-                f" ({value}), not {given}"
-            )
-
-
 def _child_corrected(_mapper: Mapper[Any], connection: Connection, target: Child) -> None:
     """After a child is updated: copy a corrected sex or birth date to its cases, in the
     database and in the cases the session holds (as their stored values: the ORM refuses a
     change of the copies through a case)."""
-    state = inspect(target)
-    if not any(state.attrs[name].history.has_changes() for name in ("sex", "birth_date")):
+    if not changed(target, *_CHILD_COPIES.values()):
         return
-    copies = {"child_sex": target.sex, "child_birth_date": target.birth_date}
+    copies = {name: getattr(target, source) for name, source in _CHILD_COPIES.items()}
     connection.execute(update(Case).where(Case.child_id == target.id).values(**copies))
-    if state.session is None:
+    session = inspect(target).session
+    if session is None:
         return
-    for held in list(state.session.identity_map.values()):
+    for held in list(session.identity_map.values()):
         if isinstance(held, Case) and held.child_id == target.id:
             for name, value in copies.items():
                 set_committed_value(held, name, value)
@@ -503,17 +503,16 @@ def _area_of_case(_mapper: Mapper[Any], connection: Connection, target: FollowUp
 #: (``ipec.monitoring.facts``: a child's remediation starts in its child-labour cases) rely
 #: on them; a case's copies of its child's sex and birth date change only with the child's.
 _FIXED = {Household: ("area_id",), Child: ("household_id",), Visit: ("child_id", "area_id"),
-          Case: ("child_id", "area_id", "kind", "child_sex", "child_birth_date"),
+          Case: ("child_id", "area_id", "kind", *_CHILD_COPIES),
           FollowUp: ("case_id", "area_id")}  # fmt: skip
 
 
 def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
     """Before an update: refuse a change of a column in ``_FIXED``."""
-    state = inspect(target)
     for name in _FIXED[mapper.class_]:
-        if state.attrs[name].history.has_changes():
+        if changed(target, name):
             what = mapper.class_.__name__.lower()
-            copied = name in ("child_sex", "child_birth_date")
+            copied = name in _CHILD_COPIES
             raise DataError(
                 f"the {name} of {what} {target.id} cannot change",
                 hint="correct the child's record" if copied else f"register a new {what} instead",
@@ -521,9 +520,8 @@ def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> N
 
 
 for _copied in (Visit, Case):
-    event.listen(_copied, "before_insert", _area_of_child)
+    event.listen(_copied, "before_insert", _copies_of_child)
 event.listen(FollowUp, "before_insert", _area_of_case)
-event.listen(Case, "before_insert", _child_of_case)
 event.listen(Child, "after_update", _child_corrected)
 for _fixed in _FIXED:
     event.listen(_fixed, "before_update", _refuse_moves)
