@@ -165,11 +165,31 @@ def test_area_copies_and_child_facts_filled_from_the_records(engine: Engine) -> 
         assert "area_id" not in {c["name"] for c in inspect(engine).get_columns(table)}
 
 
+def _assert_case_copies(engine: Engine) -> None:
+    """0014 copies each case's columns and its child's facts (none for child 21, never
+    visited) to the case's facts, in the world of the test below."""
+    upgrade(engine, "0014")
+    copies = text(
+        "SELECT case_id, area_id, child_id, kind, opened_on, closed_on, sex, last_date, "
+        "prev_date, last_age, last_monitor, last_child_labour, last_hazardous FROM case_facts "
+        "ORDER BY case_id"
+    )
+    with engine.connect() as connection:
+        copied = [tuple(None if v is None else str(v) for v in row)
+                  for row in connection.execute(copies)]  # fmt: skip
+    latest = ("female", "2026-04-01", "2026-03-01", "11", "m", "0", "0")
+    assert copied == [
+        ("40", "2", "20", "child_labour", "2026-03-01", None, *latest),
+        ("41", "2", "20", "child_labour", "2026-03-02", "2026-05-01", *latest),
+        ("42", "3", "21", "child_labour", "2026-03-01", None, *(None,) * 7),
+    ]
+
+
 def test_case_facts_filled_from_the_records(engine: Engine) -> None:
     """0011 computes each case's facts (the identification visit's verdicts and the first
     start dates of its services) and each child's area and remediation start; 0012 the
     cases' kinds of service, the children's age at their first visit in child labour and the
-    follow-ups' area."""
+    follow-ups' area; 0014 the cases' copies of their columns and their child's facts."""
     from alembic import command
 
     from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
@@ -210,13 +230,15 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
             {**visit, "id": 33, "child_id": 20, "visit_date": date(2026, 4, 1), "age": 11,
              "child_labour": False, "hazardous_work": False},
         ],
-        # 40 opens with the March visits, 41 after them, 42 (child 21) has no visit at all.
+        # 40 opens with the March visits, 41 after them (closed in May), 42 (child 21) has
+        # no visit at all.
         "cases": [
             {"id": 40 + i, "child_id": child, "area_id": child - 18, "kind": "child_labour",
              "status": "identified", "worst_forms": False, "hazardous": False,
-             "opened_on": opened, "version": 1}
-            for i, (child, opened) in enumerate(
-                ((20, date(2026, 3, 1)), (20, date(2026, 3, 2)), (21, date(2026, 3, 1)))
+             "opened_on": opened, "closed_on": closed, "version": 1}
+            for i, (child, opened, closed) in enumerate(
+                ((20, date(2026, 3, 1), None), (20, date(2026, 3, 2), date(2026, 5, 1)),
+                 (21, date(2026, 3, 1), None))
             )
         ],
         "services": [
@@ -261,16 +283,24 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
     assert sorted(kinds) == [(40, 3), (41, 0), (42, 0)]  # health twice: three kinds
     assert ages == [(12,)]
     assert sorted(follow_up_areas) == [(60, 2), (61, 2), (62, 3)]
+    _assert_case_copies(engine)
     # The migrations' own statements give what the application computes today.
     upgrade(engine)
     all_children = text("SELECT * FROM child_facts ORDER BY child_id")
     with engine.begin() as connection:
         cases_migrated = connection.execute(everything).all()
         children_migrated = connection.execute(all_children).all()
-        refresh_case_facts(connection)
         refresh_child_facts(connection)
+        refresh_case_facts(connection)
         assert connection.execute(everything).all() == cases_migrated
         assert connection.execute(all_children).all() == children_migrated
+    command.downgrade(alembic_config(engine), "0013")
+    kept = {c["name"] for c in inspect(engine).get_columns("case_facts")}
+    assert kept == {"case_id", "first_child_labour", "first_hazardous", "first_service_on",
+                    "first_education_on", "service_kinds"}  # fmt: skip
+    assert "ix_case_facts_area" not in {
+        i["name"] for i in inspect(engine).get_indexes("case_facts")
+    }
     command.downgrade(alembic_config(engine), "0011")
     assert "service_kinds" not in {c["name"] for c in inspect(engine).get_columns("case_facts")}
     assert "first_found_age" not in {c["name"] for c in inspect(engine).get_columns("child_facts")}
@@ -353,7 +383,8 @@ def test_a_vacuum_blocked_after_the_upgrade_is_a_warning(
     monkeypatch.setattr(migrate, "VACUUM_LOCK_TIMEOUT", "200ms")
     upgrade(engine, "0012")
     with engine.connect() as holder:
-        holder.execute(text("LOCK TABLE areas IN ACCESS EXCLUSIVE MODE"))
+        # A table that no migration after 0012 touches (they would wait for it).
+        holder.execute(text("LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE"))
         with caplog.at_level("WARNING", logger="ipec.db.migrate"):
             upgrade(engine)
         holder.rollback()

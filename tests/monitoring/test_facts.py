@@ -26,14 +26,18 @@ from ipec.monitoring.models import (
 )
 from ipec.monitoring.outcomes import EDUCATION_SERVICES
 from ipec.monitoring.service import add_service, update_child
+from ipec.monitoring.workflow import Action
 from tests.monitoring.metrics.world import (
     CLEAN,
     RECORDS,
     WORKING,
     area,
     at_risk_case,
+    case_of,
     child,
+    close,
     visit,
+    walk,
 )
 
 _NAMES = itertools.count()
@@ -178,20 +182,33 @@ _STEPS = st.lists(
 )
 
 
-def _case_expected(case: Case, visits: list[Visit], services: list[RemediationService]
-                   ) -> dict[str, Any]:  # fmt: skip
+#: What a case's facts copy of its child's facts.
+_CHILD_COPIES = ("sex", "last_date", "prev_date", "last_age", "last_monitor",
+                 "last_child_labour", "last_hazardous")  # fmt: skip
+
+
+def _case_expected(case: Case, visits: list[Visit], services: list[RemediationService],
+                   sex: Sex = Sex.MALE) -> dict[str, Any]:  # fmt: skip
     """A case's facts by hand: its child's first visit on or after the day it opened (the
-    earlier id first on a day), its services' first starts and their kinds."""
+    earlier id first on a day), its services' first starts and their kinds; copies of the
+    case's columns, and of its child's latest two visits (none without a visit)."""
     since = sorted((v for v in visits if v.visit_date >= case.opened_on),
                    key=lambda v: (v.visit_date, v.id))  # fmt: skip
     own = [s for s in services if s.case_id == case.id]
     taught = [s.started_on for s in own if s.type in EDUCATION_SERVICES]
+    child_facts = _expected(visits, sex=sex) if visits else {}
     return {
         "first_child_labour": int(since[0].child_labour) if since else None,
         "first_hazardous": int(since[0].hazardous_work) if since else None,
         "first_service_on": min((s.started_on for s in own), default=None),
         "first_education_on": min(taught, default=None),
         "service_kinds": len({s.type for s in own}),
+        "area_id": case.area_id,
+        "child_id": case.child_id,
+        "kind": case.kind,
+        "opened_on": case.opened_on,
+        "closed_on": case.closed_on,
+        **{name: child_facts.get(name) for name in _CHILD_COPIES},
     }
 
 
@@ -250,9 +267,54 @@ def test_a_case_opened_on_another_day_changes_its_identification(session: Sessio
     assert _case_kept(session, case.id)["first_child_labour"] == 1
     case.opened_on = date(2024, 1, 15)
     session.flush()
-    assert _case_kept(session, case.id) == _case_expected(case, visits, [])
+    assert _case_kept(session, case.id) == _case_expected(case, visits, [], Sex.FEMALE)
     assert _case_kept(session, case.id)["first_child_labour"] == 0
+    case.opened_on = date(2024, 3, 1)  # after both visits: a copy of the day, no verdict
+    session.flush()
+    assert _case_kept(session, case.id) == _case_expected(case, visits, [], Sex.FEMALE)
+    assert _case_kept(session, case.id)["first_child_labour"] is None
     session.delete(case)
     session.flush()
     session.expire_all()
     assert session.get(CaseFacts, case.id) is None
+
+
+def test_a_case_closed_and_reopened_carries_its_closing_day(session: Session) -> None:
+    """The copy of the closing day follows the workflow: set on closing, cleared by a
+    relapse (which reopens the case)."""
+    who = child(session, area(session, "closing"), "Kwesi", Sex.MALE, date(2012, 3, 1))
+    visits = [visit(session, who, date(2024, 1, 1), WORKING)]
+    case = case_of(session, who)
+    close(session, case, date(2024, 6, 30))
+    assert _case_kept(session, case.id)["closed_on"] == date(2024, 6, 30)
+    assert _case_kept(session, case.id) == _case_expected(case, visits, [])
+    walk(session, case, Action.RELAPSE, on=date(2024, 8, 1))
+    assert case.closed_on is None
+    assert _case_kept(session, case.id) == _case_expected(case, visits, [])
+
+
+def test_a_corrected_sex_changes_the_copies_on_the_childs_cases(session: Session) -> None:
+    who = child(session, area(session, "corrected copies"), "Adjoa", Sex.FEMALE, date(2012, 3, 1))
+    visits = [visit(session, who, date(2024, 1, 1), WORKING),
+              visit(session, who, date(2024, 2, 1), CLEAN, monitor="later")]  # fmt: skip
+    cases = [case_of(session, who), at_risk_case(session, who, date(2024, 3, 1))]
+    assert {_case_kept(session, c.id)["sex"] for c in cases} == {Sex.FEMALE}
+    update_child(session, child_id=who.id, expected_version=who.version,
+                 changes={"sex": Sex.MALE}, actor="m")  # fmt: skip
+    for case in cases:
+        assert _case_kept(session, case.id) == _case_expected(case, visits, [], Sex.MALE)
+
+
+def test_a_new_visit_changes_the_copies_on_every_case_of_the_child(session: Session) -> None:
+    who = child(session, area(session, "two cases"), "Kojo", Sex.MALE, date(2012, 3, 1))
+    visits = [visit(session, who, date(2024, 1, 1), WORKING)]
+    cases = [case_of(session, who), at_risk_case(session, who, date(2024, 3, 1))]
+    visits.append(visit(session, who, date(2024, 4, 1), CLEAN, monitor="later"))
+    for case in cases:
+        kept = _case_kept(session, case.id)
+        assert kept == _case_expected(case, visits, [])
+        assert (kept["last_date"], kept["prev_date"], kept["last_monitor"]) == (
+            date(2024, 4, 1),
+            date(2024, 1, 1),
+            "later",
+        )

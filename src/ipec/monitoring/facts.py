@@ -29,13 +29,16 @@ case's services and how many kinds of service it has had (the support rate count
 whenever they started). None depends on a period: a case judged in a period has two visits
 up to its end, so its first visit is the identification whatever the period; and a case had
 a service (an education service) started by a day exactly when its first one started by
-then. They are computed again, never patched, after each case inserted (or whose opening day
-changed), each visit of its child and each of its services written; on PostgreSQL the cases'
-rows are locked first (``FOR NO KEY UPDATE``, as for the children), so that writers of the
-same case take turns. The listeners lock a child before its cases; the service functions
-write one visit, service or child per transaction, so two of them never hold locks in
-opposite orders (a writer of several children's records in one transaction should write them
-in id order).
+then. They also copy the case's area, child, kind and opening and closing days, and the
+child's sex and latest two visits from the child's facts, so that a region's metrics read
+one row per case (see :class:`~ipec.monitoring.models.CaseFacts`). They are computed again,
+never patched, after each case inserted (or whose opening or closing day changed), each
+visit of its child, each of its services written and each correction of the child's sex,
+always after the child's facts; on PostgreSQL the cases' rows are locked first (``FOR NO KEY
+UPDATE``, as for the children), so that writers of the same case take turns. The listeners
+lock a child before its cases; the service functions write one visit, service or child per
+transaction, so two of them never hold locks in opposite orders (a writer of several
+children's records in one transaction should write them in id order).
 """
 
 from __future__ import annotations
@@ -212,9 +215,16 @@ def refresh_child_facts(connection: Connection, child_ids: Collection[int] | Non
         _recompute(connection, _children_statements(), child_ids)
 
 
+#: The columns of a case, and of its child's facts, that its facts copy (same names).
+_COPIED_FROM_CASE = ("area_id", "child_id", "kind", "opened_on", "closed_on")
+_COPIED_FROM_CHILD = ("sex", "last_date", "prev_date", "last_age", "last_monitor",
+                      "last_child_labour", "last_hazardous")  # fmt: skip
+
+
 def case_facts_rows(*conditions: Any) -> Select[Any]:
     """One row of facts per case (those meeting ``conditions`` on :class:`Case`, or every
-    case), in the order of :class:`CaseFacts`'s columns."""
+    case), in the order of :class:`CaseFacts`'s columns. The copies of the child's facts are
+    read from them: the child's are computed first."""
 
     def at_identification(column: Any) -> Any:
         return (
@@ -237,14 +247,22 @@ def case_facts_rows(*conditions: Any) -> Select[Any]:
         .where(RemediationService.case_id == Case.id)
         .scalar_subquery()
     )
-    return select(
-        Case.id,
-        at_identification(Visit.child_labour),
-        at_identification(Visit.hazardous_work),
-        first_start(),
-        first_start(RemediationService.type.in_(EDUCATION_SERVICES)),
-        service_kinds,
-    ).where(*conditions)
+    child = ChildFacts
+    return (
+        select(
+            Case.id,
+            at_identification(Visit.child_labour),
+            at_identification(Visit.hazardous_work),
+            first_start(),
+            first_start(RemediationService.type.in_(EDUCATION_SERVICES)),
+            service_kinds,
+            *(getattr(Case, name) for name in _COPIED_FROM_CASE),
+            *(getattr(child, name) for name in _COPIED_FROM_CHILD),
+        )
+        .select_from(Case)
+        .outerjoin(child, child.child_id == Case.child_id)
+        .where(*conditions)
+    )
 
 
 @functools.cache
@@ -278,9 +296,10 @@ def _after_visit_written(_mapper: Mapper[Any], connection: Connection, target: V
 
 
 def _after_child_updated(_mapper: Mapper[Any], connection: Connection, target: Child) -> None:
-    """Only a corrected sex changes a child's facts."""
+    """Only a corrected sex changes a child's facts (and its cases' copies of them)."""
     if changed(target, "sex"):
         refresh_child_facts(connection, [target.id])
+        refresh_case_facts(connection, child_ids=[target.id])
 
 
 def _after_case_inserted(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
@@ -288,8 +307,9 @@ def _after_case_inserted(_mapper: Mapper[Any], connection: Connection, target: C
 
 
 def _after_case_updated(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
-    """Only a new opening day changes a case's facts (its identification visit may differ)."""
-    if changed(target, "opened_on"):
+    """Only a new opening day (the identification visit may differ) or closing day changes a
+    case's facts."""
+    if changed(target, "opened_on", "closed_on"):
         refresh_case_facts(connection, case_ids=[target.id])
 
 

@@ -321,6 +321,12 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
+#: What the caseload reads of an area's cases (open at a day, by the monitor of the child's
+#: latest visit), in an index of their facts; the outcomes read the rows of an area's cases.
+_CASE_AREA_COLUMNS = ("area_id", "opened_on", "closed_on", "last_date", "last_monitor",
+                      "child_id")  # fmt: skip
+
+
 class CaseFacts(Base):
     """What a case's records say, kept with every visit, case and service written
     (``ipec.monitoring.facts``): what the identification visit found (the child's first visit
@@ -328,9 +334,15 @@ class CaseFacts(Base):
     there is none), the first start date of the case's services, of any kind and of education
     or training, and how many kinds of service it has had. The outcomes and the support rate
     read one row per case here instead of probing the case's visits and summing its
-    services; the flags are 0 or 1."""
+    services; the flags are 0 or 1.
+
+    With them, copies of what the region metrics read of the case and of its child's facts
+    (None while the child has no visit), so that the outcomes and the caseload read one
+    range of rows per area instead of looking up the facts of each case's child.
+    """
 
     __tablename__ = "case_facts"
+    __table_args__ = (Index("ix_case_facts_area", *_CASE_AREA_COLUMNS),)
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     first_child_labour: Mapped[int | None] = mapped_column(Integer)
@@ -339,6 +351,20 @@ class CaseFacts(Base):
     first_education_on: Mapped[date | None] = mapped_column(Date)
     #: The number of distinct kinds (``type``) among the case's services.
     service_kinds: Mapped[int] = mapped_column(Integer)
+    #: Copies of the case's columns.
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
+    kind: Mapped[CaseKind] = mapped_column(_enum(CaseKind, "case_kind"))
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    #: Copies of the child's facts.
+    sex: Mapped[Sex | None] = mapped_column(_enum(Sex, "sex"))
+    last_date: Mapped[date | None] = mapped_column(Date)
+    prev_date: Mapped[date | None] = mapped_column(Date)
+    last_age: Mapped[int | None] = mapped_column(Integer)
+    last_monitor: Mapped[str | None] = mapped_column(String(100))
+    last_child_labour: Mapped[int | None] = mapped_column(Integer)
+    last_hazardous: Mapped[int | None] = mapped_column(Integer)
 
 
 class CaseEvent(Base):

@@ -63,6 +63,7 @@ from ipec.monitoring.metrics.common import (
 from ipec.monitoring.models import (
     Case,
     CaseEvent,
+    CaseFacts,
     CaseKind,
     Child,
     ChildFacts,
@@ -113,11 +114,11 @@ class Caseload:
     open_cases: int
 
 
-def _open_at(period: Period) -> ColumnElement[bool]:
-    """The case was open at the period's end."""
+def _open_at(period: Period, case: type[Case | CaseFacts] = Case) -> ColumnElement[bool]:
+    """The case (its row, or its facts' copies of its days) was open at the period's end."""
     return and_(
-        Case.opened_on <= period.end,
-        or_(Case.closed_on.is_(None), Case.closed_on > period.end),
+        case.opened_on <= period.end,
+        or_(case.closed_on.is_(None), case.closed_on > period.end),
     )
 
 
@@ -384,15 +385,20 @@ def _resolution(group: str, cases: int, median: int | None, p90: int | None) -> 
 
 @_aggregate
 def caseload_per_monitor(session: Session, *, area_path: str, period: Period) -> list[Caseload]:
-    """Cases open at the period's end, per monitor of the child's latest visit up to then."""
-    monitor = _at_latest_visit(ChildFacts.last_monitor, Visit.monitor, Case.child_id, period.end)
+    """Cases open at the period's end, per monitor of the child's latest visit up to then: one
+    index range of the cases' facts per area, with their copies of the child's latest visit."""
+    f = CaseFacts
+    monitor = _at_latest_visit(
+        f.last_monitor, Visit.monitor, f.child_id, period.end, known_until=f.last_date
+    )
     open_cases = (
-        select(Case.id, monitor.label("monitor"))
-        .join(ChildFacts, ChildFacts.child_id == Case.child_id, isouter=True)
-        .where(in_subtree(Case.area_id, area_path), _open_at(period))
+        select(f.case_id, monitor.label("monitor"))
+        .where(in_subtree(f.area_id, area_path), _open_at(period, f))
         .subquery("open_cases")
     )
-    query = select(open_cases.c.monitor, func.count(open_cases.c.id)).group_by(open_cases.c.monitor)
+    query = select(open_cases.c.monitor, func.count(open_cases.c.case_id)).group_by(
+        open_cases.c.monitor
+    )
     rows = session.execute(query).all()
     loads = [Caseload(monitor, int(count)) for monitor, count in rows]
     return sorted(loads, key=lambda c: (c.monitor is None, c.monitor or ""))

@@ -196,11 +196,14 @@ def _latest_visits(
     return query.subquery("latest")
 
 
-def _at_latest_visit(fact: Any, column: Any, child_id: Any, until: date) -> Any:
+def _at_latest_visit(
+    fact: Any, column: Any, child_id: Any, until: date, *, known_until: Any = ChildFacts.last_date
+) -> Any:
     """``column`` of the child's latest visit up to ``until`` (the later id breaks a tie): the
-    child's ``fact`` (a column of :class:`ChildFacts`, joined by the caller, outer) when that
-    visit is the child's latest of all, as in any period that ends today; else one index probe
-    (visits by child and date)."""
+    child's ``fact`` (a column of :class:`ChildFacts`, joined by the caller, outer, or a copy
+    of it) when that visit is the child's latest of all (its date, ``known_until``, is on or
+    before ``until``), as in any period that ends today; else one index probe (visits by
+    child and date)."""
     probe = (
         select(column)
         .where(Visit.child_id == child_id, Visit.visit_date <= until)
@@ -208,7 +211,7 @@ def _at_latest_visit(fact: Any, column: Any, child_id: Any, until: date) -> Any:
         .limit(1)
         .scalar_subquery()
     )
-    return case((ChildFacts.last_date <= until, fact), else_=probe)
+    return case((known_until <= until, fact), else_=probe)
 
 
 def _only_late(

@@ -85,30 +85,26 @@ def _served(period: Period) -> list[Any]:
 
 def _from_facts(area_path: str, period: Period) -> Select[Any]:
     """The history of each case of the subtree whose child's latest visit of all is on or
-    before the period's end, from the child's and the case's facts: two visits or more since
-    the case opened when the second latest is on or after that day; the latest is the latest
-    verification, the case's identification visit its first since it opened."""
-    f = ChildFacts
-    return (
-        select(
-            Case.child_id,
-            f.sex,
-            Case.kind,
-            f.last_date.label("last_day"),
-            f.last_age.label("age"),
-            CaseFacts.first_child_labour.label("first_cl"),
-            CaseFacts.first_hazardous.label("first_haz"),
-            f.last_child_labour.label("last_cl"),
-            f.last_hazardous.label("last_haz"),
-            *_served(period),
-        )
-        .join(f, f.child_id == Case.child_id)
-        .join(CaseFacts, CaseFacts.case_id == Case.id)
-        .where(
-            in_subtree(Case.area_id, area_path),
-            f.last_date <= period.end,
-            f.prev_date >= Case.opened_on,
-        )
+    before the period's end, from the case's facts and their copies of the child's: two
+    visits or more since the case opened when the second latest is on or after that day; the
+    latest is the latest verification, the case's identification visit its first since it
+    opened. One range of the cases' facts per area."""
+    f = CaseFacts
+    return select(
+        f.child_id,
+        f.sex,
+        f.kind,
+        f.last_date.label("last_day"),
+        f.last_age.label("age"),
+        f.first_child_labour.label("first_cl"),
+        f.first_hazardous.label("first_haz"),
+        f.last_child_labour.label("last_cl"),
+        f.last_hazardous.label("last_haz"),
+        *_served(period),
+    ).where(
+        in_subtree(f.area_id, area_path),
+        f.last_date <= period.end,
+        f.prev_date >= f.opened_on,
     )
 
 
