@@ -152,21 +152,27 @@ def test_a_corrected_sex_changes_the_facts(session: Session) -> None:
 
 
 def test_a_visit_changed_or_deleted_changes_the_facts(session: Session) -> None:
+    """The child's facts and its case's (with their copies of the child's)."""
     who = child(session, area(session, "moving"), "Esi", Sex.FEMALE, date(2012, 3, 1))
     first = visit(session, who, date(2024, 1, 1), WORKING, monitor="first")
     second = visit(session, who, date(2024, 2, 1), CLEAN, monitor="second")
+    case = case_of(session, who)
     assert _kept(session, who.id)["last_monitor"] == "second"
     second.visit_date = date(2023, 12, 1)  # corrected: it came before the first
     session.flush()
     assert _kept(session, who.id) == _expected([first, second])
     assert _kept(session, who.id)["last_monitor"] == "first"
+    assert _case_kept(session, case.id) == _case_expected(case, [first, second], [], Sex.FEMALE)
+    assert _case_kept(session, case.id)["last_monitor"] == "first"
     session.delete(first)
     session.flush()
     assert _kept(session, who.id) == _expected([second])
+    assert _case_kept(session, case.id) == _case_expected(case, [second], [], Sex.FEMALE)
     session.delete(second)
     session.flush()
     session.expire_all()
     assert session.get(ChildFacts, who.id) is None
+    assert _case_kept(session, case.id) == _case_expected(case, [], [], Sex.FEMALE)
 
 
 #: A step: a visit (days after 2024-01-01, record), an at-risk case opened (days), or a

@@ -2,8 +2,8 @@
 
 Each metric judges a child from its facts when its latest visit is on or before the period's
 end, and from its visits otherwise. Dating every child's latest visit in the far future, in
-the facts only, sends every child through the visits: on random histories and periods, both
-ways must agree to the last count.
+the facts only (the children's and the cases' copies), sends every child through the visits:
+on random histories and periods, both ways must agree to the last count.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from ipec.monitoring.facts import refresh_child_facts
+from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
 from ipec.monitoring.metrics import (
     Period,
     caseload_per_monitor,
@@ -29,7 +29,7 @@ from ipec.monitoring.metrics import (
     identification_rate,
     outcome_counts,
 )
-from ipec.monitoring.models import Case, ChildFacts, ServiceType, Sex
+from ipec.monitoring.models import Case, CaseFacts, ChildFacts, ServiceType, Sex
 from ipec.monitoring.service import add_service
 from tests.monitoring.metrics.world import (
     RECORDS,
@@ -105,7 +105,10 @@ def test_facts_and_visits_give_the_same_metrics(
     chosen = [Period(_START + timedelta(days=start), _START + timedelta(days=start + length))
               for start, length in periods]  # fmt: skip
     with_facts = [_all_metrics(session, where.path, period) for period in chosen]
-    session.execute(update(ChildFacts).values(last_date=date(2199, 12, 31)))
+    # Every child's latest visit as if after every period (and the cases' copies of it).
+    for facts in (ChildFacts, CaseFacts):
+        session.execute(update(facts).values(last_date=date(2199, 12, 31)))
     from_visits = [_all_metrics(session, where.path, period) for period in chosen]
     refresh_child_facts(session.connection())
+    refresh_case_facts(session.connection())
     assert with_facts == from_visits

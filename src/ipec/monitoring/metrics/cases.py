@@ -392,13 +392,11 @@ def caseload_per_monitor(session: Session, *, area_path: str, period: Period) ->
         f.last_monitor, Visit.monitor, f.child_id, period.end, known_until=f.last_date
     )
     open_cases = (
-        select(f.case_id, monitor.label("monitor"))
+        select(monitor.label("monitor"))
         .where(in_subtree(f.area_id, area_path), _open_at(period, f))
         .subquery("open_cases")
     )
-    query = select(open_cases.c.monitor, func.count(open_cases.c.case_id)).group_by(
-        open_cases.c.monitor
-    )
+    query = select(open_cases.c.monitor, func.count()).group_by(open_cases.c.monitor)
     rows = session.execute(query).all()
     loads = [Caseload(monitor, int(count)) for monitor, count in rows]
     return sorted(loads, key=lambda c: (c.monitor is None, c.monitor or ""))
