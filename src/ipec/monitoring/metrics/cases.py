@@ -114,11 +114,11 @@ class Caseload:
     open_cases: int
 
 
-def _open_at(period: Period, case: type[Case | CaseFacts] = Case) -> ColumnElement[bool]:
+def _open_at(period: Period, record: type[Case | CaseFacts] = Case) -> ColumnElement[bool]:
     """The case (its row, or its facts' copies of its days) was open at the period's end."""
     return and_(
-        case.opened_on <= period.end,
-        or_(case.closed_on.is_(None), case.closed_on > period.end),
+        record.opened_on <= period.end,
+        or_(record.closed_on.is_(None), record.closed_on > period.end),
     )
 
 
