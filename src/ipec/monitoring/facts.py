@@ -290,16 +290,20 @@ def refresh_case_facts(
         _recompute_all(connection, CaseFacts, case_facts_rows())
 
 
+def _refresh_child_and_cases(connection: Connection, child_id: int) -> None:
+    """A child's facts, then its cases' (which copy the child's)."""
+    refresh_child_facts(connection, [child_id])
+    refresh_case_facts(connection, child_ids=[child_id])
+
+
 def _after_visit_written(_mapper: Mapper[Any], connection: Connection, target: Visit) -> None:
-    refresh_child_facts(connection, [target.child_id])
-    refresh_case_facts(connection, child_ids=[target.child_id])
+    _refresh_child_and_cases(connection, target.child_id)
 
 
 def _after_child_updated(_mapper: Mapper[Any], connection: Connection, target: Child) -> None:
     """Only a corrected sex changes a child's facts (and its cases' copies of them)."""
     if changed(target, "sex"):
-        refresh_child_facts(connection, [target.id])
-        refresh_case_facts(connection, child_ids=[target.id])
+        _refresh_child_and_cases(connection, target.id)
 
 
 def _after_case_inserted(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
