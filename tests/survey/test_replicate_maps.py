@@ -17,6 +17,11 @@ from ipec.survey.pipeline import open_mapped
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
+def _replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
 @pytest.fixture
 def jackknife_survey(tmp_path: Path) -> tuple[Path, Path]:
     """The example labour force sample with delete-one-EA (JK1) replicate weights."""
@@ -31,10 +36,8 @@ def jackknife_survey(tmp_path: Path) -> tuple[Path, Path]:
     data = tmp_path / "lfs.parquet"
     frame.write_parquet(data)
     text = (EXAMPLES / "maps" / "lfs-example.toml").read_text(encoding="utf-8")
-    text = text.replace(
-        'strata = "strat"', 'strata = "strat"\nreplicates = { prefix = "repwt", type = "JK1" }'
-    )
-    assert "replicates" in text
+    text = _replace_once(text, 'psu = "ea"', "")
+    text = _replace_once(text, 'strata = "strat"', 'replicates = { prefix = "repwt", type = "JK1" }')
     survey_map = tmp_path / "lfs-jk1.toml"
     survey_map.write_text(text, encoding="utf-8")
     return data, survey_map

@@ -279,7 +279,7 @@ def _cube_blocks(  # noqa: PLR0917 - internal numeric kernel
     mg: Margins = margins(cube, specs, names)
     get, total = mg.get, mg.total
     df = _degrees(cube, mg, df_method, psu_stratum, starts)
-    n_rows = total("rows")
+    n_rows = total("nz")  # rows with weight: R nrow() of the subset
     keep_n = design.lonely_psu in ("adjust", "average")
     # one indicator's scores at a time, a run of strata at a time: each column's variance is
     # the same whichever columns and PSUs are beside it, and no (PSU x level) array is made

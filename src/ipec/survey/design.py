@@ -12,9 +12,10 @@ from typing import Literal, get_args
 
 from ipec.errors import DesignError
 
-__all__ = ["LonelyPsu", "ReplicateDesign", "ReplicateType", "SurveyDesign"]
+__all__ = ["FpcKind", "LonelyPsu", "ReplicateDesign", "ReplicateType", "SurveyDesign"]
 
 LonelyPsu = Literal["fail", "remove", "certainty", "adjust", "average"]
+FpcKind = Literal["auto", "population", "fraction"]
 ReplicateType = Literal["JK1", "JKn", "BRR", "Fay", "bootstrap"]
 
 
@@ -29,9 +30,11 @@ class SurveyDesign:
 
     ``psu=None`` makes every row its own PSU (R ``id=~1``). ``fpc`` holds either the number of
     PSUs in the population of the stratum (all values >= 1) or the sampling fraction (all
-    values <= 1), as R ``svydesign`` accepts. ``psu2``/``fpc2`` add a second stage whose
-    variance is added the way R does for ``id=~psu+psu2, fpc=~fpc+fpc2``; without ``fpc`` the
-    second stage is ignored (ultimate-cluster variance), again as R does.
+    values <= 1), as R ``svydesign`` accepts; ``fpc_kind`` says which ("population" or
+    "fraction", checked against the values) instead of guessing from them ("auto").
+    ``psu2``/``fpc2`` add a second stage whose variance is added the way R does for
+    ``id=~psu+psu2, fpc=~fpc+fpc2``; without ``fpc`` the second stage is ignored
+    (ultimate-cluster variance), again as R does.
 
     ``nest=True`` treats PSU ids as unique only within their stratum (R ``nest=TRUE``); with
     ``nest=False`` a PSU id found in two strata is an error. ``lonely_psu`` mirrors R's
@@ -46,6 +49,7 @@ class SurveyDesign:
     fpc2: str | None = None
     nest: bool = True
     lonely_psu: LonelyPsu = "fail"
+    fpc_kind: FpcKind = "auto"
 
     def __post_init__(self) -> None:
         _check_name(self.weight, "weight")
@@ -57,6 +61,11 @@ class SurveyDesign:
             raise DesignError(
                 f"unknown lonely_psu policy {self.lonely_psu!r}",
                 hint=f"use one of {', '.join(get_args(LonelyPsu))}",
+            )
+        if self.fpc_kind not in get_args(FpcKind):
+            raise DesignError(
+                f"unknown fpc_kind {self.fpc_kind!r}",
+                hint=f"use one of {', '.join(get_args(FpcKind))}",
             )
         if self.psu2 is not None and self.psu is None:
             raise DesignError("psu2 (second-stage units) needs psu (first-stage units)")

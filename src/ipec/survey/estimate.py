@@ -9,7 +9,7 @@ R ``svyby``/``subset``. Rows with a null in the analysed column are left out of 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +19,7 @@ from ipec.errors import DesignError
 from ipec.survey.dense_cube import FrameCodes
 from ipec.survey.design import ReplicateDesign, SurveyDesign
 from ipec.survey.domains import DomainSpec, Levels, normalise_by, spec_levels
-from ipec.survey.flags import FlagRule
+from ipec.survey.flags import FlagRule, with_notes
 from ipec.survey.indicators import Indicator, Mean, Proportion, Ratio, Total, as_indicator
 from ipec.survey.intervals import CiMethod, proportion_interval, wald_interval
 from ipec.survey.kernel import collapse, factorize
@@ -108,12 +108,22 @@ def _block(  # noqa: PLR0917 - internal numeric kernel
     method: CiMethod,
     level: float,
     flag_rule: FlagRule,
+    *,
+    interval: tuple[FloatArray, FloatArray] | None = None,
+    notes: Sequence[str] = (),
 ) -> Block:
+    """One (spec, indicator) block of result columns. ``interval``: one the engine computed
+    its own way (a replicate design's logit refit); ``notes``: per level, what a reader must
+    know beyond the display flag (added to ``flag`` after "; ")."""
     n, sw = counts
     empty = n == 0
     est = np.where(empty, np.nan, est)
     se = np.sqrt(np.where(empty, np.nan, var))
-    lo, hi = _interval(ind, method, est, se, df, n_rows, level)
+    if interval is None:
+        lo, hi = _interval(ind, method, est, se, df, n_rows, level)
+    else:
+        lo, hi = interval
+        lo, hi = np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
     lo = np.where(df > 0, lo, np.nan)
     hi = np.where(df > 0, hi, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -136,7 +146,7 @@ def _block(  # noqa: PLR0917 - internal numeric kernel
         "cv": cv,
         "n_unweighted": n_int,
         "n_weighted": sw,
-        "flag": flag_rule.flags(n_int),
+        "flag": with_notes(flag_rule.flags(n_int), notes),
     }
 
 
@@ -223,7 +233,7 @@ def _taylor(  # noqa: PLR0917 - internal numeric kernel
             df = np.full(n_cols, float(st.design_df))
         else:
             df = np.full(n_cols, np.inf)
-        n_rows = ent.by_col(ent.sum(table.n_rows))
+        n_rows = ent.by_col(ent.sum(table.n_nonzero))
         for ind in inds:
             tag = measure_of(ind).tag
             n_e, sw_e, swy_e = (ent.sum(table.sums[f"{tag}|{k}"]) for k in ("n", "sw", "swy"))
@@ -282,10 +292,14 @@ def estimate(
     """Estimate indicators for the whole sample (``overall``) and each domain spec in ``by``.
 
     ``df``: "domain" = R ``degf`` of the domain's subset design (PSUs with non-zero weight in
-    the domain minus their strata), "design" = PSUs minus strata of the full design,
-    "infinite" = normal quantiles. ``ci`` applies to proportions ("logit" and "beta" as R
-    ``svyciprop``, "wald" = estimate -/+ t(df) se, "mics" = -/+ 2 se); means, totals and ratios
-    always get t(df) Wald intervals. ``codes`` keeps the design and domain codes of in-memory
+    the domain minus their strata; for a replicate design the rank of the domain's replicate
+    weights minus one), "design" = PSUs minus strata of the full design (a replicate design's
+    declared ``degf``, else the rank of all its replicate weights minus one), "infinite" =
+    normal quantiles. ``ci`` applies to proportions ("logit", "xlogit" and "beta" as R
+    ``svyciprop``: "logit" refits the logit on every replicate of a replicate design and
+    equals "xlogit", the closed form on the SE of p, for a linearised one; "wald" = estimate
+    -/+ t(df) se, "mics" = -/+ 2 se); means, totals and ratios always get t(df) Wald
+    intervals. ``codes`` keeps the design and domain codes of in-memory
     frames between calls, so several estimates over frames that share those columns code them
     once. ``groups``: more domain specs, each group summed into its own (PSU x cell) cube, as
     crossing a dozen unrelated columns in one cube is wasteful; the rows are read, and their
@@ -303,8 +317,10 @@ def estimate(
         raise DesignError(f"level must be between 0 and 1, got {level}")
     if df not in ("domain", "design", "infinite"):
         raise DesignError(f"unknown df method {df!r}", hint="use 'domain', 'design' or 'infinite'")
-    if ci not in ("logit", "beta", "wald", "mics"):
-        raise DesignError(f"unknown ci method {ci!r}", hint="use 'logit', 'beta', 'wald' or 'mics'")
+    if ci not in get_args(CiMethod):
+        raise DesignError(
+            f"unknown ci method {ci!r}", hint=f"use one of {', '.join(get_args(CiMethod))}"
+        )
     first: list[tuple[str, ...] | None] = [None] if overall else []
     first.extend(normalise_by(by))
     grouped: list[list[tuple[str, ...] | None]] = [first]
@@ -328,7 +344,9 @@ def estimate(
         blocks = [
             block
             for specs in passes
-            for block in replicate_blocks(frame, design, inds, specs, ci, level, rule, checks)
+            for block in replicate_blocks(
+                frame, design, inds, specs, ci, level, rule, checks, df_method=df
+            )
         ]
     elif isinstance(design, SurveyDesign):
         frame = select_columns(data, [*design.columns, *analysed, *by_cols])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,7 +10,9 @@ import numpy.typing as npt
 
 from ipec.errors import DesignError
 
-__all__ = ["FlagRule"]
+__all__ = ["FlagRule", "display_flag", "with_notes"]
+
+NOTE_SEPARATOR = "; "
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +34,22 @@ class FlagRule:
             n == 0, "-", np.where(n < self.suppress, "*", np.where(n < self.parenthesise, "()", ""))
         )
         return [str(x) for x in out]
+
+
+def with_notes(flags: Sequence[str], notes: Sequence[str]) -> list[str]:
+    """Each display flag followed by its note (after "; "), where there is one."""
+    if not notes:
+        return list(flags)
+    return [
+        f"{flag}{NOTE_SEPARATOR}{note}" if note else flag
+        for flag, note in zip(flags, notes, strict=True)
+    ]
+
+
+def display_flag(flag: str) -> str:
+    """The display part of a ``flag`` value ("*", "()", "-" or ""), without its note.
+
+    >>> display_flag("(); 2 of 40 replicates dropped")
+    '()'
+    """
+    return flag.split(NOTE_SEPARATOR, 1)[0].strip()

@@ -15,7 +15,7 @@ from scipy import special, stats
 __all__ = ["CiMethod", "proportion_interval", "t_quantile", "wald_interval"]
 
 FloatArray = npt.NDArray[np.float64]
-CiMethod = Literal["logit", "beta", "wald", "mics"]
+CiMethod = Literal["logit", "xlogit", "beta", "wald", "mics"]
 
 
 def t_quantile(p: float, df: FloatArray) -> FloatArray:
@@ -44,8 +44,10 @@ def proportion_interval(  # noqa: PLR0917 - internal numeric kernel
     n_rows: FloatArray,
     level: float,
 ) -> tuple[FloatArray, FloatArray]:
-    """Interval for proportions: R ``svyciprop`` logit and beta (Korn-Graubard), wald, or the
-    MICS convention estimate -/+ 2 se. ``n_rows`` (rows in the domain) enters only 'beta'.
+    """Interval for proportions: R ``svyciprop`` xlogit (the logit interval in closed form,
+    which is R's logit for a linearised design) and beta (Korn-Graubard), wald, or the MICS
+    convention estimate -/+ 2 se. ``n_rows`` (rows of the domain in scope, R ``nrow`` of the
+    subset design) enters only 'beta'.
     """
     alpha = 1 - level
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -53,7 +55,7 @@ def proportion_interval(  # noqa: PLR0917 - internal numeric kernel
             return wald_interval(p, se, df, level)
         if method == "mics":
             return p - 2 * se, p + 2 * se
-        if method == "logit":
+        if method in ("logit", "xlogit"):
             q = t_quantile(1 - alpha / 2, df)
             eta = np.log(p / (1 - p))
             se_eta = se / (p * (1 - p))

@@ -28,6 +28,7 @@ __all__ = [
     "AGE_YEARS",
     "FILE_ROW",
     "PSU",
+    "PSU2",
     "REPLICATE",
     "STRATUM",
     "WEIGHT",
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 WEIGHT, PSU, STRATUM, FILE_ROW = "_weight", "_psu", "_stratum", "_file_row"
+PSU2 = "_psu2"
 REPLICATE = "_replicate"
 AGE_GROUPS = ("5-11", "12-14", "15-17")
 AGE_BANDS = ("5-14", "15-17")
@@ -220,6 +222,43 @@ class _DesignVars:
     strata: str | None
     keep: tuple[str, list[int]] | None
     replicates: tuple[str, ...] = ()
+    psu2: str | None = None
+    fpc: str | None = None
+    fpc2: str | None = None
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Canonical design column -> the file's variable, for those the design has.
+
+        The fpc columns keep the file's name, so that the design's checks of their values
+        (constant within a stratum, a population no smaller than the sample) name it."""
+        pairs = (
+            (PSU, self.psu),
+            (STRATUM, self.strata),
+            (PSU2, self.psu2),
+            (self.fpc, self.fpc),
+            (self.fpc2, self.fpc2),
+        )
+        return {name: variable for name, variable in pairs if name and variable}
+
+    @property
+    def fpc_columns(self) -> tuple[str, ...]:
+        """The fpc variables, which are numbers."""
+        return tuple(v for v in (self.fpc, self.fpc2) if v is not None)
+
+
+def _required(file: SurveyFile, names: tuple[str, ...], what: str, key: str) -> str | None:
+    """The file's variable for a declared design key; a declared key never goes unused."""
+    if not names:
+        return None
+    found = _resolve(file, names)
+    if found is None:
+        raise DataError(
+            f"{what} variable not found (looked for {', '.join(names)})",
+            source=file.source,
+            hint=f"correct [design].{key} in the map, or remove it",
+        )
+    return found
 
 
 def _resolve_design(file: SurveyFile, survey_map: SurveyMap, report: MappingReport) -> _DesignVars:
@@ -257,7 +296,32 @@ def _resolve_design(file: SurveyFile, survey_map: SurveyMap, report: MappingRepo
     replicates: tuple[str, ...] = ()
     if names.replicates is not None:
         replicates = _replicate_columns(file, names.replicates.prefix)
-    return _DesignVars(weight, psu, strata, keep, replicates)
+        declared = names.replicates.count
+        if declared is not None and declared != len(replicates):
+            raise DataError(
+                f"the map declares {declared} replicate weights but the file has "
+                f"{len(replicates)} ({replicates[0]} ... {replicates[-1]})",
+                source=file.source,
+                hint="correct [design].replicates.count, or check the file's replicate columns",
+            )
+        rscales = names.replicates.rscales
+        if rscales is not None and len(rscales) not in (1, len(replicates)):
+            raise DataError(
+                f"[design].replicates.rscales has {len(rscales)} values for the file's "
+                f"{len(replicates)} replicate weights",
+                source=file.source,
+                hint="give one rscale per replicate column, in column order",
+            )
+    return _DesignVars(
+        weight,
+        psu,
+        strata,
+        keep,
+        replicates,
+        psu2=_required(file, names.psu2, "second-stage unit", "psu2"),
+        fpc=_required(file, names.fpc, "first-stage fpc", "fpc"),
+        fpc2=_required(file, names.fpc2, "second-stage fpc", "fpc2"),
+    )
 
 
 def _replicate_columns(file: SurveyFile, prefix: str) -> tuple[str, ...]:
@@ -419,6 +483,26 @@ def _cluster_checks(dv: _DesignVars) -> list[RowCheck]:
                 "give every PSU its stratum",
             )
         )
+    if dv.psu2 is not None:
+        checks.append(
+            RowCheck(
+                dv.psu2,
+                pl.col(dv.psu2).is_null(),
+                "second-stage unit is missing",
+                "every interview belongs to a second-stage unit (household, dwelling)",
+            )
+        )
+    for fpc in (dv.fpc, dv.fpc2):
+        if fpc is not None:
+            value = pl.col(fpc).cast(pl.Float64)
+            checks.append(
+                RowCheck(
+                    fpc,
+                    value.is_null() | ~value.is_finite() | (value <= 0),
+                    "fpc is missing, zero or negative",
+                    "give every row the population size or sampling fraction of its unit",
+                )
+            )
     return checks
 
 
@@ -463,12 +547,19 @@ def _design(
             scale=spec.scale,
             rscales=spec.rscales,
             mse=spec.mse,
+            degf=spec.df,
         )
+    have = dv.columns
     return SurveyDesign(
         weight=WEIGHT,
-        psu=PSU if dv.psu is not None else None,
-        strata=STRATUM if dv.strata is not None else None,
+        psu=PSU if PSU in have else None,
+        strata=STRATUM if STRATUM in have else None,
+        fpc=dv.fpc,
+        psu2=PSU2 if PSU2 in have else None,
+        fpc2=dv.fpc2,
+        nest=survey_map.design.nest,
         lonely_psu=lonely_psu,
+        fpc_kind=survey_map.design.fpc_kind,
     )
 
 
@@ -477,8 +568,7 @@ def _needed_variables(
     child_vars: Mapping[str, list[str]],
     domain_vars: Mapping[str, tuple[str, DomainVariable]],
 ) -> list[str]:
-    design = [v for v in (dv.weight, dv.psu, dv.strata) if v is not None]
-    design += dv.replicates
+    design = [dv.weight, *dv.columns.values(), *dv.replicates]
     if dv.keep is not None:
         design.append(dv.keep[0])
     children = [v for names in child_vars.values() for v in names]
@@ -564,10 +654,12 @@ def map_survey(
         pl.col(column).cast(pl.Float64).alias(f"{REPLICATE}{i}")
         for i, column in enumerate(dv.replicates, start=1)
     ]
-    if dv.psu is not None:
-        expressions.append(pl.col(dv.psu).alias(PSU))
-    if dv.strata is not None:
-        expressions.append(pl.col(dv.strata).alias(STRATUM))
+    expressions += [
+        pl.col(variable).cast(pl.Float64).alias(name)
+        if name in dv.fpc_columns
+        else pl.col(variable).alias(name)
+        for name, variable in dv.columns.items()
+    ]
     expressions += child_exprs
     domain_exprs, domains, labels, unlabelled = _domain_columns(domain_vars, file, facts)
     expressions += domain_exprs

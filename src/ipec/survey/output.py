@@ -19,6 +19,7 @@ import polars as pl
 
 from ipec.files import atomic_output, table_format
 from ipec.survey.analysis import INDICATOR_LABELS
+from ipec.survey.flags import display_flag
 
 __all__ = ["OUTPUT_FORMATS", "Grid", "GridRow", "display_grid", "display_value", "write_estimates"]
 
@@ -31,6 +32,7 @@ _NOTE = (
 
 def display_value(estimate: float | None, flag: str) -> str:
     """A percentage with one decimal, with the display rules: "*", "(12.3)", "-"."""
+    flag = display_flag(flag)
     if flag == "-" or estimate is None or (isinstance(estimate, float) and math.isnan(estimate)):
         return "-"
     if flag == "*":

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ipec.errors import DataError, DesignError
-from ipec.survey.design import LonelyPsu, SurveyDesign
+from ipec.survey.design import FpcKind, LonelyPsu, SurveyDesign
 from ipec.survey.kernel import collapse, factorize, stratum_sums
 from ipec.survey.sufficient import GroupTable
 
@@ -56,6 +56,7 @@ def _stage_fpc(  # noqa: PLR0917 - internal numeric kernel
     n_sampled: FloatArray,
     what: str,
     owner_label: list[str],
+    kind: FpcKind,
 ) -> tuple[FloatArray, FloatArray]:
     """(1 - f, f) per stratum (or per PSU at stage 2) from a population size or a fraction."""
     lo = np.full(n_owner, np.inf)
@@ -71,26 +72,42 @@ def _stage_fpc(  # noqa: PLR0917 - internal numeric kernel
     fpc = lo
     if (fpc <= 0).any():
         raise DataError("fpc must be positive", column=column)
-    if (fpc > 1).any():
-        if (fpc < 1).any():
+    if kind == "fraction" or (kind == "auto" and not (fpc > 1).any()):
+        if (fpc > 1).any():
+            bad = np.flatnonzero(fpc > 1)
+            names = ", ".join(owner_label[i] for i in bad[:_SHOWN])
+            raise DataError(
+                f"fpc is declared a sampling fraction but is above 1 in {what} {names}",
+                column=column,
+                hint="give fractions between 0 and 1, or declare fpc_kind = \"population\"",
+            )
+        if kind == "auto" and (fpc == 1).all():
+            raise DataError(
+                "fpc is 1 everywhere: ambiguous between fraction 1 and population size 1",
+                column=column,
+                hint="drop fpc for a census stratum, give population sizes, or declare "
+                "fpc_kind",
+            )
+        popsize = n_sampled / fpc
+    else:
+        if kind == "auto" and (fpc < 1).any():
             raise DataError(
                 "fpc mixes population sizes (>= 1) and sampling fractions (< 1)",
                 column=column,
                 hint="give all population sizes or all sampling fractions",
             )
         popsize = fpc
-    elif (fpc < 1).any():
-        popsize = n_sampled / fpc
-    else:
-        raise DataError(
-            "fpc is 1 everywhere: ambiguous between fraction 1 and population size 1",
-            column=column,
-            hint="drop fpc for a census stratum or give population sizes",
-        )
     if (popsize < n_sampled).any():
         bad = np.flatnonzero(popsize < n_sampled)
-        names = ", ".join(owner_label[i] for i in bad[:_SHOWN])
-        raise DesignError(f"fpc implies more than 100% sampling in {what} {names}")
+        names = ", ".join(
+            f"{owner_label[i]} ({n_sampled[i]:g} sampled, population {popsize[i]:g})"
+            for i in bad[:_SHOWN]
+        )
+        raise DesignError(
+            f"fpc {column} implies more than 100% sampling in {what} {names}",
+            hint="fpc holds the population number of units of the stratum (or PSU at stage 2), "
+            "which cannot be smaller than the number sampled",
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
         f = np.where(np.isinf(popsize), 1.0, (popsize - n_sampled) / popsize)
         frac = n_sampled / popsize
@@ -141,6 +158,7 @@ def build_structure(table: GroupTable, design: SurveyDesign) -> Structure:  # no
             n_h,
             "stratum",
             stratum_label,
+            design.fpc_kind,
         )
     else:
         f_h, frac_h = np.ones(n_strata), np.zeros(n_strata)
@@ -174,7 +192,9 @@ def build_structure(table: GroupTable, design: SurveyDesign) -> Structure:  # no
         n_units = ssu_keys.size
         n2 = np.bincount(unit_psu, minlength=n_psu).astype(np.float64)
         psu_label = [f"{stratum_label[psu_stratum[i]]}/{i}" for i in range(n_psu)]
-        f2, _ = _stage_fpc(table, design.fpc2, group_psu, n_psu, n2, "PSU", psu_label)
+        f2, _ = _stage_fpc(
+            table, design.fpc2, group_psu, n_psu, n2, "PSU", psu_label, design.fpc_kind
+        )
         lonely2 = (n2 == 1) & (f2 >= _CERTAIN)
         if design.lonely_psu == "fail" and lonely2.any():
             raise DesignError(

@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ipec.classify.record import CHILD_FIELDS
-from ipec.survey.design import ReplicateType
+from ipec.survey.design import FpcKind, ReplicateType
 
 __all__ = ["DesignVariables", "DomainVariable", "KeepRule", "ReplicateWeights", "SurveyMap"]
 
@@ -31,27 +31,106 @@ class KeepRule(_Strict):
 
 
 class ReplicateWeights(_Strict):
-    """Replicate weight columns shipped with the survey (named prefix1, prefix2, ...)."""
+    """Replicate weight columns shipped with the survey (named prefix1, prefix2, ...), with
+    the constants of R ``svrepdesign``: ``scale``, ``rscales`` (one per replicate, or one for
+    all), ``rho`` (Fay), ``mse`` and ``df`` (the design's degrees of freedom, R ``degf``).
+    ``count``, when given, is checked against the columns found."""
 
     prefix: str = Field(min_length=1)
     type: ReplicateType
     rho: float | None = None
-    scale: float | None = None
+    scale: float | None = Field(default=None, gt=0)
     rscales: tuple[float, ...] | None = None
     mse: bool = False
+    df: int | None = Field(default=None, ge=1)
+    count: int | None = Field(default=None, ge=2)
+
+    @model_validator(mode="after")
+    def _constants_fit(self) -> Self:
+        if self.type == "Fay" and (self.rho is None or not 0.0 <= self.rho < 1.0):
+            raise ValueError("replicates.type = 'Fay' needs replicates.rho in [0, 1)")
+        if self.type != "Fay" and self.rho is not None:
+            raise ValueError(
+                f"replicates.rho is for type 'Fay' only; type {self.type!r} cannot use it"
+            )
+        if self.type == "JKn" and self.rscales is None:
+            raise ValueError(
+                "replicates.type = 'JKn' needs replicates.rscales: (n_h - 1) / n_h for the "
+                "stratum of each replicate"
+            )
+        if self.rscales is not None and any(r < 0 for r in self.rscales):
+            raise ValueError("replicates.rscales must not be negative")
+        if (
+            self.rscales is not None
+            and self.count is not None
+            and len(self.rscales) not in (1, self.count)
+        ):
+            raise ValueError(
+                f"replicates.rscales has {len(self.rscales)} values for "
+                f"replicates.count = {self.count}"
+            )
+        return self
 
 
 class DesignVariables(_Strict):
-    """Candidate names (first found wins, case-insensitive) of the design variables."""
+    """Candidate names (first found wins, case-insensitive) of the design variables.
+
+    ``fpc`` and ``fpc2`` hold the population size or the sampling fraction of the first and
+    second stage (``fpc_kind`` says which; "auto" decides from the values as R does);
+    ``psu2`` names the second-stage units; ``nest`` reads PSU ids as unique only within their
+    stratum (R ``nest=TRUE``). ``replicates`` replaces the linearised design: a replicate
+    design takes its variance from the replicate weights alone, so it cannot be combined
+    with ``psu``, ``strata``, ``fpc``, ``psu2`` or ``fpc2``.
+    """
 
     weight: Names
     psu: Names = ()
     strata: Names = ()
     fpc: Names = ()
+    psu2: Names = ()
+    fpc2: Names = ()
+    fpc_kind: FpcKind = "auto"
+    nest: bool = True
     keep: KeepRule | None = None
     replicates: ReplicateWeights | None = None
 
-    _names = field_validator("weight", "psu", "strata", "fpc", mode="before")(_as_names)
+    _names = field_validator("weight", "psu", "strata", "fpc", "psu2", "fpc2", mode="before")(
+        _as_names
+    )
+
+    @model_validator(mode="after")
+    def _usable_together(self) -> Self:
+        if self.replicates is not None:
+            clash = [k for k in ("psu", "strata", "fpc", "psu2", "fpc2") if getattr(self, k)]
+            if clash:
+                raise ValueError(
+                    f"design.{', design.'.join(clash)} cannot be used with design.replicates: "
+                    "a replicate design takes its variance from the replicate weights; remove "
+                    "them, or remove design.replicates for the linearised design"
+                )
+        if self.psu2 and not self.psu:
+            raise ValueError("design.psu2 (second-stage units) needs design.psu")
+        if self.fpc2 and not (self.psu2 and self.fpc):
+            raise ValueError("design.fpc2 needs design.psu2 and a first-stage design.fpc")
+        if self.psu2 and self.fpc and not self.fpc2:
+            raise ValueError(
+                "design.psu2 with a first-stage design.fpc needs design.fpc2 (the second "
+                "stage's population sizes or fractions)"
+            )
+        if self.psu2 and not self.fpc:
+            raise ValueError(
+                "design.psu2 without design.fpc has no effect (the variance of a with-"
+                "replacement first stage is the ultimate-cluster variance, as R computes it): "
+                "give design.fpc and design.fpc2, or remove design.psu2"
+            )
+        if "nest" in self.model_fields_set and not (self.psu and self.strata):
+            raise ValueError(
+                "design.nest says whether PSU ids repeat across strata: it needs design.psu "
+                "and design.strata"
+            )
+        if self.fpc_kind != "auto" and not self.fpc:
+            raise ValueError("design.fpc_kind describes design.fpc, which is not given")
+        return self
 
     @field_validator("weight")
     @classmethod

@@ -89,7 +89,7 @@ class ReportContent:
     def suppressed(self) -> tuple[int, int]:
         """Cells of the standard tables suppressed by the display rules, and all cells."""
         tables = self.tables
-        return int((tables["flag"] == "*").sum()), tables.height
+        return int((tables["flag"].str.split(";").list.first() == "*").sum()), tables.height
 
     def _breakdown(self, name: str) -> pl.DataFrame:
         if name not in self.domains:

@@ -16,6 +16,7 @@ import polars as pl
 from ipec import __version__
 from ipec.standards import Profile
 from ipec.survey.design import ReplicateDesign
+from ipec.survey.flags import display_flag
 from ipec.survey.mapping import MappedSurvey
 from ipec.survey.output import display_grid
 from ipec.survey.report import charts
@@ -104,7 +105,7 @@ def _headline(content: ReportContent, text: Text) -> list[dict[str, Any]]:
                 "interval": text(
                     "interval", low=text.percent(r["ci_low"]), high=text.percent(r["ci_high"])
                 ),
-                "flag": r["flag"],
+                "flag": display_flag(r["flag"]),
             }
             for r in part.filter(
                 (pl.col("by") != "total")
