@@ -103,7 +103,7 @@ def test_lonely_psu_under_fail_names_the_strata(
     ("args", "message"),
     [
         (["--by", "sex,colour"], "unknown breakdown colour"),
-        (["--ci", "magic"], "--ci 'magic' is not one of logit, beta, wald, mics"),
+        (["--ci", "magic"], "--ci 'magic' is not one of logit, xlogit, beta, wald, mics"),
         (["--indicators", "joy"], "unknown indicator(s) joy"),
         (["--map", "dhs8"], "unknown variable map 'dhs8'"),
     ],

@@ -128,7 +128,7 @@ def _replicate_map(tmp_path: Path, case: str, reference: pl.DataFrame, **extra: 
     kind = {"rep_jkn": "JKn", "rep_bootstrap": "bootstrap", "rep_jk1": "JK1"}[case]
     scale = rows.filter(pl.col("stat") == "scale")["value"][0]
     rscales = rows.filter(pl.col("stat") == "rscales")["value"].to_list()
-    spec = [f'prefix = "repw"', f'type = "{kind}"', f"scale = {scale!r}"]
+    spec = ['prefix = "repw"', f'type = "{kind}"', f"scale = {scale!r}"]
     spec.append(f"rscales = [{', '.join(repr(r) for r in rscales)}]")
     spec += [f"{key} = {value}" for key, value in extra.items()]
     return _map(tmp_path, "replicates = { " + ", ".join(spec) + " }\n", f"{case}.toml")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, get_args
 
@@ -36,6 +36,7 @@ from ipec.survey.readers import open_survey
 from ipec.survey.report import write_report
 from ipec.survey.synth import SynthDesign, synthetic_mics6
 from ipec.survey.tables import standard_tables
+from ipec.survey.variables import estimate_variables, parse_ratio, parse_variable
 
 __all__ = ["app"]
 
@@ -64,7 +65,8 @@ CiOption = Annotated[
     str,
     typer.Option(
         "--ci",
-        help="Interval for proportions: logit (as R svyciprop and Stata), beta "
+        help="Interval for proportions: logit (as R svyciprop and Stata; refitted on every "
+        "replicate of a replicate design), xlogit (the logit interval in closed form), beta "
         "(Korn-Graubard), wald, or mics (estimate +/- 2 SE).",
     ),
 ]
@@ -115,18 +117,19 @@ def _options(
 def _estimates_to_file(
     file: Path,
     survey_map: str,
-    profile: str,
+    profile: str | None,
     output: Path,
     settings: tuple[EstimateOptions, LonelyPsu],
-    compute: Callable[[MappedSurvey, Profile, EstimateOptions], pl.DataFrame],
+    compute: Callable[[MappedSurvey, Profile | None, EstimateOptions], pl.DataFrame],
     noun: str,
+    variables: Sequence[str] = (),
 ) -> None:
     """Check the request, read the survey, compute, write atomically, report warnings."""
     _check_output(output, file)
-    rules = resolve_profile(profile)
+    rules = resolve_profile(profile) if profile else None
     options, lonely = settings
     with Console(stderr=True).status("reading the survey", spinner="dots") as status:
-        mapped = open_mapped(file, survey_map, lonely_psu=lonely)
+        mapped = open_mapped(file, survey_map, lonely_psu=lonely, variables=variables)
         status.update("classifying and estimating")
         result = compute(mapped, rules, options)
         status.update("writing")
@@ -159,8 +162,15 @@ def _check_output(output: Path, source: Path, *, html: bool = False) -> None:
 def estimate_command(
     file: FileArgument,
     survey_map: MapOption,
-    profile: ProfileOption,
     output: OutputOption,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Standards profile: a shipped id or a profile file (not with --variable).",
+        ),
+    ] = None,
     by: Annotated[
         str,
         typer.Option(
@@ -182,6 +192,27 @@ def estimate_command(
     lonely_psu: LonelyOption = "fail",
     suppress_below: SuppressOption = 25,
     parenthesise_below: ParenthesiseOption = 50,
+    variable: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--variable",
+            help="Estimate a variable of the file instead of the profile's indicators "
+            "(repeatable): NAME (mean, or proportion of a 0/1 variable), NAME=CODE (share of "
+            "a code), NAME:mean, NAME:total or NAME:proportion.",
+        ),
+    ] = None,
+    ratio: Annotated[
+        list[str] | None,
+        typer.Option("--ratio", help="Ratio of two variables' totals, NUM/DEN (repeatable)."),
+    ] = None,
+    missing: Annotated[
+        str,
+        typer.Option(
+            "--missing",
+            help="Codes of --variable and --ratio variables that mean unknown, "
+            "comma-separated (e.g. 97,98,99); left out like empty values.",
+        ),
+    ] = "",
 ) -> None:
     """Estimate child labour indicators with standard errors and intervals, by domain.
 
@@ -189,15 +220,44 @@ def estimate_command(
     one row per (by, level, indicator) with estimate, se, ci_low, ci_high, df, deff, cv,
     n_unweighted, n_weighted and flag. Proportions are on the 0-1 scale; the whole-sample row
     has by = total. An .xlsx output is laid out like the published MICS tables.
+
+    With --variable or --ratio, the file's own variables are estimated instead, with the
+    map's design and every row it keeps (no profile, no age scope).
     """
     wanted = [name.strip() for name in indicators.split(",") if name.strip()]
+    requests = [parse_variable(v) for v in variable or []]
+    requests += [parse_ratio(r) for r in ratio or []]
+    missing_codes = _numbers(missing, "--missing")
+    if requests and profile is not None:
+        raise DataError(
+            "--profile classifies children; --variable and --ratio estimate the file's own "
+            "variables: give one or the other"
+        )
+    if not requests and profile is None:
+        raise DataError("give --profile (the child labour indicators) or --variable/--ratio")
 
-    def compute(mapped: MappedSurvey, rules: Profile, options: EstimateOptions) -> pl.DataFrame:
+    def compute(
+        mapped: MappedSurvey, rules: Profile | None, options: EstimateOptions
+    ) -> pl.DataFrame:
         specs = parse_by(by, list(mapped.domains))
+        if rules is None:
+            return estimate_variables(
+                mapped, requests, by=specs, options=options, missing_codes=missing_codes
+            )
         return estimate_survey(mapped, rules, by=specs, indicators=wanted, options=options)
 
     settings = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
-    _estimates_to_file(file, survey_map, profile, output, settings, compute, "estimates")
+    names = [name for request in requests for name in request.variables]
+    _estimates_to_file(
+        file, survey_map, profile, output, settings, compute, "estimates", variables=names
+    )
+
+
+def _numbers(text: str, option: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise DataError(f"{option} {text!r}: give numbers separated by commas") from None
 
 
 @app.command("tables")
@@ -218,7 +278,14 @@ def tables_command(
     background variable the map finds. An .xlsx output has one sheet per table.
     """
     settings = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
-    _estimates_to_file(file, survey_map, profile, output, settings, standard_tables, "table cells")
+
+    def compute(
+        mapped: MappedSurvey, rules: Profile | None, options: EstimateOptions
+    ) -> pl.DataFrame:
+        assert rules is not None  # the command requires a profile
+        return standard_tables(mapped, rules, options)
+
+    _estimates_to_file(file, survey_map, profile, output, settings, compute, "table cells")
 
 
 @app.command("report")

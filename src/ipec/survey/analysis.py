@@ -29,6 +29,7 @@ __all__ = [
     "EstimateOptions",
     "classify_survey",
     "estimate_survey",
+    "level_labels",
     "parse_by",
 ]
 
@@ -139,7 +140,7 @@ def classify_survey(mapped: MappedSurvey, profile: Profile) -> pl.LazyFrame:
     )
 
 
-def _labels(mapped: MappedSurvey, specs: Sequence[tuple[str, ...]]) -> pl.DataFrame:
+def level_labels(mapped: MappedSurvey, specs: Sequence[tuple[str, ...]]) -> pl.DataFrame:
     """(by, level code) -> level label and display order, for every level of every spec."""
     rows: list[tuple[str, str, str, int, int]] = [("total", "total", "total", 0, 0)]
     for spec_index, spec in enumerate(specs, start=1):
@@ -241,7 +242,7 @@ def estimate_survey(
         )
     chosen = options or EstimateOptions()
     all_profiles = [profiles] if isinstance(profiles, Profile) else list(profiles)
-    labels = _labels(mapped, by)
+    labels = level_labels(mapped, by)
     results = []
     kept = codes if codes is not None else FrameCodes()
     first, *rest = _spec_batches(by, mapped)

@@ -31,6 +31,7 @@ __all__ = [
     "PSU2",
     "REPLICATE",
     "STRATUM",
+    "VARIABLE",
     "WEIGHT",
     "MappedSurvey",
     "MappingReport",
@@ -40,6 +41,7 @@ __all__ = [
 
 WEIGHT, PSU, STRATUM, FILE_ROW = "_weight", "_psu", "_stratum", "_file_row"
 PSU2 = "_psu2"
+VARIABLE = "var:"
 REPLICATE = "_replicate"
 AGE_GROUPS = ("5-11", "12-14", "15-17")
 AGE_BANDS = ("5-14", "15-17")
@@ -563,6 +565,17 @@ def _design(
     )
 
 
+def _file_variable(file: SurveyFile, name: str) -> str:
+    found = file.find(name)
+    if found is None:
+        raise DataError(
+            f"variable {name} not found",
+            source=file.source,
+            hint="check the name (case does not matter) with ipec survey inspect",
+        )
+    return found
+
+
 def _needed_variables(
     dv: _DesignVars,
     child_vars: Mapping[str, list[str]],
@@ -581,8 +594,12 @@ def map_survey(
     *,
     lonely_psu: LonelyPsu = "fail",
     streaming: bool = False,
+    variables: Sequence[str] = (),
 ) -> MappedSurvey:
     """Read the mapped variables of ``file`` and build the canonical child frame and design.
+
+    ``variables``: more of the file's own variables (numeric) to carry as they are, named
+    ``var:NAME`` in the frame, for estimates of the file's variables with the same design.
 
     By default the needed variables are read into memory once and the canonical frame is built
     once. With ``streaming=True`` nothing is held in memory: checks and domain levels come from
@@ -594,7 +611,10 @@ def map_survey(
     dv = _resolve_design(file, survey_map, report)
     child_vars = _resolve_child(file, survey_map, report)
     domain_vars = _resolve_domains(file, survey_map, report)
-    raw_needed = _needed_variables(dv, child_vars, domain_vars)
+    extra = {name: _file_variable(file, name) for name in dict.fromkeys(variables)}
+    raw_needed = list(
+        dict.fromkeys([*_needed_variables(dv, child_vars, domain_vars), *extra.values()])
+    )
     code_vars = {v for name in ("isic", "isco") for v in child_vars.get(name, [])}
     raw = file.read(raw_needed, text=code_vars).with_row_index(FILE_ROW)
     if not streaming:
@@ -661,6 +681,10 @@ def map_survey(
         for name, variable in dv.columns.items()
     ]
     expressions += child_exprs
+    expressions += [
+        pl.col(variable).cast(pl.Float64).alias(f"{VARIABLE}{name}")
+        for name, variable in extra.items()
+    ]
     domain_exprs, domains, labels, unlabelled = _domain_columns(domain_vars, file, facts)
     expressions += domain_exprs
     frame = used

@@ -198,8 +198,10 @@ def _write_xlsx(
             title = f"Table {table_id}: {part['title'][0]}"
             _write_table_sheet(workbook, _sheet_name(str(table_id), used), title, part,
                                domain_labels=domain_labels, note=note)  # fmt: skip
-    else:
-        title = f"Estimates under {metadata.get('profile', '')}"
+    elif "kind" not in frame.columns or (frame["kind"] == "proportion").all():
+        # the laid-out sheet shows percentages: for shares only (means, totals and ratios of
+        # a file's variables are in the Data sheet)
+        title = f"Estimates under {metadata.get('profile') or 'the file variables'}"
         _write_table_sheet(workbook, _sheet_name("Estimates", used), title, frame,
                            domain_labels=domain_labels, note=note)  # fmt: skip
     data = workbook.add_worksheet(_sheet_name("Data", used))

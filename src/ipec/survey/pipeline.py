@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,34 +17,50 @@ from ipec.survey.readers import open_survey
 __all__ = ["open_mapped", "run_metadata"]
 
 
-def open_mapped(path: str | Path, map_id: str, *, lonely_psu: LonelyPsu = "fail") -> MappedSurvey:
-    """Open ``path`` and read it through the variable map ``map_id`` (an id or a file)."""
+def open_mapped(
+    path: str | Path,
+    map_id: str,
+    *,
+    lonely_psu: LonelyPsu = "fail",
+    variables: Sequence[str] = (),
+) -> MappedSurvey:
+    """Open ``path`` and read it through the variable map ``map_id`` (an id or a file), with
+    the file's own ``variables`` too (see :func:`ipec.survey.mapping.map_survey`)."""
     survey_map = load_map(map_id)
-    return map_survey(open_survey(path), survey_map, lonely_psu=lonely_psu)
+    return map_survey(open_survey(path), survey_map, lonely_psu=lonely_psu, variables=variables)
 
 
 def _design_summary(mapped: MappedSurvey) -> dict[str, Any]:
     design = mapped.design
     if isinstance(design, ReplicateDesign):
-        return {"replicates": len(design.replicates), "type": design.type}
+        return {
+            "replicates": len(design.replicates),
+            "type": design.type,
+            "scale": design.effective_scale,
+            "mse": design.mse,
+            "df": design.degf,
+        }
     return {
         "strata": design.strata is not None,
         "psu": design.psu is not None,
+        "fpc": design.fpc is not None,
+        "second_stage": design.psu2 is not None,
         "lonely_psu": design.lonely_psu,
     }
 
 
 def run_metadata(
-    mapped: MappedSurvey, profile: Profile, options: EstimateOptions, map_id: str
+    mapped: MappedSurvey, profile: Profile | None, options: EstimateOptions, map_id: str
 ) -> dict[str, Any]:
-    """What a reader of the output needs to know about how it was made."""
+    """What a reader of the output needs to know about how it was made (``profile`` None:
+    estimates of the file's own variables)."""
     report = mapped.report
     return {
         "ipec_version": __version__,
         "source": mapped.source,
         "map": map_id,
-        "profile": profile.id,
-        "profile_version": profile.version,
+        "profile": profile.id if profile else None,
+        "profile_version": profile.version if profile else None,
         "design": _design_summary(mapped),
         "rows": {
             "in_file": report.rows_in_file,

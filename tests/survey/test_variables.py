@@ -1,0 +1,136 @@
+"""``ipec survey estimate --variable/--ratio``: a file's own variables with the map's two-stage
+design, against R survey 4.1.1 (``reference/designs/make_designs.R``, case
+``twostage_variables``: svyciprop xlogit, svymean, svytotal, svyratio with na.rm)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ipec.cli.main import run
+from ipec.errors import DataError
+from ipec.survey.variables import parse_ratio, parse_variable
+
+REF = Path(__file__).parent / "reference" / "designs"
+MAP = """id = "variables-test"
+version = "1"
+title = "Seeded two-stage design of make_designs.R"
+source = "tests/survey/reference/designs/make_designs.R"
+[child]
+age = "age"
+econ_any = "econ"
+econ_hours = "hours"
+[domains]
+sex = { variable = "sex", codes = { 1 = "1", 2 = "2" } }
+region = { variable = "region", codes = { 1 = "1", 2 = "2", 3 = "3" } }
+[design]
+weight = "w"
+psu = "psu"
+strata = "stratum"
+fpc = "fpc1"
+psu2 = "ssu"
+fpc2 = "fpc2"
+"""
+# R's names of the same estimates
+R_NAMES = {"attends=1": "attends=1", "hours": "hrs", "hours:total": "hrs:total",
+           "hours/age": "hrs/age"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ours(tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
+    folder = tmp_path_factory.mktemp("variables")
+    survey_map = folder / "map.toml"
+    survey_map.write_text(MAP, encoding="utf-8")
+    out = folder / "out.csv"
+    code = run(["survey", "estimate", str(REF / "twostage.csv"), "--map", str(survey_map),
+                "--variable", "attends=1", "--variable", "hours", "--variable", "hours:total",
+                "--ratio", "hours/age", "--missing", "99", "--by", "sex,region",
+                "--ci", "xlogit", "-o", str(out)])  # fmt: skip
+    assert code == 0
+    return pl.read_csv(out, schema_overrides={"level": pl.String})
+
+
+def test_file_variables_match_r(ours: pl.DataFrame) -> None:
+    reference = pl.read_csv(REF / "results.csv", schema_overrides={"level": pl.String})
+    expected = reference.filter(pl.col("case") == "twostage_variables").with_columns(
+        pl.col("value").str.strip_chars().cast(pl.Float64)
+    )
+    column = {"estimate": "estimate", "se": "se", "df": "df", "xlogit_low": "ci_low",
+              "xlogit_high": "ci_high", "wald_low": "ci_low", "wald_high": "ci_high"}  # fmt: skip
+    checked = 0
+    for ours_name, r_name in R_NAMES.items():
+        for by, level, stat, value in (
+            expected.filter(pl.col("indicator") == r_name)
+            .select("by", "level", "stat", "value").rows()
+        ):  # fmt: skip
+            row = ours.filter(
+                (pl.col("by") == by) & (pl.col("level") == level)
+                & (pl.col("indicator") == ours_name)
+            )  # fmt: skip
+            got = row[column[stat]][0]
+            if math.isnan(value):  # R gives no interval where df is 0
+                assert math.isnan(got), (ours_name, by, level, stat)
+            else:
+                assert got == pytest.approx(value, rel=1e-12, abs=1e-14), (
+                    ours_name, by, level, stat, got, value
+                )  # fmt: skip
+            checked += 1
+    assert checked == 6 * (5 + 4 + 2 + 2)
+    assert set(ours["kind"]) == {"proportion", "mean", "total", "ratio"}
+
+
+def test_requests_are_parsed_or_refused() -> None:
+    assert parse_variable("CB7=1").label == "CB7=1"
+    assert parse_variable(" hours ").kind == "auto"
+    assert parse_ratio("a/b").variables == ("a", "b")
+    with pytest.raises(DataError, match="unknown kind 'median'"):
+        parse_variable("hours:median")
+    with pytest.raises(DataError, match="the code 'x' is not a number"):
+        parse_variable("CB7=x")
+    with pytest.raises(DataError, match="write NUMERATOR/DENOMINATOR"):
+        parse_ratio("hours")
+    with pytest.raises(DataError, match="names no variable"):
+        parse_ratio("/age")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--variable", "nope"], "variable nope not found"),
+        (["--variable", "hours:proportion"], "hours holds values other than 0 and 1"),
+        (["--variable", "hours", "-p", "sdg-8.7.1"], "give one or the other"),
+        ([], "give --profile (the child labour indicators) or --variable/--ratio"),
+        (["--variable", "hours", "--missing", "9x"], "--missing '9x': give numbers"),
+    ],
+)
+def test_bad_requests_are_refused(
+    tmp_path: Path, options: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    survey_map = tmp_path / "map.toml"
+    survey_map.write_text(MAP, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code = run(["survey", "estimate", str(REF / "twostage.csv"), "--map", str(survey_map),
+                "--by", "sex", "-o", str(out), *options])  # fmt: skip
+    assert code != 0
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_zero_denominator_is_flagged(tmp_path: Path) -> None:
+    data = pl.read_csv(REF / "twostage.csv").with_columns(
+        pl.when(pl.col("region") == 3).then(0).otherwise(pl.col("age")).alias("age_or_zero")
+    )
+    path = tmp_path / "zero.csv"
+    data.write_csv(path)
+    survey_map = tmp_path / "map.toml"
+    survey_map.write_text(MAP, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert run(["survey", "estimate", str(path), "--map", str(survey_map), "--ratio",
+                "econ/age_or_zero", "--by", "region", "-o", str(out)]) == 0  # fmt: skip
+    result = pl.read_csv(out, schema_overrides={"level": pl.String})
+    region3 = result.filter(pl.col("level") == "3")
+    assert "the denominator's total is zero in this domain" in region3["flag"][0]
+    assert "zero" not in (result.filter(pl.col("level") == "1")["flag"][0] or "")
