@@ -134,3 +134,31 @@ def test_zero_denominator_is_flagged(tmp_path: Path) -> None:
     region3 = result.filter(pl.col("level") == "3")
     assert "the denominator's total is zero in this domain" in region3["flag"][0]
     assert "zero" not in (result.filter(pl.col("level") == "1")["flag"][0] or "")
+
+
+def test_quartiles_match_r(tmp_path: Path) -> None:
+    """``NAME:quantiles`` against R svyquantile (interval.type "mean", qrule "math")."""
+    survey_map = tmp_path / "map.toml"
+    survey_map.write_text(MAP, encoding="utf-8")
+    out = tmp_path / "q.csv"
+    assert run(["survey", "estimate", str(REF / "twostage.csv"), "--map", str(survey_map),
+                "--variable", "hours:quantiles", "--missing", "99", "--by", "sex",
+                "-o", str(out)]) == 0  # fmt: skip
+    ours = pl.read_csv(out, schema_overrides={"level": pl.String})
+    reference = pl.read_csv(REF / "results.csv", schema_overrides={"level": pl.String})
+    expected = reference.filter(pl.col("case") == "twostage_quantiles").with_columns(
+        pl.col("value").str.strip_chars().cast(pl.Float64)
+    )
+    assert expected.height == 3 * 3 * 4
+    for by, level, name, stat, value in expected.select(
+        "by", "level", "indicator", "stat", "value"
+    ).rows():
+        row = ours.filter(
+            (pl.col("by") == by) & (pl.col("level") == level) & (pl.col("indicator") == name)
+        )
+        got = row[stat][0]
+        if math.isnan(value):
+            assert math.isnan(got), (by, level, name, stat)
+        else:
+            assert got == pytest.approx(value, rel=1e-12), (by, level, name, stat, got, value)
+    assert set(ours["kind"]) == {"quantile"}

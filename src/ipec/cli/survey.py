@@ -198,7 +198,8 @@ def estimate_command(
             "--variable",
             help="Estimate a variable of the file instead of the profile's indicators "
             "(repeatable): NAME (mean, or proportion of a 0/1 variable), NAME=CODE (share of "
-            "a code), NAME:mean, NAME:total or NAME:proportion.",
+            "a code), NAME:mean, NAME:total, NAME:proportion or NAME:quantiles (quartiles and "
+            "median, as R svyquantile).",
         ),
     ] = None,
     ratio: Annotated[

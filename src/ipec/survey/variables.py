@@ -7,7 +7,9 @@ A request is written as on the command line:
 - ``NAME``: the mean of NAME, or its proportion when NAME holds only 0 and 1;
 - ``NAME:mean``, ``NAME:total``, ``NAME:proportion`` (a 0/1 variable);
 - ``NAME=CODE``: the share of rows whose NAME is CODE, among rows where NAME is known;
-- a ratio ``NUM/DEN``: the ratio of the totals of NUM and DEN, over rows where both are known.
+- a ratio ``NUM/DEN``: the ratio of the totals of NUM and DEN, over rows where both are known;
+- ``NAME:quantiles``: the quartiles and median with Woodruff intervals, as R ``svyquantile``
+  (``interval.type = "mean"``, ``qrule = "math"``; :mod:`ipec.survey.quantiles`).
 
 Every row the map keeps is used (no profile scope applies to the file's own variables).
 """
@@ -26,11 +28,13 @@ from ipec.survey.estimate import estimate
 from ipec.survey.flags import NOTE_SEPARATOR
 from ipec.survey.indicators import Indicator, Mean, Proportion, Ratio, Total
 from ipec.survey.mapping import VARIABLE, MappedSurvey
+from ipec.survey.quantiles import quantiles
 
 __all__ = ["VariableRequest", "estimate_variables", "parse_ratio", "parse_variable"]
 
-Kind = Literal["auto", "mean", "total", "proportion", "code", "ratio"]
-_KINDS = ("mean", "total", "proportion")
+Kind = Literal["auto", "mean", "total", "proportion", "code", "ratio", "quantiles"]
+_KINDS = ("mean", "total", "proportion", "quantiles")
+QUARTILES = (0.25, 0.5, 0.75)
 _ZERO_DENOMINATOR = "the denominator's total is zero in this domain"
 
 
@@ -55,7 +59,7 @@ class VariableRequest:
             return f"{self.name}/{self.denominator}"
         if self.kind == "code":
             return f"{self.name}={_code_text(self.code)}"
-        return self.name if self.kind == "auto" else f"{self.name}:{self.kind}"
+        return self.name if self.kind in ("auto", "quantiles") else f"{self.name}:{self.kind}"
 
 
 def _code_text(code: float | None) -> str:
@@ -145,6 +149,43 @@ def _indicators(
     return frame.with_columns(derived), indicators
 
 
+def _quantile_rows(
+    frame: pl.DataFrame,
+    mapped: MappedSurvey,
+    request: VariableRequest,
+    by: Sequence[tuple[str, ...]],
+    options: EstimateOptions,
+) -> pl.DataFrame:
+    """The quartiles and median of one variable, as rows of the estimates table (kind
+    ``quantile``, indicator ``NAME p50``); design effects do not apply to them."""
+    found = quantiles(
+        frame,
+        mapped.design,
+        _column(request.name),
+        QUARTILES,
+        by=list(by),
+        level=options.level,
+        df=options.df,
+    )
+    n = found["n_unweighted"].cast(pl.Int64)
+    return found.select(
+        "by",
+        "level",
+        (
+            pl.lit(f"{request.name} p")
+            + (pl.col("quantile") * 100).round(0).cast(pl.Int64).cast(pl.String)
+        ).alias("indicator"),
+        pl.lit("quantile").alias("kind"),
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "df",
+        n.alias("n_unweighted"),
+        pl.Series("flag", options.flags.flags(n.to_numpy())),
+    )
+
+
 def estimate_variables(
     mapped: MappedSurvey,
     requests: Sequence[VariableRequest],
@@ -178,17 +219,28 @@ def estimate_variables(
             for n in wanted
         ),
     ).collect()  # fmt: skip
-    frame, indicators = _indicators(frame, requests)
-    result = estimate(
-        frame,
-        mapped.design,
-        indicators,
-        by=list(by),
-        df=chosen.df,
-        ci=chosen.ci,
-        level=chosen.level,
-        flags=chosen.flags,
-    ).to_polars()
+    estimated = [r for r in requests if r.kind != "quantiles"]
+    frame, indicators = _indicators(frame, estimated)
+    parts = []
+    if indicators:
+        parts.append(
+            estimate(
+                frame,
+                mapped.design,
+                indicators,
+                by=list(by),
+                df=chosen.df,
+                ci=chosen.ci,
+                level=chosen.level,
+                flags=chosen.flags,
+            ).to_polars()
+        )
+    parts += [
+        _quantile_rows(frame, mapped, request, by, chosen)
+        for request in requests
+        if request.kind == "quantiles"
+    ]
+    result = pl.concat(parts, how="diagonal_relaxed")
     zero = (pl.col("kind") == "ratio") & (pl.col("n_unweighted") > 0)
     zero = zero & ~pl.col("estimate").is_finite().fill_null(value=False)
     labels = level_labels(mapped, by)

@@ -111,6 +111,14 @@ vars <- function(case, design) {
   }
 }
 vars("twostage_variables", two)
+# quartiles of hours, svyquantile's defaults (interval.type = "mean", qrule = "math")
+for (key in c("total", "sex:1", "sex:2")) {
+  dd <- if (key == "total") two else subset(two, sex == as.numeric(sub("sex:", "", key)))
+  q <- svyquantile(~hrs, dd, c(0.25, 0.5, 0.75), na.rm = TRUE, ci = TRUE)[[1]]
+  by <- if (key == "total") "total" else "sex"; lev <- if (key == "total") "total" else sub("sex:", "", key)
+  for (i in 1:3) emit("twostage_quantiles", by, lev, paste0("hours p", c(25, 50, 75)[i]),
+                      c("estimate", "ci_low", "ci_high", "se"), q[i, ])
+}
 
 # ---- replicate designs made by R from the one-stage design --------------------------------
 one <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, nest = TRUE, data = d)
