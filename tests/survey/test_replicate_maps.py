@@ -37,7 +37,8 @@ def jackknife_survey(tmp_path: Path) -> tuple[Path, Path]:
     frame.write_parquet(data)
     text = (EXAMPLES / "maps" / "lfs-example.toml").read_text(encoding="utf-8")
     text = _replace_once(text, 'psu = "ea"', "")
-    text = _replace_once(text, 'strata = "strat"', 'replicates = { prefix = "repwt", type = "JK1" }')
+    replicates = 'replicates = { prefix = "repwt", type = "JK1" }'
+    text = _replace_once(text, 'strata = "strat"', replicates)
     survey_map = tmp_path / "lfs-jk1.toml"
     survey_map.write_text(text, encoding="utf-8")
     return data, survey_map

@@ -162,3 +162,58 @@ def test_quartiles_match_r(tmp_path: Path) -> None:
         else:
             assert got == pytest.approx(value, rel=1e-12), (by, level, name, stat, got, value)
     assert set(ours["kind"]) == {"quantile"}
+
+
+def test_calibrated_estimates_from_the_command_line(tmp_path: Path) -> None:
+    """--calibrate post-stratifies on one variable: the weighted count meets the population
+    totals, and the estimates are the library's calibrated ones (checked against R's
+    postStratify in test_calibrate.py)."""
+    from ipec.survey import PostStratify, calibrated_estimate
+    from ipec.survey.indicators import Mean
+    from ipec.survey.pipeline import open_mapped
+
+    survey_map = tmp_path / "map.toml"
+    survey_map.write_text(MAP, encoding="utf-8")
+    totals = tmp_path / "totals.csv"
+    totals.write_text("variable,level,total\nsex,1,400\nsex,2,350\n", encoding="utf-8")
+    out = tmp_path / "cal.csv"
+    assert run(["survey", "estimate", str(REF / "twostage.csv"), "--map", str(survey_map),
+                "--variable", "age", "--calibrate", str(totals), "--by", "sex",
+                "-o", str(out)]) == 0  # fmt: skip
+    ours = pl.read_csv(out, schema_overrides={"level": pl.String})
+    assert ours["n_weighted"].to_list() == pytest.approx([750.0, 400.0, 350.0], rel=1e-12)
+    mapped = open_mapped(REF / "twostage.csv", str(survey_map), variables=["age", "sex"])
+    frame = mapped.frame.collect().with_columns(pl.col("var:sex").cast(pl.Int64))
+    library = calibrated_estimate(
+        frame, mapped.design, Mean("var:age"), calibration=PostStratify("var:sex", {1: 400, 2: 350})
+    ).to_polars()
+    assert ours["estimate"][0] == pytest.approx(library["estimate"][0], rel=1e-13)
+    assert ours["se"][0] == pytest.approx(library["se"][0], rel=1e-13)
+    plain = tmp_path / "plain.csv"
+    assert run(["survey", "estimate", str(REF / "twostage.csv"), "--map", str(survey_map),
+                "--variable", "age", "--by", "sex", "-o", str(plain)]) == 0  # fmt: skip
+    assert pl.read_csv(plain)["se"][0] != pytest.approx(ours["se"][0], rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("variable,level\nsex,1\n", "the totals file has no column total"),
+        ("variable,level,total\nsex,1.5,10\n", "line 2: needs a variable, a whole-number level"),
+        ("variable,level,total\nsex,1,10\nsex,1,12\n", "line 3: sex level 1 is given twice"),
+        ("variable,level,total\nsex,1,400\n", "sex"),
+    ],
+)
+def test_bad_totals_are_refused(
+    tmp_path: Path, content: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    survey_map = tmp_path / "map.toml"
+    survey_map.write_text(MAP, encoding="utf-8")
+    totals = tmp_path / "totals.csv"
+    totals.write_text(content, encoding="utf-8")
+    out = tmp_path / "cal.csv"
+    assert run(["survey", "estimate", str(REF / "twostage.csv"), "--map", str(survey_map),
+                "--variable", "age", "--calibrate", str(totals), "--by", "sex",
+                "-o", str(out)]) != 0  # fmt: skip
+    assert message in capsys.readouterr().err
+    assert not out.exists()

@@ -15,6 +15,7 @@ from ipec.cli import profiles as profile_commands
 from ipec.cli import serve as serve_commands
 from ipec.cli import survey as survey_commands
 from ipec.cli import users as user_commands
+from ipec.cli.survey_replicate import replicate_command
 from ipec.errors import IpecError
 
 __all__ = ["app", "run"]
@@ -34,6 +35,7 @@ app.command("classify")(classify_commands.classify_command)
 app.command("explain")(classify_commands.explain_command)
 app.add_typer(profile_commands.app, name="profiles")
 app.add_typer(survey_commands.app, name="survey")
+survey_commands.app.command("replicate")(replicate_command)
 app.add_typer(db_commands.app, name="db")
 app.add_typer(user_commands.app, name="users")
 app.command("serve")(serve_commands.serve_command)

@@ -36,7 +36,12 @@ from ipec.survey.readers import open_survey
 from ipec.survey.report import write_report
 from ipec.survey.synth import SynthDesign, synthetic_mics6
 from ipec.survey.tables import standard_tables
-from ipec.survey.variables import estimate_variables, parse_ratio, parse_variable
+from ipec.survey.variables import (
+    estimate_variables,
+    parse_ratio,
+    parse_variable,
+    read_margins,
+)
 
 __all__ = ["app"]
 
@@ -206,6 +211,14 @@ def estimate_command(
         list[str] | None,
         typer.Option("--ratio", help="Ratio of two variables' totals, NUM/DEN (repeatable)."),
     ] = None,
+    calibrate: Annotated[
+        Path | None,
+        typer.Option(
+            "--calibrate",
+            help="With --variable: a CSV of population totals (columns variable, level, "
+            "total); one variable post-stratifies (R postStratify), several rake (R rake).",
+        ),
+    ] = None,
     missing: Annotated[
         str,
         typer.Option(
@@ -236,6 +249,9 @@ def estimate_command(
         )
     if not requests and profile is None:
         raise DataError("give --profile (the child labour indicators) or --variable/--ratio")
+    if calibrate is not None and not requests:
+        raise DataError("--calibrate goes with --variable or --ratio")
+    margins = read_margins(calibrate) if calibrate is not None else {}
 
     def compute(
         mapped: MappedSurvey, rules: Profile | None, options: EstimateOptions
@@ -243,12 +259,17 @@ def estimate_command(
         specs = parse_by(by, list(mapped.domains))
         if rules is None:
             return estimate_variables(
-                mapped, requests, by=specs, options=options, missing_codes=missing_codes
+                mapped,
+                requests,
+                by=specs,
+                options=options,
+                missing_codes=missing_codes,
+                calibration=margins,
             )
         return estimate_survey(mapped, rules, by=specs, indicators=wanted, options=options)
 
     settings = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
-    names = [name for request in requests for name in request.variables]
+    names = [name for request in requests for name in request.variables] + list(margins)
     _estimates_to_file(
         file, survey_map, profile, output, settings, compute, "estimates", variables=names
     )

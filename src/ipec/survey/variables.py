@@ -16,21 +16,30 @@ Every row the map keeps is used (no profile scope applies to the file's own vari
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
 from ipec.errors import DataError
+from ipec.files import read_table
 from ipec.survey.analysis import EstimateOptions, level_labels
+from ipec.survey.calibrate import PostStratify, Rake, calibrated_estimate
 from ipec.survey.estimate import estimate
 from ipec.survey.flags import NOTE_SEPARATOR
 from ipec.survey.indicators import Indicator, Mean, Proportion, Ratio, Total
 from ipec.survey.mapping import VARIABLE, MappedSurvey
 from ipec.survey.quantiles import quantiles
 
-__all__ = ["VariableRequest", "estimate_variables", "parse_ratio", "parse_variable"]
+__all__ = [
+    "VariableRequest",
+    "estimate_variables",
+    "parse_ratio",
+    "parse_variable",
+    "read_margins",
+]
 
 Kind = Literal["auto", "mean", "total", "proportion", "code", "ratio", "quantiles"]
 _KINDS = ("mean", "total", "proportion", "quantiles")
@@ -104,6 +113,45 @@ def parse_ratio(text: str) -> VariableRequest:
     if not slash:
         raise DataError(f"--ratio {text}: write NUMERATOR/DENOMINATOR", hint="e.g. hours/age")
     return VariableRequest(_name(numerator, text), "ratio", denominator=_name(denominator, text))
+
+
+def read_margins(path: Path) -> dict[str, dict[int, float]]:
+    """Population totals from a CSV with columns ``variable``, ``level`` (a whole-number code)
+    and ``total``: {variable: {level: total}}. A bad row is named with its line number."""
+    frame = read_table(path)
+    missing = [c for c in ("variable", "level", "total") if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"the totals file has no column {', '.join(missing)}",
+            source=str(path),
+            hint="give the columns variable, level and total",
+        )
+    margins: dict[str, dict[int, float]] = {}
+    for line, (variable, level, total) in enumerate(
+        frame.select("variable", "level", "total").rows(), start=2
+    ):
+        try:
+            code, value = float(level), float(total)
+        except (TypeError, ValueError):
+            code, value = float("nan"), float("nan")
+        if not variable or not code.is_integer() or not value >= 0:
+            raise DataError(
+                f"line {line}: needs a variable, a whole-number level and a total >= 0 "
+                f"(got {variable!r}, {level!r}, {total!r})",
+                source=str(path),
+            )
+        if int(code) in margins.setdefault(variable, {}):
+            raise DataError(
+                f"line {line}: {variable} level {level} is given twice", source=str(path)
+            )
+        margins[variable][int(code)] = value
+    if not margins:
+        raise DataError("the totals file has no rows", source=str(path))
+    return margins
+
+
+def _totals(totals: Mapping[int, float]) -> dict[str | int, float]:
+    return {int(code): float(total) for code, total in totals.items()}
 
 
 def _name(name: str, text: str) -> str:
@@ -193,17 +241,28 @@ def estimate_variables(
     by: Sequence[tuple[str, ...]] = (),
     options: EstimateOptions | None = None,
     missing_codes: Sequence[float] = (),
+    calibration: Mapping[str, Mapping[int, float]] | None = None,
 ) -> pl.DataFrame:
     """The tidy estimates table of the file's variables, one row per (breakdown, level,
     request), with the columns of :func:`ipec.survey.analysis.estimate_survey` but
     ``profile``; ``missing_codes`` are values that mean unknown (97, 98, 99), left out.
 
     The map must have been read with the requests' variables (``map_survey(variables=...)``).
+    ``calibration``: population totals by level code of one variable (post-stratification,
+    R ``postStratify``) or of several (raking, R ``rake``), read with the survey too; the
+    estimates then use the calibrated weights and the calibrated design's standard errors
+    (:mod:`ipec.survey.calibrate`).
     """
     if not requests:
         raise DataError("no variables to estimate", hint="give --variable NAME or --ratio A/B")
     chosen = options or EstimateOptions()
-    wanted = list(dict.fromkeys(v for r in requests for v in r.variables))
+    margins = dict(calibration or {})
+    if margins and any(r.kind == "quantiles" for r in requests):
+        raise DataError(
+            "quantiles are not estimated on calibrated weights",
+            hint="ask for the quantiles in a run without --calibrate",
+        )
+    wanted = list(dict.fromkeys([*(v for r in requests for v in r.variables), *margins]))
     unknown = [name for name in wanted if _column(name) not in mapped.frame.collect_schema()]
     if unknown:
         raise DataError(f"variable(s) {', '.join(unknown)} were not read with the survey")
@@ -222,7 +281,27 @@ def estimate_variables(
     estimated = [r for r in requests if r.kind != "quantiles"]
     frame, indicators = _indicators(frame, estimated)
     parts = []
-    if indicators:
+    if indicators and margins:
+        frame = frame.with_columns(
+            pl.col(_column(name)).cast(pl.Int64).alias(f"__margin:{name}") for name in margins
+        )
+        steps = [
+            PostStratify(f"__margin:{name}", _totals(t)) for name, t in margins.items()
+        ]
+        parts.append(
+            calibrated_estimate(
+                frame,
+                mapped.design,
+                indicators,
+                by=list(by),
+                calibration=steps[0] if len(steps) == 1 else Rake(steps),
+                df=chosen.df,
+                ci=chosen.ci,
+                level=chosen.level,
+                flags=chosen.flags,
+            ).to_polars()
+        )
+    elif indicators:
         parts.append(
             estimate(
                 frame,
