@@ -79,14 +79,13 @@ def _stage_fpc(  # noqa: PLR0917 - internal numeric kernel
             raise DataError(
                 f"fpc is declared a sampling fraction but is above 1 in {what} {names}",
                 column=column,
-                hint="give fractions between 0 and 1, or declare fpc_kind = \"population\"",
+                hint='give fractions between 0 and 1, or declare fpc_kind = "population"',
             )
         if kind == "auto" and (fpc == 1).all():
             raise DataError(
                 "fpc is 1 everywhere: ambiguous between fraction 1 and population size 1",
                 column=column,
-                hint="drop fpc for a census stratum, give population sizes, or declare "
-                "fpc_kind",
+                hint="drop fpc for a census stratum, give population sizes, or declare fpc_kind",
             )
         popsize = n_sampled / fpc
     else:

@@ -285,9 +285,7 @@ def estimate_variables(
         frame = frame.with_columns(
             pl.col(_column(name)).cast(pl.Int64).alias(f"__margin:{name}") for name in margins
         )
-        steps = [
-            PostStratify(f"__margin:{name}", _totals(t)) for name, t in margins.items()
-        ]
+        steps = [PostStratify(f"__margin:{name}", _totals(t)) for name, t in margins.items()]
         parts.append(
             calibrated_estimate(
                 frame,
