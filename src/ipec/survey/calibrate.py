@@ -35,16 +35,18 @@ import polars as pl
 
 from ipec.errors import DataError, DesignError
 from ipec.rows import offending_rows
+from ipec.survey.blocks import Block, design_effects, result_block
 from ipec.survey.design import ReplicateDesign, SurveyDesign
 from ipec.survey.domains import DomainSpec, Levels, normalise_by, spec_levels
-from ipec.survey.estimate import Block, DfMethod, _block, _domain_df, design_effects, estimate
+from ipec.survey.estimate import DfMethod, analysed_columns, check_options, estimate, indicators_of
 from ipec.survey.flags import FlagRule
-from ipec.survey.indicators import Indicator, Mean, Proportion, Ratio, Total, as_indicator
+from ipec.survey.indicators import Indicator, Ratio, Total
 from ipec.survey.intervals import CiMethod
 from ipec.survey.prepare import check_frame, select_columns
+from ipec.survey.replicate_rank import qr_rank
 from ipec.survey.result import SurveyResult
 from ipec.survey.sufficient import build_group_table
-from ipec.survey.taylor import ROW_ID, Structure, build_structure, taylor_variance
+from ipec.survey.taylor import ROW_ID, Structure, build_structure, level_df, taylor_variance
 
 __all__ = ["Calibration", "PostStratify", "Rake", "calibrated_estimate", "calibrated_weights"]
 
@@ -52,7 +54,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _SCORE_SWEEPS = 10  # svyrecvar: `for (iterations in 1:10)` over the raking margins
-_RANK_TOL = 1e-5  # degf.svyrep.design: qr(weights(design, "analysis"), tol = 1e-5)$rank - 1
 _CELLS = 4_000_000  # rows x domain levels residualised at once
 _SHOWN = 10
 
@@ -379,23 +380,6 @@ def calibrated_weights(
     )
 
 
-def _replicate_rank(weights: FloatArray) -> int:
-    """R ``qr(X, tol = 1e-5)$rank``: a column counts when what is left of it after the earlier
-    columns is at least ``tol`` times its length (LINPACK dqrdc2's limited pivoting)."""
-    r = np.linalg.qr(weights, mode="r")
-    norms = np.linalg.norm(weights, axis=0)
-    diag = np.abs(np.diag(r))
-    return int(np.count_nonzero(diag >= _RANK_TOL * norms))
-
-
-def _analysed(inds: Sequence[Indicator]) -> list[str]:
-    return [
-        c
-        for i in inds
-        for c in ([i.numerator, i.denominator] if isinstance(i, Ratio) else [i.column])
-    ]
-
-
 def _values(frame: pl.DataFrame, column: str) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     s = frame.get_column(column)
     ok: npt.NDArray[np.bool_] = s.is_not_null().to_numpy()
@@ -510,12 +494,7 @@ def _taylor_blocks(  # noqa: PLR0917 - internal numeric kernel
         row_col = np.empty(n, dtype=np.int64)
         row_col[order] = lv.group_col
         inside = row_col >= 0
-        if df_method == "domain":
-            df = _domain_df(st, psu[inside], row_col[inside], nonzero[inside], n_cols)
-        elif df_method == "design":
-            df = np.full(n_cols, float(st.design_df))
-        else:
-            df = np.full(n_cols, np.inf)
+        df = level_df(df_method, st, psu[inside], row_col[inside], nonzero[inside], n_cols)
         n_rows = np.bincount(row_col[inside], minlength=n_cols).astype(np.float64)
         col = np.where(inside, row_col, 0)
         for ind in inds:
@@ -584,7 +563,7 @@ def _indicator_block(  # noqa: PLR0917 - internal numeric kernel
     else:
         nz_c = by_col((w != 0).astype(np.float64))
         deffs = design_effects(ind.kind, var, by_col(w * y * y), swy_c, sw_c, nz_c)
-    return _block(lv, ind, est, var, df, n_rows, (n_c, sw_c), deffs, method, level, flag_rule)
+    return result_block(lv, ind, est, var, df, n_rows, (n_c, sw_c), deffs, method, level, flag_rule)
 
 
 def calibrated_estimate(
@@ -604,23 +583,12 @@ def calibrated_estimate(
     calibrated design's standard errors (R ``svymean``/``svytotal``/``svyratio``/``svyby`` on
     ``postStratify(...)`` or ``rake(...)``).
 
-    The data are held in memory (a LazyFrame is collected). For a replicate design, ``df`` is
-    the calibrated design's degrees of freedom whatever ``df`` says, as in :func:`estimate`.
+    The data are held in memory (a LazyFrame is collected). For a replicate design, the
+    calibrated replicate weights make a new design whose ``degf`` is their rank minus one (R
+    recomputes it after calibrating), and ``df`` then means what it means in :func:`estimate`.
     """
-    if isinstance(indicators, str | Mean | Proportion | Total | Ratio):
-        indicators = [indicators]
-    inds = [as_indicator(i) for i in indicators]
-    if not inds:
-        raise DesignError("no indicators to estimate")
-    labels = [(i.label, i.kind) for i in inds]
-    if len(set(labels)) != len(labels):
-        raise DesignError("two indicators of one kind share a label", hint="give one name=...")
-    if not 0 < level < 1:
-        raise DesignError(f"level must be between 0 and 1, got {level}")
-    if df not in ("domain", "design", "infinite"):
-        raise DesignError(f"unknown df method {df!r}", hint="use 'domain', 'design' or 'infinite'")
-    if ci not in ("logit", "beta", "wald", "mics"):
-        raise DesignError(f"unknown ci method {ci!r}", hint="use 'logit', 'beta', 'wald' or 'mics'")
+    inds = indicators_of(indicators)
+    check_options(level=level, df=df, ci=ci)
     specs: list[tuple[str, ...] | None] = [None] if overall else []
     specs.extend(normalise_by(by))
     if not specs:
@@ -628,13 +596,13 @@ def calibrated_estimate(
     by_cols = list(dict.fromkeys(c for spec in specs if spec for c in spec))
     design_cols = design.columns if isinstance(design, SurveyDesign) else ()
     frame, names, result = _prepare(
-        data, design, calibration, [*design_cols, *_analysed(inds), *by_cols], inds
+        data, design, calibration, [*design_cols, *analysed_columns(inds), *by_cols], inds
     )
     if isinstance(design, ReplicateDesign):
         calibrated = frame.with_columns(
             pl.Series(name, result.weights[:, j]) for j, name in enumerate(names)
         )
-        rank = _replicate_rank(result.weights[:, 1:])
+        rank = qr_rank(result.weights[:, 1:], result.weights.shape[0])
         redesign = ReplicateDesign(
             design.weight,
             design.replicates,

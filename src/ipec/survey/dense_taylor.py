@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from ipec.survey.blocks import Block, design_effects, result_block
 from ipec.survey.dense_cube import (
     MAX_CELLS,
     DenseCube,
@@ -38,9 +38,6 @@ from ipec.survey.intervals import CiMethod
 from ipec.survey.prepare import Check, measure_of, raise_first
 from ipec.survey.stats_margins import Margins, margins
 from ipec.survey.taylor import combine_stage
-
-if TYPE_CHECKING:
-    from ipec.survey.estimate import Block
 
 __all__ = ["dense_blocks"]
 
@@ -359,8 +356,6 @@ def _assemble(  # noqa: PLR0917 - internal
     level: float,
     flag_rule: FlagRule,
 ) -> list[Block]:
-    from ipec.survey.estimate import _block, design_effects
-
     deffs = []
     for j, ind in enumerate(inds):
         est, n_c, sw_c, swy_c = parts[j]
@@ -379,7 +374,7 @@ def _assemble(  # noqa: PLR0917 - internal
             est, n_c, sw_c, _ = parts[j]
             d0, d1 = deffs[j]
             blocks.append(
-                _block(
+                result_block(
                     lv,
                     ind,
                     est[sl],

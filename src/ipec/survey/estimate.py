@@ -16,13 +16,14 @@ import numpy.typing as npt
 import polars as pl
 
 from ipec.errors import DesignError
+from ipec.survey.blocks import Block, design_effects, level_sums, result_block
 from ipec.survey.dense_cube import FrameCodes
 from ipec.survey.design import ReplicateDesign, SurveyDesign
-from ipec.survey.domains import DomainSpec, Levels, normalise_by, spec_levels
-from ipec.survey.flags import FlagRule, with_notes
+from ipec.survey.domains import DomainSpec, normalise_by, spec_levels
+from ipec.survey.flags import FlagRule
 from ipec.survey.indicators import Indicator, Mean, Proportion, Ratio, Total, as_indicator
-from ipec.survey.intervals import CiMethod, proportion_interval, wald_interval
-from ipec.survey.kernel import collapse, factorize
+from ipec.survey.intervals import CiMethod
+from ipec.survey.kernel import factorize
 from ipec.survey.prepare import (
     Check,
     check_frame,
@@ -33,135 +34,14 @@ from ipec.survey.prepare import (
 )
 from ipec.survey.result import SurveyResult
 from ipec.survey.sufficient import build_group_table
-from ipec.survey.taylor import ROW_ID, Structure, build_structure, taylor_variance
+from ipec.survey.taylor import ROW_ID, build_structure, level_df, taylor_variance
 
-__all__ = ["DfMethod", "estimate"]
+__all__ = ["DfMethod", "analysed_columns", "check_options", "estimate", "indicators_of"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 DfMethod = Literal["domain", "design", "infinite"]
-Block = dict[str, "Sequence[object] | npt.NDArray[np.generic]"]
-
-
-def _bincount(idx: IntArray, values: FloatArray | IntArray, n: int) -> FloatArray:
-    out: FloatArray = np.bincount(idx, weights=values.astype(np.float64), minlength=n).astype(
-        np.float64, copy=False
-    )
-    return out
-
-
-def _srs_variance(
-    swyy: FloatArray, swy: FloatArray, sw: FloatArray, nobs: FloatArray
-) -> FloatArray:
-    """R ``svyvar``: weighted variance with the n/(n-1) factor, n = rows with non-zero weight."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out: FloatArray = (swyy - swy * swy / sw) / sw * nobs / (nobs - 1)
-    return out
-
-
-def design_effects(  # noqa: PLR0917 - internal numeric kernel
-    kind: str,
-    var: FloatArray,
-    swyy: FloatArray,
-    swy: FloatArray,
-    sw: FloatArray,
-    nobs: FloatArray,
-) -> tuple[FloatArray, FloatArray]:
-    """deff against SRS without replacement (R ``deff=TRUE``) and with replacement."""
-    nan = np.full(var.shape, np.nan)
-    if kind == "ratio":
-        return nan, nan
-    s2 = _srs_variance(swyy, swy, sw, nobs)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v_wr = s2 / nobs
-        v_wor = np.where(sw >= nobs, s2 * (sw - nobs) / (sw * nobs), np.nan)
-        if kind == "total":
-            v_wr = v_wr * sw * sw
-            v_wor = v_wor * sw * sw
-        return var / v_wor, var / v_wr
-
-
-def _interval(  # noqa: PLR0917 - internal numeric kernel
-    ind: Indicator,
-    method: CiMethod,
-    est: FloatArray,
-    se: FloatArray,
-    df: FloatArray,
-    n_rows: FloatArray,
-    level: float,
-) -> tuple[FloatArray, FloatArray]:
-    if isinstance(ind, Proportion):
-        return proportion_interval(method, est, se, df, n_rows, level)
-    return wald_interval(est, se, df, level)
-
-
-def _block(  # noqa: PLR0917 - internal numeric kernel
-    levels: Levels,
-    ind: Indicator,
-    est: FloatArray,
-    var: FloatArray,
-    df: FloatArray,
-    n_rows: FloatArray,
-    counts: tuple[FloatArray, FloatArray],
-    deffs: tuple[FloatArray, FloatArray],
-    method: CiMethod,
-    level: float,
-    flag_rule: FlagRule,
-    *,
-    interval: tuple[FloatArray, FloatArray] | None = None,
-    notes: Sequence[str] = (),
-) -> Block:
-    """One (spec, indicator) block of result columns. ``interval``: one the engine computed
-    its own way (a replicate design's logit refit); ``notes``: per level, what a reader must
-    know beyond the display flag (added to ``flag`` after "; ")."""
-    n, sw = counts
-    empty = n == 0
-    est = np.where(empty, np.nan, est)
-    se = np.sqrt(np.where(empty, np.nan, var))
-    if interval is None:
-        lo, hi = _interval(ind, method, est, se, df, n_rows, level)
-    else:
-        lo, hi = interval
-        lo, hi = np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
-    lo = np.where(df > 0, lo, np.nan)
-    hi = np.where(df > 0, hi, np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cv = se / est
-        deft = np.sqrt(deffs[0])
-    n_int = n.astype(np.int64)
-    return {
-        "by": [levels.by] * levels.n,
-        "level": list(levels.labels),
-        "indicator": [ind.label] * levels.n,
-        "kind": [ind.kind] * levels.n,
-        "estimate": est,
-        "se": se,
-        "ci_low": lo,
-        "ci_high": hi,
-        "df": df.astype(np.float64),
-        "deff": deffs[0],
-        "deff_wr": deffs[1],
-        "deft": deft,
-        "cv": cv,
-        "n_unweighted": n_int,
-        "n_weighted": sw,
-        "flag": with_notes(flag_rule.flags(n_int), notes),
-    }
-
-
-def _domain_df(
-    st: Structure, group_psu: IntArray, group_col: IntArray, nonzero: FloatArray, n_cols: int
-) -> FloatArray:
-    """R ``degf(subset(design, domain))``: PSUs with non-zero weight minus their strata."""
-    psu, col, (nz,) = collapse(group_psu, group_col, n_cols, st.n_psu, [nonzero.astype(float)])
-    keep = nz > 0
-    psu, col = psu[keep], col[keep]
-    n_psu = np.bincount(col, minlength=n_cols)
-    _, strata = factorize(st.psu_stratum[psu] * n_cols + col, st.n_strata * n_cols)
-    n_strata = np.bincount(strata % n_cols, minlength=n_cols)
-    out: FloatArray = (n_psu - n_strata).astype(np.float64)
-    return out
 
 
 class _Entries:
@@ -188,7 +68,7 @@ class _Entries:
 
     def by_col(self, entry_values: FloatArray) -> FloatArray:
         """Level totals of per-entry values."""
-        return _bincount(self.col, entry_values, self.n_cols)
+        return level_sums(self.col, entry_values, self.n_cols)
 
 
 def _taylor(  # noqa: PLR0917 - internal numeric kernel
@@ -227,12 +107,7 @@ def _taylor(  # noqa: PLR0917 - internal numeric kernel
         n_cols = lv.n
         ent = _Entries(mask, st.group_unit[mask], lv.group_col[mask], n_cols, st.n_units)
         e_psu = ent.unit if st.unit_psu is None else st.unit_psu[ent.unit]
-        if df_method == "domain":
-            df = _domain_df(st, e_psu, ent.col, ent.sum(table.n_nonzero), n_cols)
-        elif df_method == "design":
-            df = np.full(n_cols, float(st.design_df))
-        else:
-            df = np.full(n_cols, np.inf)
+        df = level_df(df_method, st, e_psu, ent.col, ent.sum(table.n_nonzero), n_cols)
         n_rows = ent.by_col(ent.sum(table.n_nonzero))
         for ind in inds:
             tag = measure_of(ind).tag
@@ -260,7 +135,9 @@ def _taylor(  # noqa: PLR0917 - internal numeric kernel
                 nz_c = ent.by_col(ent.sum(table.sums[f"{tag}|nz"]))
                 deffs = design_effects(ind.kind, var, swyy_c, swy_c, sw_c, nz_c)
             blocks.append(
-                _block(lv, ind, est, var, df, n_rows, (n_c, sw_c), deffs, method, level, flag_rule)
+                result_block(
+                    lv, ind, est, var, df, n_rows, (n_c, sw_c), deffs, method, level, flag_rule
+                )
             )
     return blocks
 
@@ -273,6 +150,42 @@ def _checks(
         check_frame(frame, weights, inds)
         return []
     return row_checks(frame.collect_schema(), weights, inds)
+
+
+def indicators_of(indicators: Indicator | str | Sequence[Indicator | str]) -> list[Indicator]:
+    """The indicators of a request (a bare name is a mean), none missing, no label twice."""
+    if isinstance(indicators, str | Mean | Proportion | Total | Ratio):
+        indicators = [indicators]
+    inds = [as_indicator(i) for i in indicators]
+    if not inds:
+        raise DesignError("no indicators to estimate")
+    labels = [(i.label, i.kind) for i in inds]
+    if len(set(labels)) != len(labels):
+        raise DesignError("two indicators of one kind share a label", hint="give one name=...")
+    return inds
+
+
+def check_options(*, level: float, df: str, ci: str | None = None) -> None:
+    """The confidence level, df method and interval method every estimator takes."""
+    if not 0 < level < 1:
+        raise DesignError(f"level must be between 0 and 1, got {level}", hint="use level=0.95")
+    if df not in get_args(DfMethod):
+        raise DesignError(
+            f"unknown df method {df!r}", hint=f"use one of {', '.join(get_args(DfMethod))}"
+        )
+    if ci is not None and ci not in get_args(CiMethod):
+        raise DesignError(
+            f"unknown ci method {ci!r}", hint=f"use one of {', '.join(get_args(CiMethod))}"
+        )
+
+
+def analysed_columns(inds: Sequence[Indicator]) -> list[str]:
+    """The columns the indicators read."""
+    return [
+        c
+        for i in inds
+        for c in ([i.numerator, i.denominator] if isinstance(i, Ratio) else [i.column])
+    ]
 
 
 def estimate(
@@ -305,22 +218,8 @@ def estimate(
     crossing a dozen unrelated columns in one cube is wasteful; the rows are read, and their
     weights and indicators prepared, once for every group.
     """
-    if isinstance(indicators, str | Mean | Proportion | Total | Ratio):
-        indicators = [indicators]
-    inds = [as_indicator(i) for i in indicators]
-    if not inds:
-        raise DesignError("no indicators to estimate")
-    labels = [(i.label, i.kind) for i in inds]
-    if len(set(labels)) != len(labels):
-        raise DesignError("two indicators of one kind share a label", hint="give one name=...")
-    if not 0 < level < 1:
-        raise DesignError(f"level must be between 0 and 1, got {level}")
-    if df not in ("domain", "design", "infinite"):
-        raise DesignError(f"unknown df method {df!r}", hint="use 'domain', 'design' or 'infinite'")
-    if ci not in get_args(CiMethod):
-        raise DesignError(
-            f"unknown ci method {ci!r}", hint=f"use one of {', '.join(get_args(CiMethod))}"
-        )
+    inds = indicators_of(indicators)
+    check_options(level=level, df=df, ci=ci)
     first: list[tuple[str, ...] | None] = [None] if overall else []
     first.extend(normalise_by(by))
     grouped: list[list[tuple[str, ...] | None]] = [first]
@@ -329,11 +228,7 @@ def estimate(
     if not passes:
         raise DesignError("nothing to estimate: overall=False and no domains")
     rule = flags or FlagRule()
-    analysed = [
-        c
-        for i in inds
-        for c in ([i.numerator, i.denominator] if isinstance(i, Ratio) else [i.column])
-    ]
+    analysed = analysed_columns(inds)
     by_cols = list(dict.fromkeys(c for specs in passes for spec in specs if spec for c in spec))
     if isinstance(design, ReplicateDesign):
         from ipec.survey.replicate import replicate_blocks

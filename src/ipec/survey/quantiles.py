@@ -50,13 +50,13 @@ import polars as pl
 from ipec.errors import DataError, DesignError
 from ipec.survey.design import ReplicateDesign, SurveyDesign
 from ipec.survey.domains import DomainSpec, Levels, normalise_by, spec_levels
-from ipec.survey.estimate import DfMethod, estimate
+from ipec.survey.estimate import DfMethod, check_options, estimate
 from ipec.survey.indicators import Mean
 from ipec.survey.intervals import t_quantile
 from ipec.survey.prepare import check_frame, select_columns
 from ipec.survey.replicate import replicate_variance
 from ipec.survey.replicate_rank import qr_rank
-from ipec.survey.sufficient import GroupTable, _encode_columns
+from ipec.survey.sufficient import GroupTable, encode_columns
 
 __all__ = ["QUANTILE_COLUMNS", "QuantileRule", "quantiles"]
 
@@ -142,7 +142,7 @@ def _row_codes(frame: pl.DataFrame, columns: Sequence[str]) -> GroupTable:
     """Per-row codes of ``columns`` as a table with one group per row, so that
     :func:`spec_levels` labels and orders domain levels exactly as :func:`estimate` does."""
     cols = list(dict.fromkeys(columns))
-    coded, exprs, decoders, _ = _encode_columns(frame, cols)
+    coded, exprs, decoders, _ = encode_columns(frame, cols)
     codes_frame = coded.select([exprs[c] for c in cols])
     codes = {c: codes_frame[c].to_numpy().astype(np.int64) for c in cols}
     ones = np.ones(frame.height, dtype=np.int64)
@@ -203,14 +203,6 @@ def _taylor_cdf(  # noqa: PLR0917 - internal
     return p_hat, se
 
 
-def _weight_rank(weights: FloatArray) -> int:
-    """Rank of a domain's replicate weights, as R's ``qr(weights(design, "analysis"), tol =
-    1e-5)$rank`` (the rule :func:`ipec.survey.replicate_rank.qr_rank` keeps)."""
-    if weights.size == 0:
-        return 0
-    return qr_rank(weights, weights.shape[0])
-
-
 def _replicate_cdf(  # noqa: PLR0917 - internal
     frame: pl.DataFrame,
     design: ReplicateDesign,
@@ -234,7 +226,7 @@ def _replicate_cdf(  # noqa: PLR0917 - internal
     for lev in range(lv.n):
         idx = rows[order[bounds[lev] : bounds[lev + 1]]]
         if need_rank:
-            df[lev] = max(_weight_rank(reps[idx]) - 1, 0)
+            df[lev] = max(qr_rank(reps[idx], idx.size) - 1, 0) if idx.size else 0.0
         if idx.size == 0:
             continue
         ind = below[idx]
@@ -243,17 +235,9 @@ def _replicate_cdf(  # noqa: PLR0917 - internal
             theta = (pw[idx] @ ind) / pw[idx].sum()
             thetas = (wr.T @ ind) / wr.sum(axis=0)[:, None]
         p_hat[lev] = theta
-        for i in range(k):
-            ok = ~np.isnan(thetas[:, i])  # R's svrVar drops NA replicates
-            if ok.any():
-                var = replicate_variance(
-                    theta[i : i + 1],
-                    thetas[ok, i : i + 1],
-                    design.effective_scale,
-                    rscales[ok],
-                    design.mse,
-                )
-                se[lev, i] = np.sqrt(var[0])
+        # NaN replicates are dropped per column, as R's svrVar drops NA replicates
+        var = replicate_variance(theta, thetas, design.effective_scale, rscales, design.mse)
+        se[lev] = np.sqrt(var)
     return p_hat, se, df
 
 
@@ -277,10 +261,7 @@ def _check(
                 f"quantile probability {p} for column '{column}' is outside (0, 1)",
                 hint="use probabilities strictly between 0 and 1, e.g. probs=(0.25, 0.5, 0.75)",
             )
-    if not 0 < level < 1:
-        raise DesignError(f"level must be between 0 and 1, got {level}", hint="use level=0.95")
-    if df not in ("domain", "design", "infinite"):
-        raise DesignError(f"unknown df method {df!r}", hint="use 'domain', 'design' or 'infinite'")
+    check_options(level=level, df=df)
     if qrule not in get_args(QuantileRule):
         raise DesignError(f"unknown qrule {qrule!r}", hint="use 'math', 'school' or 'hf7'")
     return out

@@ -20,13 +20,13 @@ depends on more than those sums, R is followed:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 from scipy import special
 
+from ipec.survey.blocks import Block, design_effects, level_sums, result_block
 from ipec.survey.design import ReplicateDesign
 from ipec.survey.domains import Levels, spec_levels
 from ipec.survey.flags import FlagRule
@@ -35,9 +35,6 @@ from ipec.survey.intervals import CiMethod, t_quantile
 from ipec.survey.prepare import Check, measure_of, raise_first
 from ipec.survey.replicate_rank import domain_df
 from ipec.survey.sufficient import GroupTable, build_group_table
-
-if TYPE_CHECKING:
-    from ipec.survey.estimate import Block
 
 __all__ = ["replicate_blocks", "replicate_variance"]
 
@@ -141,8 +138,6 @@ def _indicator_block(  # noqa: PLR0917 - internal numeric kernel
     display: tuple[CiMethod, float, FlagRule],
 ) -> Block:
     """One indicator's estimates, replicate variance and interval at every level of a spec."""
-    from ipec.survey.estimate import _bincount, _block, design_effects
-
     method, level, flag_rule = display
     mask = lv.group_col >= 0
     gcol = lv.group_col[mask]
@@ -150,7 +145,7 @@ def _indicator_block(  # noqa: PLR0917 - internal numeric kernel
     tag = measure_of(ind).tag
 
     def col_sum(name: str) -> FloatArray:
-        return _bincount(gcol, table.sums[f"{tag}|{name}"][mask], n_cols)
+        return level_sums(gcol, table.sums[f"{tag}|{name}"][mask], n_cols)
 
     def stat(prefix: str) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -177,8 +172,8 @@ def _indicator_block(  # noqa: PLR0917 - internal numeric kernel
     if isinstance(ind, Proportion) and method == "logit":
         interval = _logit_refit(theta, thetas, design, rscales, df, level)
     dropped = (np.isnan(thetas) & (n_c > 0)[None, :]).sum(axis=0)
-    n_rows = _bincount(gcol, table.n_nonzero[mask], n_cols)
-    return _block(
+    n_rows = level_sums(gcol, table.n_nonzero[mask], n_cols)
+    return result_block(
         lv,
         ind,
         theta,

@@ -31,7 +31,8 @@ FloatArray = npt.NDArray[np.float64]
 R_QR_TOL = 1e-5
 _PATTERN = "__pattern"
 _NORM2 = "__norm2"
-_DIGITS = 9
+_DIGITS = 12
+_SEED = 20261207
 
 
 def qr_rank(rows: FloatArray, n_rows: int, tol: float = R_QR_TOL) -> int:
@@ -39,37 +40,51 @@ def qr_rank(rows: FloatArray, n_rows: int, tol: float = R_QR_TOL) -> int:
     (columns in order, a column set aside when its unexplained length falls below ``tol``
     times its length) and ``n_rows`` rows.
 
+    A tall ``rows`` is first reduced to the triangular factor of its QR decomposition, which
+    has the same Gram matrix; the columns of that small square matrix are then taken in order
+    by Gram-Schmidt, twice over for accuracy.
+
     >>> qr_rank(np.array([[1.0, 2.0, 0.0], [2.0, 4.0, 1.0]]), 2)
     2
     """
     n_cols = rows.shape[1]
+    if rows.shape[0] > n_cols:
+        rows = np.linalg.qr(rows, mode="r")
     limit = min(n_rows, n_cols)
-    basis: list[FloatArray] = []
+    basis = np.zeros((rows.shape[0], limit))
+    taken = 0
     set_aside = 0
     for j in range(n_cols):
-        if len(basis) >= limit:
+        if taken >= limit:
             break
         column = rows[:, j].astype(np.float64, copy=True)
         length = float(np.sqrt(column @ column)) or 1.0
-        for _ in range(2):  # twice is enough (Gram-Schmidt with reorthogonalisation)
-            for q in basis:
-                column -= (q @ column) * q
+        for _ in range(2):
+            column -= basis[:, :taken] @ (basis[:, :taken].T @ column)
         rest = float(np.sqrt(column @ column))
         if rest < tol * length:
             set_aside += 1
             continue
-        basis.append(column / rest)
+        basis[:, taken] = column / rest
+        taken += 1
     return int(min(n_cols - set_aside, n_rows))
 
 
-def _pattern(design: ReplicateDesign) -> tuple[pl.Expr, pl.Expr]:
-    """A row's weight pattern (its replicate weights over their length, rounded, hashed) and
-    its squared length."""
+def _pattern(design: ReplicateDesign) -> tuple[list[pl.Expr], pl.Expr]:
+    """A row's weight pattern and its squared length. The pattern is the row's unit vector
+    seen through two fixed random directions, rounded: proportional rows share it; rounding
+    may split one pattern in two, which leaves the Gram matrix as it is (two distinct
+    patterns sharing both keys would have to agree to 12 digits on two random sums)."""
     reps = [pl.col(r).cast(pl.Float64) for r in design.replicates]
     norm2 = pl.sum_horizontal([r * r for r in reps])
-    norm = norm2.sqrt()
-    unit = [(r / norm).round(_DIGITS).alias(f"u{i}") for i, r in enumerate(reps)]
-    return pl.struct(unit).hash(seed=0).alias(_PATTERN), norm2.alias(_NORM2)
+    directions = np.random.default_rng(_SEED).random((2, len(reps)))
+    keys = [
+        (pl.sum_horizontal([r * float(c) for r, c in zip(reps, row, strict=True)]) / norm2.sqrt())
+        .round(_DIGITS)
+        .alias(f"{_PATTERN}{i}")
+        for i, row in enumerate(directions)
+    ]
+    return keys, norm2.alias(_NORM2)
 
 
 def domain_df(
@@ -86,13 +101,14 @@ def domain_df(
     sums = [
         pl.col(r).cast(pl.Float64).sum().alias(f"s{i}") for i, r in enumerate(design.replicates)
     ]
+    pattern_keys = [f"{_PATTERN}{i}" for i in range(len(pattern))]
     grouped = (
         frame.lazy()
-        .select(*by_cols, pattern, norm2, *design.replicates)
+        .select(*by_cols, *pattern, norm2, *design.replicates)
         .filter(pl.col(_NORM2) > 0)
-        .group_by([*by_cols, _PATTERN])
+        .group_by([*by_cols, *pattern_keys])
         .agg(*sums, pl.col(_NORM2).sum(), pl.len().alias("__rows"))
-        .with_columns(pl.col(_PATTERN).cast(pl.String))
+        .with_row_index(_PATTERN)
         .collect(engine="streaming")
     )
     n_rep = len(design.replicates)

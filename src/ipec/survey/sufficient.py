@@ -22,7 +22,7 @@ import polars as pl
 
 from ipec.errors import DataError
 
-__all__ = ["Decoder", "GroupTable", "Measure", "bad_rows", "build_group_table"]
+__all__ = ["Decoder", "GroupTable", "Measure", "bad_rows", "build_group_table", "encode_columns"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -85,7 +85,7 @@ def bad_rows(frame: pl.DataFrame, condition: pl.Expr) -> tuple[list[int], int]:
     return [int(i) for i in idx.head(_ROWS_SHOWN).to_list()], idx.len()
 
 
-def _encode_columns(
+def encode_columns(
     frame: pl.DataFrame, cols: Sequence[str]
 ) -> tuple[pl.DataFrame, dict[str, pl.Expr], dict[str, Decoder], dict[str, int]]:
     """Integer codes 0..k-1 per key column (k = null code) as expressions on the returned frame,
@@ -365,7 +365,7 @@ def build_group_table(
         aggs.update(_minmax_aggs(extra_minmax))
         aggs.update(extra_aggs or {})
         raw, counts = _lazy_table(frame, weight, keys, aggs, checks)
-        raw, exprs, decoders, bases = _encode_columns(raw, keys)
+        raw, exprs, decoders, bases = encode_columns(raw, keys)
         coded = raw.with_columns(exprs.values())
         strides, _ = _strides(keys, bases)
         packed = np.zeros(coded.height, dtype=np.int64)
@@ -376,7 +376,7 @@ def build_group_table(
         codes = {c: (packed[order] // strides[c]) % bases[c] for c in keys}
         n_total = int(raw["__n"].sum())
     else:
-        coded, exprs, decoders, bases = _encode_columns(frame, keys)
+        coded, exprs, decoders, bases = encode_columns(frame, keys)
         strides, bound = _strides(keys, bases)
         key_expr: pl.Expr = pl.lit(0, dtype=pl.Int64)
         for c in keys:

@@ -18,7 +18,14 @@ from ipec.survey.design import FpcKind, LonelyPsu, SurveyDesign
 from ipec.survey.kernel import collapse, factorize, stratum_sums
 from ipec.survey.sufficient import GroupTable
 
-__all__ = ["Structure", "build_structure", "combine_stage", "taylor_variance"]
+__all__ = [
+    "Structure",
+    "build_structure",
+    "combine_stage",
+    "level_df",
+    "subset_df",
+    "taylor_variance",
+]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -312,3 +319,35 @@ def taylor_variance(  # noqa: PLR0917 - internal numeric kernel
     )  # fmt: skip
     total += v1.sum(axis=0) * multiplier
     return total
+
+
+def subset_df(
+    st: Structure, group_psu: IntArray, group_col: IntArray, nonzero: FloatArray, n_cols: int
+) -> FloatArray:
+    """R ``degf(subset(design, domain))`` per level: PSUs with non-zero weight in the level
+    minus their strata (``group_psu``/``group_col``: each group's PSU and level)."""
+    psu, col, (nz,) = collapse(group_psu, group_col, n_cols, st.n_psu, [nonzero.astype(float)])
+    keep = nz > 0
+    psu, col = psu[keep], col[keep]
+    n_psu = np.bincount(col, minlength=n_cols)
+    _, strata = factorize(st.psu_stratum[psu] * n_cols + col, st.n_strata * n_cols)
+    n_strata = np.bincount(strata % n_cols, minlength=n_cols)
+    out: FloatArray = (n_psu - n_strata).astype(np.float64)
+    return out
+
+
+def level_df(  # noqa: PLR0917 - internal numeric kernel
+    df_method: str,
+    st: Structure,
+    group_psu: IntArray,
+    group_col: IntArray,
+    nonzero: FloatArray,
+    n_cols: int,
+) -> FloatArray:
+    """Each level's degrees of freedom: "domain" (:func:`subset_df`), "design" (PSUs minus
+    strata of the whole design) or "infinite"."""
+    if df_method == "domain":
+        return subset_df(st, group_psu, group_col, nonzero, n_cols)
+    if df_method == "design":
+        return np.full(n_cols, float(st.design_df))
+    return np.full(n_cols, np.inf)

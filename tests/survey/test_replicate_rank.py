@@ -1,0 +1,64 @@
+"""R's ``qr(x, tol = 1e-5)$rank`` as ``qr_rank`` computes it: against a slow, obvious reading of
+LINPACK's rule on the full matrix, and on R's own degf in the design tests
+(``test_design_maps.py``, ``test_quantiles.py``, ``test_calibrate.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ipec.survey.replicate_rank import qr_rank
+
+
+def _in_order_rank(matrix: np.ndarray, tol: float = 1e-5) -> int:
+    """dqrdc2 read literally: each column in turn, less its projection on the columns kept
+    (one at a time, twice), is kept when at least ``tol`` times its length remains."""
+    kept: list[np.ndarray] = []
+    set_aside = 0
+    for j in range(matrix.shape[1]):
+        if len(kept) >= min(matrix.shape):
+            break
+        column = matrix[:, j].copy()
+        length = np.linalg.norm(column) or 1.0
+        for _ in range(2):
+            for q in kept:
+                column -= (q @ column) * q
+        if np.linalg.norm(column) < tol * length:
+            set_aside += 1
+        else:
+            kept.append(column / np.linalg.norm(column))
+    return min(matrix.shape[1] - set_aside, matrix.shape[0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.integers(1, 40),
+    cols=st.integers(1, 30),
+    rank=st.integers(0, 30),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_equals_the_in_order_rule_on_low_rank_products(rows: int, cols: int, rank: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    inner = min(rank, rows, cols)
+    matrix = rng.random((rows, inner)) @ rng.random((inner, cols))
+    assert qr_rank(matrix, rows) == _in_order_rank(matrix)
+
+
+def test_columns_are_taken_in_order_and_capped_by_the_rows() -> None:
+    # the second column repeats the first and is set aside; the third is new
+    matrix = np.array([[1.0, 2.0, 0.0], [2.0, 4.0, 1.0], [0.0, 0.0, 3.0]])
+    assert qr_rank(matrix, 3) == 2
+    # one row stands for ten proportional rows: the rank is still one
+    assert qr_rank(np.array([[1.0, 3.0, 2.0]]), 10) == 1
+    assert qr_rank(np.zeros((4, 3)), 4) == 0
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
+def test_tolerance_is_relative_to_each_column(scale: float) -> None:
+    base = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]) * scale
+    near = base.copy()
+    near[:, 1] = near[:, 0] + 1e-7 * scale * np.array([0.0, 1.0, 0.0])  # within 1e-5
+    assert qr_rank(base, 3) == 2
+    assert qr_rank(near, 3) == 1
