@@ -39,7 +39,9 @@ def _in_order_rank(matrix: np.ndarray, tol: float = 1e-5) -> int:
     rank=st.integers(0, 30),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_equals_the_in_order_rule_on_low_rank_products(rows: int, cols: int, rank: int, seed: int) -> None:
+def test_equals_the_in_order_rule_on_low_rank_products(
+    rows: int, cols: int, rank: int, seed: int
+) -> None:
     rng = np.random.default_rng(seed)
     inner = min(rank, rows, cols)
     matrix = rng.random((rows, inner)) @ rng.random((inner, cols))

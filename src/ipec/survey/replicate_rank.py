@@ -49,7 +49,7 @@ def qr_rank(rows: FloatArray, n_rows: int, tol: float = R_QR_TOL) -> int:
     """
     n_cols = rows.shape[1]
     if rows.shape[0] > n_cols:
-        rows = np.linalg.qr(rows, mode="r")
+        rows = np.asarray(np.linalg.qr(rows, mode="r"), dtype=np.float64)
     limit = min(n_rows, n_cols)
     basis = np.zeros((rows.shape[0], limit))
     taken = 0
