@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -9,10 +10,30 @@ import polars as pl
 
 from ipec.errors import DataError
 
-__all__ = ["ROWS_SHOWN", "RowCheck", "first_line", "offending_rows", "raise_failed"]
+__all__ = [
+    "NAMES_SHOWN",
+    "ROWS_SHOWN",
+    "RowCheck",
+    "first_line",
+    "offending_rows",
+    "raise_failed",
+    "shown",
+]
 
 #: How many offending rows an error names (the count of all of them follows).
 ROWS_SHOWN = 5
+#: How many offending names (strata, levels) an error lists before "(and N more)".
+NAMES_SHOWN = 10
+
+
+def shown(names: Sequence[str]) -> str:
+    """The first names of a list for an error message, and how many more there are.
+
+    >>> shown([str(i) for i in range(12)])
+    '0, 1, 2, 3, 4, 5, 6, 7, 8, 9 (and 2 more)'
+    """
+    more = f" (and {len(names) - NAMES_SHOWN} more)" if len(names) > NAMES_SHOWN else ""
+    return ", ".join(names[:NAMES_SHOWN]) + more
 
 
 def offending_rows(

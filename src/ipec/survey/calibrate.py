@@ -34,7 +34,7 @@ import numpy.typing as npt
 import polars as pl
 
 from ipec.errors import DataError, DesignError
-from ipec.rows import offending_rows
+from ipec.rows import offending_rows, shown
 from ipec.survey.blocks import Block, design_effects, result_block
 from ipec.survey.design import ReplicateDesign, SurveyDesign
 from ipec.survey.domains import DomainSpec, Levels, normalise_by, spec_levels
@@ -55,12 +55,10 @@ IntArray = npt.NDArray[np.int64]
 
 _SCORE_SWEEPS = 10  # svyrecvar: `for (iterations in 1:10)` over the raking margins
 _CELLS = 4_000_000  # rows x domain levels residualised at once
-_SHOWN = 10
 
 
 def _shown(values: Sequence[object]) -> str:
-    text = ", ".join(repr(v) for v in values[:_SHOWN])
-    return text + (f" (and {len(values) - _SHOWN} more)" if len(values) > _SHOWN else "")
+    return shown([repr(v) for v in values])
 
 
 @dataclass(frozen=True, slots=True)

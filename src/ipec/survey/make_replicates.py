@@ -44,9 +44,11 @@ import numpy.typing as npt
 import polars as pl
 
 from ipec.errors import DataError, DesignError
+from ipec.rows import shown
 from ipec.survey.design import ReplicateDesign, ReplicateType, SurveyDesign
 from ipec.survey.prepare import Check, check_frame, raise_first
 from ipec.survey.replicate_rank import qr_rank
+from ipec.survey.taylor import population_sizes
 
 __all__ = ["hadamard", "replicate_weights"]
 
@@ -54,7 +56,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 DEFAULT_BOOTSTRAP = 50
-_SHOWN = 10
 
 # R survey's precomputed Hadamard matrices (survey:::hadamard.list), 0/1, one text per row.
 _H4 = ("1111", "1010", "1100", "1001")
@@ -205,9 +206,7 @@ class _Units:
         return len(self.labels)
 
     def shown(self, strata: IntArray) -> str:
-        names = [self.labels[int(h)] for h in strata]
-        more = f" (and {len(names) - _SHOWN} more)" if len(names) > _SHOWN else ""
-        return ", ".join(names[:_SHOWN]) + more
+        return shown([self.labels[int(h)] for h in strata])
 
 
 def _r_text(value: object) -> str:
@@ -262,44 +261,21 @@ def _units(frame: pl.DataFrame, design: SurveyDesign) -> _Units:
 
 
 def _popsize(frame: pl.DataFrame, design: SurveyDesign, units: _Units) -> FloatArray | None:
-    """Population PSUs per stratum from the first-stage fpc (R ``as.fpc``), or None."""
+    """Population PSUs per stratum from the first-stage fpc (R ``as.fpc``), or None: the
+    linearised design's rule (:func:`ipec.survey.taylor.population_sizes`)."""
     if design.fpc is None:
         return None
     column = design.fpc
     if not frame.schema[column].is_numeric():
         raise DataError(f"fpc must be numeric, not {frame.schema[column]}", column=column)
-    values = frame[column].cast(pl.Float64).to_numpy()
+    values = frame[column].cast(pl.Float64).fill_null(np.nan).to_numpy()
     stratum = units.psu_stratum[units.row_psu]
-    if np.isnan(values).any() or not np.isfinite(values).all():
-        raise DataError("fpc has missing values", column=column, hint="fill in every row's fpc")
     lo = np.full(units.n_strata, np.inf)
     hi = np.full(units.n_strata, -np.inf)
     np.minimum.at(lo, stratum, values)
     np.maximum.at(hi, stratum, values)
-    varies = np.flatnonzero(lo != hi)
-    if varies.size:
-        raise DataError(f"fpc varies within stratum {units.shown(varies)}", column=column)
-    if (lo <= 0).any():
-        raise DataError("fpc must be positive", column=column)
-    kind = design.fpc_kind
     n_h = units.n_h.astype(np.float64)
-    fraction = kind == "fraction" or (kind == "auto" and not (lo > 1).any())
-    if fraction and (lo > 1).any():
-        raise DataError(
-            f"fpc is declared a sampling fraction but is above 1 in stratum "
-            f"{units.shown(np.flatnonzero(lo > 1))}",
-            column=column,
-            hint='give fractions between 0 and 1, or declare fpc_kind = "population"',
-        )
-    popsize = n_h / lo if fraction else lo
-    short = np.flatnonzero(popsize < n_h)
-    if short.size:
-        raise DesignError(
-            f"fpc {column} implies more than 100% sampling in stratum {units.shown(short)}",
-            hint="fpc holds the population number of PSUs of the stratum (or the sampling "
-            "fraction), which cannot be smaller than the number sampled",
-        )
-    return popsize
+    return population_sizes(lo, hi, n_h, column, "stratum", units.labels, design.fpc_kind)
 
 
 # ---- the replicate types ----------------------------------------------------------------------
@@ -375,9 +351,7 @@ def _brr(units: _Units, rho: float) -> _Built:
     """R ``brrweights`` for strata of exactly two PSUs."""
     bad = np.flatnonzero(units.n_h != 2)
     if bad.size:
-        counts = ", ".join(
-            f"{units.labels[int(h)]} ({units.n_h[h]} PSUs)" for h in bad[:_SHOWN]
-        ) + (f" (and {bad.size - _SHOWN} more)" if bad.size > _SHOWN else "")
+        counts = shown([f"{units.labels[int(h)]} ({units.n_h[h]} PSUs)" for h in bad])
         raise DesignError(
             f"BRR needs exactly two PSUs in every stratum; {bad.size} stratum(s) differ: {counts}",
             hint="pair the PSUs into two-PSU (pseudo-)strata, or use type JKn or bootstrap",
@@ -515,7 +489,7 @@ def replicate_weights(
     clash = [name for name in names if name.casefold() in taken]
     if clash:
         raise DataError(
-            f"the data already have column(s) {', '.join(clash[:_SHOWN])}",
+            f"the data already have column(s) {shown(clash)}",
             column=clash[0],
             hint="choose another prefix",
         )

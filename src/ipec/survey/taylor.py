@@ -8,12 +8,14 @@ multistage formula. Lonely-PSU strata follow R's ``survey.lonely.psu`` options.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from ipec.errors import DataError, DesignError
+from ipec.rows import shown
 from ipec.survey.design import FpcKind, LonelyPsu, SurveyDesign
 from ipec.survey.kernel import collapse, factorize, stratum_sums
 from ipec.survey.sufficient import GroupTable
@@ -23,6 +25,7 @@ __all__ = [
     "build_structure",
     "combine_stage",
     "level_df",
+    "population_sizes",
     "subset_df",
     "taylor_variance",
 ]
@@ -32,7 +35,6 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 _CERTAIN = 1e-7
-_SHOWN = 10
 ROW_ID = "__row"
 
 
@@ -55,36 +57,31 @@ class Structure:
     design_df: int
 
 
-def _stage_fpc(  # noqa: PLR0917 - internal numeric kernel
-    table: GroupTable,
-    column: str,
-    group_owner: IntArray,
-    n_owner: int,
+def population_sizes(  # noqa: PLR0917 - one rule for the fpc of every stage and module
+    lo: FloatArray,
+    hi: FloatArray,
     n_sampled: FloatArray,
+    column: str,
     what: str,
-    owner_label: list[str],
+    owner_label: Sequence[str],
     kind: FpcKind,
-) -> tuple[FloatArray, FloatArray]:
-    """(1 - f, f) per stratum (or per PSU at stage 2) from a population size or a fraction."""
-    lo = np.full(n_owner, np.inf)
-    hi = np.full(n_owner, -np.inf)
-    np.minimum.at(lo, group_owner, table.sums[f"{column}|min"])
-    np.maximum.at(hi, group_owner, table.sums[f"{column}|max"])
+) -> FloatArray:
+    """Population units per stratum (or per PSU at stage 2) from the smallest and largest fpc
+    of each owner's rows: population sizes or sampling fractions (``kind``; "auto" decides
+    from the values, as R ``as.fpc``), constant within an owner, never fewer than sampled."""
     if np.isnan(lo).any() or np.isnan(hi).any() or not np.isfinite(lo).all():
         raise DataError("fpc has missing values", column=column, hint="fill in every row's fpc")
     varies = np.flatnonzero(lo != hi)
     if varies.size:
-        names = ", ".join(owner_label[i] for i in varies[:_SHOWN])
-        raise DataError(f"fpc varies within {what} {names}", column=column)
+        raise DataError(f"fpc varies within {what} {_names(owner_label, varies)}", column=column)
     fpc = lo
     if (fpc <= 0).any():
         raise DataError("fpc must be positive", column=column)
     if kind == "fraction" or (kind == "auto" and not (fpc > 1).any()):
         if (fpc > 1).any():
-            bad = np.flatnonzero(fpc > 1)
-            names = ", ".join(owner_label[i] for i in bad[:_SHOWN])
             raise DataError(
-                f"fpc is declared a sampling fraction but is above 1 in {what} {names}",
+                f"fpc is declared a sampling fraction but is above 1 in {what} "
+                f"{_names(owner_label, np.flatnonzero(fpc > 1))}",
                 column=column,
                 hint='give fractions between 0 and 1, or declare fpc_kind = "population"',
             )
@@ -104,16 +101,40 @@ def _stage_fpc(  # noqa: PLR0917 - internal numeric kernel
             )
         popsize = fpc
     if (popsize < n_sampled).any():
-        bad = np.flatnonzero(popsize < n_sampled)
-        names = ", ".join(
-            f"{owner_label[i]} ({n_sampled[i]:g} sampled, population {popsize[i]:g})"
-            for i in bad[:_SHOWN]
+        over = shown(
+            [
+                f"{owner_label[i]} ({n_sampled[i]:g} sampled, population {popsize[i]:g})"
+                for i in np.flatnonzero(popsize < n_sampled).tolist()
+            ]
         )
         raise DesignError(
-            f"fpc {column} implies more than 100% sampling in {what} {names}",
+            f"fpc {column} implies more than 100% sampling in {what} {over}",
             hint="fpc holds the population number of units of the stratum (or PSU at stage 2), "
             "which cannot be smaller than the number sampled",
         )
+    return popsize
+
+
+def _names(labels: Sequence[str], index: IntArray) -> str:
+    return shown([labels[int(i)] for i in index])
+
+
+def _stage_fpc(  # noqa: PLR0917 - internal numeric kernel
+    table: GroupTable,
+    column: str,
+    group_owner: IntArray,
+    n_owner: int,
+    n_sampled: FloatArray,
+    what: str,
+    owner_label: list[str],
+    kind: FpcKind,
+) -> tuple[FloatArray, FloatArray]:
+    """(1 - f, f) per stratum (or per PSU at stage 2) from a population size or a fraction."""
+    lo = np.full(n_owner, np.inf)
+    hi = np.full(n_owner, -np.inf)
+    np.minimum.at(lo, group_owner, table.sums[f"{column}|min"])
+    np.maximum.at(hi, group_owner, table.sums[f"{column}|max"])
+    popsize = population_sizes(lo, hi, n_sampled, column, what, owner_label, kind)
     with np.errstate(divide="ignore", invalid="ignore"):
         f = np.where(np.isinf(popsize), 1.0, (popsize - n_sampled) / popsize)
         frac = n_sampled / popsize
@@ -170,12 +191,9 @@ def build_structure(table: GroupTable, design: SurveyDesign) -> Structure:  # no
         f_h, frac_h = np.ones(n_strata), np.zeros(n_strata)
     lonely = (n_h == 1) & (f_h >= _CERTAIN)
     if design.lonely_psu == "fail" and lonely.any():
-        bad = [stratum_label[i] for i in np.flatnonzero(lonely)]
-        shown = ", ".join(bad[:_SHOWN]) + (
-            f" (and {len(bad) - _SHOWN} more)" if len(bad) > _SHOWN else ""
-        )
+        bad = np.flatnonzero(lonely)
         raise DesignError(
-            f"{len(bad)} stratum(s) have a single PSU: {shown}",
+            f"{bad.size} stratum(s) have a single PSU: {_names(stratum_label, bad)}",
             hint="collapse those strata with a neighbour, or choose lonely_psu='adjust', "
             "'average', 'remove' or 'certainty'",
         )
