@@ -88,18 +88,22 @@ def test_bootstrap_other_formats(survey: Path, tmp_path: Path, suffix: str) -> N
     output = tmp_path / f"boot{suffix}"
     args = ("--type", "bootstrap", "--replicates", "20", "--seed", "4", "--prefix", "bw")
     assert _replicate(survey, output, *args) == 0
-    if suffix == ".csv":
-        frame = pl.read_csv(output)
-    elif suffix == ".parquet":
-        frame = pl.read_parquet(output)
-    else:
-        frame, _ = pyreadstat.read_sav(str(output), output_format="polars")
+    frame = _read(output)
     assert [c for c in frame.columns if c.startswith("bw")] == [f"bw{i}" for i in range(1, 21)]
+    # the same seed gives the same file, in every format
     again = tmp_path / f"again{suffix}"
     assert _replicate(survey, again, *args) == 0
-    second = pl.read_parquet(again) if suffix == ".parquet" else None
-    if second is not None:
-        assert second.equals(frame)
+    assert _read(again).equals(frame)
+
+
+def _read(path: Path) -> pl.DataFrame:
+    if path.suffix == ".csv":
+        return pl.read_csv(path)
+    if path.suffix == ".parquet":
+        return pl.read_parquet(path)
+    frame, _ = pyreadstat.read_sav(str(path), output_format="polars")
+    assert isinstance(frame, pl.DataFrame)
+    return frame
 
 
 def test_refusals(survey: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from ipec.classify import resolve_profile
 from ipec.errors import DataError
-from ipec.files import atomic_output, check_output_path, table_format
+from ipec.files import check_output_path, table_format
 from ipec.standards import Profile
 from ipec.survey.analysis import (
     DEFAULT_INDICATORS,
@@ -32,7 +32,7 @@ from ipec.survey.mapping import MappedSurvey
 from ipec.survey.maps import load_map
 from ipec.survey.output import OUTPUT_FORMATS, write_estimates
 from ipec.survey.pipeline import open_mapped, run_metadata
-from ipec.survey.readers import open_survey
+from ipec.survey.readers import SURVEY_FORMATS, open_survey
 from ipec.survey.report import write_report
 from ipec.survey.synth import SynthDesign, synthetic_mics6
 from ipec.survey.tables import standard_tables
@@ -42,8 +42,9 @@ from ipec.survey.variables import (
     parse_variable,
     read_margins,
 )
+from ipec.survey.writers import write_survey
 
-__all__ = ["app"]
+__all__ = ["app", "check_output", "choice"]
 
 app = typer.Typer(
     help="Situational analysis: survey microdata to SDG 8.7.1 and MICS-style estimates.",
@@ -103,7 +104,7 @@ _DF: tuple[str, ...] = get_args(DfMethod)
 _LONELY: tuple[str, ...] = get_args(LonelyPsu)
 
 
-def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+def choice(value: str, allowed: tuple[str, ...], option: str) -> str:
     if value not in allowed:
         raise DataError(f"{option} {value!r} is not one of {', '.join(allowed)}")
     return value
@@ -112,9 +113,9 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 def _options(
     ci: str, df: str, lonely_psu: str, suppress: int, parenthesise: int
 ) -> tuple[EstimateOptions, LonelyPsu]:
-    ci_method: CiMethod = _choice(ci, _CI, "--ci")  # type: ignore[assignment]
-    df_method: DfMethod = _choice(df, _DF, "--df")  # type: ignore[assignment]
-    lonely: LonelyPsu = _choice(lonely_psu, _LONELY, "--lonely-psu")  # type: ignore[assignment]
+    ci_method: CiMethod = choice(ci, _CI, "--ci")  # type: ignore[assignment]
+    df_method: DfMethod = choice(df, _DF, "--df")  # type: ignore[assignment]
+    lonely: LonelyPsu = choice(lonely_psu, _LONELY, "--lonely-psu")  # type: ignore[assignment]
     flags = FlagRule(suppress, parenthesise)
     return EstimateOptions(ci=ci_method, df=df_method, flags=flags), lonely
 
@@ -130,7 +131,7 @@ def _estimates_to_file(
     variables: Sequence[str] = (),
 ) -> None:
     """Check the request, read the survey, compute, write atomically, report warnings."""
-    _check_output(output, file)
+    check_output(output, file)
     rules = resolve_profile(profile) if profile else None
     options, lonely = settings
     with Console(stderr=True).status("reading the survey", spinner="dots") as status:
@@ -149,7 +150,9 @@ def _estimates_to_file(
     typer.echo(f"wrote {result.height:,} {noun} to {output}", err=True)
 
 
-def _check_output(output: Path, source: Path, *, html: bool = False) -> None:
+def check_output(
+    output: Path, source: Path, *, html: bool = False, formats: dict[str, str] = OUTPUT_FORMATS
+) -> None:
     """Refuse a bad output before any work: wrong type, a folder, or the input itself."""
     if html:
         if output.suffix.lower() not in {".html", ".htm"}:
@@ -157,7 +160,7 @@ def _check_output(output: Path, source: Path, *, html: bool = False) -> None:
                 "the report is an HTML file", source=str(output), hint="end the name in .html"
             )
     else:
-        table_format(output, formats=OUTPUT_FORMATS)
+        table_format(output, formats=formats)
     check_output_path(output)
     if output.resolve() == source.resolve():
         raise DataError("the output would overwrite the input", source=str(output))
@@ -347,7 +350,7 @@ def report_command(
     The file holds everything it shows (no script, font or image from elsewhere): it opens
     offline, reads on a phone and prints to PDF.
     """
-    _check_output(output, file, html=True)
+    check_output(output, file, html=True)
     options, lonely = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
     with Console(stderr=True).status("building the report", spinner="dots"):
         write_report(
@@ -367,7 +370,8 @@ def report_command(
 @app.command("synth")
 def synth_command(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where to write: .parquet, .csv, .dta or .sav.")
+        Path,
+        typer.Option("--output", "-o", help="Where to write: .parquet, .csv, .dta, .sav or .zsav."),
     ],
     children: Annotated[
         int, typer.Option("--children", "-n", help="Number of children (rows).")
@@ -380,22 +384,11 @@ def synth_command(
     design (about 100 children per cluster, up to 500 strata) and realistic patterns. It is
     invented data, for demos, tests and benchmarks.
     """
-    formats = {".parquet": "parquet", ".csv": "csv", ".dta": "stata", ".sav": "spss"}
-    kind = table_format(output, formats=formats)
+    table_format(output, formats=SURVEY_FORMATS)
     design = SynthDesign.for_size(children, seed=seed)
     console = Console(stderr=True)
     with console.status(f"generating {children:,} children", spinner="dots"):
-        frame = synthetic_mics6(design)
-        with atomic_output(output) as temporary:
-            if kind == "parquet":
-                frame.write_parquet(temporary)
-            elif kind == "csv":
-                frame.write_csv(temporary)
-            else:
-                import pyreadstat
-
-                writer = pyreadstat.write_dta if kind == "stata" else pyreadstat.write_sav
-                writer(frame, str(temporary))
+        write_survey(synthetic_mics6(design), output)
     typer.echo(
         f"wrote {children:,} children in {design.clusters:,} clusters and {design.strata} strata "
         f"to {output}",

@@ -9,64 +9,30 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from typing import Annotated, get_args
 
 import numpy as np
 import polars as pl
 import typer
 
-from ipec.cli.survey import FileArgument, LonelyOption, MapOption
+from ipec.cli.survey import FileArgument, LonelyOption, MapOption, check_output, choice
 from ipec.errors import DataError
-from ipec.files import atomic_output, check_output_path, table_format
 from ipec.survey.design import LonelyPsu, ReplicateDesign, ReplicateType
 from ipec.survey.make_replicates import replicate_weights
 from ipec.survey.mapping import FILE_ROW
 from ipec.survey.pipeline import open_mapped
+from ipec.survey.readers import SURVEY_FORMATS, FileLabels, read_whole
+from ipec.survey.writers import write_survey
 
-__all__ = ["REPLICATE_FORMATS", "replicate_command"]
+__all__ = ["map_lines", "replicate_command"]
 
-REPLICATE_FORMATS = {
-    ".dta": "stata",
-    ".sav": "spss",
-    ".zsav": "spss",
-    ".csv": "csv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
 _WORK_PREFIX = "ipecrep"
 
 
 def _check_request(file: Path, output: Path, type_: str, lonely_psu: str) -> None:
-    table_format(output, formats=REPLICATE_FORMATS)
-    check_output_path(output)
-    if output.resolve() == file.resolve():
-        raise DataError("the output would overwrite the input", source=str(output))
-    for value, allowed, option in (
-        (type_, get_args(ReplicateType), "--type"),
-        (lonely_psu, get_args(LonelyPsu), "--lonely-psu"),
-    ):
-        if value not in allowed:
-            raise DataError(f"{option} {value!r} is not one of {', '.join(allowed)}")
-
-
-def _read_whole(path: Path) -> tuple[pl.DataFrame, Any]:
-    """Every column of the survey file, as it is (CSV as text); Stata/SPSS metadata too."""
-    kind = REPLICATE_FORMATS.get(path.suffix.lower())
-    try:
-        if kind == "parquet":
-            return pl.read_parquet(path), None
-        if kind == "csv":
-            return pl.read_csv(path, infer_schema=False), None
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise DataError(f"cannot read the file again ({exc})", source=str(path)) from None
-    import pyreadstat
-
-    reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
-    try:
-        frame, meta = reader(str(path), output_format="polars")
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
-        raise DataError(f"cannot read the file again ({exc})", source=str(path)) from None
-    return (frame if isinstance(frame, pl.DataFrame) else pl.DataFrame(frame)), meta
+    check_output(output, file, formats=SURVEY_FORMATS)
+    choice(type_, get_args(ReplicateType), "--type")
+    choice(lonely_psu, get_args(LonelyPsu), "--lonely-psu")
 
 
 def _check_prefix(columns: list[str], prefix: str, source: str) -> None:
@@ -82,36 +48,6 @@ def _check_prefix(columns: list[str], prefix: str, source: str) -> None:
             column=taken[0],
             hint="choose another --prefix",
         )
-
-
-def _write(frame: pl.DataFrame, output: Path, meta: Any, labels: dict[str, str]) -> None:
-    kind = REPLICATE_FORMATS[output.suffix.lower()]
-    with atomic_output(output) as temporary:
-        if kind == "parquet":
-            frame.write_parquet(temporary)
-        elif kind == "csv":
-            frame.write_csv(temporary)
-        else:
-            import pyreadstat
-
-            column_labels = dict(getattr(meta, "column_names_to_labels", None) or {})
-            column_labels = {k: v for k, v in column_labels.items() if v} | labels
-            value_labels = dict(getattr(meta, "variable_value_labels", None) or {})
-            if kind == "stata":
-                pyreadstat.write_dta(
-                    frame,
-                    str(temporary),
-                    column_labels=column_labels,
-                    variable_value_labels=value_labels,
-                )
-            else:
-                pyreadstat.write_sav(
-                    frame,
-                    str(temporary),
-                    column_labels=column_labels,
-                    variable_value_labels=value_labels,
-                    compress=output.suffix.lower() == ".zsav",
-                )
 
 
 def _number(value: float) -> str:
@@ -202,7 +138,7 @@ def replicate_command(
             seed=seed,
             prefix=_WORK_PREFIX,
         )
-    original, meta = _read_whole(file)
+    original, file_labels = read_whole(file)
     _check_prefix(original.columns, prefix, mapped.source)
     if original.height != mapped.report.rows_in_file:
         raise DataError("the file changed while it was being read", source=mapped.source)
@@ -214,7 +150,8 @@ def replicate_command(
         values[rows] = with_reps[work].to_numpy()
         columns.append(pl.Series(name, values, dtype=pl.Float64))
     labels = {name: f"{rep_design.type} replicate weight {i}" for i, name in enumerate(names, 1)}
-    _write(original.with_columns(columns), output, meta, labels)
+    written = FileLabels({**file_labels.columns, **labels}, file_labels.values)
+    write_survey(original.with_columns(columns), output, written)
     for message in [*mapped.report.warnings, *(str(w.message) for w in caught)]:
         typer.echo(f"warning: {message}", err=True)
     report = mapped.report
@@ -228,14 +165,5 @@ def replicate_command(
         "fpc) and add:",
         err=True,
     )
-    final = ReplicateDesign(
-        rep_design.weight,
-        names,
-        rep_design.type,
-        rho=rep_design.rho,
-        scale=rep_design.scale,
-        rscales=rep_design.rscales,
-        degf=rep_design.degf,
-    )
-    for line in map_lines(final, prefix):
+    for line in map_lines(rep_design, prefix):
         typer.echo(f"  {line}", err=True)

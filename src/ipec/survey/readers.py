@@ -18,7 +18,7 @@ import polars as pl
 from ipec.errors import DataError
 from ipec.rows import first_line
 
-__all__ = ["SURVEY_FORMATS", "SurveyFile", "open_survey"]
+__all__ = ["SURVEY_FORMATS", "FileLabels", "SurveyFile", "open_survey", "read_whole"]
 
 SURVEY_FORMATS = {
     ".dta": "stata",
@@ -79,7 +79,7 @@ class SurveyFile:
                     self.path, infer_schema_length=None, schema_overrides=overrides
                 ).select(columns)
             else:
-                frame = _read_pyreadstat(self.path, self.kind, columns).lazy()
+                frame = _read_pyreadstat(self.path, self.kind, columns)[0].lazy()
             return frame
         except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
             raise _unreadable(self.path, self.kind, exc) from None
@@ -93,17 +93,43 @@ def _unreadable(path: Path, kind: str, exc: BaseException) -> DataError:
     )
 
 
-def _read_pyreadstat(path: Path, kind: str, columns: list[str]) -> pl.DataFrame:
+def _read_pyreadstat(path: Path, kind: str, columns: list[str] | None) -> tuple[pl.DataFrame, Any]:
+    """The columns (all when None) of a Stata or SPSS file, and its metadata."""
     import pyreadstat
 
     reader = pyreadstat.read_dta if kind == "stata" else pyreadstat.read_sav
     try:
-        frame, _ = reader(str(path), usecols=columns, output_format="polars")
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
+        frame, meta = reader(str(path), usecols=columns, output_format="polars")
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError) as exc:
         raise _unreadable(path, kind, exc) from None
     if not isinstance(frame, pl.DataFrame):
         frame = pl.DataFrame(frame)
-    return frame.select(columns)
+    return (frame if columns is None else frame.select(columns)), meta
+
+
+@dataclass(frozen=True)
+class FileLabels:
+    """The variable labels and value labels a Stata or SPSS file carries (none for others)."""
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
+
+
+def read_whole(path: str | Path) -> tuple[pl.DataFrame, FileLabels]:
+    """Every column of a survey file as it is (a CSV as text, so it is written back
+    unchanged) with its labels: for writing the file again with columns added."""
+    path = Path(path)
+    kind = SURVEY_FORMATS.get(path.suffix.lower(), "")
+    try:
+        if kind == "parquet":
+            return pl.read_parquet(path), FileLabels()
+        if kind == "csv":
+            return pl.read_csv(path, infer_schema=False), FileLabels()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise _unreadable(path, kind, exc) from None
+    frame, meta = _read_pyreadstat(path, kind, None)
+    columns = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
+    return frame, FileLabels(columns, dict(meta.variable_value_labels or {}))
 
 
 def open_survey(path: str | Path) -> SurveyFile:
