@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -10,16 +11,26 @@ import pytest
 REF = Path(__file__).parent / "reference"
 
 
+def _read_r_results(path: Path) -> pl.DataFrame:
+    """A results file of the R scripts (case, by, level, ..., stat, value with 17 significant
+    digits): every column as text (missing as "") but ``value``, a float (R's NA: null)."""
+    frame = pl.read_csv(path, infer_schema=False)
+    return frame.with_columns(
+        pl.exclude("value").fill_null(""),
+        pl.col("value").str.strip_chars().cast(pl.Float64, strict=False),
+    )
+
+
+@pytest.fixture(scope="session")
+def read_r_results() -> Callable[[Path], pl.DataFrame]:
+    """The reader of the R scripts' results files, for the tests of each reference folder."""
+    return _read_r_results
+
+
 @pytest.fixture(scope="session")
 def r_results() -> pl.DataFrame:
-    """R's results: case, by, level, indicator, stat, value (17 significant digits)."""
-    return pl.read_csv(
-        REF / "results.csv",
-        schema_overrides={"level": pl.String, "by": pl.String, "indicator": pl.String},
-    ).with_columns(
-        pl.col("by", "level", "indicator").fill_null(""),
-        pl.col("value").str.strip_chars().cast(pl.Float64),
-    )
+    """R's results of ``reference/make_reference.R``."""
+    return _read_r_results(REF / "results.csv")
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,14 +56,8 @@ def totals() -> dict[str, dict[str | int, float]]:
 
 
 @pytest.fixture(scope="module")
-def results() -> pl.DataFrame:
-    return pl.read_csv(
-        REF / "results.csv",
-        schema_overrides={"level": pl.String, "by": pl.String, "indicator": pl.String},
-    ).with_columns(
-        pl.col("by", "level", "indicator").fill_null(""),
-        pl.col("value").str.strip_chars().cast(pl.Float64),
-    )
+def results(read_r_results: Callable[[Path], pl.DataFrame]) -> pl.DataFrame:
+    return read_r_results(REF / "results.csv")
 
 
 def _calibration(case: str, totals: dict[str, dict[str | int, float]]) -> PostStratify | Rake:

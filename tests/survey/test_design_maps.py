@@ -6,6 +6,7 @@ freedom and logit, xlogit and beta intervals."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -24,37 +25,15 @@ INTERVAL_REL = 1e-9
 # R's fit fails outright (an end of 0 or NaN) in region 1 of the JKn design
 R_IRLS_REL = 2e-8
 
-_HEADER = """id = "designs-test"
-version = "1"
-title = "Seeded designs of make_designs.R"
-source = "tests/survey/reference/designs/make_designs.R"
-unknown_hours_codes = [99]
-
-[child]
-age = "age"
-econ_any = "econ"
-econ_hours = "hours"
-
-[domains]
-sex = { variable = "sex", codes = { 1 = "1", 2 = "2" } }
-region = { variable = "region", codes = { 1 = "1", 2 = "2", 3 = "3" } }
-
-[design]
-weight = "w"
-"""
+_HEADER = (REF / "map.toml").read_text(encoding="utf-8")
 TWO_STAGE = 'psu = "psu"\nstrata = "stratum"\nfpc = "fpc1"\npsu2 = "ssu"\nfpc2 = "fpc2"\n'
 FRACTION = 'psu = "psu"\nstrata = "stratum"\nfpc = "fpc1_fraction"\nfpc_kind = "fraction"\n'
 NO_FPC = 'psu = "psu"\nstrata = "stratum"\n'
 
 
 @pytest.fixture(scope="module")
-def reference() -> pl.DataFrame:
-    return pl.read_csv(
-        REF / "results.csv", schema_overrides={"level": pl.String}, null_values=["NA"]
-    ).with_columns(
-        pl.col("by", "level", "indicator").fill_null(""),
-        pl.col("value").str.strip_chars().cast(pl.Float64, strict=False),
-    )
+def reference(read_r_results: Callable[[Path], pl.DataFrame]) -> pl.DataFrame:
+    return read_r_results(REF / "results.csv")
 
 
 def _map(tmp_path: Path, design: str, name: str = "map.toml") -> Path:

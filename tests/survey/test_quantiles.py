@@ -8,6 +8,7 @@ divided by 2 qt, loses a few digits to cancellation and still agrees to ~1e-13).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -31,16 +32,9 @@ STATS = ("estimate", "ci_low", "ci_high", "se", "df", "n")
 
 
 @pytest.fixture(scope="module")
-def r_quantiles() -> pl.DataFrame:
+def r_quantiles(read_r_results: Callable[[Path], pl.DataFrame]) -> pl.DataFrame:
     """R's results: case, by, level, qrule, quantile, stat, value (17 significant digits)."""
-    return pl.read_csv(
-        REF_DIR / "results.csv",
-        schema_overrides={"by": pl.String, "level": pl.String, "qrule": pl.String},
-    ).with_columns(
-        pl.col("by", "level", "qrule").fill_null(""),
-        pl.col("quantile").cast(pl.Float64),
-        pl.col("value").str.strip_chars().cast(pl.Float64),
-    )
+    return read_r_results(REF_DIR / "results.csv").with_columns(pl.col("quantile").cast(pl.Float64))
 
 
 def _data(case: str) -> pl.DataFrame:

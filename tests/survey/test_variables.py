@@ -15,25 +15,9 @@ from ipec.errors import DataError
 from ipec.survey.variables import parse_ratio, parse_variable
 
 REF = Path(__file__).parent / "reference" / "designs"
-MAP = """id = "variables-test"
-version = "1"
-title = "Seeded two-stage design of make_designs.R"
-source = "tests/survey/reference/designs/make_designs.R"
-[child]
-age = "age"
-econ_any = "econ"
-econ_hours = "hours"
-[domains]
-sex = { variable = "sex", codes = { 1 = "1", 2 = "2" } }
-region = { variable = "region", codes = { 1 = "1", 2 = "2", 3 = "3" } }
-[design]
-weight = "w"
-psu = "psu"
-strata = "stratum"
-fpc = "fpc1"
-psu2 = "ssu"
-fpc2 = "fpc2"
-"""
+MAP = (REF / "map.toml").read_text(encoding="utf-8") + (
+    'psu = "psu"\nstrata = "stratum"\nfpc = "fpc1"\npsu2 = "ssu"\nfpc2 = "fpc2"\n'
+)
 # R's names of the same estimates
 R_NAMES = {"attends=1": "attends=1", "hours": "hrs", "hours:total": "hrs:total",
            "hours/age": "hrs/age"}  # fmt: skip

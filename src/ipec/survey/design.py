@@ -12,7 +12,14 @@ from typing import Literal, get_args
 
 from ipec.errors import DesignError
 
-__all__ = ["FpcKind", "LonelyPsu", "ReplicateDesign", "ReplicateType", "SurveyDesign"]
+__all__ = [
+    "FpcKind",
+    "LonelyPsu",
+    "ReplicateDesign",
+    "ReplicateType",
+    "SurveyDesign",
+    "check_replicate_constants",
+]
 
 LonelyPsu = Literal["fail", "remove", "certainty", "adjust", "average"]
 FpcKind = Literal["auto", "population", "fraction"]
@@ -87,6 +94,25 @@ class SurveyDesign:
         return tuple(dict.fromkeys(c for c in cols if c is not None))
 
 
+def check_replicate_constants(
+    kind: ReplicateType, *, rho: float | None, rscales: Sequence[float] | None, key: str = ""
+) -> None:
+    """The constants a replicate type needs (R ``svrepdesign``): Fay's rho in [0, 1), JKn's
+    rscales, none negative. ``key`` prefixes the names in messages (a map's "replicates.")."""
+    if kind == "Fay" and (rho is None or not 0.0 <= rho < 1.0):
+        raise DesignError(
+            f"{key}type = 'Fay' needs {key}rho in [0, 1)", hint=f"give {key}rho = 0.5 (say)"
+        )
+    if kind == "JKn" and rscales is None:
+        raise DesignError(
+            f"{key}type = 'JKn' needs {key}rscales: (n_h - 1) / n_h for the stratum of each "
+            "replicate",
+            hint=f"give {key}rscales with one value per replicate column",
+        )
+    if rscales is not None and any(r < 0 for r in rscales):
+        raise DesignError(f"{key}rscales must not be negative")
+
+
 def _default_scale(kind: ReplicateType, n_rep: int, rho: float | None) -> float:
     if kind == "JK1":
         return (n_rep - 1) / n_rep
@@ -146,13 +172,7 @@ class ReplicateDesign:
                 f"unknown replicate type {type!r}",
                 hint=f"use one of {', '.join(get_args(ReplicateType))}",
             )
-        if type == "Fay" and (rho is None or not 0.0 <= rho < 1.0):
-            raise DesignError("type='Fay' needs rho in [0, 1)", hint="pass rho=0.5 (say)")
-        if type == "JKn" and rscales is None:
-            raise DesignError(
-                "type='JKn' needs rscales, (n_h-1)/n_h for each replicate's stratum",
-                hint="pass rscales=[...] with one value per replicate column",
-            )
+        check_replicate_constants(type, rho=rho, rscales=rscales)
         rs = tuple(float(r) for r in rscales) if rscales is not None else (1.0,) * len(reps)
         if len(rs) == 1:
             rs = rs * len(reps)

@@ -273,14 +273,14 @@ def _resolve_design(file: SurveyFile, survey_map: SurveyMap, report: MappingRepo
             hint="name the weight variable in the map's [design] section",
         )
     psu = _resolve(file, names.psu) if names.psu else None
-    if names.psu and psu is None and names.replicates is None:
+    if names.psu and psu is None:
         raise DataError(
             f"cluster (PSU) variable not found (looked for {', '.join(names.psu)})",
             source=file.source,
             hint="name the PSU variable in the map's [design] section",
         )
     strata = _resolve(file, names.strata) if names.strata else None
-    if names.strata and strata is None and names.replicates is None:
+    if names.strata and strata is None:
         report.warnings.append(
             f"no stratum variable ({', '.join(names.strata)}) in the file: the design uses "
             "PSUs only, which overstates the standard errors of a stratified sample"
@@ -465,46 +465,33 @@ def _weight_checks(weight: str, completed: pl.Expr) -> list[RowCheck]:
 
 
 def _cluster_checks(dv: _DesignVars) -> list[RowCheck]:
-    """Every used interview belongs to a PSU, and every PSU to a stratum."""
-    checks = []
-    if dv.psu is not None:
-        checks.append(
-            RowCheck(
-                dv.psu,
-                pl.col(dv.psu).is_null(),
-                "PSU is missing",
-                "every interview belongs to a cluster",
-            )
+    """Every used interview belongs to a PSU (and a second-stage unit), every PSU to a
+    stratum, and every unit has its fpc."""
+    missing = (
+        (dv.psu, "PSU is missing", "every interview belongs to a cluster"),
+        (dv.strata, "PSU without stratum", "give every PSU its stratum"),
+        (
+            dv.psu2,
+            "second-stage unit is missing",
+            "every interview belongs to a second-stage unit (household, dwelling)",
+        ),
+    )
+    checks = [
+        RowCheck(column, pl.col(column).is_null(), problem, fix)
+        for column, problem, fix in missing
+        if column is not None
+    ]
+    checks += [
+        RowCheck(
+            fpc,
+            pl.col(fpc).cast(pl.Float64).is_null()
+            | ~pl.col(fpc).cast(pl.Float64).is_finite()
+            | (pl.col(fpc).cast(pl.Float64) <= 0),
+            "fpc is missing, zero or negative",
+            "give every row the population size or sampling fraction of its unit",
         )
-    if dv.strata is not None:
-        checks.append(
-            RowCheck(
-                dv.strata,
-                pl.col(dv.strata).is_null(),
-                "PSU without stratum",
-                "give every PSU its stratum",
-            )
-        )
-    if dv.psu2 is not None:
-        checks.append(
-            RowCheck(
-                dv.psu2,
-                pl.col(dv.psu2).is_null(),
-                "second-stage unit is missing",
-                "every interview belongs to a second-stage unit (household, dwelling)",
-            )
-        )
-    for fpc in (dv.fpc, dv.fpc2):
-        if fpc is not None:
-            value = pl.col(fpc).cast(pl.Float64)
-            checks.append(
-                RowCheck(
-                    fpc,
-                    value.is_null() | ~value.is_finite() | (value <= 0),
-                    "fpc is missing, zero or negative",
-                    "give every row the population size or sampling fraction of its unit",
-                )
-            )
+        for fpc in dv.fpc_columns
+    ]
     return checks
 
 

@@ -7,7 +7,8 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ipec.classify.record import CHILD_FIELDS
-from ipec.survey.design import FpcKind, ReplicateType
+from ipec.errors import DesignError
+from ipec.survey.design import FpcKind, ReplicateType, check_replicate_constants
 
 __all__ = ["DesignVariables", "DomainVariable", "KeepRule", "ReplicateWeights", "SurveyMap"]
 
@@ -47,19 +48,16 @@ class ReplicateWeights(_Strict):
 
     @model_validator(mode="after")
     def _constants_fit(self) -> Self:
-        if self.type == "Fay" and (self.rho is None or not 0.0 <= self.rho < 1.0):
-            raise ValueError("replicates.type = 'Fay' needs replicates.rho in [0, 1)")
+        try:
+            check_replicate_constants(
+                self.type, rho=self.rho, rscales=self.rscales, key="replicates."
+            )
+        except DesignError as error:
+            raise ValueError(error.message) from None
         if self.type != "Fay" and self.rho is not None:
             raise ValueError(
                 f"replicates.rho is for type 'Fay' only; type {self.type!r} cannot use it"
             )
-        if self.type == "JKn" and self.rscales is None:
-            raise ValueError(
-                "replicates.type = 'JKn' needs replicates.rscales: (n_h - 1) / n_h for the "
-                "stratum of each replicate"
-            )
-        if self.rscales is not None and any(r < 0 for r in self.rscales):
-            raise ValueError("replicates.rscales must not be negative")
         if (
             self.rscales is not None
             and self.count is not None

@@ -22,6 +22,7 @@ from ipec.survey.analysis import EstimateOptions, classify_survey, estimate_surv
 from ipec.survey.dense_cube import FrameCodes
 from ipec.survey.design import ReplicateDesign
 from ipec.survey.estimate import estimate
+from ipec.survey.flags import display_flag
 from ipec.survey.indicators import Proportion
 from ipec.survey.mapping import AGE_GROUPS, MappedSurvey
 from ipec.survey.tables import (
@@ -89,7 +90,8 @@ class ReportContent:
     def suppressed(self) -> tuple[int, int]:
         """Cells of the standard tables suppressed by the display rules, and all cells."""
         tables = self.tables
-        return int((tables["flag"].str.split(";").list.first() == "*").sum()), tables.height
+        flags = tables["flag"].to_list()
+        return sum(display_flag(flag) == "*" for flag in flags), tables.height
 
     def _breakdown(self, name: str) -> pl.DataFrame:
         if name not in self.domains:

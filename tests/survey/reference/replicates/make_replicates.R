@@ -112,6 +112,7 @@ for (nm in c("ds", "dsf")) {
   set.seed(11)
   r <- as.svrepdesign(get(nm), type = "bootstrap", replicates = 60)
   emit(paste0("boot_", nm), "", "", "scale", r$scale)
+  emit(paste0("boot_", nm), "", "", "degf", degf(r))
   W <- round(weights(r, "analysis") / weights(get(nm)), 9)
   # R's structure: every replicate draws n_h PSUs in each stratum
   per <- rowsum(W[!duplicated(strat$psu + 100 * strat$stratum), ],
