@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
@@ -154,6 +154,11 @@ class _Levels:
     code: IntArray
     labels: tuple[object, ...]
     totals: FloatArray
+    rows: FloatArray = field(init=False)  # rows per level, which every raking pass reads
+
+    def __post_init__(self) -> None:
+        count = np.bincount(self.code, minlength=len(self.labels)).astype(np.float64)
+        object.__setattr__(self, "rows", count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,8 +397,7 @@ def _residualise(x: FloatArray, result: _Result) -> FloatArray:
             for step in result.steps:
                 psw = step.new[:, None]
                 lv = step.levels
-                n = np.bincount(lv.code, minlength=len(lv.labels)).astype(np.float64)
-                ave = _level_sums(lv.code, len(lv.labels), x / psw) / n[:, None]
+                ave = _level_sums(lv.code, len(lv.labels), x / psw) / lv.rows[:, None]
                 x = x - psw * ave[lv.code]
         return x
     for step in result.steps:
@@ -414,8 +418,6 @@ class _Rows:
 
     st: Structure
     unit: IntArray  # finest sampling unit (SSU in two-stage designs, else PSU)
-    psu: IntArray
-    nonzero: FloatArray
     unit_rows: FloatArray  # rows per unit: all of them stay in R's calibrated subsets
 
 
@@ -484,7 +486,7 @@ def _taylor_blocks(  # noqa: PLR0917 - internal numeric kernel
     psu = unit if st.unit_psu is None else st.unit_psu[unit]
     nonzero = np.empty(n)
     nonzero[order] = table.n_nonzero
-    rows = _Rows(st, unit, psu, nonzero, np.bincount(unit, minlength=st.n_units).astype(np.float64))
+    rows = _Rows(st, unit, np.bincount(unit, minlength=st.n_units).astype(np.float64))
     blocks: list[Block] = []
     for spec in specs:
         lv = spec_levels(table, spec)
