@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import get_args
@@ -197,6 +196,11 @@ class _Units:
     labels: tuple[str, ...]  # stratum -> its text, as R's as.character()
     n_h: IntArray  # PSUs per stratum
 
+    def members(self) -> list[IntArray]:
+        """Each stratum's PSUs, in order (one sort, not one scan of all PSUs per stratum)."""
+        order = np.argsort(self.psu_stratum, kind="stable")
+        return np.split(order, np.cumsum(self.n_h)[:-1])
+
     @property
     def n_psu(self) -> int:
         return int(self.psu_stratum.size)
@@ -302,6 +306,7 @@ def _jk1(units: _Units, popsize: FloatArray | None) -> _Built:
 
 def _jkn(units: _Units, popsize: FloatArray | None, policy: str) -> _Built:
     """R ``jknweights``, lonely PSUs as ``survey.lonely.psu``."""
+    strata = units.members()
     n_strata = units.n_strata
     columns: list[FloatArray] = []
     rscales: list[float] = []
@@ -318,7 +323,7 @@ def _jkn(units: _Units, popsize: FloatArray | None, policy: str) -> _Built:
             "'average', 'remove' or 'certainty'",
         )
     for h in range(n_strata):
-        members = np.flatnonzero(units.psu_stratum == h)
+        members = strata[h]
         n_h = members.size
         if fpc[h] == 0:  # exhaustively sampled: R drops its replicates
             continue
@@ -356,12 +361,13 @@ def _brr(units: _Units, rho: float) -> _Built:
             f"BRR needs exactly two PSUs in every stratum; {bad.size} stratum(s) differ: {counts}",
             hint="pair the PSUs into two-PSU (pseudo-)strata, or use type JKn or bootstrap",
         )
+    strata = units.members()
     order = sorted(range(units.n_strata), key=lambda h: units.labels[h])
     h_matrix = hadamard(units.n_strata)
     n_rep = h_matrix.shape[1]
     mult = np.empty((units.n_psu, n_rep))
     for k, h in enumerate(order, start=1):
-        first, second = np.flatnonzero(units.psu_stratum == h)
+        first, second = strata[h]
         picked = h_matrix[k] == 1
         mult[first] = np.where(picked, 2.0 - rho, rho)
         mult[second] = np.where(picked, rho, 2.0 - rho)
@@ -372,10 +378,11 @@ def _bootstrap(
     units: _Units, popsize: FloatArray | None, replicates: int, rng: np.random.Generator
 ) -> _Built:
     """R ``bootweights``: PSU draw counts, stratum by stratum."""
+    strata = units.members()
     mult = np.zeros((units.n_psu, replicates))
     cols = np.arange(replicates)
     for h in range(units.n_strata):
-        members = np.flatnonzero(units.psu_stratum == h)
+        members = strata[h]
         n_h = members.size
         if popsize is None:
             draws = rng.integers(0, n_h, size=(replicates, n_h))
@@ -470,20 +477,20 @@ def replicate_weights(
             UserWarning,
             stacklevel=2,
         )
-    builders: dict[str, Callable[[], _Built]] = {
-        "JK1": lambda: _jk1(units, popsize),
-        "JKn": lambda: _jkn(units, popsize, design.lonely_psu),
-        "BRR": lambda: _brr(units, 0.0),
-        "Fay": lambda: _brr(units, float(rho or 0.0)),
-        "bootstrap": lambda: _bootstrap(units, popsize, n_boot, np.random.default_rng(seed)),
-    }
     if type in {"BRR", "Fay"} and popsize is not None:
         warnings.warn(
             "the fpc is dropped: BRR replicate weights cannot use it (as R as.svrepdesign)",
             UserWarning,
             stacklevel=2,
         )
-    mult, scale, rscales = builders[type]()
+    if type == "JK1":
+        mult, scale, rscales = _jk1(units, popsize)
+    elif type == "JKn":
+        mult, scale, rscales = _jkn(units, popsize, design.lonely_psu)
+    elif type in {"BRR", "Fay"}:
+        mult, scale, rscales = _brr(units, float(rho or 0.0) if type == "Fay" else 0.0)
+    else:
+        mult, scale, rscales = _bootstrap(units, popsize, n_boot, np.random.default_rng(seed))
     names = [f"{prefix}{i}" for i in range(1, mult.shape[1] + 1)]
     taken = {c.casefold() for c in data.columns}
     clash = [name for name in names if name.casefold() in taken]
