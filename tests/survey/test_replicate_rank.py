@@ -4,12 +4,18 @@ LINPACK's rule on the full matrix, and on R's own degf in the design tests
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ipec.survey.replicate_rank import qr_rank
+from ipec.survey import ReplicateDesign
+from ipec.survey.replicate_rank import RankCache, domain_df, qr_rank
+
+REF = Path(__file__).parent / "reference"
 
 
 def _in_order_rank(matrix: np.ndarray, tol: float = 1e-5) -> int:
@@ -64,3 +70,40 @@ def test_tolerance_is_relative_to_each_column(scale: float) -> None:
     near[:, 1] = near[:, 0] + 1e-7 * scale * np.array([0.0, 1.0, 0.0])  # within 1e-5
     assert qr_rank(base, 3) == 2
     assert qr_rank(near, 3) == 1
+
+
+def test_the_cache_holds_only_for_the_same_values() -> None:
+    design = ReplicateDesign("w", ["r1", "r2", "r3"], "JK1")
+    frame = pl.DataFrame(
+        {
+            "w": [1.0, 1.0, 1.0, 1.0],
+            "r1": [0.0, 1.5, 1.5, 1.5],
+            "r2": [1.5, 0.0, 1.5, 1.5],
+            "r3": [1.5, 1.5, 0.0, 0.0],
+            "sex": [1, 2, 1, 2],
+        }
+    )
+    cache = RankCache()
+    found = domain_df(frame, design, [None, ("sex",)], cache)
+    assert found == domain_df(frame, design, [None, ("sex",)])
+    assert found[0] == {"total": 2.0}
+    assert cache.get(frame, design, ("sex",)) == found[1]
+    # other weights, or other domains, are not the frame the df were found for
+    changed = frame.with_columns(pl.col("r3") * 2)
+    assert cache.get(changed, design, ("sex",)) is None
+    assert cache.get(frame.with_columns(pl.col("sex").reverse()), design, ("sex",)) is None
+    assert domain_df(changed, design, [("sex",)], cache) == domain_df(changed, design, [("sex",)])
+
+
+def test_a_lazy_frame_gives_the_same_df(r_results: pl.DataFrame) -> None:
+    """The streaming path (groups summed per cell and pattern) and the in-memory path (each
+    row's pattern found once) agree, on R's own bootstrap weights of make_reference.R."""
+    data = pl.read_csv(REF / "rep_boot.csv", null_values=[""])
+    reps = [c for c in data.columns if c.startswith("rep")]
+    design = ReplicateDesign("w", reps, "bootstrap")
+    specs: list[tuple[str, ...] | None] = [None, ("sex",), ("sex", "age")]
+    assert domain_df(data.lazy(), design, specs) == domain_df(data, design, specs)
+    assert (
+        domain_df(data, design, [None])[0]["total"]
+        == r_results.filter((pl.col("case") == "rep_boot") & (pl.col("stat") == "degf"))["value"][0]
+    )

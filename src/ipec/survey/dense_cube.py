@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from ipec.survey.replicate_rank import RankCache
 from ipec.survey.sufficient import Measure
 
 __all__ = [
@@ -201,6 +202,8 @@ class FrameCodes:
         self._columns: dict[str, _Coded] = {}
         self._psus: dict[tuple[str | None, str], _PsuIndex] = {}
         self._lock = threading.Lock()
+        #: a replicate design's domain df, kept the same way (its owner is replicate_rank)
+        self.replicate_ranks = RankCache()
 
     def _column(self, frame: pl.DataFrame, name: str) -> _Coded | None:
         series = frame.get_column(name)

@@ -212,11 +212,12 @@ def estimate(
     ``svyciprop``: "logit" refits the logit on every replicate of a replicate design and
     equals "xlogit", the closed form on the SE of p, for a linearised one; "wald" = estimate
     -/+ t(df) se, "mics" = -/+ 2 se); means, totals and ratios always get t(df) Wald
-    intervals. ``codes`` keeps the design and domain codes of in-memory
-    frames between calls, so several estimates over frames that share those columns code them
-    once. ``groups``: more domain specs, each group summed into its own (PSU x cell) cube, as
-    crossing a dozen unrelated columns in one cube is wasteful; the rows are read, and their
-    weights and indicators prepared, once for every group.
+    intervals. ``codes`` keeps the design and domain codes of in-memory frames between calls,
+    so several estimates over frames that share those columns code them once (and, for a
+    replicate design, find each domain's df once). ``groups``: more domain specs, each group
+    summed into its own (PSU x cell) cube, as crossing a dozen unrelated columns in one cube
+    is wasteful; the rows are read, and their weights and indicators prepared, once for
+    every group.
     """
     inds = indicators_of(indicators)
     check_options(level=level, df=df, ci=ci)
@@ -240,7 +241,16 @@ def estimate(
             block
             for specs in passes
             for block in replicate_blocks(
-                frame, design, inds, specs, ci, level, rule, checks, df_method=df
+                frame,
+                design,
+                inds,
+                specs,
+                ci,
+                level,
+                rule,
+                checks,
+                df_method=df,
+                ranks=codes.replicate_ranks if codes is not None else None,
             )
         ]
     elif isinstance(design, SurveyDesign):

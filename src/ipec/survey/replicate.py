@@ -33,7 +33,7 @@ from ipec.survey.flags import FlagRule
 from ipec.survey.indicators import Indicator, Proportion, Ratio, Total
 from ipec.survey.intervals import CiMethod, t_quantile
 from ipec.survey.prepare import Check, measure_of, raise_first
-from ipec.survey.replicate_rank import domain_df
+from ipec.survey.replicate_rank import RankCache, domain_df
 from ipec.survey.sufficient import GroupTable, build_group_table
 
 __all__ = ["replicate_blocks", "replicate_variance"]
@@ -106,6 +106,7 @@ def _dfs(
     design: ReplicateDesign,
     specs: Sequence[tuple[str, ...] | None],
     df_method: str,
+    cache: RankCache | None,
 ) -> list[dict[str, float]] | float:
     """Per spec and level label, the degrees of freedom (or one value for every row).
 
@@ -118,9 +119,9 @@ def _dfs(
     if df_method == "design":
         if design.degf is not None:
             return float(design.degf)
-        (whole,) = domain_df(frame, design, [None])
+        (whole,) = domain_df(frame, design, [None], cache)
         return next(iter(whole.values()), -1.0)
-    per_spec = domain_df(frame, design, specs)
+    per_spec = domain_df(frame, design, specs, cache)
     if design.degf is not None:
         per_spec = [
             {label: float(design.degf) for label in found} if spec is None else found
@@ -200,9 +201,11 @@ def replicate_blocks(  # noqa: PLR0917 - internal numeric kernel
     flag_rule: FlagRule,
     checks: Sequence[Check] = (),
     df_method: str = "domain",
+    ranks: RankCache | None = None,
 ) -> list[Block]:
     """Result blocks per (spec, indicator) for a replicate design (``checks``: row conditions
-    of a LazyFrame, counted in the same streaming pass)."""
+    of a LazyFrame, counted in the same streaming pass; ``ranks``: domain df kept between
+    estimates over the same weights and domains)."""
     by_cols = [c for spec in specs if spec for c in spec]
     measures = list(dict.fromkeys(measure_of(i) for i in inds))
     extra: dict[str, pl.Expr] = {}
@@ -228,7 +231,7 @@ def replicate_blocks(  # noqa: PLR0917 - internal numeric kernel
     )
     if table.check_counts:
         raise_first(frame, checks, table.check_counts)
-    dfs = _dfs(frame, design, specs, df_method)
+    dfs = _dfs(frame, design, specs, df_method, ranks)
     blocks: list[Block] = []
     for spec_index, spec in enumerate(specs):
         lv = spec_levels(table, spec)
