@@ -93,17 +93,12 @@ def main() -> None:
     survey_map = _replicate_map(folder, scale)
     assert open_mapped(with_reps, str(survey_map)).design.type == "bootstrap"  # type: ignore[union-attr]
 
+    replicate_map = ["--map", str(survey_map)]
     commands = {
-        "estimate, replicate, --df domain": ["estimate", "--map", str(survey_map)],
-        "estimate, replicate, --df infinite": [
-            "estimate",
-            "--map",
-            str(survey_map),
-            "--df",
-            "infinite",
-        ],  # fmt: skip
+        "estimate, replicate, --df domain": ["estimate", *replicate_map],
+        "estimate, replicate, --df infinite": ["estimate", *replicate_map, "--df", "infinite"],
         "estimate, linearised (mics6 map)": ["estimate", "--map", "mics6"],
-        "tables, replicate, --df domain": ["tables", "--map", str(survey_map)],
+        "tables, replicate, --df domain": ["tables", *replicate_map],
         "tables, linearised (mics6 map)": ["tables", "--map", "mics6"],
     }
     for name, command in commands.items():
