@@ -14,7 +14,14 @@ import pytest
 
 from ipec.cli.main import run
 from ipec.errors import DataError
+from ipec.standards import load_profile
+from ipec.survey.analysis import EstimateOptions, estimate_survey
+from ipec.survey.design import SurveyDesign
+from ipec.survey.estimate import estimate
+from ipec.survey.indicators import Mean
+from ipec.survey.mapping import map_survey
 from ipec.survey.maps import load_map
+from ipec.survey.readers import open_survey
 
 REF = Path(__file__).parent / "reference" / "designs"
 ESTIMATE_REL = 1e-12
@@ -228,3 +235,82 @@ def test_every_documented_design_key_is_tested() -> None:
     shown_here = {"weight", "psu", "strata", "fpc", "psu2", "fpc2", "fpc_kind", "nest",
                   "keep", "replicates"}  # fmt: skip
     assert documented == shown_here
+
+
+@pytest.mark.parametrize("mse", [True, False])
+def test_replicate_mse_key_matches_r(tmp_path: Path, mse: bool) -> None:
+    """``replicates.mse`` centres the replicates at the full-sample estimate (true) or at their
+    mean (false), as R ``svrepdesign(mse=)``; R values from ``reference/designs/mse.R``."""
+    flag = "true" if mse else "false"
+    survey_map = _map(tmp_path, f'replicates = {{ prefix = "repw", type = "bootstrap", '
+                      f"mse = {flag} }}\n")  # fmt: skip
+    out = tmp_path / "out.csv"
+    code = run(["survey", "estimate", str(REF / "rep_bootstrap.csv"), "--map", str(survey_map),
+                "-p", "sdg-8.7.1-econ", "--by", "sex", "--indicators", "child_labour",
+                "-o", str(out)])  # fmt: skip
+    assert code == 0
+    ours = pl.read_csv(out, schema_overrides={"level": pl.String})
+    expected = pl.read_csv(REF / "mse.csv", schema_overrides={"level": pl.String})
+    compared = 0
+    for level, value, se in (
+        expected.filter(pl.col("mse") == mse).select("level", "estimate", "se").rows()
+    ):
+        row = ours.filter(pl.col("level") == level)
+        assert row["estimate"][0] == pytest.approx(value, rel=ESTIMATE_REL)
+        assert row["se"][0] == pytest.approx(se, rel=ESTIMATE_REL)
+        compared += 1
+    assert compared == 3
+    other = expected.filter((pl.col("mse") != mse) & (pl.col("level") == "total"))["se"][0]
+    assert ours.filter(pl.col("by") == "total")["se"][0] != pytest.approx(other, rel=1e-6)
+
+
+@pytest.mark.parametrize("policy", ["remove", "average", "adjust", "certainty"])
+def test_lonely_second_stage_unit_under_each_policy(policy: str) -> None:
+    """A PSU with one second-stage unit (``reference/designs/lonely_ssu.R``): ipec agrees with
+    R under remove, adjust and certainty; under 'average' R returns NaN for every domain that
+    reaches that PSU, and ipec instead gives the unit no stage-2 variance (R's 'remove') and
+    says so in ``flag``."""
+    data = pl.read_csv(REF / "twostage.csv").filter(
+        ~((pl.col("stratum") == 2) & (pl.col("psu") == 1) & (pl.col("ssu") > 1))
+    )
+    data = data.with_columns(cl=(pl.col("econ") == 1).cast(pl.Float64))
+    design = SurveyDesign(weight="w", strata="stratum", psu="psu", psu2="ssu", fpc="fpc1",
+                          fpc2="fpc2", nest=True, lonely_psu=policy)  # fmt: skip
+    ours = estimate(data, design, Mean("cl"), by="region").columns
+    reference = pl.read_csv(REF / "lonely_ssu.csv", schema_overrides={"level": pl.String})
+    expected = reference.filter(pl.col("policy") == policy)
+    removed = reference.filter(pl.col("policy") == "remove")
+    for i, level in enumerate(ours["level"]):
+        r_se = expected.filter(pl.col("level") == level)["se"][0]
+        note = "1 PSU(s) with one second-stage unit add no stage-2 variance"
+        if math.isnan(r_se):
+            assert policy == "average"
+            r_se = removed.filter(pl.col("level") == level)["se"][0]
+            assert note in ours["flag"][i]
+        else:
+            assert note not in ours["flag"][i]
+        assert ours["se"][i] == pytest.approx(r_se, rel=ESTIMATE_REL)
+    assert policy != "average" or sum(note in f for f in ours["flag"]) == 2
+
+
+@pytest.mark.parametrize("design", [TWO_STAGE, FRACTION])
+def test_streaming_path_keeps_the_map_design(
+    tmp_path: Path, reference: pl.DataFrame, design: str
+) -> None:
+    """``map_survey(streaming=True)`` (a lazy frame over the file) gives R's values for fpc
+    at both stages and for fractions, as the in-memory path does."""
+    survey_map = load_map(str(_map(tmp_path, design)))
+    mapped = map_survey(open_survey(REF / "twostage.csv"), survey_map, streaming=True)
+    assert isinstance(mapped.frame, pl.LazyFrame)
+    ours = estimate_survey(
+        mapped,
+        load_profile("sdg-8.7.1-econ"),
+        by=[("sex",), ("region",)],
+        indicators=["child_labour"],
+        options=EstimateOptions(ci="xlogit"),
+    )
+    case = "twostage_fpc" if design == TWO_STAGE else "onestage_fraction"
+    expected = reference.filter(pl.col("case") == case)
+    stats = {"estimate": "estimate", "se": "se", "df": "df"}
+    stats |= {"xlogit_low": "ci_low", "xlogit_high": "ci_high"}
+    assert _compare(ours, expected, stats, INTERVAL_REL) == 6 * len(stats)

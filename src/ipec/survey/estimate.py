@@ -34,7 +34,13 @@ from ipec.survey.prepare import (
 )
 from ipec.survey.result import SurveyResult
 from ipec.survey.sufficient import build_group_table
-from ipec.survey.taylor import ROW_ID, build_structure, level_df, taylor_variance
+from ipec.survey.taylor import (
+    ROW_ID,
+    build_structure,
+    level_df,
+    lonely_ssu_notes,
+    taylor_variance,
+)
 
 __all__ = ["DfMethod", "analysed_columns", "check_options", "estimate", "indicators_of"]
 
@@ -128,6 +134,7 @@ def _taylor(  # noqa: PLR0917 - internal numeric kernel
                     z = (swy_e - est[col] * sw_e) / sw_c[col]
             z = np.where(n_c[col] > 0, z, 0.0)
             var = taylor_variance(st, ent.unit, col, z, n_e, n_cols)
+            notes = lonely_ssu_notes(st, e_psu, col, n_e, n_cols)
             if isinstance(ind, Ratio):
                 deffs = (np.full(n_cols, np.nan), np.full(n_cols, np.nan))
             else:
@@ -136,7 +143,18 @@ def _taylor(  # noqa: PLR0917 - internal numeric kernel
                 deffs = design_effects(ind.kind, var, swyy_c, swy_c, sw_c, nz_c)
             blocks.append(
                 result_block(
-                    lv, ind, est, var, df, n_rows, (n_c, sw_c), deffs, method, level, flag_rule
+                    lv,
+                    ind,
+                    est,
+                    var,
+                    df,
+                    n_rows,
+                    (n_c, sw_c),
+                    deffs,
+                    method,
+                    level,
+                    flag_rule,
+                    notes=notes,
                 )
             )
     return blocks

@@ -25,6 +25,7 @@ __all__ = [
     "build_structure",
     "combine_stage",
     "level_df",
+    "lonely_ssu_notes",
     "population_sizes",
     "subset_df",
     "taylor_variance",
@@ -337,6 +338,34 @@ def taylor_variance(  # noqa: PLR0917 - internal numeric kernel
     )  # fmt: skip
     total += v1.sum(axis=0) * multiplier
     return total
+
+
+def lonely_ssu_notes(
+    st: Structure, entry_psu: IntArray, col: IntArray, present_n: FloatArray, n_cols: int
+) -> list[str]:
+    """Per level, a note where the 'average' policy met a PSU with one second-stage unit.
+
+    R's second stage is one call per PSU, so 'average' there divides by zero strata and R
+    returns NaN for every domain reaching such a PSU; ipec gives that unit no second-stage
+    variance (R's 'remove') and says so here, for the ``flag`` column. Empty when no level
+    needs a note.
+    """
+    if st.lonely_psu != "average" or st.n2 is None or st.f2 is None:
+        return []
+    lonely = (st.n2 == 1) & (st.f2 >= _CERTAIN)
+    if not lonely.any():
+        return []
+    hit = lonely[entry_psu] & (present_n > 0)
+    psus = np.unique(entry_psu[hit] * n_cols + col[hit]) % n_cols
+    reached = np.bincount(psus, minlength=n_cols)
+    if not reached.any():
+        return []
+    return [
+        f"{k} PSU(s) with one second-stage unit add no stage-2 variance (R 'average': NaN)"
+        if k
+        else ""
+        for k in reached
+    ]
 
 
 def subset_df(
