@@ -4,8 +4,8 @@ Rule: only service functions write to the database; web and CLI call them. Every
 write of a child's record goes through one access module and is audit-logged.
 """
 
-# Imported for its listeners, which keep each child's facts current with every visit written.
-from ipec.monitoring import facts as _facts  # noqa: F401
+# Imported for its flush hook, which keeps the read model current with every write.
+from ipec.monitoring import readmodel as _readmodel  # noqa: F401
 from ipec.monitoring.models import (
     Area,
     AuditEntry,

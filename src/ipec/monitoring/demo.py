@@ -34,7 +34,6 @@ from ipec.classify.explain import explain_row
 from ipec.classify.record import HAZARD_COLUMNS
 from ipec.db.bulk import BulkWriter, analyze, bulk_load, vacuum
 from ipec.errors import DataError
-from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
 from ipec.monitoring.followup import due_dates
 from ipec.monitoring.models import (
     Area,
@@ -46,6 +45,7 @@ from ipec.monitoring.models import (
     ServiceType,
     Sex,
 )
+from ipec.monitoring.readmodel import refresh_case_facts, refresh_child_facts
 from ipec.standards import Profile
 
 __all__ = ["DEMO_PASSWORD", "DemoSize", "Progress", "seed_database", "seed_demo"]

@@ -36,10 +36,8 @@ from sqlalchemy import (
     event,
     inspect,
     select,
-    update,
 )
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ipec.db.base import Base
 from ipec.errors import DataError, NotFound
@@ -211,8 +209,11 @@ class Visit(Base):
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     profile_id: Mapped[str] = mapped_column(String(64))
     profile_version: Mapped[str] = mapped_column(String(32))
+    #: A work status (``ipec.classify.WorkStatus``): ``undetermined`` when a value the verdict
+    #: depends on was not recorded; ``missing`` then names the fields to ask again.
     status: Mapped[str] = mapped_column(String(20))
     reasons: Mapped[list[str]] = mapped_column(JSON)
+    missing: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     explanation: Mapped[str] = mapped_column(Text)
     child_labour: Mapped[bool] = mapped_column(Boolean, index=True)
     hazardous_work: Mapped[bool] = mapped_column(Boolean)
@@ -231,7 +232,7 @@ _REMEDIATION_COLUMNS = ("area_id", "remediation_start", "last_date", "prev_date"
 
 class ChildFacts(Base):
     """What a child's records say, kept with every visit and service written and every
-    correction of the child's sex (``ipec.monitoring.facts``): the age at the first visit and
+    correction of the child's sex (``ipec.monitoring.readmodel``): the age at the first visit and
     at the first visit that found child labour, the latest two visits (by date, the later id
     first on the same day), the latest visit that found child labour, the day remediation
     started, and the child's area, household and sex. The metrics read one row per child here
@@ -329,7 +330,7 @@ _CASE_AREA_COLUMNS = ("area_id", "opened_on", "closed_on", "last_date", "last_mo
 
 class CaseFacts(Base):
     """What a case's records say, kept with every visit, case and service written
-    (``ipec.monitoring.facts``): what the identification visit found (the child's first visit
+    (``ipec.monitoring.readmodel``): what the identification visit found (the child's first visit
     on or after the day the case opened, the earlier id first on the same day; None while
     there is none), the first start date of the case's services, of any kind and of education
     or training, and how many kinds of service it has had. The outcomes and the support rate
@@ -458,7 +459,7 @@ class FollowUp(Base):
 
 
 #: A case's copies of its child's columns: case attribute -> child attribute.
-_CHILD_COPIES = {"child_sex": "sex", "child_birth_date": "birth_date"}
+CHILD_COPIES = {"child_sex": "sex", "child_birth_date": "birth_date"}
 
 
 def changed(target: object, *names: str) -> bool:
@@ -482,12 +483,12 @@ def _copies_of_child(mapper: Mapper[Any], connection: Connection, target: Visit 
     _copy_area(target, area, what=what, source="the child's household's")
     if not isinstance(target, Case):
         return
-    for name, value in zip(_CHILD_COPIES, child, strict=True):
+    for name, value in zip(CHILD_COPIES, child, strict=True):
         given = getattr(target, name)
         if given is None:
             setattr(target, name, value)
         elif given != value:
-            raise DataError(f"{what} has the child's {_CHILD_COPIES[name]} ({value}), not {given}")
+            raise DataError(f"{what} has the child's {CHILD_COPIES[name]} ({value}), not {given}")
 
 
 def _copy_area(target: Visit | Case | FollowUp, area: int, *, what: str, source: str) -> None:
@@ -497,23 +498,6 @@ def _copy_area(target: Visit | Case | FollowUp, area: int, *, what: str, source:
         target.area_id = area
     elif target.area_id != area:
         raise DataError(f"{what} is in area {area} ({source}), not {target.area_id}")
-
-
-def _child_corrected(_mapper: Mapper[Any], connection: Connection, target: Child) -> None:
-    """After a child is updated: copy a corrected sex or birth date to its cases, in the
-    database and in the cases the session holds (as their stored values: the ORM refuses a
-    change of the copies through a case)."""
-    if not changed(target, *_CHILD_COPIES.values()):
-        return
-    copies = {name: getattr(target, source) for name, source in _CHILD_COPIES.items()}
-    connection.execute(update(Case).where(Case.child_id == target.id).values(**copies))
-    session = inspect(target).session
-    if session is None:
-        return
-    for held in list(session.identity_map.values()):
-        if isinstance(held, Case) and held.child_id == target.id:
-            for name, value in copies.items():
-                set_committed_value(held, name, value)
 
 
 def _area_of_case(_mapper: Mapper[Any], connection: Connection, target: FollowUp) -> None:
@@ -526,10 +510,10 @@ def _area_of_case(_mapper: Mapper[Any], connection: Connection, target: FollowUp
 
 
 #: Columns a flush may not change: the copies of ``area_id`` and the facts
-#: (``ipec.monitoring.facts``: a child's remediation starts in its child-labour cases) rely
+#: (``ipec.monitoring.readmodel``: a child's remediation starts in its child-labour cases) rely
 #: on them; a case's copies of its child's sex and birth date change only with the child's.
 _FIXED = {Household: ("area_id",), Child: ("household_id",), Visit: ("child_id", "area_id"),
-          Case: ("child_id", "area_id", "kind", *_CHILD_COPIES),
+          Case: ("child_id", "area_id", "kind", *CHILD_COPIES),
           FollowUp: ("case_id", "area_id")}  # fmt: skip
 
 
@@ -538,7 +522,7 @@ def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> N
     for name in _FIXED[mapper.class_]:
         if changed(target, name):
             what = mapper.class_.__name__.lower()
-            copied = name in _CHILD_COPIES
+            copied = name in CHILD_COPIES
             raise DataError(
                 f"the {name} of {what} {target.id} cannot change",
                 hint="correct the child's record" if copied else f"register a new {what} instead",
@@ -548,6 +532,5 @@ def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> N
 for _copied in (Visit, Case):
     event.listen(_copied, "before_insert", _copies_of_child)
 event.listen(FollowUp, "before_insert", _area_of_case)
-event.listen(Child, "after_update", _child_corrected)
 for _fixed in _FIXED:
     event.listen(_fixed, "before_update", _refuse_moves)

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
 from ipec.monitoring.metrics import (
     Period,
     caseload_per_monitor,
@@ -30,6 +29,7 @@ from ipec.monitoring.metrics import (
     outcome_counts,
 )
 from ipec.monitoring.models import Case, CaseFacts, ChildFacts, ServiceType, Sex
+from ipec.monitoring.readmodel import refresh_case_facts, refresh_child_facts
 from ipec.monitoring.service import add_service
 from tests.monitoring.metrics.world import (
     RECORDS,

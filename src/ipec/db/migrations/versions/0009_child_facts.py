@@ -1,7 +1,7 @@
 """Each child's facts from its visits: the age at the first visit and the latest two visits.
 
 The metrics read one row per child from ``child_facts`` instead of ranking the child's visits
-(see ``ipec.monitoring.facts``, which keeps the rows current). The rows of the visits already
+(see ``ipec.monitoring.readmodel``, which keeps the rows current). The rows of the visits already
 recorded are computed here, in one statement written out as it stood at this revision (the
 application's own may change with later revisions).
 

@@ -3,7 +3,7 @@ more of each child's facts (area, household, sex, latest visit that found child 
 remediation start), and an area's cases by kind and dates.
 
 The outcomes read one row per case from ``case_facts`` instead of probing each case's visits
-and summing its services (see ``ipec.monitoring.facts``, which keeps the rows current). The
+and summing its services (see ``ipec.monitoring.readmodel``, which keeps the rows current). The
 rows of the cases already recorded are computed here, in a statement written out as it stood
 at this revision (the application's own may change with later revisions). The index
 (area_id, kind, opened_on, closed_on, child_id, id) gives the metrics an area's cases of a

@@ -1,51 +1,31 @@
-"""Keep each child's facts (:class:`~ipec.monitoring.models.ChildFacts`) current with the
-child's visits, and each case's (:class:`~ipec.monitoring.models.CaseFacts`) with the case,
-its child's visits and its services.
+"""The read model: each child's and each case's snapshot that the metrics read.
 
-The metrics judge a child at its latest visit up to a period's end, read its age at the
-first visit (and at the first that found child labour), whether a visit in the period found
-child labour (the latest that did is in the period) and, for effectiveness, the day its
-remediation started (the first start of a service in its child-labour cases: a service
-started by a day exactly when the first one did). Ranking a region's 600,000 visits for that
-on every metric took most of a second; the facts give the same answers from one row per
-child whenever the period ends on or after the child's latest visit, as the current period
-does (the metrics go back to the visits for the other children).
+A child's snapshot (:class:`~ipec.monitoring.models.ChildFacts`, :func:`facts_rows`) is what
+its visits say as of a day: its age at the first visit and at the first that found child
+labour, the latest day a visit found child labour, its latest two visits, and the day its
+remediation started (the first service of its child-labour cases). A case's
+(:class:`~ipec.monitoring.models.CaseFacts`, :func:`case_facts_rows`) is what its
+identification visit found, the first start of its services (of any kind and of education)
+and how many kinds it has had, with copies of the case and of its child's snapshot so that a
+region's metrics read one row per case.
 
-The facts are computed from the records themselves, never patched, so a visit recorded late
-(dated before others) gives the same facts as one recorded in order. The ORM recomputes a
-child's facts after each visit it inserts, changes or deletes, after each service and after
-a correction of the child's sex, in the same transaction (a visit's child never changes: the
-ORM refuses it); the demo seeder computes every child's at once. On PostgreSQL the child's
-row is locked (``FOR NO KEY UPDATE``, which the foreign-key checks of visits being inserted
-do not block) before the facts are computed, so two transactions recording visits of the
-same child take turns, and under PostgreSQL's default READ COMMITTED the second computes
-with the first's visit; SQLite has one writer at a time. ``record_visit`` already locks the
-child, more strongly; the lock here keeps the facts right for any other writer of visits (a
-change or deletion through the ORM).
-
-A case's facts hold what the outcomes and the support rate would otherwise probe or sum for
-each case on every call: what the identification visit found, the first start dates of the
-case's services and how many kinds of service it has had (the support rate counts them
-whenever they started). None depends on a period: a case judged in a period has two visits
-up to its end, so its first visit is the identification whatever the period; and a case had
-a service (an education service) started by a day exactly when its first one started by
-then. They also copy the case's area, child, kind and opening and closing days, and the
-child's sex and latest two visits from the child's facts, so that a region's metrics read
-one row per case (see :class:`~ipec.monitoring.models.CaseFacts`). They are computed again,
-never patched, after each case inserted (or whose opening or closing day changed), each
-visit of its child, each of its services written and each correction of the child's sex,
-always after the child's facts; on PostgreSQL the cases' rows are locked first (``FOR NO KEY
-UPDATE``, as for the children), so that writers of the same case take turns. The listeners
-lock a child before its cases; the service functions write one visit, service or child per
-transaction, so two of them never hold locks in opposite orders (a writer of several
-children's records in one transaction should write them in id order).
+The stored rows are those definitions as of today, computed from the records, never patched:
+a visit recorded late gives the same rows as one recorded in order. They are kept current
+in one place, a flush hook (:func:`_after_flush`): it collects the children and cases a
+flush touched (a visit; a service's case, kind or start; a case's opening or closing day; a
+child's sex) and computes their rows again once, children before cases, each in id order.
+On PostgreSQL those rows' owners are locked first (``FOR NO KEY UPDATE``, which the
+foreign-key checks of visits being inserted do not block), so two writers of the same child
+take turns and, under READ COMMITTED, the second computes with the first's visit; SQLite has
+one writer at a time. Bulk writers that bypass the ORM (the demo seeder) call
+:func:`refresh_child_facts` and :func:`refresh_case_facts` with no ids afterwards.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -63,11 +43,14 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    update,
 )
-from sqlalchemy.orm import Mapper
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ipec.monitoring.flags import flag, found_worst_form
 from ipec.monitoring.models import (
+    CHILD_COPIES,
     Case,
     CaseFacts,
     CaseKind,
@@ -290,62 +273,88 @@ def refresh_case_facts(
         _recompute_all(connection, CaseFacts, case_facts_rows())
 
 
-def _refresh_child_and_cases(connection: Connection, child_id: int) -> None:
-    """A child's facts, then its cases' (which copy the child's)."""
-    refresh_child_facts(connection, [child_id])
-    refresh_case_facts(connection, child_ids=[child_id])
+def _services_cases(target: RemediationService) -> set[int]:
+    """The case of a written service, and the case it was moved from if it was."""
+    return {target.case_id, *inspect(target).attrs.case_id.history.deleted}
 
 
-def _after_visit_written(_mapper: Mapper[Any], connection: Connection, target: Visit) -> None:
-    _refresh_child_and_cases(connection, target.child_id)
+@dataclass(slots=True)
+class _Touched:
+    """What one flush wrote that the facts depend on."""
+
+    children: set[int] = field(default_factory=set)
+    cases: set[int] = field(default_factory=set)
+    cases_of_services: set[int] = field(default_factory=set)
+    corrected: list[Child] = field(default_factory=list)
 
 
-def _after_child_updated(_mapper: Mapper[Any], connection: Connection, target: Child) -> None:
-    """Only a corrected sex changes a child's facts (and its cases' copies of them)."""
-    if changed(target, "sex"):
-        _refresh_child_and_cases(connection, target.id)
+def _touched(session: Session) -> _Touched:
+    """Sort the flush's new, changed and deleted records into the owners of facts to
+    recompute. Only what a fact reads counts: a visit (any change), a service's case, kind or
+    start, a case's opening or closing day, a child's sex (its cases copy it too)."""
+    touched = _Touched()
+    written = [*session.new, *(o for o in session.dirty if session.is_modified(o)),
+               *session.deleted]  # fmt: skip
+    for record in written:
+        if isinstance(record, Visit):
+            touched.children.add(record.child_id)
+        elif isinstance(record, RemediationService):
+            if record in session.dirty and not changed(record, "case_id", "type", "started_on"):
+                continue
+            touched.cases_of_services |= _services_cases(record)
+        elif isinstance(record, Case) and record not in session.deleted:
+            if record in session.new or changed(record, "opened_on", "closed_on"):
+                touched.cases.add(record.id)
+        elif isinstance(record, Child) and record in session.dirty:
+            if changed(record, *CHILD_COPIES.values()):
+                touched.corrected.append(record)
+            if changed(record, "sex"):
+                touched.children.add(record.id)
+    return touched
 
 
-def _after_case_inserted(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
-    refresh_case_facts(connection, case_ids=[target.id])
+def _copy_corrections(session: Session, connection: Connection, corrected: list[Child]) -> None:
+    """A corrected sex or birth date goes to the child's cases, in the database and in the
+    cases the session holds (as their stored values: the ORM refuses a change of the copies
+    through a case)."""
+    for child in corrected:
+        copies = {name: getattr(child, source) for name, source in CHILD_COPIES.items()}
+        connection.execute(update(Case).where(Case.child_id == child.id).values(**copies))
+        for held in list(session.identity_map.values()):
+            if isinstance(held, Case) and held.child_id == child.id:
+                for name, value in copies.items():
+                    set_committed_value(held, name, value)
 
 
-def _after_case_updated(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
-    """Only a new opening day (the identification visit may differ) or closing day changes a
-    case's facts."""
-    if changed(target, "opened_on", "closed_on"):
-        refresh_case_facts(connection, case_ids=[target.id])
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """A case about to be deleted loses its facts first (they refer to it)."""
+    gone = sorted(o.id for o in session.deleted if isinstance(o, Case) and o.id is not None)
+    if gone:
+        session.connection().execute(delete(CaseFacts).where(CaseFacts.case_id.in_(gone)))
 
 
-def _before_case_deleted(_mapper: Mapper[Any], connection: Connection, target: Case) -> None:
-    connection.execute(delete(CaseFacts).where(CaseFacts.case_id == target.id))
+def _after_flush(session: Session, _context: Any) -> None:
+    """Recompute, once per flush, the facts of every child and case the flush touched.
 
-
-def _after_service_written(
-    _mapper: Mapper[Any], connection: Connection, target: RemediationService
-) -> None:
-    """The service's case and its child (the day remediation started), and the case it was
-    moved from if it was."""
-    cases = {target.case_id, *inspect(target).attrs.case_id.history.deleted}
-    children = connection.scalars(select(Case.child_id).where(Case.id.in_(cases))).all()
-    refresh_child_facts(connection, set(children))
+    The lock order: children in id order, then cases in id order (a case's facts copy its
+    child's), so two writers of the same records take turns instead of deadlocking.
+    """
+    touched = _touched(session)
+    if not (touched.children or touched.cases or touched.cases_of_services or touched.corrected):
+        return
+    connection = session.connection()
+    _copy_corrections(session, connection, touched.corrected)
+    children = set(touched.children)
+    if touched.cases_of_services:
+        # the day remediation started, a child fact, comes from its cases' services
+        of_services = Case.id.in_(sorted(touched.cases_of_services))
+        children |= set(connection.scalars(select(Case.child_id).where(of_services)))
+    cases = touched.cases | touched.cases_of_services
+    if children:
+        cases |= set(connection.scalars(select(Case.id).where(Case.child_id.in_(sorted(children)))))
+    refresh_child_facts(connection, children)
     refresh_case_facts(connection, case_ids=cases)
 
 
-def _after_service_updated(
-    mapper: Mapper[Any], connection: Connection, target: RemediationService
-) -> None:
-    """Only a service's case, kind or start changes the facts (not its end)."""
-    if changed(target, "case_id", "type", "started_on"):
-        _after_service_written(mapper, connection, target)
-
-
-for _moment in ("after_insert", "after_update", "after_delete"):
-    event.listen(Visit, _moment, _after_visit_written)
-for _moment in ("after_insert", "after_delete"):
-    event.listen(RemediationService, _moment, _after_service_written)
-event.listen(RemediationService, "after_update", _after_service_updated)
-event.listen(Child, "after_update", _after_child_updated)
-event.listen(Case, "after_insert", _after_case_inserted)
-event.listen(Case, "after_update", _after_case_updated)
-event.listen(Case, "before_delete", _before_case_deleted)
+event.listen(Session, "before_flush", _before_flush)
+event.listen(Session, "after_flush", _after_flush)

@@ -9,10 +9,9 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session, object_session
 
-from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
 from ipec.monitoring.models import (
     Case,
     CaseFacts,
@@ -25,6 +24,7 @@ from ipec.monitoring.models import (
     Visit,
 )
 from ipec.monitoring.outcomes import EDUCATION_SERVICES
+from ipec.monitoring.readmodel import refresh_case_facts, refresh_child_facts
 from ipec.monitoring.service import add_service, update_child
 from ipec.monitoring.workflow import Action
 from tests.monitoring.metrics.world import (
@@ -324,3 +324,62 @@ def test_a_new_visit_changes_the_copies_on_every_case_of_the_child(session: Sess
             date(2024, 1, 1),
             "later",
         )
+
+
+def _raw_visit(who: Child, day: date, *, age: int) -> Visit:
+    """A visit written straight through the ORM (not ``record_visit``): what an import or a
+    correction would flush."""
+    return Visit(child_id=who.id, visit_date=day, age=age, monitor="m", consent=True,
+                 record={}, profile_id="sdg-8.7.1", profile_version="2021.1",
+                 status="not_working", reasons=[], explanation="", child_labour=False,
+                 hazardous_work=False)  # fmt: skip
+
+
+def test_one_flush_refreshes_each_child_once_children_first_in_id_order(
+    session: Session,
+) -> None:
+    """Visits of two children (the later id first) and a service of one's case, flushed
+    together: the read model is recomputed once for the flush, the children in id order and
+    before the cases (which copy the children's rows), and the rows are right."""
+    where = area(session, f"area {next(_NAMES)}")
+    first = child(session, where, "Ama", Sex.FEMALE, date(2012, 3, 1))
+    second = child(session, where, "Kofi", Sex.MALE, date(2013, 5, 5))
+    visit(session, first, date(2024, 2, 1), WORKING)
+    case = case_of(session, first)
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("DELETE FROM") and "_facts" in statement:
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            statements.append((statement.split()[2], list(values)))
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", keep)
+    try:
+        session.add_all([
+            _raw_visit(second, date(2024, 3, 1), age=10),
+            _raw_visit(first, date(2024, 3, 2), age=12),
+            RemediationService(case_id=case.id, type=ServiceType.SCHOOL_ENROLMENT,
+                               started_on=date(2024, 2, 10)),
+        ])  # fmt: skip
+        session.flush()
+    finally:
+        event.remove(connection, "before_cursor_execute", keep)
+    tables = [table for table, _ in statements]
+    assert tables == ["child_facts", "case_facts"]
+    assert statements[0][1] == sorted([first.id, second.id])
+    assert _kept(session, first.id)["last_date"] == date(2024, 3, 2)
+    assert _kept(session, first.id)["remediation_start"] == date(2024, 2, 10)
+    assert _kept(session, second.id)["last_date"] == date(2024, 3, 1)
+    assert _facts_of(session, CaseFacts, case.id)["last_date"] == date(2024, 3, 2)
+
+
+def test_no_mapper_listener_writes_another_table() -> None:
+    """Only row-local listeners stay on the models (copying the area at insert, refusing
+    moves); everything the read model derives is refreshed by the one flush hook."""
+    for model in (Visit, Case, Child, RemediationService, ChildFacts, CaseFacts):
+        mapper_events = inspect(model).dispatch
+        for moment in ("after_insert", "after_update", "after_delete", "before_delete"):
+            assert not list(getattr(mapper_events, moment)), (model.__name__, moment)
+    # the row-local ones are there (so the check above reads the right listeners)
+    assert list(inspect(Visit).dispatch.before_insert)
