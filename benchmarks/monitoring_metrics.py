@@ -32,6 +32,7 @@ from ipec.monitoring import metrics as m
 def _metrics(period: m.Period) -> dict[str, Callable[[Session, str], Any]]:
     return {
         "identification": lambda s, p: m.identification_rate(s, area_path=p, period=period),
+        "hazardous": lambda s, p: m.hazardous_work_rate(s, area_path=p, period=period),
         "support": lambda s, p: m.support_rate(s, area_path=p, period=period),
         "follow_up_compliance": lambda s, p: m.follow_up_compliance(s, area_path=p, period=period),
         "referral_acceptance": lambda s, p: m.referral_acceptance(s, area_path=p, period=period),

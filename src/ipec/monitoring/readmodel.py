@@ -24,12 +24,14 @@ one writer at a time. Bulk writers that bypass the ORM (the demo seeder) call
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     BindParameter,
+    ColumnElement,
     Connection,
     Delete,
     Insert,
@@ -42,11 +44,14 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
+    or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import Subquery
 
 from ipec.monitoring.flags import flag, found_worst_form
 from ipec.monitoring.models import (
@@ -61,13 +66,38 @@ from ipec.monitoring.models import (
     changed,
 )
 from ipec.monitoring.outcomes import EDUCATION_SERVICES
+from ipec.monitoring.scope import in_subtree
+from ipec.monitoring.sqlhints import unindexed
 
-__all__ = ["case_facts_rows", "facts_rows", "refresh_case_facts", "refresh_child_facts"]
+__all__ = [
+    "CASE_COLUMNS",
+    "CHILD_COLUMNS",
+    "Where",
+    "case_facts_rows",
+    "cases_as_of",
+    "children_as_of",
+    "facts_rows",
+    "latest_visit_as_of",
+    "refresh_case_facts",
+    "refresh_child_facts",
+]
+
+#: The columns of a child's and of a case's snapshot, in the stored tables' order.
+CHILD_COLUMNS = tuple(column.name for column in ChildFacts.__table__.columns)
+CASE_COLUMNS = tuple(column.name for column in CaseFacts.__table__.columns)
 
 
-def facts_rows(child_ids: BindParameter[Any] | None = None) -> Select[Any]:
-    """One row of facts per child with a visit (of the ids bound to ``child_ids`` at
-    execution, or every child), in the order of :class:`ChildFacts`'s columns."""
+def facts_rows(
+    child_ids: BindParameter[Any] | None = None,
+    *,
+    until: date | None = None,
+    among: Select[Any] | None = None,
+) -> Select[Any]:
+    """One row per child with a visit (of the ids bound to ``child_ids`` at execution, of the
+    ids ``among`` selects, or every child): the child's snapshot as of ``until`` (its visits
+    up to that day; every visit when None), in the order and with the names of
+    :class:`ChildFacts`'s columns. The day remediation started is read from every service,
+    whenever it started (the metrics compare it with their days)."""
     rank = func.row_number().over(
         partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
     )
@@ -93,6 +123,10 @@ def facts_rows(child_ids: BindParameter[Any] | None = None) -> Select[Any]:
     )
     if child_ids is not None:
         ranked = ranked.where(Visit.child_id.in_(child_ids))
+    if among is not None:
+        ranked = ranked.where(Visit.child_id.in_(among))
+    if until is not None:
+        ranked = ranked.where(Visit.visit_date <= until)
     r = ranked.subquery("ranked").c
 
     def at(rank_wanted: int, column: Any) -> Any:
@@ -108,30 +142,28 @@ def facts_rows(child_ids: BindParameter[Any] | None = None) -> Select[Any]:
     def of_child(column: Any) -> Any:
         return select(column).where(Child.id == r.child_id).scalar_subquery()
 
-    return (
-        select(
-            r.child_id,
-            func.max(r.area_id),
-            of_child(Child.household_id),
-            of_child(Child.sex),
-            remediation_start,
-            func.max(r.found_on),
-            func.max(r.first_age),
-            at(1, r.visit_date),
-            at(1, r.age),
-            at(1, r.monitor),
-            at(1, r.child_labour),
-            at(1, r.hazardous),
-            at(1, r.worst),
-            at(1, r.school_days_attended),
-            at(1, r.school_days_open),
-            at(2, r.visit_date),
-            at(2, r.child_labour),
-            func.max(r.first_found_age),
-        )
-        .where(r.rank <= 2)
-        .group_by(r.child_id)
+    values = (
+        r.child_id,
+        func.max(r.area_id),
+        of_child(Child.household_id),
+        of_child(Child.sex),
+        remediation_start,
+        func.max(r.found_on),
+        func.max(r.first_age),
+        at(1, r.visit_date),
+        at(1, r.age),
+        at(1, r.monitor),
+        at(1, r.child_labour),
+        at(1, r.hazardous),
+        at(1, r.worst),
+        at(1, r.school_days_attended),
+        at(1, r.school_days_open),
+        at(2, r.visit_date),
+        at(2, r.child_labour),
+        func.max(r.first_found_age),
     )
+    named = (value.label(name) for value, name in zip(values, CHILD_COLUMNS, strict=True))
+    return select(*named).where(r.rank <= 2).group_by(r.child_id)
 
 
 #: The ids of the records whose facts are computed again, bound at execution (one statement
@@ -204,15 +236,21 @@ _COPIED_FROM_CHILD = ("sex", "last_date", "prev_date", "last_age", "last_monitor
                       "last_child_labour", "last_hazardous")  # fmt: skip
 
 
-def case_facts_rows(*conditions: Any) -> Select[Any]:
-    """One row of facts per case (those meeting ``conditions`` on :class:`Case`, or every
-    case), in the order of :class:`CaseFacts`'s columns. The copies of the child's facts are
-    read from them: the child's are computed first."""
+def case_facts_rows(
+    *conditions: Any, until: date | None = None, children: Any = ChildFacts
+) -> Select[Any]:
+    """One row per case (those meeting ``conditions`` on :class:`Case`, or every case): the
+    case's snapshot as of ``until`` (the visits up to that day; every visit when None), in
+    the order and with the names of :class:`CaseFacts`'s columns. The copies of the child's
+    snapshot are read from ``children`` (the stored :class:`ChildFacts`, computed first, or
+    a subquery of :func:`facts_rows` as of the same day). Services count whenever they
+    started, as in :func:`facts_rows`."""
+    seen = (Visit.visit_date <= until,) if until is not None else ()
 
     def at_identification(column: Any) -> Any:
         return (
             select(flag(column))
-            .where(Visit.child_id == Case.child_id, Visit.visit_date >= Case.opened_on)
+            .where(Visit.child_id == Case.child_id, Visit.visit_date >= Case.opened_on, *seen)
             .order_by(Visit.visit_date.asc(), Visit.id.asc())
             .limit(1)
             .scalar_subquery()
@@ -230,22 +268,118 @@ def case_facts_rows(*conditions: Any) -> Select[Any]:
         .where(RemediationService.case_id == Case.id)
         .scalar_subquery()
     )
-    child = ChildFacts
+    child = children if children is ChildFacts else children.c
+    values = (
+        Case.id,
+        at_identification(Visit.child_labour),
+        at_identification(Visit.hazardous_work),
+        first_start(),
+        first_start(RemediationService.type.in_(EDUCATION_SERVICES)),
+        service_kinds,
+        *(getattr(Case, name) for name in _COPIED_FROM_CASE),
+        *(getattr(child, name) for name in _COPIED_FROM_CHILD),
+    )
+    named = (value.label(name) for value, name in zip(values, CASE_COLUMNS, strict=True))
     return (
-        select(
-            Case.id,
-            at_identification(Visit.child_labour),
-            at_identification(Visit.hazardous_work),
-            first_start(),
-            first_start(RemediationService.type.in_(EDUCATION_SERVICES)),
-            service_kinds,
-            *(getattr(Case, name) for name in _COPIED_FROM_CASE),
-            *(getattr(child, name) for name in _COPIED_FROM_CHILD),
-        )
+        select(*named)
         .select_from(Case)
-        .outerjoin(child, child.child_id == Case.child_id)
+        .outerjoin(children, child.child_id == Case.child_id)
         .where(*conditions)
     )
+
+
+#: Conditions on a snapshot's columns (the stored table's, or the computed rows'), applied
+#: in each part of an "as of" query so that each part keeps its own index.
+Where = Callable[[Any], Sequence[ColumnElement[bool]]]
+
+
+def _nothing(_columns: Any) -> Sequence[ColumnElement[bool]]:
+    return ()
+
+
+def children_as_of(
+    area_path: str,
+    day: date,
+    columns: Sequence[str],
+    where: Where = _nothing,
+    *,
+    name: str = "children_as_of",
+) -> Subquery:
+    """The snapshot as of ``day`` of each child of the subtree at ``area_path`` visited by
+    then: ``columns`` of :class:`ChildFacts`, for the rows meeting ``where``.
+
+    The stored row where it holds (the child's latest visit is on or before ``day``, as for
+    any period ending today: one index range per area), computed from the visits up to
+    ``day`` for the others (found first and materialised, usually none). ``name`` tells two
+    uses in one statement apart.
+
+    >>> from datetime import date
+    >>> rows = children_as_of("/1/", date(2026, 6, 30), ["child_id", "last_age"])
+    >>> [column.name for column in rows.c]
+    ['child_id', 'last_age']
+    """
+    f = ChildFacts
+    in_area = in_subtree(f.area_id, area_path)
+    # the day hidden from SQLite's index choice: it hardly narrows a period ending today
+    stored = select(*(getattr(f, c).label(c) for c in columns)).where(
+        in_area, unindexed(f.last_date) <= day, *where(f)
+    )
+    late = (
+        select(f.child_id).where(in_area, f.last_date > day).cte(f"late_{name}")
+        .prefix_with("MATERIALIZED")
+    )  # fmt: skip
+    computed = facts_rows(until=day, among=select(late.c.child_id)).subquery(f"computed_{name}")
+    rows = select(*(computed.c[c] for c in columns)).where(*where(computed.c))
+    return union_all(stored, rows).subquery(name)
+
+
+def latest_visit_as_of(stored: Any, visit_column: Any, child_id: Any, day: date) -> Any:
+    """One value of a child's latest visit up to ``day`` (the later id first on a day), for a
+    metric that looks up a few children rather than reading a subtree: the child's stored
+    ``stored`` (a ``last_*`` column of :class:`ChildFacts`, joined by the caller, outer)
+    when its latest visit of all is on or before ``day``, else ``visit_column`` of that visit
+    (one index probe). The same value :func:`children_as_of` gives."""
+    probe = (
+        select(visit_column)
+        .where(Visit.child_id == child_id, Visit.visit_date <= day)
+        .order_by(Visit.visit_date.desc(), Visit.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return case((ChildFacts.last_date <= day, stored), else_=probe)
+
+
+def cases_as_of(
+    area_path: str,
+    day: date,
+    columns: Sequence[str],
+    where: Where = _nothing,
+    *,
+    name: str = "cases_as_of",
+) -> Subquery:
+    """The snapshot as of ``day`` of each case of the subtree at ``area_path``: ``columns``
+    of :class:`CaseFacts`, for the rows meeting ``where`` (cases opened after ``day`` are
+    there too, with their opening day: the metrics choose by their days).
+
+    The stored row where it holds (the child has no visit after ``day``), computed from the
+    visits up to ``day`` for the others, with the copies of the child's snapshot as of the
+    same day.
+    """
+    f = CaseFacts
+    in_area = in_subtree(f.area_id, area_path)
+    stored = select(*(getattr(f, c).label(c) for c in columns)).where(
+        in_area, or_(f.last_date.is_(None), unindexed(f.last_date) <= day), *where(f)
+    )
+    late = (
+        select(f.case_id, f.child_id).where(in_area, f.last_date > day).cte(f"late_{name}")
+        .prefix_with("MATERIALIZED")
+    )  # fmt: skip
+    children = facts_rows(until=day, among=select(late.c.child_id)).subquery(f"children_of_{name}")
+    computed = case_facts_rows(
+        Case.id.in_(select(late.c.case_id)), until=day, children=children
+    ).subquery(f"computed_{name}")
+    rows = select(*(computed.c[c] for c in columns)).where(*where(computed.c))
+    return union_all(stored, rows).subquery(name)
 
 
 @functools.cache

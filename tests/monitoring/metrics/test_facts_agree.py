@@ -1,9 +1,12 @@
-"""The metrics that read the children's facts give the numbers the visits give.
+"""The metrics give the numbers the visits give, whether the read model's rows are stored or
+computed.
 
-Each metric judges a child from its facts when its latest visit is on or before the period's
-end, and from its visits otherwise. Dating every child's latest visit in the far future, in
-the facts only (the children's and the cases' copies), sends every child through the visits:
-on random histories and periods, both ways must agree to the last count.
+Every metric reads a child's or a case's snapshot at the period's end
+(``ipec.monitoring.readmodel``): the stored row when the child's latest visit is on or before
+the period's end, computed from the visits otherwise. Dating every child's latest visit in the
+far future, in the stored rows only (the children's and the cases' copies), sends every child
+through the computed rows: on random histories and periods, both ways must agree to the last
+count.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ipec.monitoring.metrics import (
     dol_education_services,
     dol_household_indicators,
     effectiveness,
+    hazardous_work_rate,
     identification_rate,
     outcome_counts,
 )
@@ -62,6 +66,7 @@ _PERIOD = st.tuples(st.integers(0, 130), st.integers(0, 130))
 def _all_metrics(session: Session, path: str, period: Period) -> dict[str, Any]:
     return {
         "identification": identification_rate(session, area_path=path, period=period),
+        "hazardous": hazardous_work_rate(session, area_path=path, period=period),
         "coverage": coverage(session, area_path=path, period=period),
         "outcomes": outcome_counts(session, area_path=path, period=period, minimum_age=15),
         "effectiveness": effectiveness(session, area_path=path, period=period),

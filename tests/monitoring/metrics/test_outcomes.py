@@ -1,17 +1,14 @@
-"""Outcome counts by the database: hand-computed numbers, and the Python rules case by case."""
+"""Outcome counts by the database against hand-computed numbers."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipec.monitoring import Case, Child, Sex, Visit
+from ipec.monitoring import Case, Sex
 from ipec.monitoring.metrics import OutcomeCounts, Period, outcome_counts
-from ipec.monitoring.models import CaseKind, CaseStatus, RemediationService, ServiceType
-from ipec.monitoring.outcomes import Outcome, Verification, outcome
+from ipec.monitoring.models import CaseKind, CaseStatus, ServiceType
 from ipec.monitoring.service import add_service
 from tests.monitoring.metrics.world import (
     CLEAN,
@@ -165,60 +162,3 @@ def test_outcome_counts_minimum_age_outside_and_empty(session: Session) -> None:
                                   minimum_age=15))["total"] == (1, 0, 0)  # fmt: skip
     empty = outcome_counts(session, area_path="/999999/", period=YEAR, minimum_age=15)
     assert empty == [OutcomeCounts("total", 0, 0, 0)]
-
-
-def _by_python(session: Session, area_path: str, period: Period) -> dict[str, list[int]]:
-    """The same counts from ``outcome()`` applied to each case of the subtree in Python."""
-    from ipec.monitoring import Area, Household
-
-    precedence = [Outcome.WITHDRAWN, Outcome.PROTECTED, Outcome.PREVENTED]
-    best: dict[int, tuple[int, str, date]] = {}
-    cases = session.scalars(
-        select(Case)
-        .join(Child, Child.id == Case.child_id)
-        .join(Household, Household.id == Child.household_id)
-        .join(Area, Area.id == Household.area_id)
-        .where(Area.path.startswith(area_path))
-    ).all()
-    for case in cases:
-        visits = session.scalars(
-            select(Visit)
-            .where(Visit.child_id == case.child_id, Visit.visit_date >= case.opened_on,
-                   Visit.visit_date <= period.end)
-            .order_by(Visit.id)
-        ).all()  # fmt: skip
-        services = session.scalars(
-            select(RemediationService.type).where(
-                RemediationService.case_id == case.id, RemediationService.started_on <= period.end
-            )
-        ).all()
-        checks = [Verification(v.visit_date, v.age, v.child_labour, v.hazardous_work)
-                  for v in visits]  # fmt: skip
-        found = outcome(case.kind, checks, list(services), minimum_age=15)
-        if found is None:
-            continue
-        latest = max(checks, key=lambda v: v.day)
-        if latest.day < period.start:
-            continue
-        sex = session.get_one(Child, case.child_id).sex.value
-        band = next(b for top, b in ((4, "under 5"), (11, "5-11"), (14, "12-14"), (17, "15-17"),
-                                     (200, "18+")) if latest.age <= top)  # fmt: skip
-        rank = precedence.index(found)
-        if case.child_id not in best or rank < best[case.child_id][0]:
-            best[case.child_id] = (rank, f"{sex}*{band}", latest.day)
-    counts: dict[str, list[int]] = {"total": [0, 0, 0]}
-    for rank, group, _ in best.values():
-        counts.setdefault(group, [0, 0, 0])[rank] += 1
-        counts["total"][rank] += 1
-    return counts
-
-
-@pytest.mark.parametrize("period", [YEAR, HALF, Period(date(2025, 1, 1), date(2025, 12, 31))])
-def test_sql_outcomes_equal_python_rules(session: Session, period: Period) -> None:
-    """An independent check: the Python rules applied case by case give the SQL counts."""
-    paths = _world(session)
-    for path in (paths["a"], paths["country"]):
-        sql = outcome_counts(session, area_path=path, period=period, minimum_age=15)
-        assert {c.group: [c.withdrawn, c.protected, c.prevented] for c in sql} == _by_python(
-            session, path, period
-        )

@@ -12,8 +12,10 @@ from ipec.errors import DataError
 from ipec.monitoring import Case, Child, Sex
 from ipec.monitoring.metrics import (
     Period,
+    Rate,
     coverage,
     follow_up_compliance,
+    hazardous_work_rate,
     identification_rate,
     referral_acceptance,
     support_rate,
@@ -190,3 +192,32 @@ def test_periods_in_order_and_in_range() -> None:
     with pytest.raises(DataError, match="0001-01-01 is outside the dates a period may cover"):
         Period(date(1, 1, 1), date(2026, 1, 1))
     assert Period(date(1900, 1, 1), date(2199, 12, 31)).end.year == 2199
+
+
+def test_hazardous_work_rate_by_hand(session: Session) -> None:
+    """Each child judged at its latest visit in 2026 (45 hours is hazardous under 18, 30 hours
+    is not): girl 16 hazardous in Feb, clean in Jun (0); boy 13 hazardous in Feb (1); girl 10
+    working 30 hours (0); boy 16 hazardous in Feb 2026 and clean in Jan 2027, after the
+    period (1: read from his visits up to the period's end, not his stored snapshot)."""
+    area = create_area(session, name="Hazards", level="district")
+    hazardous = {"econ_any": True, "econ_hours": 45}
+    register_household(session, area_id=area.id, head_name="H", actor="m", today=TODAY,
+                       children=[ChildInput("girl 16", Sex.FEMALE, date(2009, 6, 1)),
+                                 ChildInput("boy 13", Sex.MALE, date(2012, 6, 1)),
+                                 ChildInput("girl 10", Sex.FEMALE, date(2015, 6, 1)),
+                                 ChildInput("boy 16", Sex.MALE, date(2009, 8, 1))])  # fmt: skip
+    kids = {c.name: c.id for c in session.scalars(select(Child))}
+    feb, jun = date(2026, 2, 10), date(2026, 6, 1)
+    plan = [("girl 16", feb, hazardous), ("girl 16", jun, CLEAN), ("boy 13", feb, hazardous),
+            ("girl 10", feb, WORKING), ("boy 16", feb, hazardous),
+            ("boy 16", date(2027, 1, 5), CLEAN)]  # fmt: skip
+    for name, day, record in plan:
+        record_visit(session, child_id=kids[name], visit_date=day, monitor="m", consent=True,
+                     record=record, profile=SDG, actor="m", today=date(2027, 1, 31))  # fmt: skip
+    rates = {r.group: (r.numerator, r.denominator) for r in
+             hazardous_work_rate(session, area_path=area.path, period=YEAR)}  # fmt: skip
+    assert rates == {"total": (2, 4), "female*15-17": (0, 1), "male*12-14": (1, 1),
+                     "female*5-11": (0, 1), "male*15-17": (1, 1)}  # fmt: skip
+    past = hazardous_work_rate(session, area_path=area.path,
+                               period=Period(date(2025, 1, 1), date(2025, 12, 31)))  # fmt: skip
+    assert past == [Rate("total", 0, 0)]

@@ -3,7 +3,8 @@
 Every metric is SQL aggregation (counts grouped by sex and age group), so it stays fast over
 millions of records; Python only divides. Each module states its definitions precisely:
 
-- ``rates``: identification rate, support rate, follow-up compliance, referral acceptance,
+- ``rates``: identification rate, hazardous work rate, support rate, follow-up compliance,
+  referral acceptance,
   coverage;
 - ``cases``: effectiveness (with still in, relapsed, lost to follow-up), time to resolution
   (median, p90), caseload per monitor;
@@ -50,6 +51,7 @@ from ipec.monitoring.metrics.outcomes import (
 from ipec.monitoring.metrics.rates import (
     coverage,
     follow_up_compliance,
+    hazardous_work_rate,
     identification_rate,
     referral_acceptance,
     support_rate,
@@ -79,6 +81,7 @@ __all__ = [
     "effectiveness_rates",
     "follow_up_compliance",
     "hazard_counts",
+    "hazardous_work_rate",
     "identification_by_area",
     "identification_rate",
     "months_of",

@@ -41,11 +41,9 @@ from sqlalchemy import (
     Subquery,
     and_,
     case,
-    exists,
     func,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -55,7 +53,6 @@ from ipec.monitoring.metrics.common import (
     Rate,
     _age_group,
     _aggregate,
-    _at_latest_visit,
     _days_between,
     _grouped,
     _with_area,
@@ -63,13 +60,12 @@ from ipec.monitoring.metrics.common import (
 from ipec.monitoring.models import (
     Case,
     CaseEvent,
-    CaseFacts,
     CaseKind,
     Child,
     ChildFacts,
     FollowUp,
-    Visit,
 )
+from ipec.monitoring.readmodel import cases_as_of, children_as_of
 from ipec.monitoring.scope import in_subtree
 from ipec.monitoring.sqlhints import unindexed
 from ipec.monitoring.workflow import Action
@@ -114,8 +110,8 @@ class Caseload:
     open_cases: int
 
 
-def _open_at(period: Period, record: type[Case | CaseFacts] = Case) -> ColumnElement[bool]:
-    """The case (its row, or its facts' copies of its days) was open at the period's end."""
+def _open_at(period: Period, record: Any = Case) -> ColumnElement[bool]:
+    """The case (its row, or its snapshot's copies of its days) was open at the period's end."""
     return and_(
         record.opened_on <= period.end,
         or_(record.closed_on.is_(None), record.closed_on > period.end),
@@ -124,93 +120,32 @@ def _open_at(period: Period, record: type[Case | CaseFacts] = Case) -> ColumnEle
 
 def _followed(session: Session, area_path: str, period: Period) -> list[Any]:
     """(sex, age group, out at the last two follow-ups, followed, in at the last one): the
-    children with two or more follow-up visits after remediation started.
-
-    Children whose latest visit of all is on or before the period's end are read from their
-    facts (two or more follow-up visits: the second latest is after the start); the others (a
-    period in the past) from their visits, ranked.
-    """
-    f = ChildFacts
+    children with two or more follow-up visits after remediation started, their latest in
+    the period, from their snapshots at the period's end (two or more follow-up visits: the
+    second latest visit is after the start)."""
     # A child's remediation starts with the first service of its child-labour cases: the
-    # children of the subtree whose remediation started by the period's end, one index range
-    # of their facts per area.
-    in_remediation = (in_subtree(f.area_id, area_path), f.remediation_start <= period.end)
-    from_facts = (
-        select(
-            f.child_id,
-            f.sex,
-            f.last_date.label("last_day"),
-            f.last_age.label("age"),
-            case((f.last_child_labour == 1, 1), else_=f.prev_child_labour).label("in_two"),
-            f.last_child_labour.label("in_last"),
-        )
-        # By the remediation index, which holds what is read (SQLite would take the
-        # identification's index for the date and read every row).
-        .where(
-            *in_remediation,
-            unindexed(f.last_date) <= period.end,
-            f.prev_date > f.remediation_start,
-        )
-    )
-    # The follow-up visits (after the remediation started) are ranked, latest first. Ranking
-    # only these gives the same two latest visits as ranking all of them whenever a child has
-    # two or more, the only children counted; it lets the database walk from each child's
-    # start date along the visits index instead of joining two unindexed intermediate results.
-    rank = func.row_number().over(
-        partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
-    )
-    # The children with a visit after the period's end, found first (materialised, usually
-    # none), so that only their visits are read.
-    late = (
-        select(f.child_id, f.sex, f.remediation_start.label("day"))
-        .where(*in_remediation, f.last_date > period.end)
-        .cte("late_children")
-        .prefix_with("MATERIALIZED")
-    )
-    latest = (
-        select(
-            Visit.child_id,
-            late.c.sex,
-            Visit.visit_date,
-            Visit.age,
-            Visit.child_labour,
-            rank.label("rank"),
-        )
-        .select_from(late)
-        .join(
-            Visit,
-            (Visit.child_id == late.c.child_id)
-            & (Visit.visit_date > late.c.day)
-            & (Visit.visit_date <= period.end),
-        )
-        .subquery("latest")
-    )
-    in_cl = flag(latest.c.child_labour)
-    from_visits = (
-        select(
-            latest.c.child_id,
-            latest.c.sex,
-            func.max(latest.c.visit_date),
-            func.max(flag(latest.c.rank == 1) * latest.c.age),
-            func.max(flag(latest.c.rank <= 2) * in_cl),
-            func.max(flag(latest.c.rank == 1) * in_cl),
-        )
-        .group_by(latest.c.child_id, latest.c.sex)
-        .having(func.count() >= 2)
-    )
-    child = union_all(from_facts, from_visits).subquery("followed")
-    group = _age_group(child.c.age)
-    query = (
-        select(
-            child.c.sex,
-            group,
-            func.sum(flag(child.c.in_two == 0)),
-            func.count(),
-            func.sum(child.c.in_last),
-        )
-        .where(child.c.last_day >= period.start)
-        .group_by(child.c.sex, group)
-    )
+    # children of the subtree whose remediation started by the period's end, one range of the
+    # remediation index per area.
+    child = children_as_of(
+        area_path,
+        period.end,
+        ["sex", "last_age", "last_child_labour", "prev_child_labour"],
+        lambda c: [
+            c.remediation_start <= period.end,
+            c.prev_date > c.remediation_start,
+            # by the remediation index (SQLite would take the visited one for the date)
+            unindexed(c.last_date) >= period.start,
+        ],
+    ).c
+    in_two = case((child.last_child_labour == 1, 1), else_=child.prev_child_labour)
+    group = _age_group(child.last_age)
+    query = select(
+        child.sex,
+        group,
+        func.sum(flag(in_two == 0)),
+        func.count(),
+        func.sum(child.last_child_labour),
+    ).group_by(child.sex, group)
     return list(session.execute(query).all())
 
 
@@ -283,26 +218,12 @@ def _lost(area_path: str, period: Period, lost_after_days: int) -> Select[Any]:
         .group_by(Case.child_id)
         .subquery("overdue")
     )
-    facts = (
-        select(ChildFacts.child_id, ChildFacts.last_date)
-        .where(in_subtree(ChildFacts.area_id, area_path))
-        .subquery("facts")
-    )
-    searched = exists(
-        select(Visit.id).where(
-            Visit.child_id == overdue.c.child_id,
-            Visit.visit_date >= overdue.c.due,
-            Visit.visit_date <= period.end,
-        )
-    )
-    seen_since = case(
-        (facts.c.last_date <= period.end, facts.c.last_date >= overdue.c.due), else_=searched
-    )
+    seen = children_as_of(area_path, period.end, ["child_id", "last_date"], name="seen")
     return (
         select(func.count())
         .select_from(overdue)
-        .join(facts, facts.c.child_id == overdue.c.child_id, isouter=True)
-        .where(~seen_since)
+        .join(seen, seen.c.child_id == overdue.c.child_id, isouter=True)
+        .where(~func.coalesce(seen.c.last_date >= overdue.c.due, False))
     )
 
 
@@ -387,16 +308,11 @@ def _resolution(group: str, cases: int, median: int | None, p90: int | None) -> 
 def caseload_per_monitor(session: Session, *, area_path: str, period: Period) -> list[Caseload]:
     """Cases open at the period's end, per monitor of the child's latest visit up to then: one
     index range of the cases' facts per area, with their copies of the child's latest visit."""
-    f = CaseFacts
-    monitor = _at_latest_visit(
-        f.last_monitor, Visit.monitor, f.child_id, period.end, known_until=f.last_date
+    open_cases = cases_as_of(
+        area_path, period.end, ["last_monitor"], lambda c: [_open_at(period, c)]
     )
-    open_cases = (
-        select(monitor.label("monitor"))
-        .where(in_subtree(f.area_id, area_path), _open_at(period, f))
-        .subquery("open_cases")
-    )
-    query = select(open_cases.c.monitor, func.count()).group_by(open_cases.c.monitor)
+    monitor = open_cases.c.last_monitor.label("monitor")
+    query = select(monitor, func.count()).group_by(monitor)
     rows = session.execute(query).all()
     loads = [Caseload(monitor, int(count)) for monitor, count in rows]
     return sorted(loads, key=lambda c: (c.monitor is None, c.monitor or ""))

@@ -5,10 +5,10 @@ scan) turned into a list of area ids, matched against the area of the table aggr
 household's area, copied onto visits and cases), so that the databases read one index range
 per area of the subtree (joining on the path let SQLite start from millions of visits and
 climb up to the areas; going down through households and children cost one probe per
-child). Helpers over visits are
-narrowed to the children concerned before they group or rank. Rows are disaggregated by the
-child's sex and an age group computed by the database (an unknown age, a child with no
-visit, is its own group rather than a guess).
+child). What a child or a case looked like at a period's end comes from the read model
+(:func:`ipec.monitoring.readmodel.children_as_of` and ``cases_as_of``), one definition for
+every metric. Rows are disaggregated by the child's sex and an age group computed by the
+database (an unknown age, a child with no visit, is its own group rather than a guess).
 """
 
 from __future__ import annotations
@@ -24,10 +24,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Subquery,
     case,
-    func,
-    select,
     text,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -36,7 +33,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from ipec.errors import DataError
-from ipec.monitoring.models import Case, Child, ChildFacts, Visit
+from ipec.monitoring.models import Case, Child, Visit
 from ipec.monitoring.scope import in_subtree
 
 __all__ = ["Count", "Period", "Rate", "months_of"]
@@ -156,73 +153,6 @@ def _with_area(
 def _visits_in(area_path: str, period: Period) -> tuple[ColumnElement[bool], ...]:
     """The conditions of a visit of the subtree (by its own area) dated in the period."""
     return in_subtree(Visit.area_id, area_path), Visit.visit_date.between(period.start, period.end)
-
-
-def _latest_visits(
-    area_path: str, until: date, since: date | None = None, among: Any | None = None
-) -> Subquery:
-    """Each visit of a child in the subtree between ``since`` and ``until`` (inclusive), with
-    ``rank`` 1 for the child's latest (the later id breaks a tie on the same day).
-
-    Filter on ``rank == 1`` to keep one row per child. ``among`` (a select of child ids of
-    the subtree) narrows the children before the ranking, which then sorts only their visits.
-    """
-    rank = func.row_number().over(
-        partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
-    )
-    columns: list[Any] = [
-        Visit.child_id,
-        Child.sex,
-        Child.household_id,
-        Visit.visit_date,
-        Visit.age,
-        Visit.monitor,
-        Visit.child_labour,
-        Visit.hazardous_work,
-        Visit.reasons,
-        Visit.school_days_attended,
-        Visit.school_days_open,
-        rank.label("rank"),
-    ]
-    query = select(*columns).select_from(Visit).where(Visit.visit_date <= until)
-    if among is None:
-        query = _with_area(query, Visit, area_path)
-    else:
-        # ``among`` is already in the subtree: joining the areas again made PostgreSQL reach
-        # every visit of the subtree before narrowing them.
-        query = query.join(Child, Child.id == Visit.child_id).where(Visit.child_id.in_(among))
-    if since is not None:
-        query = query.where(Visit.visit_date >= since)
-    return query.subquery("latest")
-
-
-def _at_latest_visit(
-    fact: Any, column: Any, child_id: Any, until: date, *, known_until: Any = ChildFacts.last_date
-) -> Any:
-    """``column`` of the child's latest visit up to ``until`` (the later id breaks a tie): the
-    child's ``fact`` (a column of :class:`ChildFacts`, joined by the caller, outer, or a copy
-    of it) when that visit is the child's latest of all (its date, ``known_until``, is on or
-    before ``until``), as in any period that ends today; else one index probe (visits by
-    child and date)."""
-    probe = (
-        select(column)
-        .where(Visit.child_id == child_id, Visit.visit_date <= until)
-        .order_by(Visit.visit_date.desc(), Visit.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    return case((known_until <= until, fact), else_=probe)
-
-
-def _only_late(
-    query: Select[*tuple[Any, ...]], child_id: Any, until: date
-) -> Select[*tuple[Any, ...]]:
-    """``query`` kept to the children whose facts do not describe their visits up to
-    ``until``: those with a visit after that day (children with no visit have no facts, and
-    nothing to judge). One range of the facts' date index, empty for a period ending today."""
-    return query.join(ChildFacts, ChildFacts.child_id == child_id).where(
-        ChildFacts.last_date > until
-    )
 
 
 class _DaysBetween(FunctionElement[int]):

@@ -34,18 +34,15 @@ from typing import Any
 from sqlalchemy import Subquery, case, distinct, func, null, select, union_all
 from sqlalchemy.orm import Session
 
-from ipec.monitoring.flags import flag, found_worst_form
+from ipec.monitoring.flags import flag
 from ipec.monitoring.metrics.common import (
     Count,
     Period,
     Rate,
     _age_group,
     _aggregate,
-    _at_latest_visit,
     _counts,
     _grouped,
-    _latest_visits,
-    _only_late,
 )
 from ipec.monitoring.models import (
     Case,
@@ -56,6 +53,7 @@ from ipec.monitoring.models import (
     Visit,
 )
 from ipec.monitoring.outcomes import EDUCATION_SERVICES
+from ipec.monitoring.readmodel import children_as_of, latest_visit_as_of
 from ipec.monitoring.scope import in_subtree
 
 __all__ = [
@@ -95,45 +93,30 @@ class HouseholdIndicators:
 
 
 def _beneficiaries(area_path: str, period: Period) -> Subquery:
-    """One row per beneficiary child: what the latest visit in the period found, as 0/1.
-
-    Children whose latest visit of all is on or before the period's end are judged from their
-    facts; the others (a period in the past) from their visits, ranked.
-    """
+    """One row per beneficiary child: what the latest visit in the period found, as 0/1,
+    from the child's snapshot at the period's end."""
     with_case = select(Case.child_id).where(
         in_subtree(Case.area_id, area_path), Case.opened_on <= period.end
     )
-    f = ChildFacts
-    recorded = f.last_open > 0
-    from_facts = select(
-        f.child_id,
-        f.sex,
-        f.household_id,
-        f.last_age.label("age"),
-        f.last_child_labour.label("child_labour"),
-        f.last_hazardous.label("hazardous"),
-        f.last_worst.label("worst"),
+    child = children_as_of(
+        area_path,
+        period.end,
+        ["child_id", "sex", "household_id", "last_age", "last_child_labour", "last_hazardous",
+         "last_worst", "last_attended", "last_open"],
+        lambda c: [c.child_id.in_(with_case), c.last_date >= period.start],
+    ).c  # fmt: skip
+    recorded = child.last_open > 0
+    return select(
+        child.child_id,
+        child.sex,
+        child.household_id,
+        child.last_age.label("age"),
+        child.last_child_labour.label("child_labour"),
+        child.last_hazardous.label("hazardous"),
+        child.last_worst.label("worst"),
         flag(recorded).label("recorded"),
-        flag(recorded & (f.last_attended * 4 >= f.last_open * 3)).label("regular"),
-    ).where(f.child_id.in_(with_case), f.last_date.between(period.start, period.end))
-    # Narrowed before the ranking, so only these children's visits are sorted.
-    others = _only_late(with_case, Case.child_id, period.end)
-    latest = _latest_visits(area_path, until=period.end, since=period.start, among=others)
-    attended, days_open = latest.c.school_days_attended, latest.c.school_days_open
-    recorded_then = days_open > 0
-    worst = found_worst_form(latest.c.reasons)
-    from_visits = select(
-        latest.c.child_id,
-        latest.c.sex,
-        latest.c.household_id,
-        latest.c.age,
-        flag(latest.c.child_labour),
-        flag(latest.c.hazardous_work),
-        flag(worst),
-        flag(recorded_then),
-        flag(recorded_then & (attended * 4 >= days_open * 3)),
-    ).where(latest.c.rank == 1)
-    return union_all(from_facts, from_visits).subquery("beneficiaries")
+        flag(recorded & (child.last_attended * 4 >= child.last_open * 3)).label("regular"),
+    ).subquery("beneficiaries")
 
 
 @_aggregate
@@ -223,25 +206,25 @@ def dol_education_services(
     service type; each a total and one count per sex and age group."""
     services = _services_in(area_path, period, EDUCATION_SERVICES)
     child_id = services.c.child_id
-    age = _at_latest_visit(ChildFacts.last_age, Visit.age, child_id, period.end)
+    age = latest_visit_as_of(ChildFacts.last_age, Visit.age, child_id, period.end)
     # Materialised, so that the age is looked up once per row: as a subquery, the databases
     # copied the lookup into each branch of the age group's CASE (five probes a row).
-    served = (
+    aged = (
         select(services.c.type, child_id, Child.sex, age.label("age"))
         .join(Child, Child.id == child_id)
         .join(ChildFacts, ChildFacts.child_id == child_id, isouter=True)
-        .cte("served")
+        .cte("aged")
         .prefix_with("MATERIALIZED")
     )
-    group = _age_group(served.c.age)
+    group = _age_group(aged.c.age)
     # per type and for all types (the type NULL) from one statement, over rows found once
-    counted = func.count(distinct(served.c.child_id))
+    counted = func.count(distinct(aged.c.child_id))
     rows = session.execute(
         union_all(
-            select(served.c.type, served.c.sex, group, counted).group_by(
-                served.c.type, served.c.sex, group
+            select(aged.c.type, aged.c.sex, group, counted).group_by(
+                aged.c.type, aged.c.sex, group
             ),
-            select(null(), served.c.sex, group, counted).group_by(served.c.sex, group),
+            select(null(), aged.c.sex, group, counted).group_by(aged.c.sex, group),
         )
     ).all()
     found = {"all": _counts([row[1:] for row in rows if row[0] is None], 2)}

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, case, func, select, union_all
+from sqlalchemy import Subquery, case, func, select
 from sqlalchemy.orm import Session
 
 from ipec.monitoring.flags import flag
@@ -36,9 +36,9 @@ from ipec.monitoring.metrics.common import (
     _month,
     months_of,
 )
-from ipec.monitoring.models import Case, CaseFacts, CaseKind, ChildFacts, Visit
+from ipec.monitoring.models import CaseKind
 from ipec.monitoring.outcomes import Outcome
-from ipec.monitoring.scope import in_subtree
+from ipec.monitoring.readmodel import cases_as_of
 
 __all__ = [
     "MonthOutcomes",
@@ -73,127 +73,43 @@ class MonthOutcomes:
     prevented: int
 
 
-def _served(period: Period) -> list[Any]:
-    """Whether the case had an education service, and any service, started by the period's
-    end (0 or 1), from its facts (joined by the caller)."""
-    f = CaseFacts
-    return [
-        flag(f.first_education_on <= period.end).label("educated"),
-        flag(f.first_service_on <= period.end).label("served"),
-    ]
-
-
-def _from_facts(area_path: str, period: Period) -> Select[Any]:
-    """The history of each case of the subtree whose child's latest visit of all is on or
-    before the period's end, from the case's facts and their copies of the child's: two
-    visits or more since the case opened when the second latest is on or after that day; the
-    latest is the latest verification, the case's identification visit its first since it
-    opened. One range of the cases' facts per area."""
-    f = CaseFacts
-    return select(
-        f.child_id,
-        f.sex,
-        f.kind,
-        f.last_date.label("last_day"),
-        f.last_age.label("age"),
-        f.first_child_labour.label("first_cl"),
-        f.first_hazardous.label("first_haz"),
-        f.last_child_labour.label("last_cl"),
-        f.last_hazardous.label("last_haz"),
-        *_served(period),
-    ).where(
-        in_subtree(f.area_id, area_path),
-        f.last_date <= period.end,
-        f.prev_date >= f.opened_on,
-    )
-
-
 def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
-    """One row per child of the subtree with an outcome: its sex (from its facts), the best
-    outcome's rank, the age and the day of the latest verification up to the period's end.
+    """One row per child of the subtree with an outcome: its sex, the best outcome's rank,
+    the age and the day of the latest verification up to the period's end.
 
-    A case whose child's latest visit of all is on or before the period's end is judged from
-    the facts (:func:`_from_facts`); the others (a period in the past) from the visits,
-    ranked. The services come from the case's facts either way.
+    Each case is judged from its snapshot at the period's end: two visits or more since the
+    case opened when the second latest is on or after that day; the latest is the latest
+    verification, the identification the first visit since the case opened; the services
+    count when they started by the period's end.
     """
-    # The cases of children with a visit after the period's end, found first from the
-    # children's facts (materialised, usually none), so that only their visits are read.
-    late = (
-        select(Case.id, Case.child_id, ChildFacts.sex, Case.kind, Case.opened_on, *_served(period))
-        .select_from(ChildFacts)
-        .join(Case, Case.child_id == ChildFacts.child_id)
-        .join(CaseFacts, CaseFacts.case_id == Case.id)
-        .where(in_subtree(ChildFacts.area_id, area_path), ChildFacts.last_date > period.end)
-        .cte("late_cases")
-        .prefix_with("MATERIALIZED")
-    )
-    first = func.row_number().over(
-        partition_by=late.c.id, order_by=(Visit.visit_date.asc(), Visit.id.asc())
-    )
-    # The rank from the end, from the same ordering (one sort of the visits, not two): the
-    # order is total (ids are unique), so the last visit is the one ranked n of n.
-    last = func.count().over(partition_by=late.c.id) - first + 1
-    columns: list[Any] = [
-        late.c.id.label("case_id"),
-        late.c.child_id,
-        late.c.sex,
-        late.c.kind,
-        late.c.educated,
-        late.c.served,
-        Visit.visit_date,
-        Visit.age,
-        Visit.child_labour,
-        Visit.hazardous_work,
-        first.label("first"),
-        last.label("last"),
-    ]
-    visits = (
-        select(*columns)
-        .select_from(late)
-        .join(
-            Visit,
-            and_(
-                Visit.child_id == late.c.child_id,
-                Visit.visit_date >= late.c.opened_on,
-                Visit.visit_date <= period.end,
-            ),
-        )
-        .subquery("case_visits")
-    )
-    v = visits.c
-    from_visits = (
-        select(
-            v.child_id,
-            v.sex,
-            v.kind,
-            func.max(v.visit_date),
-            func.max(flag(v.last == 1) * v.age),
-            func.max(flag((v.first == 1) & v.child_labour)),
-            func.max(flag((v.first == 1) & v.hazardous_work)),
-            func.max(flag((v.last == 1) & v.child_labour)),
-            func.max(flag((v.last == 1) & v.hazardous_work)),
-            v.educated,
-            v.served,
-        )
-        .group_by(v.case_id, v.child_id, v.sex, v.kind, v.educated, v.served)
-        .having(func.count() >= 2)
-    )
-    h = union_all(_from_facts(area_path, period), from_visits).subquery("history").c
+    h = cases_as_of(
+        area_path,
+        period.end,
+        ["child_id", "sex", "kind", "last_date", "last_age", "first_child_labour",
+         "first_hazardous", "last_child_labour", "last_hazardous", "first_service_on",
+         "first_education_on"],
+        lambda c: [c.prev_date >= c.opened_on],
+    ).c  # fmt: skip
     child_labour = h.kind == CaseKind.CHILD_LABOUR
+    educated = h.first_education_on <= period.end
+    served = h.first_service_on <= period.end
     rank = case(
-        (child_labour & (h.first_cl == 1) & (h.educated == 1), _RANK[Outcome.WITHDRAWN]),
+        (child_labour & (h.first_child_labour == 1) & educated, _RANK[Outcome.WITHDRAWN]),
         (
-            child_labour & (h.first_haz == 1) & (h.age >= minimum_age) & (h.last_haz == 0),
+            child_labour
+            & (h.first_hazardous == 1)
+            & (h.last_age >= minimum_age)
+            & (h.last_hazardous == 0),
             _RANK[Outcome.PROTECTED],
         ),
         (
-            (h.kind == CaseKind.AT_RISK) & (h.first_cl == 0) & (h.served == 1),
+            (h.kind == CaseKind.AT_RISK) & (h.first_child_labour == 0) & served,
             _RANK[Outcome.PREVENTED],
         ),
     )
     per_case = (
-        select(h.child_id, h.sex, h.last_day, h.age, rank.label("rank"))
-        .where(h.last_cl == 0)
+        select(h.child_id, h.sex, h.last_date, h.last_age, rank.label("rank"))
+        .where(h.last_child_labour == 0)
         .subquery("per_case")
     )
     return (
@@ -201,8 +117,8 @@ def _per_child(area_path: str, period: Period, minimum_age: int) -> Subquery:
             per_case.c.child_id,
             per_case.c.sex,
             func.min(per_case.c.rank).label("best"),
-            func.max(per_case.c.age).label("age"),
-            func.max(per_case.c.last_day).label("last_day"),
+            func.max(per_case.c.last_age).label("age"),
+            func.max(per_case.c.last_date).label("last_day"),
         )
         .where(per_case.c.rank.is_not(None))
         .group_by(per_case.c.child_id, per_case.c.sex)

@@ -4,6 +4,9 @@ Definitions follow MONITORING.md (a child is in the subtree when its household's
 
 - identification rate: children found in child labour at any visit in the period / children
   visited in the period; by sex and by age at the child's latest visit in the period;
+- hazardous work rate: children in hazardous work at their latest visit in the period /
+  children visited in the period; by sex and by age at that visit (a priority group: the
+  worst forms);
 - support rate: children whose child-labour case opened in the period and received at least
   ``at_least`` kinds of service (1 by default; 2+ and 4+ are the other shares reported) /
   children whose child-labour case opened in the period; by sex and by age at the child's
@@ -22,7 +25,7 @@ Definitions follow MONITORING.md (a child is in the subtree when its household's
 
 from __future__ import annotations
 
-from sqlalchemy import case, distinct, exists, func, or_, select, union_all
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ipec.monitoring.flags import flag
@@ -45,14 +48,15 @@ from ipec.monitoring.models import (
     Household,
     Referral,
     ReferralStatus,
-    Visit,
 )
+from ipec.monitoring.readmodel import children_as_of
 from ipec.monitoring.scope import households_in_subtree, in_subtree
 from ipec.monitoring.sqlhints import unindexed
 
 __all__ = [
     "coverage",
     "follow_up_compliance",
+    "hazardous_work_rate",
     "identification_rate",
     "referral_acceptance",
     "support_rate",
@@ -61,44 +65,35 @@ __all__ = [
 
 @_aggregate
 def identification_rate(session: Session, *, area_path: str, period: Period) -> list[Rate]:
-    """Children found in child labour / children visited, by sex and age at the last visit.
+    """Children found in child labour / children visited, by sex and age at the last visit:
+    the children whose snapshot at the period's end has its latest visit in the period,
+    found when its latest visit that found child labour is in it."""
+    child = children_as_of(
+        area_path,
+        period.end,
+        ["sex", "last_age", "last_found_on"],
+        lambda c: [c.last_date >= period.start],
+    ).c
+    group = _age_group(child.last_age)
+    found = flag(child.last_found_on >= period.start)
+    query = select(child.sex, group, func.sum(found), func.count()).group_by(child.sex, group)
+    return _rates(session, query)
 
-    A child whose latest visit of all is in the period is read from its facts (one index
-    range per area): visited in the period, found when its latest visit that found child
-    labour is in it. The children with a visit after the period's end (usually none, found
-    first) are judged from their visits in the period.
-    """
-    f = ChildFacts
-    in_area = in_subtree(f.area_id, area_path)
-    from_facts = select(
-        f.sex,
-        f.last_age.label("age"),
-        flag(f.last_found_on >= period.start).label("found"),
-    ).where(in_area, f.last_date.between(period.start, period.end))
-    late = (
-        select(f.child_id, f.sex)
-        .where(in_area, f.last_date > period.end)
-        .cte("late_children")
-        .prefix_with("MATERIALIZED")
-    )
-    rank = func.row_number().over(
-        partition_by=Visit.child_id, order_by=(Visit.visit_date.desc(), Visit.id.desc())
-    )
-    visits = (
-        select(late.c.child_id, late.c.sex, Visit.age, Visit.child_labour, rank.label("rank"))
-        .select_from(late)
-        .join(Visit, Visit.child_id == late.c.child_id)
-        .where(Visit.visit_date.between(period.start, period.end))
-        .subquery("late_visits")
-    )
-    v = visits.c
-    from_visits = select(
-        v.sex, func.max(flag(v.rank == 1) * v.age), func.max(flag(v.child_labour))
-    ).group_by(v.child_id, v.sex)
-    child = union_all(from_facts, from_visits).subquery("visited")
-    group = _age_group(child.c.age)
-    query = select(child.c.sex, group, func.sum(child.c.found), func.count()).group_by(
-        child.c.sex, group
+
+@_aggregate
+def hazardous_work_rate(session: Session, *, area_path: str, period: Period) -> list[Rate]:
+    """Children in hazardous work at their latest visit in the period / children visited, by
+    sex and age at that visit: the same children as :func:`identification_rate`, judged at
+    their latest visit only."""
+    child = children_as_of(
+        area_path,
+        period.end,
+        ["sex", "last_age", "last_hazardous"],
+        lambda c: [c.last_date >= period.start],
+    ).c
+    group = _age_group(child.last_age)
+    query = select(child.sex, group, func.sum(child.last_hazardous), func.count()).group_by(
+        child.sex, group
     )
     return _rates(session, query)
 
@@ -188,22 +183,14 @@ def coverage(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     """Households visited in the 12 months up to the period's end / households registered:
     the total, then per direct child area of the subtree's root."""
     since = add_months(period.end, -12)
-    # A child visited in the 12 months: its latest visit of all is in them, or, for a child
-    # visited after the period's end (usually none), one of its visits is (a probe).
-    f = ChildFacts
-    probe = exists(
-        select(Visit.id).where(
-            Visit.child_id == f.child_id, Visit.visit_date > since, Visit.visit_date <= period.end
-        )
-    )
+    # A household is visited when one of its children's latest visit by the period's end is
+    # in the 12 months.
+    child = children_as_of(
+        area_path, period.end, ["area_id", "household_id"], lambda c: [c.last_date > since]
+    ).c
     visited = (
-        select(f.area_id, func.count(distinct(f.household_id)).label("visited"))
-        .where(
-            in_subtree(f.area_id, area_path),
-            f.last_date > since,
-            or_(f.last_date <= period.end, probe),
-        )
-        .group_by(f.area_id)
+        select(child.area_id, func.count(distinct(child.household_id)).label("visited"))
+        .group_by(child.area_id)
         .subquery("visited")
     )
     # Count per area first (a few hundred rows), then roll the areas up to the root's children.
