@@ -1,0 +1,10 @@
+"""``ipec survey`` with every subcommand, ``replicate`` included (kept in its own module)."""
+
+from __future__ import annotations
+
+from ipec.cli.survey import app
+from ipec.cli.survey_replicate import replicate_command
+
+__all__ = ["app"]
+
+app.command("replicate")(replicate_command)
