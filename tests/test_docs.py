@@ -11,7 +11,7 @@ import typer
 
 from ipec.classify.record import CHILD_FIELDS, OUTPUT_FIELDS
 from ipec.cli.main import app
-from ipec.standards.model import Ages, Chores, Economic, Hazards, Profile
+from ipec.standards.model import Ages, Chores, Economic, Hazards, Label, NationalHazard, Profile
 
 DOCS = Path(__file__).parents[1] / "docs"
 README = Path(__file__).parents[1] / "README.md"
@@ -50,7 +50,7 @@ def test_classify_doc_names_every_column() -> None:
 
 def test_profiles_doc_names_every_key() -> None:
     text = (DOCS / "profiles.md").read_text(encoding="utf-8")
-    for model in (Profile, Ages, Economic, Chores, Hazards):
+    for model in (Profile, Ages, Economic, Chores, Hazards, NationalHazard, Label):
         for key in model.model_fields:
             assert re.search(rf"`{key}`", text), key
 

@@ -23,6 +23,8 @@ def test_fixture_matches_hand_worked_results(profile_id: str) -> None:
         wanted = set(filter(None, (want["reasons"] or "").split(";")))
         assert (got["id"], fired) == (want["id"], wanted)
         assert (got["id"], got["work_status"]) == (want["id"], want["work_status"])
+        missing = (got["id"], got["missing_values"] or "")
+        assert missing == (want["id"], want["missing_values"] or "")
         assert (got["id"], got["hazardous_work"]) == (want["id"], want["hazardous_work"] == "true")
         assert got["child_labour"] == bool(wanted)
 
@@ -44,6 +46,8 @@ def test_output_columns_are_complete() -> None:
         "child_labour",
         "hazardous_work",
         "permitted_work",
+        "undetermined",
+        "missing_values",
         "work_status",
     ):
         assert column in result.columns

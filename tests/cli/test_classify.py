@@ -140,6 +140,50 @@ def test_explain_one_child(capsys: pytest.CaptureFixture[str]) -> None:
     assert out[1].startswith("- [EXCEEDS_LIGHT_WORK_HOURS] at age 13 only light work is allowed")
 
 
+def test_explain_cites_a_national_task(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["age=15", "econ_any=yes", "econ_hours=6", "haz_land_clearing=yes"]
+    assert run(["explain", "-p", "cocoa-ci-2017", *args]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "child_labour under cocoa-ci-2017 2017.1"
+    assert out[1].startswith(
+        '- [HAZ_NATIONAL_LIST] the work includes "Clears land or bush with a machete", on the '
+        "national list of hazardous work for ages 5-17 (Arrêté n°2017-017 MEPS/CAB"
+    )
+
+
 def test_explain_rejects_malformed_pairs(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["explain", "-p", "sdg-8.7.1", "age"]) == 1
     assert "'age' is not FIELD=VALUE" in capsys.readouterr().err
+
+
+def test_explain_an_undetermined_child(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 17: a working 7-year-old whose hours were not recorded is not permitted work."""
+    assert run(["explain", "-p", "sdg-8.7.1", "age=7", "econ_any=yes", "econ_hours="]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "undetermined under sdg-8.7.1 2021.1",
+        "- economic activity was reported, but the hours are unknown: 1 h or more at age 7 "
+        "would be child labour, fewer would not",
+        "- ask again: hours of economic activity",
+    ]
+
+
+def test_explain_an_unknown_age(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["explain", "-p", "sdg-8.7.1", "age=", "econ_any=yes", "econ_hours=3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "undetermined under sdg-8.7.1 2021.1"
+    assert out[-1] == "- ask again: the age"
+
+
+def test_classify_counts_the_undetermined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "out.csv"
+    assert run(["classify", str(CHILDREN), "-p", "sdg-8.7.1", "-o", str(output)]) == 0
+    assert "undetermined (ask again)" in capsys.readouterr().out
+    result = pl.read_csv(output, infer_schema=False)
+    undetermined = result.filter(pl.col("work_status") == "undetermined")
+    assert undetermined.select("id", "missing_values").rows() == [
+        ("c04", "econ_hours"),
+        ("c09", "water_hours"),
+    ]

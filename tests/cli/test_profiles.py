@@ -33,3 +33,39 @@ def test_check_good_and_bad(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert run(["profiles", "check", str(bad)]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: {bad}: key 'economic.long_hours':")
+
+
+def test_check_passes_on_the_cocoa_example(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cocoa.toml"
+    path.write_text(profile_text("cocoa-ci-2017"), encoding="utf-8")
+    assert run(["profiles", "check", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("ok: cocoa-ci-2017 2017.1: Cocoa sector")
+
+
+def test_check_names_the_national_task_at_fault(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = profile_text("cocoa-ci-2017").replace('id = "cocoa-ci-2017"', 'id = "my-cocoa"')
+    cases = {
+        'code = "tree_felling"': (
+            'code = "land_clearing"',
+            "key 'hazards.national': national hazard code 'land_clearing' is given twice",
+        ),
+        'code = "field_burning"': (
+            'code = "chemicals"',
+            "national hazard code 'chemicals' is a built-in hazardous condition",
+        ),
+        'code = "spraying"': (
+            'code = "spraying"\nsafeguards_from = 25',
+            "national hazard 'spraying': safeguards_from 25 must lie above 5",
+        ),
+    }
+    for old, (new, problem) in cases.items():
+        path = tmp_path / "cocoa.toml"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        assert run(["profiles", "check", str(path)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {path}: key "), err
+        assert problem in err, err

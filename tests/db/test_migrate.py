@@ -91,7 +91,7 @@ def test_area_copies_and_child_facts_filled_from_the_records(engine: Engine) -> 
     computes the children's facts."""
     from alembic import command
 
-    from ipec.monitoring.facts import refresh_child_facts
+    from ipec.monitoring.readmodel import refresh_child_facts
 
     upgrade(engine, "0006")
     rows = {
@@ -192,7 +192,7 @@ def test_case_facts_filled_from_the_records(engine: Engine) -> None:
     follow-ups' area; 0014 the cases' copies of their columns and their child's facts."""
     from alembic import command
 
-    from ipec.monitoring.facts import refresh_case_facts, refresh_child_facts
+    from ipec.monitoring.readmodel import refresh_case_facts, refresh_child_facts
 
     upgrade(engine, "0010")
     visit = {
@@ -426,3 +426,33 @@ def test_a_failed_migration_leaves_nothing_behind_on_sqlite(tmp_path: object) ->
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_visits_missing_values_from_the_records(engine: Engine) -> None:
+    """0015 gives visits the fields an undetermined classification waits for: an empty list
+    for the visits already recorded; its downgrade takes the column away."""
+    import json
+
+    from alembic import command
+
+    upgrade(engine, "0014")
+    rows = {
+        "areas": [{"id": 1, "parent_id": None, "name": "c", "level": "country", "path": "/1/"}],
+        "households": [{"id": 10, "area_id": 1, "head_name": "h", "version": 1}],
+        "children": [{"id": 20, "household_id": 10, "pseudonym": "C-1", "name": "c",
+                      "sex": "female", "birth_date": date(2014, 1, 1), "version": 1}],
+        "visits": [{"id": 30, "child_id": 20, "area_id": 1, "visit_date": date(2026, 1, 1),
+                    "age": 12, "monitor": "m", "consent": True, "record": "{}",
+                    "profile_id": "p", "profile_version": "1", "status": "permitted_work",
+                    "reasons": "[]", "explanation": "", "child_labour": False,
+                    "hazardous_work": False}],
+    }  # fmt: skip
+    _insert(engine, rows)
+    upgrade(engine, "0015")
+    column = {c["name"]: c for c in inspect(engine).get_columns("visits")}["missing"]
+    assert column["nullable"] is False
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT missing FROM visits WHERE id = 30")).scalar()
+    assert (json.loads(stored) if isinstance(stored, str) else stored) == []
+    command.downgrade(alembic_config(engine), "0014")
+    assert "missing" not in {c["name"] for c in inspect(engine).get_columns("visits")}

@@ -12,6 +12,7 @@ from ipec.standards import load_profile, load_profile_file, shipped_profile_ids
 from ipec.standards.loader import profile_text
 
 SHIPPED = {
+    "cocoa-ci-2017",
     "sdg-8.7.1",
     "sdg-8.7.1-econ",
     "mics6-2017",

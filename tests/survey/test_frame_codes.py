@@ -11,6 +11,7 @@ from ipec.errors import DataError
 from ipec.survey import estimate
 from ipec.survey.dense_cube import FrameCodes
 from ipec.survey.design import SurveyDesign
+from ipec.survey.estimate import estimate_with_codes
 from ipec.survey.indicators import Mean, Proportion, Total
 
 
@@ -55,7 +56,7 @@ def test_kept_codes_give_the_numbers_of_a_fresh_estimate(shared_psu_ids: bool) -
     for seed, by in ((1, [("sex",), ("group",)]), (1, [("sex", "region")]), (2, ["group"])):
         frame = _frame(seed, shared_psu_ids=shared_psu_ids)
         fresh = estimate(frame, design, indicators, by=by).to_polars()
-        coded = estimate(frame, design, indicators, by=by, codes=kept).to_polars()
+        coded = estimate_with_codes(frame, design, indicators, by=by, codes=kept).to_polars()
         _same(coded, fresh)
 
 
@@ -63,13 +64,13 @@ def test_kept_codes_are_not_used_for_other_values() -> None:
     design = SurveyDesign(weight="w", strata="stratum", psu="psu")
     kept = FrameCodes()
     first = _frame(3)
-    estimate(first, design, Proportion("flag"), by="group", codes=kept)
+    estimate_with_codes(first, design, Proportion("flag"), by="group", codes=kept)
     # same column names and dtypes, other values: fewer groups, other PSUs and strata
     second = _frame(4).with_columns(
         pl.col("group").replace({"c": "a"}), (pl.col("psu") + 1000), (pl.col("stratum") + 7)
     )
     fresh = estimate(second, design, Proportion("flag"), by="group").to_polars()
-    coded = estimate(second, design, Proportion("flag"), by="group", codes=kept)
+    coded = estimate_with_codes(second, design, Proportion("flag"), by="group", codes=kept)
     _same(coded.to_polars(), fresh)
     assert coded.to_polars()["level"].to_list() == ["total", "a", "b"]
 
@@ -83,5 +84,5 @@ def test_kept_codes_skip_a_design_with_missing_values() -> None:
     with pytest.raises(DataError, match="missing values") as fresh_error:
         estimate(frame, design, Proportion("flag"))
     with pytest.raises(DataError, match="missing values") as coded_error:
-        estimate(frame, design, Proportion("flag"), codes=kept)
+        estimate_with_codes(frame, design, Proportion("flag"), codes=kept)
     assert str(coded_error.value) == str(fresh_error.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from ipec.survey.stats_margins import _SharedBlasLimit
+from ipec.survey.stats_margins import SharedBlasLimit
 
 
 def _blas_threads() -> list[int]:
@@ -19,7 +19,7 @@ def test_overlapping_users_restore_the_original_limit_once_all_are_out() -> None
         pytest.skip("no BLAS library that threadpoolctl can limit is loaded")
     with threadpool_limits(limits=2, user_api="blas"):  # a known count to come back to
         original = _blas_threads()
-        shared = _SharedBlasLimit()
+        shared = SharedBlasLimit()
         shared.__enter__()  # A
         shared.__enter__()  # B
         assert _blas_threads() == [1] * len(original)

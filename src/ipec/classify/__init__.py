@@ -9,16 +9,20 @@ from ipec.classify.engine import classify, resolve_profile
 from ipec.classify.explain import Finding
 from ipec.classify.record import (
     CHILD_FIELDS,
+    HAZARDOUS_REASONS,
     OUTPUT_FIELDS,
     REASON_COLUMNS,
     REQUIRED_COLUMNS,
     Reason,
     WorkStatus,
+    child_fields,
+    hazard_columns,
     reason_column,
 )
 
 __all__ = [
     "CHILD_FIELDS",
+    "HAZARDOUS_REASONS",
     "OUTPUT_FIELDS",
     "REASON_COLUMNS",
     "REQUIRED_COLUMNS",
@@ -26,8 +30,10 @@ __all__ = [
     "Finding",
     "Reason",
     "WorkStatus",
+    "child_fields",
     "classify",
     "classify_child",
+    "hazard_columns",
     "reason_column",
     "resolve_profile",
 ]

@@ -14,13 +14,19 @@ import polars as pl
 
 from ipec.classify.engine import classify, resolve_profile
 from ipec.classify.explain import Finding, explain_row
-from ipec.classify.record import CHILD_FIELDS, OUTPUT_FIELDS, Reason, WorkStatus, reason_column
+from ipec.classify.record import (
+    MISSING_SEPARATOR,
+    OUTPUT_FIELDS,
+    Reason,
+    WorkStatus,
+    child_fields,
+    reason_column,
+)
 from ipec.errors import DataError
 from ipec.standards.model import Profile
 
 __all__ = ["ChildResult", "classify_child"]
 
-_KNOWN = {field.name for field in CHILD_FIELDS}
 _SCHEMA_KIND = {"age": pl.Float64, "flag": pl.Boolean, "hours": pl.Float64}
 #: Activities a one-child record may leave out: they were not reported.
 _NOT_REPORTED: dict[str, Any] = {
@@ -53,6 +59,17 @@ class ChildResult:
         return bool(self.values["hazardous_work"])
 
     @property
+    def undetermined(self) -> bool:
+        """A value the verdict depends on is unknown: ask again for :attr:`missing`."""
+        return self.status is WorkStatus.UNDETERMINED
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The fields to ask again when undetermined (``age``, ``econ_hours``...), else ()."""
+        text = self.values.get("missing_values")
+        return tuple(text.split(MISSING_SEPARATOR)) if text else ()
+
+    @property
     def explanation(self) -> str:
         """All findings as sentences, fired rules first."""
         if not self.findings:
@@ -67,6 +84,7 @@ class ChildResult:
             "profile_version": self.profile_version,
             "status": self.status.value,
             "reasons": [reason.value for reason in self.reasons],
+            "missing": list(self.missing),
             "explanation": self.explanation,
             "findings": [
                 {
@@ -81,14 +99,17 @@ class ChildResult:
         }
 
 
-def _one_row_frame(record: Mapping[str, Any]) -> pl.DataFrame:
-    unknown = sorted(set(record) - _KNOWN)
+def _one_row_frame(record: Mapping[str, Any], profile: Profile) -> pl.DataFrame:
+    kinds = {field.name: field.kind for field in child_fields(profile)}
+    unknown = sorted(set(record) - set(kinds))
     if unknown:
+        national = ", ".join(item.column for item in profile.hazards.national)
+        also = f", or the flags of profile {profile.id}'s national list ({national})"
         raise DataError(
             f"unknown field(s) {', '.join(unknown)}",
-            hint="use the canonical child record fields (see ipec.classify.record)",
+            hint="use the canonical child record fields (see ipec.classify.record)"
+            + (also if national else ""),
         )
-    kinds = {field.name: field.kind for field in CHILD_FIELDS}
     filled = {**_NOT_REPORTED, **record}
     if filled.get("econ_any") is False:
         filled.setdefault("econ_hours", 0.0)
@@ -108,10 +129,16 @@ def classify_child(record: Mapping[str, Any], profile: Profile | str) -> ChildRe
 
     ``age``, ``econ_any`` and ``econ_hours`` are required (``econ_hours`` may be left out when
     ``econ_any`` is false: no work, no hours); chores, water and firewood left out were not
-    reported; other optional fields left out were not measured.
+    reported; other optional fields left out were not measured. An age or hours given as None
+    are unknown: when they could change the verdict, the status is ``undetermined`` and
+    :attr:`ChildResult.missing` names them.
+
+    >>> classify_child({"age": 7, "econ_any": True, "econ_hours": None}, "sdg-8.7.1").missing
+    ('econ_hours',)
     """
     rules = resolve_profile(profile)
-    row = classify(_one_row_frame(record), rules, source="child record").row(0, named=True)
+    frame = _one_row_frame(record, rules)
+    row = classify(frame, rules, source="child record", allow_unknown_age=True).row(0, named=True)
     reasons = tuple(reason for reason in Reason if row[reason_column(reason)])
     return ChildResult(
         profile_id=rules.id,

@@ -21,27 +21,41 @@ def resolve_profile(profile: Profile | str) -> Profile:
 
 @overload
 def classify(
-    frame: pl.DataFrame, profile: Profile | str, *, source: str | None = None
+    frame: pl.DataFrame,
+    profile: Profile | str,
+    *,
+    source: str | None = None,
+    allow_unknown_age: bool = False,
 ) -> pl.DataFrame: ...
 
 
 @overload
 def classify(
-    frame: pl.LazyFrame, profile: Profile | str, *, source: str | None = None
+    frame: pl.LazyFrame,
+    profile: Profile | str,
+    *,
+    source: str | None = None,
+    allow_unknown_age: bool = False,
 ) -> pl.LazyFrame: ...
 
 
 def classify(
-    frame: pl.DataFrame | pl.LazyFrame, profile: Profile | str, *, source: str | None = None
+    frame: pl.DataFrame | pl.LazyFrame,
+    profile: Profile | str,
+    *,
+    source: str | None = None,
+    allow_unknown_age: bool = False,
 ) -> pl.DataFrame | pl.LazyFrame:
     """Add the classification columns (see ``ipec.classify.record``) to every child.
 
     A DataFrame gives a DataFrame, a LazyFrame a LazyFrame. The input is validated first (one
     aggregate pass); bad data raises :class:`ipec.errors.DataError` naming ``source``, the
-    column, the first offending rows and the fix.
+    column, the first offending rows and the fix. A missing age is such an error unless
+    ``allow_unknown_age``: the child's status is then ``undetermined`` (a field record whose
+    age is not known yet).
     """
     rules = resolve_profile(profile)
-    prepared = prepare(frame, rules, source=source)
+    prepared = prepare(frame, rules, source=source, allow_unknown_age=allow_unknown_age)
     lazy = prepared.frame
     for layer in output_expressions(rules, lazy.collect_schema(), prepared.code_values):
         lazy = lazy.with_columns(layer)

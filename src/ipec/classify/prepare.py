@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ipec.classify.record import CHILD_FIELDS, REQUIRED_COLUMNS, Field
+from ipec.classify.record import REQUIRED_COLUMNS, Field, child_fields
 from ipec.errors import DataError
 from ipec.rows import RowCheck, raise_failed
 from ipec.standards.model import Profile
@@ -21,7 +21,6 @@ MAX_WEEKLY_HOURS = 168.0
 #: How a flag may say "yes", in any case (the monitoring metrics read stored records alike).
 TRUE_WORDS = ("true", "yes", "y", "1", "t")
 _FALSE_WORDS = ("false", "no", "n", "0", "f")
-_FLAG_COLUMNS = frozenset(field.name for field in CHILD_FIELDS if field.kind == "flag")
 
 
 def _as_text(column: str) -> pl.Expr:
@@ -52,11 +51,12 @@ def _number(column: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     return number, number.is_null() & text.is_not_null() & (text != "")
 
 
-def _plan(schema: pl.Schema) -> tuple[list[pl.Expr], list[RowCheck]]:
+def _plan(
+    schema: pl.Schema, fields: dict[str, Field], *, allow_unknown_age: bool = False
+) -> tuple[list[pl.Expr], list[RowCheck]]:
     """Coercion expressions and checks for the canonical columns present in ``schema``."""
     coerced: list[pl.Expr] = []
     checks: list[RowCheck] = []
-    fields: dict[str, Field] = {field.name: field for field in CHILD_FIELDS}
     for name, dtype in schema.items():
         field = fields.get(name)
         if field is None:
@@ -86,9 +86,12 @@ def _plan(schema: pl.Schema) -> tuple[list[pl.Expr], list[RowCheck]]:
             value, bad = _number(name, dtype)
             coerced.append(value.cast(pl.Int16, strict=False).alias(name))
             checks.append(RowCheck(name, bad, "age is not a number", "write ages as whole years"))
-            checks.append(
-                RowCheck(name, value.is_null() & ~bad, "age is missing", "give every child an age")
-            )
+            if not allow_unknown_age:
+                checks.append(
+                    RowCheck(
+                        name, value.is_null() & ~bad, "age is missing", "give every child an age"
+                    )
+                )
             checks.append(
                 RowCheck(
                     name,
@@ -186,20 +189,28 @@ def _code_scans(schema: pl.Schema, profile: Profile) -> tuple[dict[str, list[str
 
 
 def prepare(
-    frame: pl.DataFrame | pl.LazyFrame, profile: Profile, *, source: str | None = None
+    frame: pl.DataFrame | pl.LazyFrame,
+    profile: Profile,
+    *,
+    source: str | None = None,
+    allow_unknown_age: bool = False,
 ) -> Prepared:
     """Validate ``frame`` against the canonical record and return it coerced, lazily.
 
     One aggregate pass counts bad values, nulls in boolean flags and the distinct industry and
     occupation codes. Raises :class:`DataError` naming the column, the first offending rows and
-    the fix.
+    the fix. A missing age is an error unless ``allow_unknown_age`` (the child is then
+    undetermined).
     """
     lazy = frame.lazy()
     schema = lazy.collect_schema()
     _require_columns(schema, profile, source)
-    coerced, checks = _plan(schema)
+    fields = {field.name: field for field in child_fields(profile)}
+    coerced, checks = _plan(schema, fields, allow_unknown_age=allow_unknown_age)
     boolean_flags = [
-        name for name, dtype in schema.items() if dtype == pl.Boolean and name in _FLAG_COLUMNS
+        name
+        for name, dtype in schema.items()
+        if dtype == pl.Boolean and name in fields and fields[name].kind == "flag"
     ]
     code_values, code_scans = _code_scans(schema, profile)
     facts = lazy.select(

@@ -12,6 +12,9 @@ reported" and counts as no. Empty hours mean unknown: the child stays in every d
 counted neither below nor at or above a threshold. Hours lie between 0 and 168 (a week).
 A profile that counts household chores needs ``chores_any`` and ``chores_hours``.
 
+A profile with a national hazardous-work list adds one flag per task, ``haz_<code>``
+(:func:`child_fields`), read like the built-in hazardous conditions.
+
 Output columns
 --------------
 Every input column is kept; :data:`OUTPUT_FIELDS` are added (replacing any of the same name).
@@ -24,17 +27,22 @@ from enum import StrEnum
 from typing import Literal
 
 from ipec.standards.codes import HAZARD_CONDITIONS
+from ipec.standards.model import Profile
 
 __all__ = [
     "ACTIVITY_COLUMNS",
     "CHILD_FIELDS",
+    "HAZARDOUS_REASONS",
     "HAZARD_COLUMNS",
+    "MISSING_SEPARATOR",
     "OUTPUT_FIELDS",
     "REASON_COLUMNS",
     "REQUIRED_COLUMNS",
     "Field",
     "Reason",
     "WorkStatus",
+    "child_fields",
+    "hazard_columns",
     "reason_column",
 ]
 
@@ -60,6 +68,7 @@ class Reason(StrEnum):
     HAZ_INDUSTRY = "HAZ_INDUSTRY"
     HAZ_OCCUPATION = "HAZ_OCCUPATION"
     HAZ_CONDITIONS = "HAZ_CONDITIONS"
+    HAZ_NATIONAL_LIST = "HAZ_NATIONAL_LIST"
     HAZARDOUS_CHORES = "HAZARDOUS_CHORES"
     WFCL_OTHER = "WFCL_OTHER"
 
@@ -70,16 +79,27 @@ HAZARDOUS_REASONS: tuple[Reason, ...] = (
     Reason.HAZ_INDUSTRY,
     Reason.HAZ_OCCUPATION,
     Reason.HAZ_CONDITIONS,
+    Reason.HAZ_NATIONAL_LIST,
 )
 
 
 class WorkStatus(StrEnum):
-    """The one status of each child: in scope children are exactly one of the first three."""
+    """The one status of each child: in scope children are exactly one of the first four.
+
+    ``undetermined``: a value the verdict depends on is unknown (the hours of a reported
+    activity, or the age) and some value of it would give another status; the known values
+    establish no child labour. ``missing_values`` names what to ask again.
+    """
 
     NOT_WORKING = "not_working"
     PERMITTED_WORK = "permitted_work"
     CHILD_LABOUR = "child_labour"
+    UNDETERMINED = "undetermined"
     OUT_OF_SCOPE = "out_of_scope"
+
+
+#: Between the field names of ``missing_values`` (``econ_hours;chores_hours``).
+MISSING_SEPARATOR = ";"
 
 
 def reason_column(reason: Reason) -> str:
@@ -136,10 +156,47 @@ OUTPUT_FIELDS: tuple[Field, ...] = (
         "hazardous_work",
         "flag",
         True,
-        "In hazardous work (long hours, industry, occupation, conditions).",
+        "In hazardous work (long hours, industry, occupation, conditions, national list).",
     ),
-    Field("permitted_work", "flag", True, "Working, but not in child labour."),
     Field(
-        "work_status", "text", True, "not_working, permitted_work, child_labour or out_of_scope."
+        "permitted_work",
+        "flag",
+        True,
+        "Working, not in child labour, and no unknown value could make it child labour.",
+    ),
+    Field(
+        "undetermined",
+        "flag",
+        True,
+        "Some value the verdict depends on is unknown and could change it (no child labour "
+        "is established by the known values).",
+    ),
+    Field(
+        "missing_values",
+        "text",
+        True,
+        "When undetermined: the fields to ask again, separated by ';' (empty otherwise).",
+    ),
+    Field(
+        "work_status",
+        "text",
+        True,
+        "not_working, permitted_work, child_labour, undetermined or out_of_scope.",
     ),
 )
+
+
+def hazard_columns(profile: Profile) -> tuple[str, ...]:
+    """Every hazard flag a record may carry under ``profile``: the R190 vocabulary, then one
+    flag per task of the profile's national list."""
+    return (*HAZARD_COLUMNS, *(item.column for item in profile.hazards.national))
+
+
+def child_fields(profile: Profile) -> tuple[Field, ...]:
+    """The canonical record under ``profile``: :data:`CHILD_FIELDS` and a flag per national
+    task, so that the tasks are checked and coerced like the built-in conditions."""
+    national = tuple(
+        Field(item.column, "flag", False, f"Work includes: {item.label.en} ({item.source}).")
+        for item in profile.hazards.national
+    )
+    return (*CHILD_FIELDS, *national)

@@ -13,16 +13,18 @@ from operator import or_
 
 import polars as pl
 
+from ipec.classify.prepare import MAX_WEEKLY_HOURS
 from ipec.classify.record import (
     ACTIVITY_COLUMNS,
     HAZARDOUS_REASONS,
+    MISSING_SEPARATOR,
     REASON_COLUMNS,
     Reason,
     WorkStatus,
     reason_column,
 )
 from ipec.standards.codes import isco08_listed, isic4_listed
-from ipec.standards.model import Operator, Profile, WaterFirewood
+from ipec.standards.model import NationalHazard, Operator, Profile, WaterFirewood
 
 __all__ = ["WORK_STATUS", "output_expressions"]
 
@@ -63,9 +65,81 @@ def _summed_hours(parts: list[tuple[pl.Expr, pl.Expr]]) -> tuple[pl.Expr, pl.Exp
     return reported, pl.when(some_known).then(summed), unknown
 
 
+def _most_hours(parts: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+    """The total of :func:`_summed_hours` when every unknown part takes the most hours a week
+    can hold: the hours rules never fire for more children with any other filling."""
+    if not parts:
+        return pl.lit(None, dtype=pl.Float64)
+    if len(parts) == 1:
+        flag, hours = parts[0]
+        return pl.when(flag).then(hours.fill_null(MAX_WEEKLY_HOURS))
+    return pl.sum_horizontal(
+        [
+            pl.when(flag).then(hours.fill_null(MAX_WEEKLY_HOURS)).otherwise(0.0)
+            for flag, hours in parts
+        ]
+    ).round(_HOURS_DECIMALS)
+
+
+def _unknown_parts(activities: list[str], schema: pl.Schema) -> list[tuple[str, pl.Expr]]:
+    """(hours column, reported with unknown hours) for each activity whose columns are present."""
+    parts = []
+    for activity in activities:
+        any_column, hours_column = ACTIVITY_COLUMNS[activity]
+        if any_column in schema and hours_column in schema:
+            parts.append((hours_column, pl.col(any_column) & pl.col(hours_column).is_null()))
+    return parts
+
+
 def _meets(hours: pl.Expr, threshold: float, operator: Operator) -> pl.Expr:
+    """Hours reach the threshold; unknown hours do not (METHODOLOGY section 2), unless the
+    threshold is ">= 0 h", which every number of hours reaches."""
     compared = hours >= threshold if operator is Operator.AT_LEAST else hours > threshold
-    return compared.fill_null(value=False)
+    return compared.fill_null(value=operator is Operator.AT_LEAST and threshold == 0)
+
+
+#: The rules that compare economic hours.
+_ECONOMIC_HOURS_REASONS = (
+    Reason.BELOW_MIN_AGE,
+    Reason.EXCEEDS_LIGHT_WORK_HOURS,
+    Reason.LONG_HOURS,
+)
+
+
+def _hours_reasons(
+    profile: Profile, economic_hours: pl.Expr, chores_hours: pl.Expr
+) -> dict[Reason, pl.Expr]:
+    """The rules that compare hours, for the hours given: the child's, or the most its
+    unknown hours could be (reading the base layer's ``age`` and activity columns)."""
+    ages, economic, op = profile.ages, profile.economic, profile.operator
+    age, working = pl.col("age"), pl.col("in_economic_activity")
+    below = economic.below_light_work_hours
+    below_hours = pl.lit(value=True) if below == "any" else _meets(economic_hours, below, op)
+    light_limit = economic.light_work_max_hours
+    chores_tests = [
+        age.is_between(band.ages.min, band.ages.max) & _meets(chores_hours, band.hours, op)
+        for band in profile.chores.bands
+    ]
+    return {
+        Reason.BELOW_MIN_AGE: working & (age < ages.light_work) & below_hours,
+        Reason.EXCEEDS_LIGHT_WORK_HOURS: (
+            working
+            & age.is_between(ages.light_work, ages.minimum - 1)
+            & _meets(economic_hours, light_limit, op)
+            if light_limit is not None and ages.light_work < ages.minimum
+            else _FALSE
+        ),
+        Reason.LONG_HOURS: (
+            working & (age < ages.hazardous) & _meets(economic_hours, economic.long_hours, op)
+            if economic.long_hours is not None
+            else _FALSE
+        ),
+        Reason.HAZARDOUS_CHORES: (
+            pl.col("in_chores") & reduce(or_, chores_tests)
+            if profile.chores.counted and chores_tests
+            else _FALSE
+        ),
+    }
 
 
 def _listed(column: str, values: Sequence[str], listed: tuple[str, ...]) -> pl.Expr:
@@ -79,6 +153,20 @@ def _flag(column: str, schema: pl.Schema) -> pl.Expr:
     return pl.col(column) if column in schema else _FALSE
 
 
+def _national_task(item: NationalHazard, schema: pl.Schema) -> pl.Expr:
+    """The child does a task of the national list at an age the list forbids it.
+
+    The item's own ages and safeguards age govern it, not the profile's hazardous-work ages:
+    a national list may forbid a task to some ages only, or allow it from one age under
+    safeguards.
+    """
+    age = pl.col("age")
+    applies = pl.col(item.column) & age.is_between(item.ages.min, item.ages.max)
+    if item.safeguards_from is not None:
+        applies = applies & ~(_flag("safeguards", schema) & (age >= item.safeguards_from))
+    return applies
+
+
 def output_expressions(
     profile: Profile, schema: pl.Schema, code_values: Mapping[str, Sequence[str]]
 ) -> list[list[pl.Expr]]:
@@ -88,7 +176,7 @@ def output_expressions(
     ``isco``): matching a handful of codes once and testing membership per row is far faster
     than string work on every row.
     """
-    ages, economic, op = profile.ages, profile.economic, profile.operator
+    ages = profile.ages
     age = pl.col("age")
     in_scope = age.is_between(ages.scope.min, ages.scope.max)
 
@@ -99,10 +187,10 @@ def output_expressions(
         econ_activities += ["water", "firewood"]
     elif water_firewood is WaterFirewood.CHORES:
         chores_activities += ["water", "firewood"]
-    econ_reported, econ_hours, econ_unknown = _summed_hours(_active_parts(econ_activities, schema))
-    chores_reported, chores_hours, chores_unknown = _summed_hours(
-        _active_parts(chores_activities, schema)
-    )
+    econ_parts = _active_parts(econ_activities, schema)
+    chores_parts = _active_parts(chores_activities, schema)
+    econ_reported, econ_hours, econ_unknown = _summed_hours(econ_parts)
+    chores_reported, chores_hours, chores_unknown = _summed_hours(chores_parts)
 
     base = [
         in_scope.alias("in_scope"),
@@ -114,27 +202,9 @@ def output_expressions(
     ]
 
     working = pl.col("in_economic_activity")
-    hours = pl.col("economic_hours")
-    reasons: dict[Reason, pl.Expr] = {}
-
-    below = economic.below_light_work_hours
-    below_hours = pl.lit(value=True) if below == "any" else _meets(hours, below, op)
-    reasons[Reason.BELOW_MIN_AGE] = working & (age < ages.light_work) & below_hours
-
-    light_limit = economic.light_work_max_hours
-    reasons[Reason.EXCEEDS_LIGHT_WORK_HOURS] = (
-        working & age.is_between(ages.light_work, ages.minimum - 1) & _meets(hours, light_limit, op)
-        if light_limit is not None and ages.light_work < ages.minimum
-        else _FALSE
-    )
+    reasons = _hours_reasons(profile, pl.col("economic_hours"), pl.col("chores_hours_total"))
 
     under_hazardous_age = age < ages.hazardous
-    reasons[Reason.LONG_HOURS] = (
-        working & under_hazardous_age & _meets(hours, economic.long_hours, op)
-        if economic.long_hours is not None
-        else _FALSE
-    )
-
     hazard_applies = working & under_hazardous_age
     if ages.hazardous_with_safeguards is not None:
         excepted = _flag("safeguards", schema) & (age >= ages.hazardous_with_safeguards)
@@ -156,33 +226,60 @@ def output_expressions(
         if condition_columns
         else _FALSE
     )
-
-    chores_tests = [
-        age.is_between(band.ages.min, band.ages.max)
-        & _meets(pl.col("chores_hours_total"), band.hours, op)
-        for band in profile.chores.bands
+    national_tests = [
+        _national_task(item, schema) for item in hazards.national if item.column in schema
     ]
-    reasons[Reason.HAZARDOUS_CHORES] = (
-        pl.col("in_chores") & reduce(or_, chores_tests)
-        if profile.chores.counted and chores_tests
-        else _FALSE
+    reasons[Reason.HAZ_NATIONAL_LIST] = (
+        working & pl.any_horizontal(national_tests) if national_tests else _FALSE
     )
+
     reasons[Reason.WFCL_OTHER] = (
         pl.col("in_scope") & pl.col("wfcl_other")
         if hazards.worst_forms_other and "wfcl_other" in schema
         else _FALSE
     )
 
+    # An unknown age (one-child records only) establishes no reason: the child may be out of
+    # scope.
     reason_layer = [
-        (pl.col("in_scope") & reasons[reason]).alias(reason_column(reason)) for reason in Reason
+        (pl.col("in_scope") & reasons[reason]).fill_null(value=False).alias(reason_column(reason))
+        for reason in Reason
     ]
     child_labour = pl.any_horizontal([pl.col(column) for column in REASON_COLUMNS])
     hazardous = pl.any_horizontal([pl.col(reason_column(r)) for r in HAZARDOUS_REASONS])
+    # Undetermined: no reason fired, but one would with the most hours the unknown ones could
+    # be (the hours rules only gain children as hours grow), or the age is unknown.
+    most = _hours_reasons(profile, _most_hours(econ_parts), _most_hours(chores_parts))
+    age_unknown = age.is_null()
+    economic_open = (
+        pl.col("in_scope") & pl.any_horizontal([most[r] for r in _ECONOMIC_HOURS_REASONS])
+    ).fill_null(value=False)
+    chores_open = (pl.col("in_scope") & most[Reason.HAZARDOUS_CHORES]).fill_null(value=False)
+    undetermined = age_unknown | (~child_labour & (economic_open | chores_open))
     verdict_layer = [
         child_labour.alias("child_labour"),
         hazardous.alias("hazardous_work"),
-        (working & ~child_labour).alias("permitted_work"),
+        (working & ~child_labour & ~undetermined).fill_null(value=False).alias("permitted_work"),
+        undetermined.alias("undetermined"),
     ]
+
+    # What to ask again: the age, and the unknown hours of each rule family that could fire
+    # (with the age unknown, of every family the profile counts: some age may need them).
+    chores_counted = profile.chores.counted and bool(profile.chores.bands)
+    asked = [(pl.lit("age"), age_unknown)]
+    asked += [
+        (pl.lit(name), unknown & (economic_open | age_unknown))
+        for name, unknown in _unknown_parts(econ_activities, schema)
+    ]
+    asked += [
+        (pl.lit(name), unknown & (chores_open | (age_unknown & chores_counted)))
+        for name, unknown in _unknown_parts(chores_activities, schema)
+    ]
+    missing = pl.concat_str(
+        [pl.when(wanted).then(name) for name, wanted in asked],
+        separator=MISSING_SEPARATOR,
+        ignore_nulls=True,
+    )
 
     def status(value: WorkStatus) -> pl.Expr:
         return pl.lit(value.value, dtype=WORK_STATUS)
@@ -192,9 +289,12 @@ def output_expressions(
         .then(status(WorkStatus.OUT_OF_SCOPE))
         .when(pl.col("child_labour"))
         .then(status(WorkStatus.CHILD_LABOUR))
+        .when(pl.col("undetermined"))
+        .then(status(WorkStatus.UNDETERMINED))
         .when(pl.col("permitted_work"))
         .then(status(WorkStatus.PERMITTED_WORK))
         .otherwise(status(WorkStatus.NOT_WORKING))
-        .alias("work_status")
+        .alias("work_status"),
+        pl.when(pl.col("undetermined")).then(missing).alias("missing_values"),
     ]
     return [base, reason_layer, verdict_layer, status_layer]

@@ -40,6 +40,7 @@ def _summary(frame: pl.DataFrame, profile_id: str) -> Table:
         ("child labour", "child_labour"),
         ("  hazardous work", "hazardous_work"),
         ("permitted work", "permitted_work"),
+        ("undetermined (ask again)", "undetermined"),
         ("hours unknown", "hours_unknown"),
         *((f"  {column.removeprefix('reason_')}", column) for column in REASON_COLUMNS),
     ]
@@ -69,13 +70,15 @@ def classify_command(
     (required) and optionally sex, chores_any, chores_hours, water_any, water_hours,
     firewood_any, firewood_hours, haz_heavy_loads, haz_dangerous_tools, haz_dust_fumes,
     haz_extreme_temperature, haz_noise_vibration, haz_heights, haz_chemicals, haz_other,
-    haz_night_work, haz_abuse, haz_underground_confined, isic, isco, wfcl_other, safeguards.
+    haz_night_work, haz_abuse, haz_underground_confined, isic, isco, wfcl_other, safeguards,
+    and haz_<code> for each task of the profile's national hazardous-work list.
     Flags are true/false, yes/no or 1/0; empty hours mean unknown.
 
     OUTPUT keeps every input column and adds in_scope, in_economic_activity, in_chores,
     economic_hours, chores_hours_total, hours_unknown, one reason_* flag per reason code,
-    child_labour, hazardous_work, permitted_work and work_status. Nothing is written when the
-    input has errors.
+    child_labour, hazardous_work, permitted_work, undetermined, missing_values and work_status
+    (undetermined: unknown hours that could cross a threshold; missing_values names them).
+    Nothing is written when the input has errors.
     """
     rules = resolve_profile(profile)
     if output.resolve() == input_file.resolve():
@@ -107,6 +110,9 @@ def explain_command(
     profile: ProfileOption,
 ) -> None:
     """Classify one child and explain, in plain language, which rules fired and why.
+
+    A field left empty (econ_hours=) is unknown: when it could change the verdict, the status
+    is undetermined and the explanation says what to ask again.
 
     Example: ipec explain -p sdg-8.7.1 age=10 econ_any=yes econ_hours=6
     """

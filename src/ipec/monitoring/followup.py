@@ -55,7 +55,8 @@ def overdue(due: Sequence[date], done: Sequence[date | None], today: date) -> li
 def ready_to_close(
     verifications: Sequence[tuple[date, bool]], rule: FollowUpRule = DEFAULT_RULE
 ) -> bool:
-    """True when the two latest follow-ups (date, in child labour) were clean and spaced."""
+    """True when the two latest follow-ups (date, not found out of child labour: in child
+    labour, or undetermined) were clean and spaced."""
     latest = sorted(verifications)[-2:]
     if len(latest) < 2:
         return False

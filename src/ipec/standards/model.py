@@ -7,6 +7,7 @@ the same profile gives the same answer for a survey of millions and for one fiel
 from __future__ import annotations
 
 import itertools
+import re
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
@@ -21,12 +22,15 @@ __all__ = [
     "ChoresBand",
     "Economic",
     "Hazards",
+    "Label",
+    "NationalHazard",
     "Operator",
     "Profile",
     "WaterFirewood",
 ]
 
 Hours = Annotated[float, Field(ge=0, le=168)]
+_SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 Age = Annotated[int, Field(ge=0, le=25)]
 
 
@@ -146,6 +150,67 @@ class Chores(_Strict):
         return self
 
 
+class Label(_Strict):
+    """A national hazard's wording in each language the pages speak (English required).
+
+    Fields rather than a free mapping, so that a misspelt language is refused, not ignored.
+    """
+
+    en: str = Field(min_length=1)
+    fr: str | None = Field(default=None, min_length=1)
+
+    def text(self, language: str) -> str:
+        """The wording in ``language``, or the English one when it has none."""
+        translated = getattr(self, language) if language in type(self).model_fields else None
+        return str(translated or self.en)
+
+
+class NationalHazard(_Strict):
+    """One item of a national hazardous-work list (C182 Art. 4), beyond the R190 vocabulary.
+
+    Monitoring in cocoa and other sectors identifies most children by the tasks of the
+    national list (machetes, agrochemicals, land clearing...), so each item is recorded as its
+    own flag, ``haz_<code>``, and cited with its source when it makes work hazardous.
+    """
+
+    code: str = Field(
+        max_length=40, description="snake_case identifier; the record's column is haz_<code>."
+    )
+    label: Label = Field(description="What the monitor asks about, in each language.")
+    ages: AgeBand = Field(description="Ages at which the task is hazardous work.")
+    source: str = Field(min_length=1, description="Article or item of the national list.")
+    safeguards_from: Age | None = Field(
+        default=None,
+        description="Optional: from this age the list allows the task under strict safeguards "
+        "(the child's `safeguards` flag); absent when the list allows no exception.",
+    )
+
+    @field_validator("code")
+    @classmethod
+    def _snake_case(cls, value: str) -> str:
+        if not _SNAKE_CASE.match(value):
+            raise ValueError(
+                f"national hazard code {value!r} is not snake_case: use lower-case letters, "
+                "digits and '_', starting with a letter (e.g. machete_use)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _exception_inside_ages(self) -> Self:
+        start = self.safeguards_from
+        if start is not None and not self.ages.min < start <= self.ages.max:
+            raise ValueError(
+                f"national hazard '{self.code}': safeguards_from {start} must lie above "
+                f"{self.ages.min} and within its ages {self.ages.label()}"
+            )
+        return self
+
+    @property
+    def column(self) -> str:
+        """The canonical record's flag for this task."""
+        return f"haz_{self.code}"
+
+
 class Hazards(_Strict):
     """What makes work hazardous under this profile (ILO R190 para. 3 and national lists)."""
 
@@ -162,6 +227,10 @@ class Hazards(_Strict):
         default=True,
         description="Count worst forms other than hazardous work (C182 Art. 3 a-c) where measured.",
     )
+    national: tuple[NationalHazard, ...] = Field(
+        default=(),
+        description="The national list's own hazardous activities, each counted at its ages.",
+    )
 
     @field_validator("conditions")
     @classmethod
@@ -170,8 +239,24 @@ class Hazards(_Strict):
         if unknown:
             raise ValueError(
                 f"unknown hazard code(s) {', '.join(map(repr, unknown))}; known: "
-                f"{', '.join(HAZARD_CONDITIONS)}"
+                f"{', '.join(HAZARD_CONDITIONS)}; a task of a national list is declared under "
+                "[[hazards.national]], which counts it, not listed here"
             )
+        return values
+
+    @field_validator("national")
+    @classmethod
+    def _distinct_codes(cls, values: tuple[NationalHazard, ...]) -> tuple[NationalHazard, ...]:
+        seen: set[str] = set()
+        for item in values:
+            if item.code in HAZARD_CONDITIONS:
+                raise ValueError(
+                    f"national hazard code '{item.code}' is a built-in hazardous condition; "
+                    f"list it under conditions, or give the national task another code"
+                )
+            if item.code in seen:
+                raise ValueError(f"national hazard code '{item.code}' is given twice")
+            seen.add(item.code)
         return values
 
     @field_validator("industries")
@@ -217,6 +302,12 @@ class Profile(_Strict):
             if band.ages.min < scope.min or band.ages.max > scope.max:
                 raise ValueError(
                     f"chores band {band.ages.label()} lies outside the scope {scope.label()}"
+                )
+        for item in self.hazards.national:
+            if item.ages.min < scope.min or item.ages.max > scope.max:
+                raise ValueError(
+                    f"national hazard '{item.code}' (hazards.national) applies to ages "
+                    f"{item.ages.label()}, outside the scope {scope.label()} (ages.scope)"
                 )
         if self.economic.light_work_max_hours is None and self.ages.light_work < self.ages.minimum:
             raise ValueError(

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ipec.classify import REASON_COLUMNS, classify
-from ipec.classify.record import HAZARD_COLUMNS
+from ipec.classify.record import hazard_columns
 from ipec.errors import DataError
 from ipec.standards import Profile
 from ipec.survey.dense_cube import FrameCodes
-from ipec.survey.estimate import DfMethod, estimate
+from ipec.survey.estimate import DfMethod, estimate_with_codes
 from ipec.survey.flags import FlagRule
 from ipec.survey.indicators import Proportion
 from ipec.survey.intervals import CiMethod
@@ -52,6 +52,7 @@ INDICATOR_LABELS: dict[str, str] = {
     "reason_haz_industry": "Hazardous industry (HAZ_INDUSTRY)",
     "reason_haz_occupation": "Hazardous occupation (HAZ_OCCUPATION)",
     "reason_haz_conditions": "Hazardous conditions (HAZ_CONDITIONS)",
+    "reason_haz_national_list": "National hazardous-work list (HAZ_NATIONAL_LIST)",
     "reason_hazardous_chores": "Hazardous household chores (HAZARDOUS_CHORES)",
     "reason_wfcl_other": "Other worst forms (WFCL_OTHER)",
 }
@@ -106,13 +107,16 @@ def classify_survey(mapped: MappedSurvey, profile: Profile) -> pl.LazyFrame:
     """Classify every child and add the survey indicators, null outside the profile's scope.
 
     A child whose hours are unknown is counted neither below nor at or above a threshold
-    (METHODOLOGY section 2), so "below" needs known hours.
+    (METHODOLOGY section 2), so "below" needs known hours. A child the classification leaves
+    ``undetermined`` (unknown hours that could cross a threshold) is counted as not in child
+    labour, as MICS does: working, such a child counts as permitted work here, so the survey
+    indicators keep the MICS convention.
 
     Children out of scope also get weight 0: they stay in the design, as R's ``subset()``.
     """
     classified = classify(mapped.frame, profile, source=mapped.source)
     schema = classified.collect_schema()
-    hazards = [pl.col(column) for column in HAZARD_COLUMNS if column in schema]
+    hazards = [pl.col(column) for column in hazard_columns(profile) if column in schema]
     any_condition = pl.any_horizontal(hazards) if hazards else pl.lit(value=False)
     economic_above = pl.any_horizontal([pl.col(c) for c in _ECONOMIC_REASONS])
     derived = [
@@ -129,6 +133,7 @@ def classify_survey(mapped: MappedSurvey, profile: Profile) -> pl.LazyFrame:
             & pl.col("chores_hours_total").is_not_null()
         ).alias("chores_below_threshold"),
         (pl.col("in_economic_activity") & any_condition).alias("any_hazardous_condition"),
+        (pl.col("in_economic_activity") & ~pl.col("child_labour")).alias("permitted_work"),
     ]
     in_scope = pl.col("in_scope")
     return classified.with_columns(derived).with_columns(
@@ -248,7 +253,7 @@ def estimate_survey(
     first, *rest = _spec_batches(by, mapped)
     for group in _scope_groups(all_profiles):
         frame = _indicator_frame(mapped, group, indicators, classified or {})
-        result = estimate(
+        result = estimate_with_codes(
             frame,
             mapped.design,
             [Proportion(f"{p.id}|{name}") for p in group for name in indicators],

@@ -3,8 +3,10 @@
 Why: every domain spec is a marginal of the cube over its cell axes, so one matrix product gives
 (PSU x level) sums for every spec and statistic, and the stratified variance of every
 (indicator, level) column is a handful of array operations (``np.add.reduceat`` over PSUs,
-which are sorted by stratum). Covers single-stage designs with PSUs and no fpc; anything else
-(and data that would make the cube too large) returns None so the group-table path runs.
+which are sorted by stratum). Covers single-stage designs with PSUs and no fpc
+(:func:`dense_suits`); a group of specs whose data do not suit (a cube too large, missing
+design values, a lonely PSU under "fail") gets None, and :mod:`engines` gives it to the
+group-table path.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from ipec.survey.prepare import Check, measure_of, raise_first
 from ipec.survey.stats_margins import Margins, margins
 from ipec.survey.taylor import combine_stage
 
-__all__ = ["dense_blocks"]
+__all__ = ["dense_blocks", "dense_suits"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -211,6 +213,11 @@ def _variance(  # noqa: PLR0917 - internal numeric kernel
     return out
 
 
+def dense_suits(design: SurveyDesign) -> bool:
+    """Whether the dense cubes can take a design: a single stage with PSUs and no fpc."""
+    return design.psu is not None and design.psu2 is None and design.fpc is None
+
+
 def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
     frame: pl.DataFrame | pl.LazyFrame,
     design: SurveyDesign,
@@ -222,16 +229,16 @@ def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
     flag_rule: FlagRule,
     checks: Sequence[Check],
     codes: FrameCodes | None = None,
-) -> list[list[Block] | None] | None:
+) -> list[list[Block] | None]:
     """The result blocks of each group of specs from one dense cube per group (None for a
-    group whose data do not suit: the caller takes another path for it), or None when the
-    design does not suit.
+    group whose data do not suit, and for every group of a design that does not suit:
+    :func:`dense_suits`; the caller takes another path for those).
 
     An in-memory frame's per-row work is done once for every group's cube (and kept only
     when there are several). ``codes``: design and domain codes kept between estimates over
     frames that share them."""
-    if design.psu is None or design.psu2 is not None or design.fpc is not None:
-        return None
+    if not dense_suits(design):
+        return [None] * len(groups)
     several = len(groups) > 1
     terms = RowTerms(frame, design.weight) if several and isinstance(frame, pl.DataFrame) else None
     display = (method, level, flag_rule)

@@ -37,7 +37,8 @@ def select_columns(
         if c not in schema:
             raise DataError("column not found", column=c, hint="check the design and indicators")
     if isinstance(data, pl.DataFrame):
-        # the same columns, without a query (a select costs ~0.1 s on 10 million rows)
+        # the same columns, without a query: a select plans and runs one, a cost that counts
+        # when a report makes many estimates over one frame
         return pl.DataFrame([data.get_column(c) for c in wanted])
     return data.select(wanted)
 

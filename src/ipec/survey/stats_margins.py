@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 from ipec.survey.dense_cube import DenseCube
 from ipec.survey.domains import TOTAL, Levels
 
-__all__ = ["Margins", "margins"]
+__all__ = ["Margins", "SharedBlasLimit", "margins"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -27,7 +27,7 @@ IntArray = npt.NDArray[np.int64]
 _DENSE_MATRIX = 1 << 22  # cells x levels below which the 0/1 matrix is dense (BLAS)
 
 
-class _SharedBlasLimit:
+class SharedBlasLimit:
     """BLAS limited to one thread while any thread is inside (threadpoolctl's limit is
     process-wide: two overlapping plain ``threadpool_limits`` would restore the limits out of
     order). The first thread in sets the limit, the last one out restores the original."""
@@ -51,7 +51,7 @@ class _SharedBlasLimit:
                 self._limit = None
 
 
-_ONE_BLAS_THREAD = _SharedBlasLimit()
+_ONE_BLAS_THREAD = SharedBlasLimit()
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,3 +81,13 @@ def test_an_error_in_the_other_sections_does_not_wait_for_the_tables(
     finally:
         release.set()
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_rules_name_the_tasks_of_a_national_list(synth_file: Path, tmp_path: Path) -> None:
+    """A profile with a national hazardous-work list states its tasks, in the report's language,
+    with the ages each is forbidden at (the survey need not measure them)."""
+    output = tmp_path / "cocoa.html"
+    write_report(synth_file, output, survey_map="mics6", profile="cocoa-ci-2017", lang="fr")
+    html = output.read_text(encoding="utf-8")
+    assert "Travaux de la liste nationale des travaux dangereux retenus" in html
+    assert "Abat des arbres (5-17)" in html

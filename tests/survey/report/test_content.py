@@ -13,8 +13,8 @@ from ipec.survey.mapping import AGE_GROUPS
 from ipec.survey.pipeline import open_mapped
 from ipec.survey.report.content import (
     HOURS_CAP,
-    _hours_distribution,
     build_content,
+    hours_distribution,
     hours_thresholds,
 )
 
@@ -69,7 +69,7 @@ def test_hours_distribution_equals_a_plain_group_by() -> None:
     )
     expected = sorted((AGE_GROUPS[group], hour, share) for group, hour, _w, share in
                       reference.rows())  # fmt: skip
-    found = _hours_distribution(frame, "hours", "active")
+    found = hours_distribution(frame, "hours", "active")
     assert [row[:2] for row in found.rows()] == [row[:2] for row in expected]
     assert found["share"].to_list() == pytest.approx([row[2] for row in expected], rel=1e-15)
     # By hand: 5-11 has 3.7 and 3.2 hours (both hour 3); 12-14 has 14 hours (weight 1) and

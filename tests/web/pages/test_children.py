@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipec.classify import CHILD_FIELDS
+from ipec.classify import child_fields
 from ipec.monitoring import Case, CaseStatus, Visit
 from ipec.monitoring.followup import add_months
 from ipec.monitoring.models import FollowUp, Referral, RemediationService
@@ -56,6 +56,25 @@ def test_a_visit_is_classified_explained_and_does_the_follow_up(site: Site) -> N
     assert re.search(r"Due 2026-04-20:\s*<span class=\"tag ok\">Done</span> 2026-05-01", page)
     assert "visit.create" in audit_actions(site)
     assert "follow_up.done" in audit_actions(site)
+
+
+def test_a_follow_up_visit_before_the_case_opened_is_marked_and_not_kept(site: Site) -> None:
+    """The service's rule (a follow-up is not done by a visit before its case opened), shown
+    beside the visit date in the page's words; the visit it refused is not kept."""
+    csrf = site.sign_in()
+    child = site.ids["child_a"]
+    data = {**WORKING, "csrf_token": csrf, "visit_date": "2025-12-15",
+            "follow_up_id": str(site.ids["follow_up_a"])}  # fmt: skip
+    answer = post(site, f"/children/{child}/visits", data)
+    assert answer.status_code == 422
+    message = "A follow-up visit cannot be before the case opened (2026-01-02)."
+    assert f'id="visit_date-error">{message}' in answer.text
+    assert count(site, Visit) == 0
+    assert "visit.create" not in audit_actions(site)
+    with Session(site.engine) as session:
+        follow_up = session.get(FollowUp, site.ids["follow_up_a"])
+        assert follow_up is not None
+        assert follow_up.visit_id is None
 
 
 def test_the_preview_classifies_without_saving(site: Site) -> None:
@@ -246,11 +265,37 @@ def test_the_page_speaks_french(site: Site) -> None:
 
 
 def test_the_visit_form_asks_what_each_shipped_profile_reads() -> None:
-    known = {field.name for field in CHILD_FIELDS}
     for profile_id in shipped_profile_ids():
         profile = load_profile(profile_id)
+        known = {field.name for field in child_fields(profile)}
         asked = {question.name for question in questions(profile)}
         assert {"econ_any", "econ_hours"} <= asked <= known, profile_id
         assert {f"haz_{name}" for name in profile.hazards.conditions} <= asked, profile_id
+        assert {item.column for item in profile.hazards.national} <= asked, profile_id
         assert ("chores_hours" in asked) == profile.chores.counted, profile_id
         assert ("isic" in asked) == bool(profile.hazards.industries), profile_id
+
+
+def test_an_undetermined_visit_asks_again(site: Site) -> None:
+    """Issue 17: work reported without its hours is undetermined, not permitted work; the
+    page says what to ask again, in the reader's language, and no case is opened for it."""
+    csrf = site.sign_in()
+    child = site.ids["child_a"]
+    no_hours = {**WORKING, "econ_hours": "", "csrf_token": csrf}
+    preview = post(site, f"/children/{child}/visits/preview", no_hours)
+    assert '<span class="tag warn">Undetermined</span>' in preview.text
+    assert "Ask again:</strong> Hours of economic activity last week." in preview.text
+    cases = count(site, Case)
+    assert post(site, f"/children/{child}/visits", no_hours).status_code == 303
+    with Session(site.engine) as session:
+        visit = session.scalars(select(Visit).order_by(Visit.id.desc())).first()
+        assert visit is not None
+        assert (visit.status, visit.missing) == ("undetermined", ["econ_hours"])
+    assert count(site, Case) == cases
+    page = site.client.get(f"/children/{child}").text
+    assert "Ask again:</strong> Hours of economic activity last week." in page
+    site.client.cookies.set("ipec_lang", "fr")
+    french = site.client.get(f"/children/{child}").text
+    assert "Indéterminé" in french
+    asked = "À redemander :</strong> Heures d\u2019activité économique la semaine dernière."
+    assert asked in french

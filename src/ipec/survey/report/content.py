@@ -21,7 +21,7 @@ from ipec.standards import Profile
 from ipec.survey.analysis import EstimateOptions, classify_survey, estimate_survey
 from ipec.survey.dense_cube import FrameCodes
 from ipec.survey.design import ReplicateDesign
-from ipec.survey.estimate import estimate
+from ipec.survey.estimate import estimate_with_codes
 from ipec.survey.flags import display_flag
 from ipec.survey.indicators import Proportion
 from ipec.survey.mapping import AGE_GROUPS, MappedSurvey
@@ -33,7 +33,7 @@ from ipec.survey.tables import (
     sdg_table,
 )
 
-__all__ = ["HOURS_CAP", "ReportContent", "build_content", "hours_thresholds"]
+__all__ = ["HOURS_CAP", "ReportContent", "build_content", "hours_distribution", "hours_thresholds"]
 
 #: Hours above this are drawn in one last bar ("70+").
 HOURS_CAP = 70
@@ -67,6 +67,10 @@ class ReportContent:
     comparison: pl.DataFrame
     design: dict[str, int]
     unknown_hours: dict[str, tuple[int, int]]
+    #: Children in scope whose status is undetermined (unknown hours that could cross a
+    #: threshold): how many in the sample, and their weighted count. The estimates count them
+    #: as not in child labour, as MICS does.
+    undetermined: tuple[int, float]
     domains: tuple[str, ...]
     sdg_part: pl.DataFrame
     pending_background: Future[pl.DataFrame]
@@ -111,7 +115,7 @@ def _unique(profiles: Sequence[Profile]) -> list[Profile]:
     return list(seen.values())
 
 
-def _hours_distribution(frame: pl.DataFrame, hours: str, activity: str) -> pl.DataFrame:
+def hours_distribution(frame: pl.DataFrame, hours: str, activity: str) -> pl.DataFrame:
     """Weighted share of children by whole hours (capped), within each age group.
 
     The sums are one ``np.bincount`` over (age group, hour) codes: a hash group-by of millions
@@ -185,7 +189,7 @@ def _hazards(
         *design_columns,
         *(pl.when(working).then(pl.col(column)).alias(column) for column in present),
     )
-    result = estimate(
+    result = estimate_with_codes(
         data,
         mapped.design,
         [Proportion(column) for column in present],
@@ -208,6 +212,15 @@ def _unknown_hours(frame: pl.DataFrame) -> dict[str, tuple[int, int]]:
         *((scope & pl.col(a) & pl.col(h).is_null()).sum().alias(f"{h}:unknown") for h, a in pairs),
     ).row(0, named=True)
     return {h: (int(row[f"{h}:unknown"]), int(row[f"{h}:reported"])) for h, _ in pairs}
+
+
+def _undetermined(frame: pl.DataFrame) -> tuple[int, float]:
+    """Children in scope left undetermined, unweighted and weighted."""
+    chosen = pl.col("in_scope").fill_null(value=False) & pl.col("undetermined")
+    row = frame.select(
+        chosen.sum().alias("n"), pl.col("_weight").filter(chosen).sum().alias("weighted")
+    ).row(0)
+    return int(row[0]), float(row[1])
 
 
 def _design_facts(mapped: MappedSurvey, frame: pl.DataFrame, codes: FrameCodes) -> dict[str, int]:
@@ -319,14 +332,15 @@ def _the_rest(  # noqa: PLR0917 - internal
         by_age_sex=estimate_survey(
             mapped, profile, by=age_specs, indicators=["child_labour"], **common
         ),
-        economic_hours=_hours_distribution(own, "economic_hours", "in_economic_activity"),
-        chores_hours=_hours_distribution(own, "chores_hours_total", "in_chores"),
+        economic_hours=hours_distribution(own, "economic_hours", "in_economic_activity"),
+        chores_hours=hours_distribution(own, "chores_hours_total", "in_chores"),
         hazards=_hazards(own, mapped, chosen, codes),
         comparison=estimate_survey(
             mapped, _unique([profile, *compare, *sdg]), indicators=["child_labour"], **common
         ),
         design=_design_facts(mapped, own, codes),
         unknown_hours=_unknown_hours(own),
+        undetermined=_undetermined(own),
         domains=tuple(domains),
         sdg_part=sdg_table(
             mapped, chosen, classified=classified, sdg_estimates=sdg_estimates, codes=codes

@@ -69,6 +69,11 @@ def _rules(profile: Profile, text: Text) -> list[str]:
         rules.append(text.section("rules", "conditions", conditions=names))
     else:
         rules.append(text.section("rules", "no_conditions"))
+    if hazards.national:
+        tasks = "; ".join(
+            f"{item.label.text(text.lang)} ({item.ages.label()})" for item in hazards.national
+        )
+        rules.append(text.section("rules", "national", tasks=tasks))
     if profile.chores.counted:
         for band in profile.chores.bands:
             rules.append(
@@ -205,6 +210,15 @@ def _quality(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[s
         if reported:
             share = f"{text.percent(unknown / reported)} %"
             lines.append(text("quality_unknown", share=share, activity=text(f"activity_{column}")))
+    count, weighted = content.undetermined
+    lines.append(
+        text(
+            "quality_undetermined",
+            count=text.count(count),
+            weighted=text.count(weighted),
+            profile=content.profile.id,
+        )
+    )
     suppressed, cells = content.suppressed
     lines.append(
         text("quality_suppressed", suppressed=text.count(suppressed), cells=text.count(cells))

@@ -1,10 +1,11 @@
 """A child's page: the record, the household, the visits with their classification, the cases
 with their services, referrals and follow-ups, and the forms that change them.
 
-Each route passes the access gate first (reads with ``Operation.READ``, changes with
-``Operation.CHANGE``) and then calls the same service as the API. A form with wrong values is
-sent back with the user's values and a message beside each wrong field (status 422); nothing is
-written then.
+Each route receives its record through the access gate (``ChildToRead``, ``CaseToChange``...:
+reads with ``Operation.READ``, changes with ``Operation.CHANGE``) and then calls the same
+service as the API; the rules (consent, versions, follow-ups) are the service's. A form with
+wrong values is sent back with the user's values and a message beside each wrong field
+(status 422); nothing is written then.
 """
 
 from __future__ import annotations
@@ -18,21 +19,16 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
-from ipec.auth import (
-    Operation,
-    access_case,
-    access_case_record,
-    access_child,
-    access_household,
-)
-from ipec.classify import classify_child
-from ipec.errors import Conflict, DataError, InvalidTransition
+from ipec.auth import Operation, access_child, access_household
+from ipec.classify import WorkStatus, classify_child
+from ipec.errors import DataError, InvalidTransition
 from ipec.monitoring import Action, allowed_actions
 from ipec.monitoring.followup import ready_to_close
 from ipec.monitoring.models import (
     Area,
     Case,
     CaseStatus,
+    Child,
     FollowUp,
     Partner,
     Referral,
@@ -45,19 +41,28 @@ from ipec.monitoring.scope import age_on
 from ipec.monitoring.service import (
     REFERRAL_STEPS,
     add_service,
-    complete_follow_up,
     end_service,
-    record_visit,
+    may_refer,
+    record_visit_and_follow_up,
     refer,
     set_referral_status,
     step_case,
 )
 from ipec.standards import Profile, load_profile
-from ipec.web.api.common import RecordId, today
+from ipec.web.api.common import today
 from ipec.web.deps import DbSession, origin
-from ipec.web.pages.deps import FormFields, SignedIn, Viewer
+from ipec.web.pages.deps import (
+    CaseToChange,
+    ChildToChange,
+    ChildToRead,
+    FormFields,
+    ReferralToChange,
+    ServiceToChange,
+    SignedIn,
+    Viewer,
+)
 from ipec.web.pages.forms import FormState, Say, read_date
-from ipec.web.pages.i18n import translatable
+from ipec.web.pages.i18n import choose_language, translatable
 from ipec.web.pages.render import gettext_of, pages_of
 from ipec.web.pages.visits import questions, read_record, read_visit
 
@@ -89,11 +94,14 @@ def _by_case(
 
 
 def _ready(follow_ups: list[FollowUp], visit_of: dict[int, Visit]) -> bool:
-    """Whether the follow-ups done allow closing (the two latest clean and spaced)."""
+    """Whether the follow-ups done allow closing (the two latest clean and spaced). A visit
+    left undetermined (hours not recorded) is not clean: it did not find the child out of
+    child labour."""
+    done = [visit_of[f.visit_id] for f in follow_ups
+            if f.visit_id is not None and f.visit_id in visit_of]  # fmt: skip
     checks = [
-        (visit_of[f.visit_id].visit_date, visit_of[f.visit_id].child_labour)
-        for f in follow_ups
-        if f.visit_id is not None and f.visit_id in visit_of
+        (visit.visit_date, visit.child_labour or visit.status == WorkStatus.UNDETERMINED)
+        for visit in done
     ]
     return ready_to_close(checks)
 
@@ -102,13 +110,13 @@ def _child_page(
     request: Request,
     db: Session,
     viewer: Viewer,
-    child_id: int,
+    child: Child,
     *,
     failed: FormState | None = None,
 ) -> Response:
-    """The child's page; ``failed`` is a form sent back with its errors (status 422)."""
+    """The page of ``child`` (read through the gate); ``failed`` is a form sent back with its
+    errors (status 422)."""
     who, where = viewer.principal, origin(request)
-    child = access_child(db, who, child_id, Operation.READ, origin=where)
     household = access_household(db, who, child.household_id, Operation.READ, origin=where)
     # Each case's history is shown: loaded with the cases, not one query per case.
     query = select(Case).where(Case.child_id == child.id).options(selectinload(Case.events))
@@ -146,11 +154,19 @@ def _child_page(
         "partners": partners,
         "partner_names": {partner.id: partner.name for partner in partners},
         "service_types": list(ServiceType),
-        "questions": questions(_profile(request)),
+        "questions": questions(_profile(request), choose_language(request)),
         "form": lambda name: forms.get(name) or FormState(name),
     }
     status = 422 if failed else 200
     return pages_of(request).render(request, "child.html", context, status=status)
+
+
+def _sent_back(
+    request: Request, db: Session, viewer: Viewer, child_id: int, failed: FormState
+) -> Response:
+    """The child's page again (read through the gate), with the form that failed."""
+    child = access_child(db, viewer.principal, child_id, Operation.READ, origin=origin(request))
+    return _child_page(request, db, viewer, child, failed=failed)
 
 
 def _read_partner(db: Session, state: FormState, say: Say, *, required: bool) -> int | None:
@@ -171,9 +187,9 @@ def _back_to(child_id: int, anchor: str) -> Response:
 
 
 @router.get("/children/{child_id}")
-def child_page(child_id: RecordId, request: Request, db: DbSession, viewer: SignedIn) -> Response:
+def child_page(child: ChildToRead, request: Request, db: DbSession, viewer: SignedIn) -> Response:
     """Everything known about a child in one page, with the actions allowed now."""
-    return _child_page(request, db, viewer, child_id)
+    return _child_page(request, db, viewer, child)
 
 
 def _follow_ups_of(db: Session, child_id: int) -> dict[int, date]:
@@ -188,44 +204,46 @@ def _follow_ups_of(db: Session, child_id: int) -> dict[int, date]:
 
 @router.post("/children/{child_id}/visits")
 def visit(
-    child_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+    child: ChildToChange, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
 ) -> Response:
     """Record a visit; the child is classified and, in child labour, gets a case. A visit that
     does a follow-up names it."""
     who = viewer.principal
-    child = access_child(db, who, child_id, Operation.CHANGE, origin=origin(request))
     profile, say = _profile(request), gettext_of(request)
     state = FormState("visit", form)
     pending = _follow_ups_of(db, child.id)
-    answers = read_visit(state, questions(profile), say, born=child.birth_date, today=today(),
+    asked = questions(profile, choose_language(request))
+    answers = read_visit(state, asked, say, born=child.birth_date, today=today(),
                          follow_ups=set(pending))  # fmt: skip
-    if answers and answers.follow_up_id and answers.visit_date < pending[answers.follow_up_id]:
+    if answers is None or state.errors:
+        return _sent_back(request, db, viewer, child.id, state)
+    try:
+        with db.begin_nested():  # a refusal keeps nothing of the visit
+            recorded = record_visit_and_follow_up(
+                db, child_id=child.id, follow_up_id=answers.follow_up_id,
+                visit_date=answers.visit_date, monitor=answers.monitor, consent=answers.consent,
+                record=answers.record, profile=profile, actor=who.username,
+                origin=origin(request), school_days_attended=answers.school_days_attended,
+                school_days_open=answers.school_days_open,
+            )  # fmt: skip
+    except DataError as error:
+        # The service's rule for the follow-up chosen (not before its case opened), shown
+        # beside the visit date in the user's language.
+        if error.column != "follow_up_id" or answers.follow_up_id is None:
+            raise
         message = say(translatable("A follow-up visit cannot be before the case opened (%(day)s)."))
         state.errors["visit_date"] = message % {"day": pending[answers.follow_up_id].isoformat()}
-    if answers is None or state.errors:
-        return _child_page(request, db, viewer, child.id, failed=state)
-    recorded = record_visit(
-        db, child_id=child.id, visit_date=answers.visit_date, monitor=answers.monitor,
-        consent=answers.consent, record=answers.record, profile=profile, actor=who.username,
-        origin=origin(request), school_days_attended=answers.school_days_attended,
-        school_days_open=answers.school_days_open,
-    )  # fmt: skip
-    if answers.follow_up_id is not None:
-        complete_follow_up(db, follow_up_id=answers.follow_up_id, visit=recorded,
-                           actor=who.username, origin=origin(request))  # fmt: skip
+        return _sent_back(request, db, viewer, child.id, state)
     return _back_to(child.id, f"visit-{recorded.id}")
 
 
 @router.post("/children/{child_id}/visits/preview")
-def preview(
-    child_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
-) -> Response:
+def preview(child: ChildToRead, request: Request, form: FormFields) -> Response:
     """The classification the visit form would give, without saving anything (the live
     preview beside the form)."""
-    child = access_child(db, viewer.principal, child_id, Operation.READ, origin=origin(request))
     profile = _profile(request)
     state = FormState("visit", form)
-    record = read_record(state, questions(profile), gettext_of(request))
+    record = read_record(state, questions(profile, choose_language(request)), gettext_of(request))
     try:
         day = date.fromisoformat(form.get("visit_date", ""))
     except ValueError:
@@ -242,11 +260,10 @@ def preview(
 
 @router.post("/cases/{case_id}/services")
 def service(
-    case_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+    case: CaseToChange, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
 ) -> Response:
     """Record a remediation service given in a case."""
     who = viewer.principal
-    case = access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
     say = gettext_of(request)
     state = FormState(f"service-{case.id}", form)
     started = read_date(state, "started_on", say, earliest=case.opened_on, latest=today())
@@ -255,7 +272,7 @@ def service(
         state.errors["type"] = say(translatable("Choose a service."))
     partner = _read_partner(db, state, say, required=False)
     if started is None or state.errors:
-        return _child_page(request, db, viewer, case.child_id, failed=state)
+        return _sent_back(request, db, viewer, case.child_id, state)
     add_service(db, case_id=case.id, service=kinds[form["type"]], started_on=started,
                 partner_id=partner, actor=who.username,
                 origin=origin(request))  # fmt: skip
@@ -264,12 +281,10 @@ def service(
 
 @router.post("/services/{service_id}/end")
 def service_end(
-    service_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+    given: ServiceToChange, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
 ) -> Response:
     """Record the day a service ended."""
     who = viewer.principal
-    given = access_case_record(db, who, RemediationService, service_id, what="service",
-                               operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
     case = db.get(Case, given.case_id)
     assert case is not None
     state = FormState(f"end-{given.id}", form)
@@ -277,7 +292,7 @@ def service_end(
         state, "ended_on", gettext_of(request), earliest=given.started_on, latest=today()
     )
     if ended is None:
-        return _child_page(request, db, viewer, case.child_id, failed=state)
+        return _sent_back(request, db, viewer, case.child_id, state)
     end_service(db, service_id=given.id, ended_on=ended, actor=who.username,
                 origin=origin(request))  # fmt: skip
     return _back_to(case.child_id, f"case-{case.id}")
@@ -285,11 +300,10 @@ def service_end(
 
 @router.post("/cases/{case_id}/referrals")
 def referral(
-    case_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+    case: CaseToChange, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
 ) -> Response:
     """Refer a case to a partner (with consent, except for a worst form)."""
     who = viewer.principal
-    case = access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
     say = gettext_of(request)
     state = FormState(f"referral-{case.id}", form)
     sent = read_date(state, "sent_on", say, earliest=case.opened_on, latest=today())
@@ -298,11 +312,11 @@ def referral(
     if not reason or len(reason) > _MAX_NOTE:
         state.errors["reason"] = say(translatable("Say why the child is referred."))
     consent = "consent" in form
-    if not consent and not case.worst_forms:
+    if not may_refer(case, consent=consent):
         message = translatable("A referral needs consent, except for a worst form.")
         state.errors["consent"] = say(message)
     if sent is None or state.errors:
-        return _child_page(request, db, viewer, case.child_id, failed=state)
+        return _sent_back(request, db, viewer, case.child_id, state)
     assert partner is not None
     refer(db, case_id=case.id, partner_id=partner, consent=consent, reason=reason,
           sent_on=sent, actor=who.username, origin=origin(request))  # fmt: skip
@@ -311,12 +325,10 @@ def referral(
 
 @router.post("/referrals/{referral_id}/status")
 def referral_status(
-    referral_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+    sent: ReferralToChange, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
 ) -> Response:
     """Move a referral on (accepted, rejected, done, revoked)."""
     who = viewer.principal
-    sent = access_case_record(db, who, Referral, referral_id, what="referral",
-                              operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
     case = db.get(Case, sent.case_id)
     assert case is not None
     try:
@@ -330,15 +342,16 @@ def referral_status(
 
 @router.post("/cases/{case_id}/transitions")
 def case_step(
-    case_id: RecordId, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
+    case: CaseToChange, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
 ) -> Response:
-    """Move a case along the workflow (closing it included); refused when the case changed
-    since the page was read. Starting remediation schedules the first follow-ups."""
+    """Move a case along the workflow (closing it included); refused (by the service) when
+    the case changed since the page was read. Starting remediation schedules the first
+    follow-ups."""
     who = viewer.principal
-    case = access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
-    if form.get("version") != str(case.version):
-        raise Conflict(f"case {case_id} changed since you read it",
-                       hint="reload the page and try again")  # fmt: skip
+    version = form.get("version", "")
+    if not version.isdecimal():
+        raise DataError("the form does not say which version of the case was read",
+                        hint="reload the page and try again")  # fmt: skip
     say = gettext_of(request)
     action = form.get("action", "")
     allowed = {a.value for a in allowed_actions(case.status)}
@@ -352,13 +365,14 @@ def case_step(
     elif closing and not reason:
         state.errors["reason"] = say(translatable("Say why the case can close."))
     if state.errors:
-        return _child_page(request, db, viewer, case.child_id, failed=state)
+        return _sent_back(request, db, viewer, case.child_id, state)
     try:
         # Refused before anything changes: a worst form not yet referred cannot be planned.
-        step_case(db, case=case, action=action, actor=who.username, today=today(),
-                  reason=reason or None, origin=origin(request))  # fmt: skip
+        step_case(db, case=case, expected_version=int(version), action=action,
+                  actor=who.username, today=today(), reason=reason or None,
+                  origin=origin(request))  # fmt: skip
     except InvalidTransition:
         message = translatable("A worst form must be referred to a partner before planning.")
         state.errors["action"] = say(message)
-        return _child_page(request, db, viewer, case.child_id, failed=state)
+        return _sent_back(request, db, viewer, case.child_id, state)
     return _back_to(case.child_id, f"case-{case.id}")

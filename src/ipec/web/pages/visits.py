@@ -22,11 +22,16 @@ _SCHOOL_DAYS = 366
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """One field of the canonical record as the form asks it (a label to translate)."""
+    """One field of the canonical record as the form asks it.
+
+    ``label`` is a message of the catalogs, translated where it is shown, unless ``literal``:
+    then it is a profile's own wording, already in the page's language.
+    """
 
     name: str
     kind: Literal["flag", "hours", "code"]
     label: str
+    literal: bool = False
 
 
 _ACTIVITIES = {
@@ -62,8 +67,12 @@ _HAZARDS = {
 }
 
 
-def questions(profile: Profile) -> list[Question]:
-    """The questions the profile's rules read; a field no rule reads is not asked."""
+def questions(profile: Profile, language: str = "en") -> list[Question]:
+    """The questions the profile's rules read; a field no rule reads is not asked.
+
+    The tasks of the profile's national list are asked in its own words, in ``language``
+    (English where the profile gives none).
+    """
     activities = ["econ"]
     if profile.chores.counted:
         activities.append("chores")
@@ -82,6 +91,10 @@ def questions(profile: Profile) -> list[Question]:
     asked += [
         Question(f"haz_{name}", "flag", _HAZARDS[name]) for name in profile.hazards.conditions
     ]
+    asked += [
+        Question(item.column, "flag", item.label.text(language), literal=True)
+        for item in profile.hazards.national
+    ]
     if profile.hazards.industries:
         asked.append(
             Question("isic", "code", translatable("Industry of the main work (ISIC code)"))
@@ -91,7 +104,8 @@ def questions(profile: Profile) -> list[Question]:
     if profile.hazards.worst_forms_other:
         label = translatable("Forced, trafficked, or used in crime or sexual exploitation")
         asked.append(Question("wfcl_other", "flag", label))
-    if profile.ages.hazardous_with_safeguards is not None:
+    safeguarded = any(item.safeguards_from is not None for item in profile.hazards.national)
+    if profile.ages.hazardous_with_safeguards is not None or safeguarded:
         label = translatable("Hazardous work done under strict safeguards and training")
         asked.append(Question("safeguards", "flag", label))
     return asked
