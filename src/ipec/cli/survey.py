@@ -26,23 +26,18 @@ from ipec.survey.analysis import (
 from ipec.survey.design import LonelyPsu
 from ipec.survey.estimate import DfMethod
 from ipec.survey.flags import FlagRule
-from ipec.survey.inspect import inspect_survey
 from ipec.survey.intervals import CiMethod
 from ipec.survey.mapping import MappedSurvey
 from ipec.survey.maps import load_map
 from ipec.survey.output import OUTPUT_FORMATS, write_estimates
 from ipec.survey.pipeline import open_mapped, run_metadata
 from ipec.survey.readers import SURVEY_FORMATS, open_survey
-from ipec.survey.report import write_report
-from ipec.survey.synth import SynthDesign, synthetic_mics6
-from ipec.survey.tables import standard_tables
 from ipec.survey.variables import (
     estimate_variables,
     parse_ratio,
     parse_variable,
     read_margins,
 )
-from ipec.survey.writers import write_survey
 
 __all__ = ["app", "check_output", "choice"]
 
@@ -98,6 +93,16 @@ ParenthesiseOption = Annotated[
     int,
     typer.Option("--parenthesise-below", help="Parenthesise cells with fewer unweighted cases."),
 ]
+StreamingOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--streaming/--in-memory",
+        help="Read the survey as a lazy query in batches (memory bounded by PSUs x cells, for "
+        "Parquet and CSV files larger than memory) or whole into memory; by default, "
+        "streaming above 256 MB on disk. The results are the same.",
+        show_default=False,
+    ),
+]
 
 _CI: tuple[str, ...] = get_args(CiMethod)
 _DF: tuple[str, ...] = get_args(DfMethod)
@@ -129,13 +134,16 @@ def _estimates_to_file(
     compute: Callable[[MappedSurvey, Profile | None, EstimateOptions], pl.DataFrame],
     noun: str,
     variables: Sequence[str] = (),
+    streaming: bool | None = None,
 ) -> None:
     """Check the request, read the survey, compute, write atomically, report warnings."""
     check_output(output, file)
     rules = resolve_profile(profile) if profile else None
     options, lonely = settings
     with Console(stderr=True).status("reading the survey", spinner="dots") as status:
-        mapped = open_mapped(file, survey_map, lonely_psu=lonely, variables=variables)
+        mapped = open_mapped(
+            file, survey_map, lonely_psu=lonely, variables=variables, streaming=streaming
+        )
         status.update("classifying and estimating")
         result = compute(mapped, rules, options)
         status.update("writing")
@@ -230,6 +238,7 @@ def estimate_command(
             "comma-separated (e.g. 97,98,99); left out like empty values.",
         ),
     ] = "",
+    streaming: StreamingOption = None,
 ) -> None:
     """Estimate child labour indicators with standard errors and intervals, by domain.
 
@@ -273,9 +282,8 @@ def estimate_command(
 
     settings = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
     names = [name for request in requests for name in request.variables] + list(margins)
-    _estimates_to_file(
-        file, survey_map, profile, output, settings, compute, "estimates", variables=names
-    )
+    _estimates_to_file(file, survey_map, profile, output, settings, compute, "estimates",
+                       variables=names, streaming=streaming)  # fmt: skip
 
 
 def _numbers(text: str, option: str) -> list[float]:
@@ -307,6 +315,8 @@ def tables_command(
     def compute(
         mapped: MappedSurvey, rules: Profile | None, options: EstimateOptions
     ) -> pl.DataFrame:
+        from ipec.survey.tables import standard_tables  # only this command
+
         assert rules is not None  # the command requires a profile
         return standard_tables(mapped, rules, options)
 
@@ -350,6 +360,8 @@ def report_command(
     The file holds everything it shows (no script, font or image from elsewhere): it opens
     offline, reads on a phone and prints to PDF.
     """
+    from ipec.survey.report import write_report  # matplotlib: this command only
+
     check_output(output, file, html=True)
     options, lonely = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
     with Console(stderr=True).status("building the report", spinner="dots"):
@@ -384,6 +396,9 @@ def synth_command(
     design (about 100 children per cluster, up to 500 strata) and realistic patterns. It is
     invented data, for demos, tests and benchmarks.
     """
+    from ipec.survey.synth import SynthDesign, synthetic_mics6  # this command only
+    from ipec.survey.writers import write_survey  # this command only
+
     table_format(output, formats=SURVEY_FORMATS)
     design = SynthDesign.for_size(children, seed=seed)
     console = Console(stderr=True)
@@ -400,6 +415,8 @@ def synth_command(
 def inspect_command(file: FileArgument, survey_map: MapOption) -> None:
     """Report on data quality: what the map found, code frequencies, values out of range,
     and the share of reported activities whose hours are unknown."""
+    from ipec.survey.inspect import inspect_survey  # this command only
+
     console = Console()
     with Console(stderr=True).status("reading the survey", spinner="dots"):
         survey_file = open_survey(file)

@@ -33,7 +33,8 @@ __all__ = [
     "parse_by",
 ]
 
-#: Indicators added to the classification for survey tables (MICS PR.3.1-PR.3.4 columns).
+#: Indicators added to the classification for survey tables (MICS PR.3.1-PR.3.4 columns), with
+#: the plain label a table shows (no internal codes).
 INDICATOR_LABELS: dict[str, str] = {
     "child_labour": "Child labour",
     "hazardous_work": "Hazardous work",
@@ -46,15 +47,15 @@ INDICATOR_LABELS: dict[str, str] = {
     "any_hazardous_condition": "Working under hazardous conditions",
     "permitted_work": "Permitted work",
     "hours_unknown": "Hours unknown",
-    "reason_below_min_age": "Below the minimum age (BELOW_MIN_AGE)",
-    "reason_exceeds_light_work_hours": "Beyond light-work hours (EXCEEDS_LIGHT_WORK_HOURS)",
-    "reason_long_hours": "Long hours (LONG_HOURS)",
-    "reason_haz_industry": "Hazardous industry (HAZ_INDUSTRY)",
-    "reason_haz_occupation": "Hazardous occupation (HAZ_OCCUPATION)",
-    "reason_haz_conditions": "Hazardous conditions (HAZ_CONDITIONS)",
-    "reason_haz_national_list": "National hazardous-work list (HAZ_NATIONAL_LIST)",
-    "reason_hazardous_chores": "Hazardous household chores (HAZARDOUS_CHORES)",
-    "reason_wfcl_other": "Other worst forms (WFCL_OTHER)",
+    "reason_below_min_age": "Below the minimum age",
+    "reason_exceeds_light_work_hours": "Beyond light-work hours",
+    "reason_long_hours": "Long hours",
+    "reason_haz_industry": "Hazardous industry",
+    "reason_haz_occupation": "Hazardous occupation",
+    "reason_haz_conditions": "Hazardous conditions",
+    "reason_haz_national_list": "National hazardous-work list",
+    "reason_hazardous_chores": "Hazardous household chores",
+    "reason_wfcl_other": "Other worst forms",
 }
 DEFAULT_INDICATORS: tuple[str, ...] = (
     "child_labour",
@@ -207,18 +208,22 @@ def _indicator_frame(
     profiles: Sequence[Profile],
     indicators: Sequence[str],
     classified_frames: Mapping[str, pl.DataFrame],
-) -> pl.DataFrame:
-    """Design and domain columns with each profile's indicators as ``profile|indicator``."""
+) -> pl.DataFrame | pl.LazyFrame:
+    """Design and domain columns with each profile's indicators as ``profile|indicator``: in
+    memory, or a lazy query over the file when the survey is read streaming."""
     keep = [*mapped.design_columns, *mapped.domains]
-    parts: list[pl.DataFrame] = []
+    parts: list[pl.LazyFrame] = []
     for i, profile in enumerate(profiles):
         done = classified_frames.get(profile.id)
         classified = done.lazy() if done is not None else classify_survey(mapped, profile)
         chosen = [pl.col(name).alias(f"{profile.id}|{name}") for name in indicators]
         if i == 0:
             chosen = [*(pl.col(c) for c in keep), *chosen]
-        parts.append(classified.select(chosen).collect())
-    return pl.concat(parts, how="horizontal")
+        parts.append(classified.select(chosen))
+    if mapped.streaming:
+        # a lazy query: the estimator reads the file once more, in batches
+        return pl.concat(parts, how="horizontal")
+    return pl.concat([part.collect() for part in parts], how="horizontal")
 
 
 def estimate_survey(

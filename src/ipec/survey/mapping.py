@@ -77,6 +77,8 @@ class MappedSurvey:
     domain_labels: Mapping[str, str]
     report: MappingReport
     raw_variables: Mapping[str, list[str]]
+    #: The frame is a lazy query over the file (read again by each step), not held in memory.
+    streaming: bool = False
 
     @property
     def weight_columns(self) -> tuple[str, ...]:
@@ -153,9 +155,9 @@ def _recode(column: pl.Expr, old: list[Any], new: list[int], values: list[Any]) 
 
 def _domain_expr(
     name: str, variable: str, spec: DomainVariable, file: SurveyFile, values: list[Any]
-) -> tuple[pl.Expr, tuple[str, ...], pl.Expr]:
+) -> tuple[pl.Expr, tuple[str, ...], list[Any]]:
     """The domain column as level numbers (0, 1, ...), its level labels in code order, and the
-    test for codes that have no label.
+    codes present that have no label.
 
     Levels are carried as small integers, not text: grouping millions of rows by them is cheap,
     and results get their labels back at the end (``MappedSurvey.domains``).
@@ -174,10 +176,8 @@ def _domain_expr(
     old = [present[code] for code in labelled]
     new = [index[label] for label in labelled.values()]
     no_label = [present[code] for code in present if code not in labelled]
-    column = pl.col(variable)
-    expr = _recode(column, old, new, list(present.values()))
-    unlabelled = column.is_in(no_label) if no_label else pl.lit(value=False)
-    return expr.alias(name), levels, unlabelled
+    expr = _recode(pl.col(variable), old, new, list(present.values()))
+    return expr.alias(name), levels, no_label
 
 
 def code_text(value: Any) -> str:
@@ -499,8 +499,9 @@ def _domain_columns(
     domain_vars: Mapping[str, tuple[str, DomainVariable]],
     file: SurveyFile,
     facts: pl.DataFrame,
-) -> tuple[list[pl.Expr], dict[str, tuple[str, ...]], dict[str, str], list[pl.Expr]]:
-    """Domain columns as level numbers, their labels, display names and unlabelled-code counts."""
+) -> tuple[list[pl.Expr], dict[str, tuple[str, ...]], dict[str, str], dict[str, int]]:
+    """Domain columns as level numbers, their labels, display names and the number of rows
+    whose code has no label, from the codes and their counts in ``facts``."""
     expressions: list[pl.Expr] = []
     domains: dict[str, tuple[str, ...]] = {
         "age_group": AGE_GROUPS,
@@ -512,11 +513,11 @@ def _domain_columns(
         "age_band": "Age (5-14, 15-17)",
         "age_year": "Age in years",
     }
-    unlabelled: list[pl.Expr] = []
+    unlabelled: dict[str, int] = {}
     for name, (variable, spec) in domain_vars.items():
-        values = list(facts[f"values:{name}"][0])
-        expr, levels, no_label = _domain_expr(name, variable, spec, file, values)
-        unlabelled.append(no_label.sum().alias(name))
+        counts = {row[variable]: row["__n"] for row in facts[f"values:{name}"][0]}
+        expr, levels, no_label = _domain_expr(name, variable, spec, file, list(counts))
+        unlabelled[name] = sum(counts[code] for code in no_label)
         expressions.append(expr)
         domains[name] = levels
         labels[name] = spec.label or name.replace("_", " ").capitalize()
@@ -575,6 +576,10 @@ def _needed_variables(
     return list(dict.fromkeys([*design, *children, *(v for v, _ in domain_vars.values())]))
 
 
+#: Row tests of the mapping, carried as columns while it checks the file.
+_COMPLETED, _IN_USE = "__completed", "__in_use"
+
+
 def map_survey(
     file: SurveyFile,
     survey_map: SurveyMap,
@@ -607,51 +612,57 @@ def map_survey(
     if not streaming:
         raw = _collect(raw, file, streaming=False).lazy()
     schema = raw.collect_schema()
-    for variable in raw_needed:
-        check = None if variable in code_vars else _numeric_check(schema, variable)
-        if check is not None and _collect(raw.select(check.bad.any()), file).item():
-            raise_failed(raw, check, source=source, index=FILE_ROW)
+    # Text columns that should hold numbers are checked first (every later check casts them).
+    numeric = [
+        check
+        for variable in raw_needed
+        if variable not in code_vars and (check := _numeric_check(schema, variable)) is not None
+    ]
+    if numeric:
+        found = _collect(raw.select(c.bad.any().alias(f"n:{i}") for i, c in enumerate(numeric)),
+                         file, streaming=streaming)  # fmt: skip
+        for i, check in enumerate(numeric):
+            if found[f"n:{i}"][0]:
+                raise_failed(raw, check, source=source, index=FILE_ROW)
 
-    completed = _one_of(pl.col(dv.keep[0]), dv.keep[1]) if dv.keep else pl.lit(value=True)
+    is_completed = _one_of(pl.col(dv.keep[0]), dv.keep[1]) if dv.keep else pl.lit(value=True)
     weight = pl.col(dv.weight).cast(pl.Float64)
+    # the row tests computed once, as columns every check reads
+    raw = raw.with_columns(
+        is_completed.alias(_COMPLETED), (is_completed & (weight > 0)).alias(_IN_USE)
+    )
+    completed, in_use = pl.col(_COMPLETED), pl.col(_IN_USE)
     weight_checks = [
         check
         for column in (dv.weight, *dv.replicates)
         for check in _weight_checks(column, completed)
     ]
-    counts = _collect(
+    child_exprs, checks = _child_columns(child_vars, survey_map)
+    checks += _cluster_checks(dv)
+    # Every count, check and domain code the mapping needs, in one pass over the file.
+    facts = _collect(
         raw.select(
             pl.len().alias("rows"),
             completed.sum().alias("completed"),
-            (completed & (weight > 0)).sum().alias("used"),
-            *(check.bad.sum().alias(f"check:{i}") for i, check in enumerate(weight_checks)),
-        ),
-        file,
-        streaming=streaming,
-    )
-    for i, check in enumerate(weight_checks):
-        if counts[f"check:{i}"][0]:
-            raise_failed(raw, check, source=source, index=FILE_ROW)
-    report.rows_in_file = int(counts["rows"][0])
-    report.rows_not_completed = report.rows_in_file - int(counts["completed"][0])
-    report.rows_zero_weight = int(counts["completed"][0]) - int(counts["used"][0])
-
-    used = raw.filter(completed & (weight > 0))
-    if not streaming:
-        used = _collect(used, file, streaming=False).lazy()
-    child_exprs, checks = _child_columns(child_vars, survey_map)
-    checks += _cluster_checks(dv)
-    facts = _collect(
-        used.select(
-            *(check.bad.sum().alias(f"check:{i}") for i, check in enumerate(checks)),
+            in_use.sum().alias("used"),
+            *(check.bad.sum().alias(f"weight:{i}") for i, check in enumerate(weight_checks)),
+            *((check.bad & in_use).sum().alias(f"check:{i}") for i, check in enumerate(checks)),
             *(
-                pl.col(variable).unique().drop_nulls().implode().alias(f"values:{name}")
+                pl.col(variable).filter(in_use).drop_nulls().value_counts(name="__n").implode()
+                .alias(f"values:{name}")
                 for name, (variable, _) in domain_vars.items()
             ),
         ),
         file,
         streaming=streaming,
-    )
+    )  # fmt: skip
+    for i, check in enumerate(weight_checks):
+        if facts[f"weight:{i}"][0]:
+            raise_failed(raw, check, source=source, index=FILE_ROW)
+    report.rows_in_file = int(facts["rows"][0])
+    report.rows_not_completed = report.rows_in_file - int(facts["completed"][0])
+    report.rows_zero_weight = int(facts["completed"][0]) - int(facts["used"][0])
+    used = raw.filter(in_use)
     for i, check in enumerate(checks):
         if facts[f"check:{i}"][0]:
             raise_failed(used, check, source=source, index=FILE_ROW)
@@ -674,16 +685,13 @@ def map_survey(
     ]
     domain_exprs, domains, labels, unlabelled = _domain_columns(domain_vars, file, facts)
     expressions += domain_exprs
-    frame = used
-    if unlabelled:
-        no_label = _collect(frame.select(unlabelled), file, streaming=streaming)
-        for name, count in no_label.row(0, named=True).items():
-            if count:
-                report.warnings.append(
-                    f"{name}: {count} rows of {domain_vars[name][0]} hold codes with no label; "
-                    "they are left out of the breakdown by this variable"
-                )
-    canonical = frame.select(expressions).with_columns(
+    for name, count in unlabelled.items():
+        if count:
+            report.warnings.append(
+                f"{name}: {count} rows of {domain_vars[name][0]} hold codes with no label; "
+                "they are left out of the breakdown by this variable"
+            )
+    canonical = used.select(expressions).with_columns(
         _age_group(pl.col("age")), _age_band(pl.col("age")), _age_year(pl.col("age"))
     )
     if not streaming:
@@ -700,4 +708,5 @@ def map_survey(
         domain_labels=labels,
         report=report,
         raw_variables={**child_vars, **{k: [v] for k, (v, _) in domain_vars.items()}},
+        streaming=streaming,
     )

@@ -8,6 +8,7 @@ needed column.
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,10 +40,18 @@ class SurveyFile:
     variables: tuple[str, ...]
     row_count: int | None
     value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
+    #: The files of a Parquet dataset (a folder, hive-partitioned or not, or a glob); empty for
+    #: a single file.
+    parts: tuple[Path, ...] = ()
 
     @property
     def source(self) -> str:
         return str(self.path)
+
+    @property
+    def size_bytes(self) -> int:
+        """The bytes on disk, of every file of a dataset."""
+        return sum(part.stat().st_size for part in self.parts or (self.path,))
 
     def find(self, name: str) -> str | None:
         """The file's spelling of ``name``: the exact spelling when the file has it, else the
@@ -72,7 +81,7 @@ class SurveyFile:
         as_text = [name for name in text if name in columns]
         try:
             if self.kind == "parquet":
-                frame = pl.scan_parquet(self.path).select(columns)
+                frame = _scan_parquet(self).select(columns)
             elif self.kind == "csv":
                 overrides = dict.fromkeys(as_text, pl.String)
                 frame = pl.scan_csv(
@@ -132,9 +141,71 @@ def read_whole(path: str | Path) -> tuple[pl.DataFrame, FileLabels]:
     return frame, FileLabels(columns, dict(meta.variable_value_labels or {}))
 
 
+def _scan_parquet(file: SurveyFile) -> pl.LazyFrame:
+    if not file.parts:
+        return pl.scan_parquet(file.path)
+    return pl.scan_parquet(list(file.parts), hive_partitioning=file.path.is_dir())
+
+
+def _dataset_parts(path: Path) -> tuple[Path, ...]:
+    """The Parquet files of a folder (searched down, as a hive-partitioned dataset is laid out)
+    or of a glob pattern, in name order."""
+    if path.is_dir():
+        found = sorted(path.rglob("*.parquet"))
+    else:
+        found = sorted(Path(name) for name in glob.glob(str(path), recursive=True))
+    if not found:
+        raise DataError(
+            "no Parquet files found",
+            source=str(path),
+            hint="give a .parquet file, a folder of them or a glob such as 'data/*.parquet'",
+        )
+    return tuple(found)
+
+
+def _same_schema(parts: tuple[Path, ...]) -> None:
+    """Every file of a dataset has the first file's variables and types; the first that does
+    not is named with what differs."""
+    first = pl.read_parquet_schema(parts[0])
+    for part in parts[1:]:
+        schema = pl.read_parquet_schema(part)
+        if schema == first:
+            continue
+        missing = sorted(set(first) - set(schema))
+        extra = sorted(set(schema) - set(first))
+        retyped = sorted(n for n in set(first) & set(schema) if first[n] != schema[n])
+        what = "; ".join(
+            text
+            for text in (
+                f"without {', '.join(missing)}" if missing else "",
+                f"with {', '.join(extra)} too" if extra else "",
+                f"with other types for {', '.join(retyped)}" if retyped else "",
+            )
+            if text
+        )
+        raise DataError(
+            f"the files of the dataset differ: {part.name} is {what} (against {parts[0].name})",
+            source=str(part),
+            hint="give every file of a survey the same variables and types",
+        )
+
+
+def _is_dataset(path: Path) -> bool:
+    return path.is_dir() or any(mark in str(path) for mark in "*?[")
+
+
 def open_survey(path: str | Path) -> SurveyFile:
-    """Open a survey file: check its type and read its variable names and value labels."""
+    """Open a survey file, or a Parquet dataset (a folder of files, hive-partitioned or not,
+    or a glob pattern): check its type and read its variable names and value labels."""
     path = Path(path)
+    if _is_dataset(path):
+        parts = _dataset_parts(path)
+        _same_schema(parts)
+        try:
+            names = pl.scan_parquet(list(parts), hive_partitioning=path.is_dir()).collect_schema()
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise _unreadable(path, "parquet", exc) from None
+        return SurveyFile(path, "parquet", tuple(names.names()), None, parts=parts)
     kind = SURVEY_FORMATS.get(path.suffix.lower())
     if kind is None:
         raise DataError(
