@@ -8,8 +8,8 @@ of level "region" by id; the country is the root "/1/" (an administrator's list)
 is one page of 50 cases (51 rows fetched, as the API does to know whether more follow), run
 ``--runs`` times, each in its own session on one pooled engine (as API requests are); the
 median and the 95th percentile of the wall-clock times are printed in milliseconds. The
-first run of each list is included. The ids are found as ``ipec.auth.case_page`` finds them
-(priority groups merged for a wide subtree, else sorted).
+first run of each list is included. The ids are found as ``ipec.monitoring.queries.CaseList``
+finds them (priority groups merged for a wide subtree, else sorted: ``wide_subtree``).
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipec.auth.access import _wide
 from ipec.auth.models import User
 from ipec.db import make_engine
 from ipec.monitoring import Area, CaseStatus, Sex
-from ipec.monitoring.queries import CaseFilter, case_page_query
+from ipec.monitoring.queries import CaseFilter, case_page_query, wide_subtree
 
 PER_PAGE = 50
 
@@ -66,7 +65,7 @@ def main() -> None:
     for name, path, filters, page in lists:
         offset = (page - 1) * PER_PAGE
         with Session(engine) as session:
-            merge_groups = _wide(session, path)  # as ipec.auth.case_page chooses
+            merge_groups = wide_subtree(session, path)  # as CaseList.page_in chooses
         query = case_page_query(path, filters, args.today, limit=PER_PAGE + 1, offset=offset,
                                 merge_groups=merge_groups)  # fmt: skip
         times = []

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import ipec.auth
 from ipec.auth import (
     Operation,
     Role,
@@ -83,3 +86,52 @@ def test_viewer_may_read_not_change(session: Session, world: dict[str, int]) -> 
     assert access_child(session, viewer, world["child_b"]).id == world["child_b"]  # type: ignore[arg-type]
     with pytest.raises(PermissionDenied, match="may read but not change"):
         access_child(session, viewer, world["child_b"], Operation.CHANGE)  # type: ignore[arg-type]
+
+
+def _imported(source: str, package: str) -> set[str]:
+    """Every module a source file imports, and every name it imports from one, in full
+    (``from ipec.monitoring import queries`` -> ``ipec.monitoring.queries``; relative imports
+    resolved against ``package``)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = parts[: len(parts) - node.level + 1]
+                module = ".".join([*base, *([module] if module else [])])
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _reaches_queries(names: set[str]) -> set[str]:
+    """The names among ``names`` that are the list queries or inside them."""
+    queries = "ipec.monitoring.queries"
+    return {name for name in names if name == queries or name.startswith(f"{queries}.")}
+
+
+def test_the_check_sees_each_way_of_importing_the_queries() -> None:
+    for source in ("import ipec.monitoring.queries",
+                   "import ipec.monitoring.queries as q",
+                   "from ipec.monitoring.queries import CaseList",
+                   "from ipec.monitoring import queries",
+                   "from ..monitoring import queries",
+                   "def f():\n    from ipec.monitoring.queries import wide_subtree\n"):  # fmt: skip
+        assert _reaches_queries(_imported(source, "ipec.auth")), source
+    assert not _reaches_queries(_imported("from ipec.monitoring.models import Case", "ipec.auth"))
+
+
+def test_the_gate_does_not_choose_how_lists_are_found() -> None:
+    """The access gate decides who may read and gives the scope; how a list is found (its
+    query plan) is ``ipec.monitoring.queries``'s, which the gate never imports."""
+    folder = Path(ipec.auth.__file__).parent
+    modules = sorted(folder.rglob("*.py"))
+    assert folder / "access.py" in modules
+    for module in modules:
+        relative = module.relative_to(folder).with_suffix("")
+        package = ".".join(["ipec.auth", *relative.parts[:-1]])
+        found = _reaches_queries(_imported(module.read_text(encoding="utf-8"), package))
+        assert not found, f"{module} imports {sorted(found)}"

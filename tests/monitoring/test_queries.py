@@ -5,6 +5,7 @@ date (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,16 +13,19 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipec.monitoring import Case, CaseKind, CaseStatus, Child, Sex
+from ipec.monitoring import Case, CaseKind, CaseStatus, Child, Sex, queries
 from ipec.monitoring.followup import add_months
 from ipec.monitoring.models import FollowUp
 from ipec.monitoring.queries import (
     CaseFilter,
+    CaseList,
     FollowUpFilter,
+    FollowUpList,
     _case_conditions,
     _merged_page,
     _sorted_page,
     follow_up_query,
+    wide_subtree,
 )
 from ipec.monitoring.service import ChildInput, create_area, register_household
 from tests.monitoring.metrics.world import CLEAN, visit
@@ -185,3 +189,40 @@ def test_each_priority_group_is_searched_in_the_priority_index(session: Session)
     seeks = [s for s in cases_steps if "ix_cases_priority (worst_forms=? AND hazardous=?)" in s]
     assert len(seeks) == 16, plan
     assert seeks == cases_steps, plan
+
+
+def test_a_list_walks_in_order_over_a_tenth_of_the_areas_or_more(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan of a page is chosen by the queries, from the subtree listed (the area filter,
+    else the scope): the priority groups merged and the follow-ups walked by due date for a
+    tenth of the areas or more, the subtree's rows gathered and sorted for fewer."""
+    country = create_area(session, name="Country", level="country")
+    districts = [create_area(session, name=f"D{i}", level="district", parent_id=country.id)
+                 for i in range(9)]  # fmt: skip
+    assert wide_subtree(session, country.path)
+    assert wide_subtree(session, districts[0].path)  # 1 area of 10
+    create_area(session, name="V", level="community", parent_id=districts[1].id)
+    assert not wide_subtree(session, districts[0].path)  # 1 of 11
+    assert wide_subtree(session, districts[1].path)  # 2 of 11
+    chosen: list[tuple[str, bool]] = []
+    case_page_query, follow_up_query_ = queries.case_page_query, queries.follow_up_query
+
+    def case_page(*args: Any, merge_groups: bool, **kwargs: Any) -> Any:
+        chosen.append(("cases", merge_groups))
+        return case_page_query(*args, merge_groups=merge_groups, **kwargs)
+
+    def follow_ups(*args: Any, by_due_date: bool, **kwargs: Any) -> Any:
+        chosen.append(("follow-ups", by_due_date))
+        return follow_up_query_(*args, by_due_date=by_due_date, **kwargs)
+
+    monkeypatch.setattr(queries, "case_page_query", case_page)
+    monkeypatch.setattr(queries, "follow_up_query", follow_ups)
+    for area_path, wide in ((None, True), (districts[0].path, False), (districts[1].path, True)):
+        found = CaseList(CaseFilter(area_path=area_path), TODAY).page_in(session, country.path)
+        assert (found.rows, found.has_next) == ([], False)
+        due = FollowUpFilter(due_by=TODAY, area_path=area_path)
+        assert FollowUpList(due, TODAY).page_in(session, country.path).rows == []
+        assert chosen[-2:] == [("cases", wide), ("follow-ups", wide)], area_path
+    CaseList(CaseFilter(), TODAY).page_in(session, districts[0].path)
+    assert chosen[-1] == ("cases", False)

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from ipec.errors import Conflict, DataError, InvalidTransition, NotFound
 from ipec.monitoring import AuditEntry, Case, CaseStatus, Child, Household, Sex, Visit, transition
-from ipec.monitoring.models import Area, PartnerKind, ReferralStatus, ServiceType
+from ipec.monitoring.models import (
+    Area,
+    CaseEvent,
+    FollowUp,
+    PartnerKind,
+    ReferralStatus,
+    ServiceType,
+)
 from ipec.monitoring.service import (
     ChildInput,
     add_service,
@@ -19,11 +26,14 @@ from ipec.monitoring.service import (
     create_area,
     create_partner,
     end_service,
+    may_refer,
     record_visit,
+    record_visit_and_follow_up,
     refer,
     register_household,
     schedule_follow_ups,
     set_referral_status,
+    step_case,
     update_child,
     update_household,
 )
@@ -304,3 +314,124 @@ def test_follow_up_done_by_a_visit(session: Session) -> None:
         complete_follow_up(session, follow_up_id=due[1].id, visit=early, actor="m")
     with pytest.raises(NotFound, match="follow-up 999999 not found"):
         complete_follow_up(session, follow_up_id=999_999, visit=visit, actor="m")
+
+
+def test_the_referral_consent_rule_is_one_function(session: Session) -> None:
+    """``may_refer`` is the rule the pages check a form by, and ``refer`` applies it: consent,
+    or a worst form without it."""
+    _, kofi = _household(session)
+    case = _case(session, kofi)
+    ngo = create_partner(session, name="Child Rights NGO", kind=PartnerKind.NGO)
+    for worst in (False, True):
+        case.worst_forms = worst
+        for consent in (False, True):
+            allowed = may_refer(case, consent=consent)
+            assert allowed is (consent or worst)
+            if not allowed:
+                with pytest.raises(DataError, match="a referral needs consent"):
+                    refer(session, case_id=case.id, partner_id=ngo.id, consent=consent,
+                          reason="support", sent_on=date(2026, 2, 2), actor="m")  # fmt: skip
+            else:
+                refer(session, case_id=case.id, partner_id=ngo.id, consent=consent,
+                      reason="support", sent_on=date(2026, 2, 2), actor="m")  # fmt: skip
+
+
+def test_a_stale_case_step_is_a_conflict_and_changes_nothing(session: Session) -> None:
+    """``step_case`` checks the version read, as ``update_child`` does: a step from a stale
+    copy is a ``Conflict`` naming the case, before the status, history or follow-ups move."""
+    _, kofi = _household(session)
+    case = _case(session, kofi)
+    read = case.version
+    step_case(session, case=case, expected_version=read, action=Action.PLAN, actor="s",
+              today=TODAY)  # fmt: skip
+    assert (case.status, case.version) == (CaseStatus.ACTION_PLANNED, read + 1)
+    events = session.scalar(select(func.count()).select_from(CaseEvent))
+    stale = re.escape(f"case {case.id} was changed by someone else (version {read + 1}, you "
+                      f"read version {read}; it is now action_planned)")  # fmt: skip
+    with pytest.raises(Conflict, match=stale):
+        step_case(session, case=case, expected_version=read, action=Action.START_REMEDIATION,
+                  actor="s", today=TODAY)  # fmt: skip
+    assert (case.status, case.version) == (CaseStatus.ACTION_PLANNED, read + 1)
+    assert session.scalar(select(func.count()).select_from(CaseEvent)) == events
+    assert session.scalar(select(func.count()).select_from(FollowUp)) == 0
+    step_case(session, case=case, expected_version=read + 1, action=Action.START_REMEDIATION,
+              actor="s", today=TODAY)  # fmt: skip
+    assert case.status is CaseStatus.IN_REMEDIATION
+    assert session.scalar(select(func.count()).select_from(FollowUp)) == 2
+
+
+def test_a_visit_that_does_a_follow_up_is_one_service_call(session: Session) -> None:
+    """``record_visit_and_follow_up`` records the visit and marks the follow-up done, with the
+    rules of ``complete_follow_up``; a refused follow-up leaves no visit behind."""
+    ama, kofi = _household(session)
+    case = _case(session, kofi)
+    due = schedule_follow_ups(session, case_id=case.id, remediation_start=date(2026, 2, 1),
+                              until=date(2026, 8, 1))  # fmt: skip
+    clean = {"econ_any": False}
+
+    def visit(child: Child, day: date, follow_up_id: int | None) -> Visit:
+        return record_visit_and_follow_up(
+            session, child_id=child.id, follow_up_id=follow_up_id, visit_date=day,
+            monitor="m1", consent=True, record=clean, profile=SDG, actor="m", today=TODAY,
+        )  # fmt: skip
+
+    def visits() -> int:
+        return int(session.scalar(select(func.count()).select_from(Visit)) or 0)
+
+    before = visits()
+    with pytest.raises(DataError, match="before the case was identified") as early:
+        visit(kofi, date(2026, 1, 15), due[0].id)
+    assert early.value.column == "follow_up_id"
+    with pytest.raises(NotFound, match="not found among this child's follow-ups"):
+        visit(ama, date(2026, 5, 2), due[0].id)
+    assert visits() == before
+    done = visit(kofi, date(2026, 5, 2), due[0].id)
+    assert (done.child_id, done.status) == (kofi.id, "not_working")
+    assert due[0].visit_id == done.id
+    with pytest.raises(Conflict, match=f"follow-up {due[0].id} was already done"):
+        visit(kofi, date(2026, 5, 3), due[0].id)
+    assert visits() == before + 1
+    plain = visit(kofi, date(2026, 5, 4), None)
+    assert due[1].visit_id is None
+    actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "m")))
+    assert actions.count("visit.create") == 2
+    assert actions.count("follow_up.done") == 1
+    assert plain.id != done.id
+
+
+def test_undetermined_visit_is_stored_and_opens_no_case(session: Session) -> None:
+    """Issue 17: Ama (11) works, hours not recorded: 1 h or more would be child labour."""
+    ama, _ = _household(session)
+    visit = record_visit(
+        session, child_id=ama.id, visit_date=date(2026, 5, 20), monitor="m1", consent=True,
+        record={"econ_any": True, "econ_hours": None}, profile=SDG, actor="m1", today=TODAY,
+    )  # fmt: skip
+    session.expire(visit)
+    stored = session.get(Visit, visit.id)
+    assert stored is not None
+    assert (stored.status, stored.missing) == ("undetermined", ["econ_hours"])
+    assert (stored.child_labour, stored.hazardous_work, stored.reasons) == (False, False, [])
+    assert "Ask again: hours of economic activity." in stored.explanation
+    assert session.scalar(select(func.count()).select_from(Case)) == 0
+    # the answer, at the next visit, decides
+    again = record_visit(
+        session, child_id=ama.id, visit_date=date(2026, 5, 27), monitor="m1", consent=True,
+        record={"econ_any": True, "econ_hours": 6}, profile=SDG, actor="m1", today=TODAY,
+    )  # fmt: skip
+    assert (again.status, again.missing) == ("child_labour", [])
+    assert session.scalars(select(Case)).one().child_id == ama.id
+
+
+def test_undetermined_visit_leaves_an_open_case_as_it_is(session: Session) -> None:
+    _, kofi = _household(session)
+    record_visit(session, child_id=kofi.id, visit_date=date(2026, 1, 5), monitor="m1",
+                 consent=True, record={"econ_any": True, "econ_hours": 30}, profile=SDG,
+                 actor="m1", today=TODAY)  # fmt: skip
+    case = session.scalars(select(Case)).one()
+    for action in (Action.PLAN, Action.START_REMEDIATION, Action.START_FOLLOW_UP):
+        transition(session, case, action, actor="supervisor")
+    visit = record_visit(session, child_id=kofi.id, visit_date=date(2026, 5, 5), monitor="m1",
+                         consent=True, record={"econ_any": True, "econ_hours": None},
+                         profile=SDG, actor="m1", today=TODAY)  # fmt: skip
+    assert (visit.status, visit.missing) == ("undetermined", ["econ_hours"])
+    assert case.status is CaseStatus.UNDER_FOLLOW_UP

@@ -1,26 +1,28 @@
 """Users, roles, geographic scope, passwords, tokens, and the access gate to children's records.
 
 Rule: every read or change of a child's record goes through :func:`access_child` (or the
-query :func:`children_in_scope`), which audit-logs it.
+query :func:`children_in_scope`, or a list through :func:`read_list`), which audit-logs it.
+The gate decides who may read; ``ipec.monitoring.queries`` decides how a list is found.
 """
 
 from ipec.auth.access import (
     CHANGE_ROLES,
+    Export,
+    Listed,
+    Listing,
     Operation,
-    Page,
     Principal,
     access_case,
     access_case_record,
     access_child,
     access_household,
     area_in_scope,
-    case_page,
     children_in_scope,
-    export_cases,
-    follow_up_page,
     may_read_audit_log,
     principal_of,
     read_audit_log,
+    read_export,
+    read_list,
     read_metrics,
     require_role,
 )
@@ -42,8 +44,10 @@ from ipec.auth.service import (
 __all__ = [
     "CHANGE_ROLES",
     "ApiToken",
+    "Export",
+    "Listed",
+    "Listing",
     "Operation",
-    "Page",
     "Principal",
     "Role",
     "User",
@@ -54,20 +58,19 @@ __all__ = [
     "access_household",
     "area_in_scope",
     "authenticate",
-    "case_page",
     "change_password",
     "children_in_scope",
     "close_session",
     "create_user",
     "csrf_token",
-    "export_cases",
-    "follow_up_page",
     "issue_token",
     "list_tokens",
     "may_read_audit_log",
     "open_session",
     "principal_of",
     "read_audit_log",
+    "read_export",
+    "read_list",
     "read_metrics",
     "require_role",
     "revoke_token",

@@ -4,6 +4,10 @@ A user sees the children of households in their area's subtree and nothing else:
 outside it is reported as not found (the two are never told apart). Viewers may read but not
 change. Every read and every change is written to the audit log with who, what, when and from
 where.
+
+The gate decides who may read and what scope they get; it does not decide how a list is
+found: :func:`read_list` and :func:`read_export` take a listing (``ipec.monitoring.queries``
+chooses its query plan), hand it the user's scope and log the children it returned.
 """
 
 from __future__ import annotations
@@ -12,9 +16,9 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from ipec.auth.models import Role, User
@@ -29,31 +33,25 @@ from ipec.monitoring.models import (
     Referral,
     RemediationService,
 )
-from ipec.monitoring.queries import (
-    CaseFilter,
-    FollowUpFilter,
-    case_page_query,
-    case_query,
-    follow_up_query,
-)
 
 __all__ = [
     "CHANGE_ROLES",
+    "Export",
+    "Listed",
+    "Listing",
     "Operation",
-    "Page",
     "Principal",
     "access_case",
     "access_case_record",
     "access_child",
     "access_household",
     "area_in_scope",
-    "case_page",
     "children_in_scope",
-    "export_cases",
-    "follow_up_page",
     "may_read_audit_log",
     "principal_of",
     "read_audit_log",
+    "read_export",
+    "read_list",
     "read_metrics",
     "require_role",
 ]
@@ -277,89 +275,68 @@ def read_audit_log(
     return entries
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One page of a list: its rows, and whether another page follows."""
+class Listed(Protocol):
+    """A page of a list: rows that each carry the ``Child`` listed."""
 
-    rows: list[Row[Any]]
-    has_next: bool
-
-
-def _as_page(rows: Sequence[Row[*tuple[Any, ...]]], per_page: int) -> Page:
-    """Rows fetched with one more than a page holds -> the page and whether more follow."""
-    return Page(list(rows[:per_page]), len(rows) > per_page)
+    @property
+    def rows(self) -> Sequence[Row[Any]]: ...
 
 
-def _wide(session: Session, path: str) -> bool:
-    """Whether a list over the subtree at ``path`` walks an index in the list's order (the
-    case list's priority groups, the follow-ups' due dates) rather than gathering the
-    subtree's rows and sorting them: for a subtree holding a tenth of the areas or more. A
-    smaller subtree has few rows, which the database sorts faster than it walks the whole
-    country's to find them."""
-    inside = func.count().filter(Area.path.startswith(path, autoescape=True))
-    total, wide = session.execute(select(func.count(), inside).select_from(Area)).one()
-    return int(wide) * 10 >= int(total)
+_Found_co = TypeVar("_Found_co", bound=Listed, covariant=True)
 
 
-def case_page(
-    session: Session,
-    principal: Principal,
-    filters: CaseFilter,
-    *,
-    today: date,
-    page: int = 1,
-    per_page: int = 50,
-    origin: str | None = None,
-) -> Page:
-    """A page of the principal's cases by priority; the children listed are audit-logged."""
-    wide = _wide(session, filters.area_path or principal.scope_path)
-    query = case_page_query(principal.scope_path, filters, today, limit=per_page + 1,
-                            offset=(page - 1) * per_page, merge_groups=wide)  # fmt: skip
-    found = _as_page(session.execute(query).all(), per_page)
-    _audit(session, principal, "case.list", entity="case", entity_id=0, origin=origin,
-           detail={"children": [row.Child.id for row in found.rows], "page": page})  # fmt: skip
+class Listing(Protocol[_Found_co]):
+    """A list of children's records, bounded by the scope it is given; how it is found (its
+    query plan) is its own business (``ipec.monitoring.queries.CaseList``, ``FollowUpList``)."""
+
+    @property
+    def action(self) -> str:
+        """The audit log's name for reading it (``case.list``)."""
+        ...
+
+    @property
+    def page(self) -> int: ...
+
+    def page_in(self, session: Session, scope_path: str) -> _Found_co:
+        """The page within the subtree at ``scope_path``."""
+        ...
+
+
+class Export(Protocol):
+    """Every record of a list, for a file (``ipec.monitoring.queries.CaseExport``)."""
+
+    @property
+    def action(self) -> str: ...
+
+    def detail(self) -> Mapping[str, Any]:
+        """What the audit log keeps of the export (its format and filters)."""
+        ...
+
+    def rows_in(self, session: Session, scope_path: str) -> Iterator[Row[Any]]:
+        """The rows within the subtree at ``scope_path``."""
+        ...
+
+
+_Page = TypeVar("_Page", bound=Listed)
+
+
+def read_list(
+    session: Session, principal: Principal, listing: Listing[_Page], *, origin: str | None = None
+) -> _Page:
+    """A page of ``listing`` within the principal's scope; the children listed are
+    audit-logged (every role may read a list of its own areas)."""
+    found = listing.page_in(session, principal.scope_path)
+    _audit(session, principal, listing.action, entity="case", entity_id=0, origin=origin,
+           detail={"children": [row.Child.id for row in found.rows],
+                   "page": listing.page})  # fmt: skip
     return found
 
 
-def follow_up_page(
-    session: Session,
-    principal: Principal,
-    filters: FollowUpFilter,
-    *,
-    today: date,
-    page: int = 1,
-    per_page: int = 50,
-    origin: str | None = None,
-) -> Page:
-    """A page of the follow-ups still to do in the principal's scope (audit-logged)."""
-    wide = _wide(session, filters.area_path or principal.scope_path)
-    query = follow_up_query(principal.scope_path, filters, today, by_due_date=wide)
-    rows = session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).all()
-    found = _as_page(rows, per_page)
-    _audit(session, principal, "follow_up.list", entity="case", entity_id=0, origin=origin,
-           detail={"children": [row.Child.id for row in found.rows], "page": page})  # fmt: skip
-    return found
-
-
-def export_cases(
-    session: Session,
-    principal: Principal,
-    filters: CaseFilter,
-    *,
-    today: date,
-    file_format: str,
-    origin: str | None = None,
+def read_export(
+    session: Session, principal: Principal, export: Export, *, origin: str | None = None
 ) -> Iterator[Row[Any]]:
-    """Every case in scope and filters, streamed; the export itself is audit-logged."""
-    _audit(session, principal, "case.export", entity="case", entity_id=0, origin=origin,
-           detail={"format": file_format, "filters": _filters_detail(filters)})  # fmt: skip
-    query = case_query(principal.scope_path, filters, today)
-    return iter(session.execute(query.execution_options(yield_per=2_000)))
-
-
-def _filters_detail(filters: CaseFilter) -> dict[str, Any]:
-    return {
-        name: str(value)
-        for name in CaseFilter.__dataclass_fields__
-        if (value := getattr(filters, name)) is not None
-    }
+    """Every row of ``export`` within the principal's scope, streamed; the export itself
+    (its format and filters) is audit-logged first."""
+    _audit(session, principal, export.action, entity="case", entity_id=0, origin=origin,
+           detail=export.detail())  # fmt: skip
+    return export.rows_in(session, principal.scope_path)

@@ -1,19 +1,24 @@
 """Read queries for lists: cases by priority with filters, and follow-ups due.
 
-They return SQLAlchemy selects bounded by an area path; callers go through
-``ipec.auth.access``, which supplies the user's scope and audit-logs what was read. Every
-filter is a WHERE clause the database evaluates (indexed), so a page costs the same at
-national scale as in a village.
+They return SQLAlchemy selects bounded by an area path. How a list is found is decided here,
+once: :func:`wide_subtree` chooses the plan of a page (walk an index in the list's order, or
+gather the subtree's rows and sort them), and :class:`CaseList`, :class:`FollowUpList` and
+:class:`CaseExport` run it. Who may read decides the access gate: callers pass these to
+``ipec.auth.read_list`` and ``ipec.auth.read_export``, which give them the user's scope and
+audit-log what was read. Every filter is a WHERE clause the database evaluates (indexed), so
+a page costs the same at national scale as in a village.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Select,
     Subquery,
     and_,
@@ -24,6 +29,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.orm import Session
 
 from ipec.monitoring.followup import add_months
 from ipec.monitoring.models import Area, Case, CaseStatus, Child, FollowUp, Sex
@@ -31,7 +37,18 @@ from ipec.monitoring.priority import priority_groups, priority_order
 from ipec.monitoring.scope import in_subtree
 from ipec.monitoring.sqlhints import unindexed
 
-__all__ = ["CaseFilter", "FollowUpFilter", "case_page_query", "case_query", "follow_up_query"]
+__all__ = [
+    "CaseExport",
+    "CaseFilter",
+    "CaseList",
+    "FollowUpFilter",
+    "FollowUpList",
+    "Page",
+    "case_page_query",
+    "case_query",
+    "follow_up_query",
+    "wide_subtree",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,3 +280,103 @@ def follow_up_query(
         .where(and_(*where))
         .order_by(FollowUp.due_on, FollowUp.id)
     )
+
+
+def wide_subtree(session: Session, path: str) -> bool:
+    """Whether a list over the subtree at ``path`` walks an index in the list's order (the
+    case list's priority groups, the follow-ups' due dates) rather than gathering the
+    subtree's rows and sorting them: for a subtree holding a tenth of the areas or more. A
+    smaller subtree has few rows, which the database sorts faster than it walks the whole
+    country's to find them."""
+    inside = func.count().filter(Area.path.startswith(path, autoescape=True))
+    total, wide = session.execute(select(func.count(), inside).select_from(Area)).one()
+    return int(wide) * 10 >= int(total)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list: its rows (each with its ``Child``), and whether another follows."""
+
+    rows: list[Row[Any]]
+    has_next: bool
+
+
+def _as_page(rows: Sequence[Row[*tuple[Any, ...]]], per_page: int) -> Page:
+    """Rows fetched with one more than a page holds -> the page and whether more follow."""
+    return Page(list(rows[:per_page]), len(rows) > per_page)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseList:
+    """One page of the case list, most urgent first, in the filters (ages at ``today``)."""
+
+    filters: CaseFilter
+    today: date
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def action(self) -> str:
+        """The audit log's name for reading it."""
+        return "case.list"
+
+    def page_in(self, session: Session, scope_path: str) -> Page:
+        """The page within the subtree at ``scope_path``: the priority groups merged for a
+        wide subtree (or area filter), the matching cases sorted for a narrow one."""
+        wide = wide_subtree(session, self.filters.area_path or scope_path)
+        query = case_page_query(scope_path, self.filters, self.today,
+                                limit=self.per_page + 1, offset=(self.page - 1) * self.per_page,
+                                merge_groups=wide)  # fmt: skip
+        return _as_page(session.execute(query).all(), self.per_page)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpList:
+    """One page of the follow-ups still to do, earliest due first."""
+
+    filters: FollowUpFilter
+    today: date
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def action(self) -> str:
+        """The audit log's name for reading it."""
+        return "follow_up.list"
+
+    def page_in(self, session: Session, scope_path: str) -> Page:
+        """The page within the subtree at ``scope_path``: walked in due-date order for a wide
+        subtree (or area filter), gathered by area and sorted for a narrow one."""
+        wide = wide_subtree(session, self.filters.area_path or scope_path)
+        query = follow_up_query(scope_path, self.filters, self.today, by_due_date=wide)
+        offset = (self.page - 1) * self.per_page
+        rows = session.execute(query.limit(self.per_page + 1).offset(offset)).all()
+        return _as_page(rows, self.per_page)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseExport:
+    """Every case in the filters, most urgent first, for a file (``file_format``)."""
+
+    filters: CaseFilter
+    today: date
+    file_format: str
+
+    @property
+    def action(self) -> str:
+        """The audit log's name for reading it."""
+        return "case.export"
+
+    def detail(self) -> dict[str, Any]:
+        """What the audit log keeps of the export: its format and the filters set."""
+        filters = {
+            name: str(value)
+            for name in CaseFilter.__dataclass_fields__
+            if (value := getattr(self.filters, name)) is not None
+        }
+        return {"format": self.file_format, "filters": filters}
+
+    def rows_in(self, session: Session, scope_path: str) -> Iterator[Row[Any]]:
+        """The rows within the subtree at ``scope_path``, streamed."""
+        query = case_query(scope_path, self.filters, self.today)
+        return iter(session.execute(query.execution_options(yield_per=2_000)))

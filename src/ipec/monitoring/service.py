@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipec.classify import Reason, classify_child
+from ipec.classify import HAZARDOUS_REASONS, Reason, classify_child
 from ipec.errors import Conflict, DataError, NotFound
 from ipec.monitoring.audit import write_audit
 from ipec.monitoring.followup import DEFAULT_RULE, FollowUpRule, add_months, due_dates
@@ -49,7 +49,9 @@ __all__ = [
     "create_area",
     "create_partner",
     "end_service",
+    "may_refer",
     "record_visit",
+    "record_visit_and_follow_up",
     "refer",
     "register_household",
     "schedule_follow_ups",
@@ -173,7 +175,10 @@ def record_visit(
     """Record a visit: classify the child (age from the birth date) and store the verdict.
 
     A child found in child labour gets a case (identified); a closed case is reopened
-    (relapse). Refuses a visit before the child's birth or in the future, and school
+    (relapse). A visit that leaves the status ``undetermined`` (hours of a reported activity
+    not recorded, and they could cross a threshold) is stored as such, with the fields to ask
+    again in ``missing``: it opens no case and moves none (the next visit, with the answers,
+    decides). Refuses a visit before the child's birth or in the future, and school
     attendance that is half given, negative or more days than the school was open.
     """
     _check_attendance(school_days_attended, school_days_open)
@@ -201,6 +206,7 @@ def record_visit(
         profile_version=result.profile_version,
         status=result.status.value,
         reasons=[reason.value for reason in result.reasons],
+        missing=list(result.missing),
         explanation=result.explanation,
         child_labour=result.child_labour,
         hazardous_work=result.hazardous_work,
@@ -259,10 +265,7 @@ def _open_or_reopen(
         select(Case).where(Case.child_id == child.id).order_by(Case.id.desc())
     ).first()
     worst = Reason.WFCL_OTHER in reasons
-    hazardous = bool(
-        {Reason.LONG_HOURS, Reason.HAZ_INDUSTRY, Reason.HAZ_OCCUPATION, Reason.HAZ_CONDITIONS}
-        & set(reasons)
-    )
+    hazardous = bool(set(HAZARDOUS_REASONS) & set(reasons))
     if case is None:
         case = Case(child_id=child.id, kind=CaseKind.CHILD_LABOUR, status=CaseStatus.IDENTIFIED,
                     worst_forms=worst, hazardous=hazardous, opened_on=day)  # fmt: skip
@@ -305,10 +308,19 @@ def _check_change(
     unknown = sorted(set(changes) - editable)
     if unknown:
         raise DataError(f"these fields cannot be changed: {', '.join(unknown)}")
+    _check_version(record, what, expected_version)
+
+
+def _check_version(
+    record: Child | Household | Case, what: str, expected_version: int, *, now: str = ""
+) -> None:
+    """Refuse a change made from a stale copy: the record's version is not the one the caller
+    read (optimistic concurrency; ``now`` says what the record is now, for the message)."""
     if record.version != expected_version:
+        state = f"; it is now {now}" if now else ""
         raise Conflict(
             f"{what} {record.id} was changed by someone else (version {record.version}, you "
-            f"read version {expected_version})",
+            f"read version {expected_version}{state})",
             hint=f"reload the {what}, check the changes, and save again",
         )
 
@@ -428,6 +440,12 @@ def add_service(
     return record
 
 
+def may_refer(case: Case, *, consent: bool) -> bool:
+    """Whether the case may be referred: with the family's (or the child's) consent, or
+    without it for a worst form of child labour, which the authorities must hear of."""
+    return consent or case.worst_forms
+
+
 def refer(
     session: Session,
     *,
@@ -439,10 +457,11 @@ def refer(
     actor: str,
     origin: str | None = None,
 ) -> Referral:
-    """Refer a case to a partner; a referral needs the family's (or the child's) consent."""
+    """Refer a case to a partner; a referral needs the family's (or the child's) consent,
+    except for a worst form (see :func:`may_refer`)."""
     case = _get(session, Case, case_id, "case")
     _get(session, Partner, partner_id, "partner")
-    if not consent and not case.worst_forms:
+    if not may_refer(case, consent=consent):
         raise DataError(
             "a referral needs consent, except for a worst form of child labour",
             hint="record the consent first",
@@ -543,9 +562,20 @@ def complete_follow_up(
     """Mark a follow-up done by ``visit``: the visit must be of the case's child, on or after
     the case was identified, and the follow-up not already done (the follow-up's row is locked
     while it is checked, so two visits cannot both do it)."""
+    follow_up, case = _follow_up_to_do(session, follow_up_id, child_id=visit.child_id,
+                                       visit_date=visit.visit_date)  # fmt: skip
+    return _mark_done(session, follow_up, case, visit, actor=actor, origin=origin)
+
+
+def _follow_up_to_do(
+    session: Session, follow_up_id: int, *, child_id: int, visit_date: date
+) -> tuple[FollowUp, Case]:
+    """The follow-up a visit of the child on ``visit_date`` may do, and its case, with the
+    follow-up's row locked; refused when it is another child's, already done, or the visit
+    is before the case was identified (``column`` "follow_up_id")."""
     follow_up = _get(session, FollowUp, follow_up_id, "follow-up", lock=True)
     case = _get(session, Case, follow_up.case_id, "case")
-    if case.child_id != visit.child_id:
+    if case.child_id != child_id:
         # Not told apart from a missing one: the other child may be outside the caller's areas.
         raise NotFound(
             f"follow-up {follow_up_id} not found among this child's follow-ups",
@@ -553,12 +583,26 @@ def complete_follow_up(
         )
     if follow_up.visit_id is not None:
         raise Conflict(f"follow-up {follow_up_id} was already done by visit {follow_up.visit_id}")
-    if visit.visit_date < case.opened_on:
+    if visit_date < case.opened_on:
         raise DataError(
-            f"a follow-up visit on {visit.visit_date} is before the case was identified "
+            f"a follow-up visit on {visit_date} is before the case was identified "
             f"({case.opened_on})",
+            column="follow_up_id",
             hint="correct the visit date",
         )
+    return follow_up, case
+
+
+def _mark_done(
+    session: Session,
+    follow_up: FollowUp,
+    case: Case,
+    visit: Visit,
+    *,
+    actor: str,
+    origin: str | None,
+) -> FollowUp:
+    """Mark the checked follow-up done by ``visit``, with its audit row."""
     follow_up.visit_id = visit.id
     session.flush()
     write_audit(
@@ -571,6 +615,41 @@ def complete_follow_up(
         detail={"follow_up": follow_up.id, "visit": visit.id},
     )
     return follow_up
+
+
+def record_visit_and_follow_up(
+    session: Session,
+    *,
+    child_id: int,
+    follow_up_id: int | None,
+    visit_date: date,
+    monitor: str,
+    consent: bool,
+    record: Mapping[str, Any],
+    profile: Profile,
+    actor: str,
+    origin: str | None = None,
+    today: date | None = None,
+    school_days_attended: int | None = None,
+    school_days_open: int | None = None,
+) -> Visit:
+    """Record a visit (:func:`record_visit`) and, when it does a follow-up (``follow_up_id``),
+    mark that follow-up done by it (:func:`complete_follow_up`'s rules). The follow-up is
+    checked before anything is written: a refusal leaves no visit behind."""
+    to_do: tuple[FollowUp, Case] | None = None
+    if follow_up_id is not None:
+        # The child first, then the follow-up: the order every writer takes the locks in.
+        _get(session, Child, child_id, "child", lock=True)
+        to_do = _follow_up_to_do(session, follow_up_id, child_id=child_id, visit_date=visit_date)
+    visit = record_visit(
+        session, child_id=child_id, visit_date=visit_date, monitor=monitor, consent=consent,
+        record=record, profile=profile, actor=actor, origin=origin, today=today,
+        school_days_attended=school_days_attended, school_days_open=school_days_open,
+    )  # fmt: skip
+    if to_do is not None:
+        follow_up, case = to_do
+        _mark_done(session, follow_up, case, visit, actor=actor, origin=origin)
+    return visit
 
 
 def schedule_follow_ups(
@@ -598,6 +677,7 @@ def step_case(
     session: Session,
     *,
     case: Case,
+    expected_version: int,
     action: Action | str,
     actor: str,
     today: date,
@@ -605,9 +685,11 @@ def step_case(
     origin: str | None = None,
     rule: FollowUpRule = DEFAULT_RULE,
 ) -> CaseEvent:
-    """Move a case along the workflow; starting remediation also schedules the first
-    follow-ups (by ``rule``: 3 and 6 months later by default), so no case in remediation is
-    left without a visit due."""
+    """Move a case along the workflow, unless someone changed it since ``expected_version``
+    was read (a ``Conflict``, before anything changes); starting remediation also schedules
+    the first follow-ups (by ``rule``: 3 and 6 months later by default), so no case in
+    remediation is left without a visit due."""
+    _check_version(case, "case", expected_version, now=case.status.value)
     event = transition(session, case, action, actor=actor, reason=reason, origin=origin)
     if event.action == Action.START_REMEDIATION.value:
         schedule_follow_ups(session, case_id=case.id, remediation_start=today,

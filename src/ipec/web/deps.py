@@ -1,8 +1,14 @@
-"""Typed dependencies: a database session per request, and the signed-in principal.
+"""Typed dependencies: a database session per request, the signed-in principal, and the
+record a route reads or changes.
 
 A request is signed in by an API token (``Authorization: Bearer``, for machines) or by the
 session cookie (for browsers). A change made with the cookie must also carry the session's
 anti-forgery token in ``X-CSRF-Token``, so another site cannot make the browser act.
+
+A route receives its record through the access gate (``ipec.auth.access``): ``CaseToRead``,
+``CaseToChange``, ``ChildToRead``... look the record up by the path's id, check the caller's
+scope and role for the action, and write the audit row; a record out of scope is not found.
+The pages have the same, signed in by their form (``ipec.web.pages.deps``).
 """
 
 from __future__ import annotations
@@ -19,7 +25,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ipec.auth import (
+    Operation,
     Principal,
+    access_case,
+    access_case_record,
+    access_child,
+    access_household,
     authenticate,
     csrf_token,
     principal_of,
@@ -35,18 +46,36 @@ from ipec.errors import (
     NotAuthenticated,
     PermissionDenied,
 )
+from ipec.monitoring.models import Case, Child, Household, Referral, RemediationService
+from ipec.web.api.common import RecordId
 
 __all__ = [
     "SAFE_METHODS",
     "SESSION_COOKIE",
+    "CaseToChange",
+    "CaseToRead",
+    "ChildToChange",
+    "ChildToRead",
     "CurrentPrincipal",
     "DbSession",
+    "HouseholdToChange",
+    "HouseholdToRead",
+    "ReferralToChange",
+    "ServiceToChange",
     "authenticate_counting_failures",
+    "case_to_change",
+    "case_to_read",
     "check_csrf",
+    "child_to_change",
+    "child_to_read",
     "csrf_matches",
     "forget_session_cookie",
+    "household_to_change",
+    "household_to_read",
     "origin",
     "principal",
+    "referral_to_change",
+    "service_to_change",
     "session",
     "session_user",
     "set_session_cookie",
@@ -168,3 +197,73 @@ def principal(request: Request, db: DbSession) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(principal)]
+
+
+# The records of the API's routes, through the gate. Each reads the id from the path (by the
+# parameter's name), so a route declares the record and not the id.
+
+
+def child_to_read(
+    child_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
+) -> Child:
+    """The child of the path, for reading (audit-logged)."""
+    return access_child(db, who, child_id, Operation.READ, origin=origin(request))
+
+
+def child_to_change(
+    child_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
+) -> Child:
+    """The child of the path, for a change (a viewer is refused; audit-logged)."""
+    return access_child(db, who, child_id, Operation.CHANGE, origin=origin(request))
+
+
+def household_to_read(
+    household_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
+) -> Household:
+    """The household of the path, for reading (with its children's records; audit-logged)."""
+    return access_household(db, who, household_id, Operation.READ, origin=origin(request))
+
+
+def household_to_change(
+    household_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
+) -> Household:
+    """The household of the path, for a change (a viewer is refused; audit-logged)."""
+    return access_household(db, who, household_id, Operation.CHANGE, origin=origin(request))
+
+
+def case_to_read(case_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal) -> Case:
+    """The case of the path, for reading, through the gate of its child."""
+    return access_case(db, who, case_id, Operation.READ, origin=origin(request))
+
+
+def case_to_change(
+    case_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
+) -> Case:
+    """The case of the path, for a change, through the gate of its child."""
+    return access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
+
+
+def service_to_change(
+    service_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
+) -> RemediationService:
+    """The remediation service of the path, for a change, through the gate of its case."""
+    return access_case_record(db, who, RemediationService, service_id, what="service",
+                              operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
+
+
+def referral_to_change(
+    referral_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
+) -> Referral:
+    """The referral of the path, for a change, through the gate of its case."""
+    return access_case_record(db, who, Referral, referral_id, what="referral",
+                              operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
+
+
+ChildToRead = Annotated[Child, Depends(child_to_read)]
+ChildToChange = Annotated[Child, Depends(child_to_change)]
+HouseholdToRead = Annotated[Household, Depends(household_to_read)]
+HouseholdToChange = Annotated[Household, Depends(household_to_change)]
+CaseToRead = Annotated[Case, Depends(case_to_read)]
+CaseToChange = Annotated[Case, Depends(case_to_change)]
+ServiceToChange = Annotated[RemediationService, Depends(service_to_change)]
+ReferralToChange = Annotated[Referral, Depends(referral_to_change)]

@@ -89,7 +89,9 @@ def test_case_detail_and_transitions(api: Api) -> None:
     assert (moved.json()["status"], moved.json()["version"]) == ("action_planned", version + 1)
     stale = api.call("POST", f"{path}/transitions",
                      {"action": "start_remediation", "version": version})  # fmt: skip
-    assert "changed since you read it" in check_error(stale, 409, "Conflict")["message"]
+    message = check_error(stale, 409, "Conflict")["message"]
+    assert f"case {api.ids['case_a']} was changed by someone else" in message
+    assert f"you read version {version}; it is now action_planned" in message
     forbidden = api.call("POST", f"{path}/transitions", {"action": "close", "version": version + 1})
     check_error(forbidden, 409, "InvalidTransition")
     events = api.call("GET", path).json()["events"]

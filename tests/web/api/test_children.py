@@ -97,3 +97,16 @@ def test_invalid_fields_and_big_or_broken_bodies(api: Api) -> None:
     garbage = api.client.post(path, content=b"{not json", headers=headers)
     check_error(garbage, 422, "ValidationError")
     check_error(api.call("GET", "/api/v1/children/99999999999"), 422, "ValidationError")
+
+
+def test_an_undetermined_visit_names_what_to_ask_again(api: Api) -> None:
+    """Issue 17: hours not recorded that could cross a threshold leave the visit undetermined;
+    the answer names the fields to ask again, and the child is not said to be working legally."""
+    child = api.ids["child_a"]
+    record = {"econ_any": True, "econ_hours": None}
+    response = api.call("POST", f"/api/v1/children/{child}/visits", {**VISIT, "record": record})
+    assert response.status_code == 201
+    visit = response.json()
+    assert (visit["status"], visit["missing"]) == ("undetermined", ["econ_hours"])
+    assert (visit["child_labour"], visit["reasons"]) == (False, [])
+    assert visit["explanation"].endswith("Ask again: hours of economic activity.")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipec.monitoring import AuditEntry
 from tests.web.api.conftest import Api, check_error
 
 YEAR = "start=2026-01-01&end=2026-12-31"
@@ -60,3 +64,34 @@ def test_bad_metric_requests(api: Api) -> None:
     check_error(api.call("GET", "/api/v1/metrics/identification"), 422, "ValidationError")
     outside = api.call("GET", f"/api/v1/metrics/identification?{YEAR}&area_id={api.ids['area_b']}")
     check_error(outside, 404, "NotFound")
+
+
+def _readings(api: Api) -> list[AuditEntry]:
+    with Session(api.engine) as session:
+        query = select(AuditEntry).where(AuditEntry.action == "metrics.read")
+        return list(session.scalars(query.order_by(AuditEntry.id)))
+
+
+def test_a_metric_reading_is_audit_logged_as_the_dashboards_is(api: Api) -> None:
+    """The same row as the dashboard writes (``metrics.read`` on the area, with the view and
+    the period), through the same function, for the caller's own area or one inside it."""
+    area = api.ids["area_a"]
+    rates = api.call("GET", f"/api/v1/metrics/identification?{YEAR}&area_id={area}")
+    assert rates.status_code == 200
+    entry = _readings(api)[-1]
+    assert (entry.actor, entry.entity, entry.entity_id) == ("monitor", "area", area)
+    assert entry.detail == {"view": "api:identification", "start": "2026-01-01",
+                            "end": "2026-12-31"}  # fmt: skip
+    assert entry.origin == "testclient"
+    before = len(_readings(api))
+    assert api.call("GET", f"/api/v1/metrics/us_dol?{YEAR}", who="admin").status_code == 200
+    assert api.call("GET", f"/api/v1/metrics/caseload?{YEAR}", who="viewer").status_code == 200
+    readings = _readings(api)[before:]
+    assert [(e.actor, e.entity_id, e.detail["view"]) for e in readings] == [
+        ("admin", api.ids["country"], "api:us_dol"),
+        ("viewer", area, "api:caseload"),
+    ]
+    # A refused reading (a period backwards, an area out of scope) is not logged as read.
+    api.call("GET", "/api/v1/metrics/identification?start=2026-12-31&end=2026-01-01")
+    api.call("GET", f"/api/v1/metrics/identification?{YEAR}&area_id={api.ids['area_b']}")
+    assert len(_readings(api)) == before + 2

@@ -8,18 +8,10 @@ from datetime import date
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from ipec.auth import (
-    Operation,
-    access_case,
-    access_case_record,
-    area_in_scope,
-    case_page,
-    follow_up_page,
-)
-from ipec.errors import Conflict
+from ipec.auth import area_in_scope, read_list
 from ipec.monitoring import allowed_actions
 from ipec.monitoring.models import FollowUp, Referral, RemediationService
-from ipec.monitoring.queries import FollowUpFilter
+from ipec.monitoring.queries import CaseList, FollowUpFilter, FollowUpList
 from ipec.monitoring.service import (
     add_service,
     end_service,
@@ -27,7 +19,7 @@ from ipec.monitoring.service import (
     set_referral_status,
     step_case,
 )
-from ipec.web.api.common import Page, PerPage, RecordId, today
+from ipec.web.api.common import Page, PerPage, today
 from ipec.web.api.filters import AreaQuery, CaseFilters
 from ipec.web.api.schemas import (
     CaseDetailOut,
@@ -47,7 +39,15 @@ from ipec.web.api.schemas import (
     ServiceOut,
     TransitionIn,
 )
-from ipec.web.deps import CurrentPrincipal, DbSession, origin
+from ipec.web.deps import (
+    CaseToChange,
+    CaseToRead,
+    CurrentPrincipal,
+    DbSession,
+    ReferralToChange,
+    ServiceToChange,
+    origin,
+)
 
 __all__ = ["router"]
 
@@ -66,8 +66,8 @@ def list_cases(
 ) -> CasePageOut:
     """The caller's cases, most urgent first (worst forms, hazardous work, under 12, girls,
     then the oldest), filtered and paginated."""
-    found = case_page(db, who, filters, today=today(), page=page, per_page=per_page,
-                      origin=origin(request))  # fmt: skip
+    listing = CaseList(filters, today(), page=page, per_page=per_page)
+    found = read_list(db, who, listing, origin=origin(request))
     items = [
         CaseListItem(
             case=CaseOut.model_validate(row.Case),
@@ -82,11 +82,8 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut)
-def read_case(
-    case_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
-) -> CaseDetailOut:
+def read_case(case: CaseToRead, db: DbSession) -> CaseDetailOut:
     """A case with its history, services, referrals, follow-ups and the actions allowed now."""
-    case = access_case(db, who, case_id, Operation.READ, origin=origin(request))
     services = db.scalars(
         select(RemediationService)
         .where(RemediationService.case_id == case.id)
@@ -110,29 +107,23 @@ def read_case(
 
 @router.post("/cases/{case_id}/transitions", response_model=CaseOut)
 def move_case(
-    case_id: RecordId, body: TransitionIn, request: Request, db: DbSession, who: CurrentPrincipal
-) -> CaseOut:
+    case: CaseToChange, body: TransitionIn, request: Request, db: DbSession,
+    who: CurrentPrincipal,
+) -> CaseOut:  # fmt: skip
     """Move a case along the workflow; refused when the case changed since ``version``.
     Starting remediation schedules the first follow-ups (3 and 6 months later)."""
-    case = access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
-    if case.version != body.version:
-        raise Conflict(
-            f"case {case_id} changed since you read it (now version {case.version}, "
-            f"status {case.status.value})",
-            hint="reload the case and try again",
-        )
-    step_case(db, case=case, action=body.action, actor=who.username, today=today(),
-              reason=body.reason, origin=origin(request))  # fmt: skip
+    step_case(db, case=case, expected_version=body.version, action=body.action,
+              actor=who.username, today=today(), reason=body.reason,
+              origin=origin(request))  # fmt: skip
     return CaseOut.model_validate(case)
 
 
 @router.post("/cases/{case_id}/services", response_model=ServiceOut, status_code=201)
 def create_service(
-    case_id: RecordId, body: ServiceIn, request: Request, db: DbSession, who: CurrentPrincipal
+    case: CaseToChange, body: ServiceIn, request: Request, db: DbSession, who: CurrentPrincipal
 ) -> ServiceOut:
     """Record a remediation service given in a case."""
-    access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
-    service = add_service(db, case_id=case_id, service=body.type, started_on=body.started_on,
+    service = add_service(db, case_id=case.id, service=body.type, started_on=body.started_on,
                           partner_id=body.partner_id, actor=who.username,
                           origin=origin(request))  # fmt: skip
     return ServiceOut.model_validate(service)
@@ -140,24 +131,21 @@ def create_service(
 
 @router.patch("/services/{service_id}", response_model=ServiceOut)
 def finish_service(
-    service_id: RecordId, body: ServiceEndIn, request: Request, db: DbSession,
+    given: ServiceToChange, body: ServiceEndIn, request: Request, db: DbSession,
     who: CurrentPrincipal,
 ) -> ServiceOut:  # fmt: skip
     """Record the end date of a service."""
-    access_case_record(db, who, RemediationService, service_id, what="service",
-                       operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
-    service = end_service(db, service_id=service_id, ended_on=body.ended_on,
+    service = end_service(db, service_id=given.id, ended_on=body.ended_on,
                           actor=who.username, origin=origin(request))  # fmt: skip
     return ServiceOut.model_validate(service)
 
 
 @router.post("/cases/{case_id}/referrals", response_model=ReferralOut, status_code=201)
 def create_referral(
-    case_id: RecordId, body: ReferralIn, request: Request, db: DbSession, who: CurrentPrincipal
+    case: CaseToChange, body: ReferralIn, request: Request, db: DbSession, who: CurrentPrincipal
 ) -> ReferralOut:
     """Refer a case to a partner (consent needed except for a worst form)."""
-    access_case(db, who, case_id, Operation.CHANGE, origin=origin(request))
-    referral = refer(db, case_id=case_id, partner_id=body.partner_id, consent=body.consent,
+    referral = refer(db, case_id=case.id, partner_id=body.partner_id, consent=body.consent,
                      reason=body.reason, sent_on=body.sent_on, actor=who.username,
                      origin=origin(request))  # fmt: skip
     return ReferralOut.model_validate(referral)
@@ -165,13 +153,11 @@ def create_referral(
 
 @router.patch("/referrals/{referral_id}", response_model=ReferralOut)
 def change_referral(
-    referral_id: RecordId, body: ReferralStatusIn, request: Request, db: DbSession,
+    sent: ReferralToChange, body: ReferralStatusIn, request: Request, db: DbSession,
     who: CurrentPrincipal,
 ) -> ReferralOut:  # fmt: skip
     """Move a referral on (accepted, rejected, done, revoked)."""
-    access_case_record(db, who, Referral, referral_id, what="referral",
-                       operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
-    referral = set_referral_status(db, referral_id=referral_id, status=body.status,
+    referral = set_referral_status(db, referral_id=sent.id, status=body.status,
                                    actor=who.username, origin=origin(request))  # fmt: skip
     return ReferralOut.model_validate(referral)
 
@@ -194,8 +180,8 @@ def list_follow_ups(
     path = area_in_scope(db, who, area_id).path if area_id is not None else None
     limit = due_by or date.fromordinal(now.toordinal() + 7)
     filters = FollowUpFilter(due_by=limit, overdue_only=overdue_only, area_path=path)
-    found = follow_up_page(db, who, filters, today=now, page=page, per_page=per_page,
-                           origin=origin(request))  # fmt: skip
+    listing = FollowUpList(filters, now, page=page, per_page=per_page)
+    found = read_list(db, who, listing, origin=origin(request))
     items = [
         FollowUpItem(
             follow_up=FollowUpOut.model_validate(row.FollowUp),

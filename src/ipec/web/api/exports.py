@@ -9,8 +9,9 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from ipec.auth import export_cases
+from ipec.auth import read_export
 from ipec.monitoring.export import EXPORT_FORMATS, write_cases
+from ipec.monitoring.queries import CaseExport
 from ipec.web.api.common import today
 from ipec.web.api.filters import CaseFilters
 from ipec.web.deps import CurrentPrincipal, DbSession, origin
@@ -45,8 +46,8 @@ def export_case_list(
     priority order. The file is written in full before it is sent, so an error never leaves
     half a file."""
     now = today()
-    rows = export_cases(db, who, filters, today=now, file_format=file_format,
-                        origin=origin(request))  # fmt: skip
+    export = CaseExport(filters, now, file_format)
+    rows = read_export(db, who, export, origin=origin(request))
     spooled: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
         max_size=8 * 1024 * 1024
     )  # closed by _stream once sent, or here on error

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from ipec.auth import CHANGE_ROLES, Operation, access_household, area_in_scope, require_role
+from ipec.auth import CHANGE_ROLES, area_in_scope, require_role
 from ipec.monitoring.service import ChildInput, register_household, update_household
-from ipec.web.api.common import RecordId
 from ipec.web.api.schemas import HouseholdChangesIn, HouseholdIn, HouseholdOut
-from ipec.web.deps import CurrentPrincipal, DbSession, origin
+from ipec.web.deps import CurrentPrincipal, DbSession, HouseholdToChange, HouseholdToRead, origin
 
 __all__ = ["router"]
 
@@ -30,26 +29,22 @@ def create_household(
 
 
 @router.get("/households/{household_id}", response_model=HouseholdOut)
-def read_household(
-    household_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
-) -> HouseholdOut:
+def read_household(household: HouseholdToRead) -> HouseholdOut:
     """A household and its children (within the caller's areas)."""
-    household = access_household(db, who, household_id, Operation.READ, origin=origin(request))
     return HouseholdOut.model_validate(household)
 
 
 @router.patch("/households/{household_id}", response_model=HouseholdOut)
 def change_household(
-    household_id: RecordId,
+    household: HouseholdToChange,
     body: HouseholdChangesIn,
     request: Request,
     db: DbSession,
     who: CurrentPrincipal,
 ) -> HouseholdOut:
     """Change a household; refused when it changed since ``version`` was read."""
-    access_household(db, who, household_id, Operation.CHANGE, origin=origin(request))
     changes = body.model_dump(exclude={"version"}, exclude_unset=True)
-    household = update_household(db, household_id=household_id, expected_version=body.version,
+    household = update_household(db, household_id=household.id, expected_version=body.version,
                                  changes=changes, actor=who.username,
                                  origin=origin(request))  # fmt: skip
     return HouseholdOut.model_validate(household)

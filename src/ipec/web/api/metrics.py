@@ -1,7 +1,9 @@
 """Programme metrics for the caller's areas (or one area inside them) and a period.
 
 Definitions: ``ipec.monitoring.metrics`` and docs/monitoring.md. The specific routes are
-declared before ``/metrics/{metric}`` so their names are not read as rate names.
+declared before ``/metrics/{metric}`` so their names are not read as rate names. Every reading
+passes ``ipec.auth.read_metrics``, as the dashboard's does, and is audit-logged the same way
+(``metrics.read``, the view ``api:<metric>``): counts of a small area can point at children.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from ipec.auth import area_in_scope
+from ipec.auth import read_metrics
 from ipec.monitoring.metrics import (
     Period,
     Rate,
@@ -41,7 +43,7 @@ from ipec.web.api.schemas import (
     ResolutionOut,
     UsDolOut,
 )
-from ipec.web.deps import CurrentPrincipal, DbSession
+from ipec.web.deps import CurrentPrincipal, DbSession, origin
 
 __all__ = ["router"]
 
@@ -57,15 +59,21 @@ class Scope:
 
 
 def metric_scope(
+    *,
+    request: Request,
     db: DbSession,
     who: CurrentPrincipal,
     start: Annotated[date, Query()],
     end: Annotated[date, Query()],
     area_id: AreaQuery = None,
 ) -> Scope:
-    """The caller's areas (or ``area_id`` inside them) and the period, inclusive."""
-    path = area_in_scope(db, who, area_id).path if area_id is not None else who.scope_path
-    return Scope(path, Period(start, end))
+    """The caller's areas (or ``area_id`` inside them) and the period, inclusive; the reading
+    is audit-logged (the view names the metric: ``api:identification``)."""
+    period = Period(start, end)
+    view = "api:" + request.url.path.rsplit("/", 1)[-1]
+    area = read_metrics(db, who, area_id, start=period.start, end=period.end, view=view,
+                        origin=origin(request))  # fmt: skip
+    return Scope(area.path, period)
 
 
 MetricScope = Annotated[Scope, Depends(metric_scope)]

@@ -98,8 +98,13 @@ class VisitOut(_Out):
     child_id: int
     visit_date: date
     age: int
-    status: str
+    status: str = Field(
+        description="not_working, permitted_work, child_labour, undetermined or out_of_scope"
+    )
     reasons: list[str]
+    missing: list[str] = Field(
+        description="When undetermined: the fields to ask again (econ_hours, chores_hours...)."
+    )
     explanation: str
     child_labour: bool
     hazardous_work: bool

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from ipec.auth import area_in_scope, case_page
+from ipec.auth import area_in_scope, read_list
 from ipec.monitoring.models import CaseStatus, Sex
-from ipec.monitoring.queries import CaseFilter
+from ipec.monitoring.queries import CaseFilter, CaseList
 from ipec.web.api.common import Page, today
 from ipec.web.api.filters import AreaQuery
 from ipec.web.deps import DbSession, origin
@@ -112,8 +112,8 @@ def case_list(
     area_path = area_in_scope(db, who, area_id).path if area_id is not None else None
     filters = _filter(area_path=area_path, status=status, priority=priority, sex=sex, age=age,
                       overdue=overdue, search=q)  # fmt: skip
-    found = case_page(db, who, filters, today=today(), page=page, per_page=_PER_PAGE,
-                      origin=origin(request))  # fmt: skip
+    listing = CaseList(filters, today(), page=page, per_page=_PER_PAGE)
+    found = read_list(db, who, listing, origin=origin(request))
     chosen = {"area_id": str(area_id) if area_id else None,
               "status": status.value if status else None,
               "priority": priority.value if priority else None,

@@ -1,8 +1,13 @@
-"""Who is signed in to the pages, and the anti-forgery check of every form.
+"""Who is signed in to the pages, the anti-forgery check of every form, and the record a
+page reads or changes.
 
 The pages sign in with the same session cookie as the API. A form that changes something
 carries the session's anti-forgery token in a hidden ``csrf_token`` field (HTMX requests send
 it in ``X-CSRF-Token``), so another site cannot make a signed-in browser act.
+
+A page receives its record as the API's routes do (``ipec.web.deps``), through the access
+gate with the action it needs (``ChildToRead``, ``CaseToChange``...), after the sign-in and
+the anti-forgery check: a form refused for either has read nothing.
 """
 
 from __future__ import annotations
@@ -12,12 +17,46 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ipec.auth import CHANGE_ROLES, Principal, csrf_token, principal_of
+from ipec.auth import (
+    CHANGE_ROLES,
+    Operation,
+    Principal,
+    access_case,
+    access_case_record,
+    access_child,
+    csrf_token,
+    principal_of,
+)
 from ipec.auth.service import MANAGER_ROLES
 from ipec.errors import DataError, PermissionDenied
-from ipec.web.deps import SAFE_METHODS, SESSION_COOKIE, DbSession, csrf_matches, session_user
+from ipec.monitoring.models import Case, Child, Referral, RemediationService
+from ipec.web.api.common import RecordId
+from ipec.web.deps import (
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    DbSession,
+    csrf_matches,
+    origin,
+    session_user,
+)
 
-__all__ = ["FormFields", "SignedIn", "Viewer", "form_fields", "signed_in"]
+__all__ = [
+    "CaseToChange",
+    "ChildToChange",
+    "ChildToRead",
+    "FormFields",
+    "ReferralToChange",
+    "ServiceToChange",
+    "SignedIn",
+    "Viewer",
+    "case_to_change",
+    "child_to_change",
+    "child_to_read",
+    "form_fields",
+    "referral_to_change",
+    "service_to_change",
+    "signed_in",
+]
 
 #: A page form has a few dozen fields at most; more is not a form of ours.
 _MAX_FIELDS = 200
@@ -76,3 +115,42 @@ def signed_in(request: Request, db: DbSession, form: FormFields) -> Viewer:
 
 
 SignedIn = Annotated[Viewer, Depends(signed_in)]
+
+
+def child_to_read(child_id: RecordId, request: Request, db: DbSession, viewer: SignedIn) -> Child:
+    """The child of the path, for reading (audit-logged)."""
+    return access_child(db, viewer.principal, child_id, Operation.READ, origin=origin(request))
+
+
+def child_to_change(child_id: RecordId, request: Request, db: DbSession, viewer: SignedIn) -> Child:
+    """The child of the path, for a change (a viewer is refused; audit-logged)."""
+    return access_child(db, viewer.principal, child_id, Operation.CHANGE, origin=origin(request))
+
+
+def case_to_change(case_id: RecordId, request: Request, db: DbSession, viewer: SignedIn) -> Case:
+    """The case of the path, for a change, through the gate of its child."""
+    return access_case(db, viewer.principal, case_id, Operation.CHANGE, origin=origin(request))
+
+
+def service_to_change(
+    service_id: RecordId, request: Request, db: DbSession, viewer: SignedIn
+) -> RemediationService:
+    """The remediation service of the path, for a change, through the gate of its case."""
+    return access_case_record(db, viewer.principal, RemediationService, service_id,
+                              what="service", operation=Operation.CHANGE,
+                              origin=origin(request))  # fmt: skip
+
+
+def referral_to_change(
+    referral_id: RecordId, request: Request, db: DbSession, viewer: SignedIn
+) -> Referral:
+    """The referral of the path, for a change, through the gate of its case."""
+    return access_case_record(db, viewer.principal, Referral, referral_id, what="referral",
+                              operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
+
+
+ChildToRead = Annotated[Child, Depends(child_to_read)]
+ChildToChange = Annotated[Child, Depends(child_to_change)]
+CaseToChange = Annotated[Case, Depends(case_to_change)]
+ServiceToChange = Annotated[RemediationService, Depends(service_to_change)]
+ReferralToChange = Annotated[Referral, Depends(referral_to_change)]

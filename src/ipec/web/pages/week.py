@@ -8,8 +8,8 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ipec.auth import follow_up_page
-from ipec.monitoring.queries import FollowUpFilter
+from ipec.auth import read_list
+from ipec.monitoring.queries import FollowUpFilter, FollowUpList
 from ipec.web.api.common import Page, today
 from ipec.web.deps import DbSession, origin
 from ipec.web.pages.deps import SignedIn
@@ -27,7 +27,7 @@ _WEEK = timedelta(days=7)
 def week(request: Request, db: DbSession, viewer: SignedIn, page: Page = 1) -> Response:
     """Follow-ups to do by a week from today, overdue first (earliest due first)."""
     now = today()
-    found = follow_up_page(db, viewer.principal, FollowUpFilter(due_by=now + _WEEK), today=now,
-                           page=page, per_page=_PER_PAGE, origin=origin(request))  # fmt: skip
+    listing = FollowUpList(FollowUpFilter(due_by=now + _WEEK), now, page=page, per_page=_PER_PAGE)
+    found = read_list(db, viewer.principal, listing, origin=origin(request))
     context = {"rows": found.rows, "page": page, "has_next": found.has_next}
     return pages_of(request).render(request, "visits_week.html", context)
