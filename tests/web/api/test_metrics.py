@@ -21,6 +21,9 @@ def test_metrics_in_scope(api: Api) -> None:
         {"group": "total", "numerator": 1, "denominator": 1, "value": 1.0},
         {"group": "female*12-14", "numerator": 1, "denominator": 1, "value": 1.0},
     ]
+    # 20 hours at 12 is child labour but not hazardous work
+    hazardous = api.call("GET", f"/api/v1/metrics/hazardous_work?{YEAR}").json()
+    assert hazardous[0] == {"group": "total", "numerator": 0, "denominator": 1, "value": 0.0}
     everywhere = api.call("GET", f"/api/v1/metrics/referral_acceptance?{YEAR}", who="admin")
     assert everywhere.json() == [{"group": "total", "numerator": 0, "denominator": 2,
                                   "value": 0.0}]  # fmt: skip

@@ -27,6 +27,7 @@ from ipec.monitoring.metrics import (
     dol_livelihood_services,
     effectiveness,
     follow_up_compliance,
+    hazardous_work_rate,
     identification_rate,
     outcome_counts,
     referral_acceptance,
@@ -147,6 +148,7 @@ def us_dol_metric(db: DbSession, scope: MetricScope) -> UsDolOut:
 
 class RateMetric(StrEnum):
     IDENTIFICATION = "identification"
+    HAZARDOUS_WORK = "hazardous_work"
     SUPPORT = "support"
     FOLLOW_UP_COMPLIANCE = "follow_up_compliance"
     REFERRAL_ACCEPTANCE = "referral_acceptance"
@@ -163,6 +165,8 @@ def rate_metric(
     """A rate: a total, then one row per sex and age group (coverage: per area)."""
     if metric is RateMetric.IDENTIFICATION:
         return _rates(identification_rate(db, area_path=scope.area_path, period=scope.period))
+    if metric is RateMetric.HAZARDOUS_WORK:
+        return _rates(hazardous_work_rate(db, area_path=scope.area_path, period=scope.period))
     if metric is RateMetric.SUPPORT:
         return _rates(
             support_rate(db, area_path=scope.area_path, period=scope.period, at_least=at_least)
