@@ -38,6 +38,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     district's case list at a million children took 204 ms instead of 55 in between)."""
     try:
         before = _revision(engine)
+        _refuse_unknown(engine, before)
         command.upgrade(alembic_config(engine), revision)
         applied = before is not None and _revision(engine) != before
     except OperationalError as exc:
@@ -66,6 +67,21 @@ def _vacuum_after_upgrade(engine: Engine) -> None:
             "database, or leave it to autovacuum (case lists and metrics are slower until then)",
             reason,
         )
+
+
+def _refuse_unknown(engine: Engine, current: str | None) -> None:
+    """A schema revision this ipec does not know: a database made by a pre-release version
+    (whose intermediate revisions were folded into the baseline) or by a newer one."""
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    if current is None or current in {r.revision for r in script.walk_revisions()}:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    raise ConfigurationError(
+        f"the database at {where} has schema {current}, which this ipec does not know (made "
+        "by a pre-release ipec, or by a newer one)",
+        hint="make a new database (ipec db upgrade on an empty one) and bring the records "
+        "over, or use the ipec that made it",
+    )
 
 
 def _revision(engine: Engine) -> str | None:
