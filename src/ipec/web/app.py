@@ -14,6 +14,7 @@ from ipec import __version__
 from ipec.config import Settings, check_secret, load_settings
 from ipec.db import make_engine, require_current
 from ipec.web.api.routes import router
+from ipec.web.empty_query import EmptyQueryValues
 from ipec.web.errors import install_error_handlers
 from ipec.web.limits import BodyLimit
 from ipec.web.pages import install_pages
@@ -55,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
             return await call_next(request)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(EmptyQueryValues)
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:

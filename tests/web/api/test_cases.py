@@ -72,6 +72,10 @@ def test_priority_order_filters_and_pages(api: Api) -> None:
     assert [item["case"]["id"] for item in second["items"]] == [made["older boy"]]
     item = first["items"][1]
     assert (item["area_name"], item["overdue_follow_ups"]) == ("A", 1)
+    # empty values are "any", as a filter form sends its "All" choices
+    blank = api.call("GET", "/api/v1/cases?per_page=2&area_id=&status=&sex=&search=")
+    assert blank.status_code == 200
+    assert blank.json() == first
     error = check_error(api.call("GET", "/api/v1/cases?min_age=12&max_age=5"), 422, "DataError")
     assert "min_age 12 is above max_age 5" in error["message"]
     check_error(api.call("GET", "/api/v1/cases?status=lost"), 422, "ValidationError")

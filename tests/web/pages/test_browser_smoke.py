@@ -46,3 +46,27 @@ def test_sign_in_and_reach_the_content_with_the_keyboard_alone(
     assert page.evaluate("document.activeElement.id") == "f-area"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+
+
+def test_the_case_list_filter_button_works_for_every_role(
+    browser: Any, live_site: LiveSite
+) -> None:
+    """The Filter button pressed with what a user leaves in the form: every "All" (sent as
+    empty values), then one status chosen, as each role, on a desk and a phone screen."""
+    for who, phone in (("monitor", False), ("viewer", True), ("admin", False)):
+        page = sign_in_page(browser, live_site, who, phone=phone)
+        page.goto(f"{live_site.url}/cases")
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_load_state("load")
+        assert "area_id=&" in page.url  # the form sent its "All" choices as empty values
+        assert page.get_by_role("heading", level=1).inner_text() != "Not found"
+        assert page.get_by_text("422").count() == 0
+        assert page.get_by_role("link", name="child a").count() == 1, who
+        expected_b = 1 if who == "admin" else 0
+        assert page.get_by_role("link", name="child b").count() == expected_b, who
+        page.locator("#f-status").select_option("closed")
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_load_state("load")
+        assert "status=closed" in page.url
+        assert page.get_by_text("No case matches these filters.").count() == 1, who
+        page.close()
