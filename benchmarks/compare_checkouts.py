@@ -37,9 +37,12 @@ def main() -> None:
     parser.add_argument("old_src")
     parser.add_argument("new_src")
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("script", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
-    script = [part for part in args.script if part != "--"]
+    argv = sys.argv[1:]
+    if "--" not in argv:
+        parser.error("give the benchmark script and its arguments after --")
+    cut = argv.index("--")
+    args = parser.parse_args(argv[:cut])
+    script = argv[cut + 1 :]
     if not script:
         parser.error("give the benchmark script and its arguments after --")
     runs: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}
