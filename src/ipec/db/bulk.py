@@ -1,7 +1,7 @@
 """Write Polars frames into tables in bulk, the fastest correct way for each backend.
 
 The ORM (and even ``session.execute(insert(Model), rows)``) builds a Python dict and binds
-parameters per row, which caps a load at tens of thousands of rows a second. A bulk load
+parameters per row, which is far slower than the driver's own batch insert. A bulk load
 of millions of rows (the demo seeder) goes straight to the driver instead, inside the
 caller's transaction:
 
@@ -42,6 +42,8 @@ __all__ = ["BulkWriter", "analyze", "bulk_load", "vacuum"]
 _SLICE_ROWS = 50_000
 #: SQLite page cache during a load (KiB, as ``PRAGMA cache_size`` takes a negative number).
 _SQLITE_CACHE_KIB = 256 * 1024
+#: How SQLAlchemy's SQLite dialect writes a date and time.
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
 
 
 def _quoted(name: str) -> str:
@@ -52,7 +54,8 @@ class BulkWriter:
     """Appends frames to tables through the driver connection of ``connection``.
 
     Column names are the frame's; values must already have the column's type (Polars
-    ``Date`` for dates, ``Boolean`` for flags, JSON as text).
+    ``Date`` for dates, ``Datetime`` with a time zone for times, ``Boolean`` for flags, JSON
+    as text).
     """
 
     def __init__(self, connection: Connection) -> None:
@@ -106,8 +109,12 @@ class _SqliteWriter(BulkWriter):
         columns = ", ".join(_quoted(name) for name in frame.columns)
         marks = ", ".join("?" * frame.width)
         sql = f"INSERT INTO {_quoted(table)} ({columns}) VALUES ({marks})"
-        # Dates as SQLAlchemy's SQLite dialect stores them (ISO text); flags go in as 0/1.
-        frame = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
+        # Dates and times as SQLAlchemy's SQLite dialect stores them (ISO text, times in UTC
+        # without the zone); flags go in as 0/1.
+        frame = frame.with_columns(
+            pl.col(pl.Date).dt.to_string("%Y-%m-%d"),
+            pl.col(pl.Datetime).dt.convert_time_zone("UTC").dt.to_string(_SQLITE_DATETIME),
+        )
         cursor = self._driver.cursor()
         try:
             for piece in frame.iter_slices(_SLICE_ROWS):

@@ -15,8 +15,8 @@ __all__ = ["make_engine"]
 #: Bytes of the database file SQLite reads through a memory map (it caps this at its own
 #: compile-time limit, 2 GiB in common builds). Reading pages through the map instead of a
 #: system call per page, and without copying them into each connection's 2 MiB page cache,
-#: took a region's metrics at a million children down by a fifth to a half
-#: (docs/performance.md). The map shares the system's file cache: it adds no memory.
+#: makes a region's metrics markedly faster (docs/performance-history.md). The map shares
+#: the system's file cache: it adds no memory.
 _SQLITE_MMAP_BYTES = 1 << 31
 
 
@@ -45,7 +45,8 @@ def _sqlite_begin_deferred(connection: Any) -> None:
 def _postgres_custom_plans(dbapi_connection: Any, _record: Any) -> None:
     """Plan every statement for its own values. psycopg prepares a statement run five times on
     a connection, and PostgreSQL may then switch to a generic plan blind to the dates, areas
-    and page sizes: a country's case list went from 46 ms to 1.7 s on its eleventh request."""
+    and page sizes, and a country's case list became many times slower from its sixth request
+    on a connection (docs/performance-history.md)."""
     with dbapi_connection.cursor() as cursor:
         cursor.execute("SET plan_cache_mode = force_custom_plan")
     dbapi_connection.commit()

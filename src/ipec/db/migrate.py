@@ -34,8 +34,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     A migration that fills a new column rewrites every row of its table; on PostgreSQL the
     tables of a database that had a schema are then vacuumed (after the upgrade committed),
-    so that index-only scans work at once rather than after autovacuum's next pass (a
-    district's case list at a million children took 204 ms instead of 55 in between)."""
+    so that index-only scans work at once rather than after autovacuum's next pass (until
+    then the case lists read the tables; docs/performance-history.md)."""
     try:
         before = _revision(engine)
         _refuse_unknown(engine, before)

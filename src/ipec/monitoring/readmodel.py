@@ -175,7 +175,7 @@ _IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 class _Recompute:
     """The statements that replace some records' facts: lock the owners (PostgreSQL), delete
     their facts, insert them computed again. Built once per kind of owner and reused with
-    the ids bound (building and compiling them took 7-9 ms of Python per visit written)."""
+    the ids bound (building and compiling them on every write cost more than running them)."""
 
     lock: Select[Any]
     remove: Delete

@@ -84,8 +84,8 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 #: PostgreSQL settings for the rest of a metric's transaction. The metrics' nested aggregates
-#: get row estimates in the billions, which switches on JIT compilation: it cost seconds for
-#: queries that run in a fraction of one. Sorts and hashes of a region's visits overflow the
+#: get row estimates in the billions, which switches on JIT compilation: it cost far more
+#: than the queries themselves. Sorts and hashes of a region's visits overflow the
 #: default 4 MB of work memory and spill to disk.
 _POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
 

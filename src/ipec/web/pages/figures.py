@@ -1,7 +1,7 @@
 """The dashboard's figures and the store that keeps them a while.
 
-The figures are aggregates over every child of an area subtree: at a million children they
-take seconds to compute, so they are kept per (area id, period, profile), fresh for 10
+The figures are aggregates over every child of an area subtree, too slow to compute on every
+view of a large area, so they are kept per (area id, period, profile), fresh for 10
 minutes by default (the setting ``dashboard_figures_seconds``), and shared by every user who
 may read that area. Only numbers are kept, never names (the page reads the area names on each
 view). The access check and the audit row of a view are not part of the figures: they run on

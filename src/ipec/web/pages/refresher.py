@@ -1,7 +1,7 @@
 """Keep the dashboard's figures computed ahead of the views, in a background thread.
 
-A dashboard's figures take about a second for a district and half a minute for a country of a
-million children. The refresher computes, every ``interval`` seconds, the figures that are
+A dashboard's figures take long to compute for a large area (docs/performance.md gives the
+current figures). The refresher computes, every ``interval`` seconds, the figures that are
 missing or expired among those the users will most likely open (for the default period:
 each active user's own area, where their dashboard opens, and the areas just under it, where
 they drill down), and the expired figures that a view read since they were computed. While it
