@@ -266,20 +266,28 @@ def output_expressions(
     # What to ask again: the age, and the unknown hours of each rule family that could fire
     # (with the age unknown, of every family the profile counts: some age may need them).
     chores_counted = profile.chores.counted and bool(profile.chores.bands)
-    asked = [(pl.lit("age"), age_unknown)]
+    asked: list[tuple[str, pl.Expr]] = [("age", age_unknown)]
     asked += [
-        (pl.lit(name), unknown & (economic_open | age_unknown))
+        (name, unknown & (economic_open | age_unknown))
         for name, unknown in _unknown_parts(econ_activities, schema)
     ]
     asked += [
-        (pl.lit(name), unknown & (chores_open | (age_unknown & chores_counted)))
+        (name, unknown & (chores_open | (age_unknown & chores_counted)))
         for name, unknown in _unknown_parts(chores_activities, schema)
     ]
-    missing = pl.concat_str(
-        [pl.when(wanted).then(name) for name, wanted in asked],
-        separator=MISSING_SEPARATOR,
-        ignore_nulls=True,
-    )
+    # A bit per value to ask again, then one lookup of the few combinations: joining strings
+    # on every row cost more than the rest of the classification.
+    bits = sum(
+        (wanted.fill_null(value=False).cast(pl.UInt8) * (1 << i) for i, (_, wanted) in
+         enumerate(asked)),
+        pl.lit(0, dtype=pl.UInt8),
+    )  # fmt: skip
+    names = [name for name, _ in asked]
+    combinations = [
+        MISSING_SEPARATOR.join(n for i, n in enumerate(names) if key >> i & 1) or None
+        for key in range(1 << len(names))
+    ]
+    missing = pl.lit(pl.Series(combinations, dtype=pl.String)).gather(bits)
 
     def status(value: WorkStatus) -> pl.Expr:
         return pl.lit(value.value, dtype=WORK_STATUS)
