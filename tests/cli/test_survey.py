@@ -131,3 +131,19 @@ def test_unreadable_survey(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
                 "-o", str(output)]) == 1  # fmt: skip
     assert f"{broken}: cannot read the stata file" in _error(capsys)
     assert list(tmp_path.iterdir()) == [broken]
+
+
+def test_tables_with_normalised_weights(survey: Path, tmp_path: Path) -> None:
+    """--normalise-weights: the numbers of children are sample counts (the total row's
+    weighted N is its unweighted n), and every table says so."""
+    output = tmp_path / "tables.xlsx"
+    code = run(["survey", "tables", str(survey), "--map", "mics6", "--profile", "sdg-8.7.1",
+                "--normalise-weights", "-o", str(output)])  # fmt: skip
+    assert code == 0
+    book = openpyxl.load_workbook(output)
+    for name in book.sheetnames[:5]:
+        rows = list(book[name].iter_rows(values_only=True))
+        total = next(row for row in rows if row[0] == "Total")
+        assert total[-1] == total[-2] > 0, name
+        assert any(str(row[0]).startswith("Weights normalised") for row in rows), name
+    assert "Capital" in {str(c.value).strip() for (c,) in book["PR.3.3"].iter_rows(max_col=1)}

@@ -1,4 +1,5 @@
-"""Variable map files: the shipped mics6 map, the example user map, and bad map files."""
+"""Variable map files: the shipped mics6 and mics5 maps, the example user map, and bad map
+files."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
 def test_shipped_maps() -> None:
-    assert shipped_map_ids() == ["mics6"]
+    assert shipped_map_ids() == ["mics5", "mics6"]
     mics6 = load_map("mics6")
     assert mics6.design.psu == ("PSU", "HH1")
     assert mics6.design.keep is not None
@@ -54,3 +55,32 @@ def test_unknown_map_id_and_missing_file(tmp_path: Path) -> None:
         load_map("dhs8")
     with pytest.raises(DataError, match="no such variable map file"):
         load_map(str(tmp_path / "absent.toml"))
+
+
+def test_mics5_map() -> None:
+    mics5 = load_map("mics5")
+    assert mics5.design.weight == ("hhweight",)
+    assert mics5.design.psu == ("HH1",)
+    assert mics5.design.strata == ("stratum", "HH7")
+    assert mics5.design.keep is None
+    assert mics5.child["age"] == ("HL6",)
+    assert mics5.child["econ_any"] == ("CL2A", "CL2B", "CL2C", "CL2D", "CL2X")
+    assert mics5.child["econ_hours"] == ("CL4",)
+    assert mics5.child["chores_hours"] == ("CL12",)
+    assert mics5.join is None
+
+
+@pytest.mark.parametrize(
+    ("join", "message"),
+    [
+        ('file = "hh.sav"\nkeys = []', "key 'join.keys': give the household keys"),
+        ('keys = ["HH1"]', "key 'join.file': Field required"),
+        ('file = "hh.sav"\nkeys = ["HH1"]\nhow = "inner"', "key 'join.how': Extra inputs"),
+    ],
+)
+def test_bad_join_sections(tmp_path: Path, join: str, message: str) -> None:
+    text = (Path(__file__).parents[2] / "src/ipec/survey/maps/mics5.toml").read_text()
+    path = tmp_path / "bad.toml"
+    path.write_text(f"{text}\n[join]\n{join}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        load_map(str(path))

@@ -52,7 +52,9 @@ FileArgument = Annotated[
 ]
 MapOption = Annotated[
     str,
-    typer.Option("--map", "-m", help="Variable map: a shipped id (mics6) or a map file (.toml)."),
+    typer.Option(
+        "--map", "-m", help="Variable map: a shipped id (mics6, mics5) or a map file (.toml)."
+    ),
 ]
 ProfileOption = Annotated[
     str,
@@ -101,6 +103,15 @@ StreamingOption = Annotated[
         "Parquet and CSV files larger than memory) or whole into memory; by default, "
         "streaming above 256 MB on disk. The results are the same.",
         show_default=False,
+    ),
+]
+
+NormaliseOption = Annotated[
+    bool,
+    typer.Option(
+        "--normalise-weights",
+        help="Show the numbers of children of weights scaled to sum to the number of cases, "
+        "as MICS tabulations do (sample counts); shares and standard errors do not change.",
     ),
 ]
 
@@ -304,11 +315,13 @@ def tables_command(
     lonely_psu: LonelyOption = "fail",
     suppress_below: SuppressOption = 25,
     parenthesise_below: ParenthesiseOption = 50,
+    normalise_weights: NormaliseOption = False,
 ) -> None:
     """Write the standard table set: SDG 8.7.1 (both series) and MICS6 PR.3.1-PR.3.4.
 
     The PR tables use the chosen profile (a national one included), with a row for every
-    background variable the map finds. An .xlsx output has one sheet per table.
+    background variable the map finds, the weighted and unweighted numbers of children and
+    each table's footnotes. An .xlsx output has one sheet per table.
     """
     settings = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
 
@@ -318,7 +331,7 @@ def tables_command(
         from ipec.survey.tables import standard_tables  # only this command
 
         assert rules is not None  # the command requires a profile
-        return standard_tables(mapped, rules, options)
+        return standard_tables(mapped, rules, options, normalise=normalise_weights)
 
     _estimates_to_file(file, survey_map, profile, output, settings, compute, "table cells")
 
@@ -353,6 +366,7 @@ def report_command(
     lonely_psu: LonelyOption = "fail",
     suppress_below: SuppressOption = 25,
     parenthesise_below: ParenthesiseOption = 50,
+    normalise_weights: NormaliseOption = False,
 ) -> None:
     """Write the situational analysis report: one HTML file with headline figures, charts,
     the standard tables and the methodology, in English or French.
@@ -375,6 +389,7 @@ def report_command(
             population=population,
             options=options,
             lonely_psu=lonely,
+            normalise_weights=normalise_weights,
         )
     typer.echo(f"wrote the report to {output}", err=True)
 
@@ -392,18 +407,19 @@ def synth_command(
 ) -> None:
     """Write a synthetic survey shaped like a MICS6 file for children age 5-17.
 
-    It has the MICS6 variables and codes (read it with --map mics6), a stratified cluster
-    design (about 100 children per cluster, up to 500 strata) and realistic patterns. It is
-    invented data, for demos, tests and benchmarks.
+    It has the MICS6 variables and codes (read it with --map mics6; a Stata or SPSS file
+    carries their value labels), a stratified cluster design (about 100 children per cluster,
+    up to 500 strata) and realistic patterns. It is invented data, for demos, tests and
+    benchmarks.
     """
-    from ipec.survey.synth import SynthDesign, synthetic_mics6  # this command only
+    from ipec.survey.synth import SYNTH_LABELS, SynthDesign, synthetic_mics6  # this command
     from ipec.survey.writers import write_survey  # this command only
 
     table_format(output, formats=SURVEY_FORMATS)
     design = SynthDesign.for_size(children, seed=seed)
     console = Console(stderr=True)
     with console.status(f"generating {children:,} children", spinner="dots"):
-        write_survey(synthetic_mics6(design), output)
+        write_survey(synthetic_mics6(design), output, SYNTH_LABELS)
     typer.echo(
         f"wrote {children:,} children in {design.clusters:,} clusters and {design.strata} strata "
         f"to {output}",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ipec.classify.prepare import MAX_WEEKLY_HOURS
+from ipec.survey.join import joined_file
 from ipec.survey.mapping import MappedSurvey, MappingReport, code_text
 from ipec.survey.maps.model import SurveyMap
 from ipec.survey.readers import SurveyFile
@@ -72,6 +73,7 @@ def _expected(kind: str, survey_map: SurveyMap) -> tuple[Callable[[pl.Expr], pl.
 
 def inspect_survey(file: SurveyFile, survey_map: SurveyMap, mapped: MappedSurvey) -> InspectReport:
     """Frequencies and range checks over the rows used (completed, positive weight)."""
+    file = joined_file(file, survey_map)  # the household file's variables too, if any
     used_rows = mapped.frame.select("_file_row")
     raw_vars = [v for names in mapped.raw_variables.values() for v in names]
     raw = (

@@ -19,6 +19,7 @@ from ipec.classify.record import REQUIRED_COLUMNS
 from ipec.errors import DataError
 from ipec.rows import RowCheck, first_line, raise_failed
 from ipec.survey.design import LonelyPsu, ReplicateDesign, SurveyDesign
+from ipec.survey.join import joined_file
 from ipec.survey.maps.model import DomainVariable, SurveyMap
 from ipec.survey.readers import SurveyFile
 
@@ -597,7 +598,10 @@ def map_survey(
     once. With ``streaming=True`` nothing is held in memory: checks and domain levels come from
     one streaming pass and the frame stays a lazy query over the file, so a Parquet file larger
     than memory can be analysed (each later step reads the file again).
+
+    A map's ``[join]`` adds the household file's variables first (:mod:`ipec.survey.join`).
     """
+    file = joined_file(file, survey_map)
     source = file.source
     report = MappingReport()
     dv = _resolve_design(file, survey_map, report)

@@ -5,6 +5,10 @@ For demos, tests and benchmarks: the variables, codes and skips of the real ques
 about 20 children), and patterns close to published MICS results: economic activity rising with
 age, more common in rural areas and poorer households, girls doing more household chores, and
 clusters that differ (so design effects are well above 1). Nothing here is real data.
+
+:data:`SYNTH_LABELS` holds the value and variable labels a MICS file carries (invented region
+names, the levels of mother's education, yes/no codes), written into the Stata and SPSS files
+``ipec survey synth`` makes, so that tables show labels where the map gives none.
 """
 
 from __future__ import annotations
@@ -17,11 +21,67 @@ import numpy.typing as npt
 import polars as pl
 
 from ipec.errors import DataError
+from ipec.survey.readers import FileLabels
 
-__all__ = ["SynthDesign", "synthetic_mics6"]
+__all__ = ["SYNTH_LABELS", "SynthDesign", "synthetic_mics5", "synthetic_mics6"]
 
 FloatArray = npt.NDArray[np.float64]
 _REGIONS = 10
+_REGION_NAMES = (
+    *("Capital", "Central", "Coast", "East", "Highlands"),
+    *("Lakes", "North", "Savannah", "South", "West"),
+)
+_YES_NO = {1: "Yes", 2: "No", 9: "No response"}
+_FLAGS = (
+    *("CL1A", "CL1B", "CL1C", "CL1X", "CL4", "CL5"),
+    *(f"CL6{item}" for item in "ABCDEX"),
+    *("CL7", "CL9"),
+    *(f"CL11{item}" for item in "ABCDEFX"),
+)
+#: The labels of the synthetic survey's variables and codes, as a MICS6 file has them.
+SYNTH_LABELS = FileLabels(
+    columns={
+        "HH1": "Cluster number",
+        "PSU": "Primary sampling unit",
+        "stratum": "Stratum",
+        "HH6": "Area",
+        "HH7": "Region",
+        "HL4": "Sex",
+        "FS17": "Result of interview for children age 5-17",
+        "fsweight": "Children age 5-17 sample weight",
+        "CB3": "Age of child",
+        "CB7": "Attended school during current school year",
+        "melevel": "Mother's education",
+        "windex5": "Wealth index quintile",
+        "fsdisability": "Child's functional difficulties",
+        "CL3": "Hours of economic activity in the last week",
+        "CL13": "Hours of household chores in the last week",
+    },
+    values={
+        "HH6": {1: "Urban", 2: "Rural"},
+        "HH7": dict(enumerate(_REGION_NAMES, start=1)),
+        "HL4": {1: "Male", 2: "Female"},
+        "FS17": {
+            1: "Completed",
+            2: "Not at home",
+            3: "Refused",
+            4: "Partly completed",
+            5: "Incapacitated",
+            6: "No adult consent",
+            96: "Other",
+        },
+        "CB7": {1: "Yes", 2: "No"},
+        "melevel": {
+            0: "None or pre-primary",
+            1: "Primary",
+            2: "Lower secondary",
+            3: "Upper secondary or higher",
+        },
+        "windex5": {1: "Poorest", 2: "Second", 3: "Middle", 4: "Fourth", 5: "Richest"},
+        "fsdisability": {1: "Has functional difficulty", 2: "Has no functional difficulty"},
+        **dict.fromkeys(_FLAGS, _YES_NO),
+    },
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,3 +249,62 @@ def synthetic_mics6(design: SynthDesign) -> pl.DataFrame:
         **_household_chores(rng, h),
     }
     return pl.DataFrame(columns)
+
+
+#: MICS6 "children age 5-17" variables and their MICS5 household-members (hl) names.
+_MICS5_NAMES = {
+    "CB3": "HL6",
+    "CB7": "ED5",
+    "CL1A": "CL2A",
+    "CL1B": "CL2B",
+    "CL1C": "CL2C",
+    "CL1X": "CL2D",
+    "CL3": "CL4",
+    "CL4": "CL5",
+    "CL5": "CL6",
+    **{f"CL6{item}": f"CL7{item}" for item in "ABCDE"},
+    "CL6X": "CL7F",
+    **{f"CL11{item}": f"CL10{item}" for item in "ABCDEF"},
+    "CL11X": "CL10G",
+    "CL13": "CL12",
+}
+_CHILDREN_PER_HOUSEHOLD = 2
+
+
+def synthetic_mics5(design: SynthDesign) -> pl.DataFrame:
+    """The synthetic survey as a MICS5 household members file (``hl``, map ``mics5``).
+
+    The completed interviews of :func:`synthetic_mics6` become the children aged 5-17 of
+    households of two, with the MICS5 names of the child labour module (CL2A-CL12; fetching
+    water and collecting firewood in one question, CL8/CL9) and household keys HH1 and HH2;
+    each household has one adult (line 1, aged 18-60, no child labour module), one weight
+    ``hhweight`` and one wealth quintile. No stratum variable: MICS5 files often have none
+    (the map falls back on the region). Deterministic for a given design.
+    """
+    rng = np.random.default_rng(design.seed + 5)
+    source = synthetic_mics6(design).filter(pl.col("FS17") == 1)
+    water_or_wood = (pl.col("CL7") == 1) | (pl.col("CL9") == 1)
+    asked = pl.col("CL7").is_not_null() | pl.col("CL9").is_not_null()
+    wood_hours = pl.sum_horizontal(pl.col("CL8").fill_null(0), pl.col("CL10").fill_null(0))
+    per_cluster = pl.int_range(pl.len()).over("HH1")
+    children = source.with_columns(
+        pl.when(water_or_wood).then(1).when(asked).then(2).cast(pl.Int8).alias("CL8"),
+        pl.when(water_or_wood).then(wood_hours).cast(pl.Int16).alias("CL9"),
+        (per_cluster // _CHILDREN_PER_HOUSEHOLD + 1).cast(pl.Int32).alias("HH2"),
+        (per_cluster % _CHILDREN_PER_HOUSEHOLD + 2).cast(pl.Int8).alias("HL1"),
+    ).drop("CL7", "CL10", "PSU", "stratum", "FS17", "fsdisability")
+    children = children.rename(_MICS5_NAMES).with_columns(
+        pl.col("fsweight").first().over("HH1", "HH2").alias("hhweight"),
+        pl.col("windex5").first().over("HH1", "HH2"),  # a household's wealth, one quintile
+    )
+    households = children.group_by("HH1", "HH2", maintain_order=True).agg(
+        pl.col("HH6", "HH7", "windex5", "melevel", "hhweight").first()
+    )
+    adults = households.with_columns(
+        pl.lit(1, dtype=pl.Int8).alias("HL1"),
+        pl.Series("HL6", rng.integers(18, 61, households.height), dtype=pl.Int16),
+        pl.Series("HL4", rng.integers(1, 3, households.height), dtype=pl.Int8),
+    )
+    people = pl.concat([adults, children.drop("fsweight")], how="diagonal_relaxed")
+    leading = ["HH1", "HH2", "HL1", "HL4", "HL6", "HH6", "HH7", "hhweight"]
+    return people.sort("HH1", "HH2", "HL1").select(*leading, pl.exclude(leading))

@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from ipec.errors import DataError, ProfileError
 from ipec.survey.report import write_report
+from ipec.survey.synth import SYNTH_LABELS
+from ipec.survey.writers import write_survey
 
 
 @pytest.mark.parametrize(
@@ -91,3 +94,36 @@ def test_the_rules_name_the_tasks_of_a_national_list(synth_file: Path, tmp_path:
     html = output.read_text(encoding="utf-8")
     assert "Travaux de la liste nationale des travaux dangereux retenus" in html
     assert "Abat des arbres (5-17)" in html
+
+
+def test_tables_of_the_report_say_what_a_statistician_needs(
+    synth_survey: pl.DataFrame, tmp_path: Path
+) -> None:
+    """Labels from the file, the unweighted n beside the weighted N, each table's footnotes
+    (in the report's language) and normalised weights."""
+    source = tmp_path / "fs.dta"
+    write_survey(synth_survey, source, SYNTH_LABELS)
+    output = tmp_path / "r.html"
+    write_report(source, output, survey_map="mics6", profile="sdg-8.7.1", normalise_weights=True)
+    page = output.read_text(encoding="utf-8")
+    tables = page[page.index('<section id="tables">') : page.index('<section id="methodology">')]
+    assert '<h3 id="table-SDG-8.7.1">SDG 8.7.1: Children aged 5-17' in tables
+    assert tables.count('<th scope="col">Number of children (unweighted)</th>') == 3
+    assert tables.count('<th scope="col" rowspan="2">Number of children (unweighted)</th>') == 2
+    assert '<th scope="colgroup" colspan="2">Children aged 5-11</th>' in tables
+    assert '<td class="level">Capital</td>' in tables
+    assert '<td class="level">Upper secondary or higher</td>' in tables
+    cases = f"{synth_survey.filter(pl.col('FS17') == 1).height:,}"
+    assert f"Weights normalised to sum to the number of cases ({cases})" in tables
+    assert (
+        "Working under hazardous conditions: shown for information, not counted as child "
+        "labour (this definition lists no hazardous conditions)."
+    ) in tables
+    assert "sdg-8.7.1" not in tables
+    french = tmp_path / "fr.html"
+    write_report(source, french, survey_map="mics6", profile="sdg-8.7.1", lang="fr")
+    text = french.read_text(encoding="utf-8")
+    assert "Nombre d&#39;enfants (non pondéré)" in text
+    assert "présenté pour information, non compté comme travail des enfants" in text
+    assert "ont déclaré une activité dont les heures sont inconnues" in text
+    assert "Poids normalisés" not in text

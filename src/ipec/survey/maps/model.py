@@ -10,7 +10,14 @@ from ipec.classify.record import CHILD_FIELDS
 from ipec.errors import DesignError
 from ipec.survey.design import FpcKind, ReplicateType, check_replicate_constants
 
-__all__ = ["DesignVariables", "DomainVariable", "KeepRule", "ReplicateWeights", "SurveyMap"]
+__all__ = [
+    "DesignVariables",
+    "DomainVariable",
+    "JoinFile",
+    "KeepRule",
+    "ReplicateWeights",
+    "SurveyMap",
+]
 
 _CHILD_KINDS = {field.name: field.kind for field in CHILD_FIELDS}
 Names = tuple[str, ...]
@@ -155,6 +162,30 @@ class DomainVariable(_Strict):
         return value
 
 
+class JoinFile(_Strict):
+    """Another file of the survey, one row per household (MICS ``hh``), whose variables every
+    row of the survey file takes from its household, matched on ``keys`` (MICS: cluster
+    ``HH1`` and household ``HH2``).
+
+    ``file`` is a path, relative to the survey file's folder unless absolute. ``variables``
+    names the variables taken (they replace the survey file's own of the same name); empty,
+    every variable of the household file the survey file lacks is taken.
+    """
+
+    file: str = Field(min_length=1)
+    keys: Names
+    variables: Names = ()
+
+    _names = field_validator("keys", "variables", mode="before")(_as_names)
+
+    @field_validator("keys")
+    @classmethod
+    def _keys_named(cls, value: Names) -> Names:
+        if not value:
+            raise ValueError('give the household keys, e.g. keys = ["HH1", "HH2"]')
+        return value
+
+
 class SurveyMap(_Strict):
     """How one survey's variables map onto the canonical child record and the design."""
 
@@ -170,6 +201,7 @@ class SurveyMap(_Strict):
     child: dict[str, Names]
     domains: dict[str, DomainVariable] = Field(default_factory=dict)
     background: dict[str, DomainVariable] = Field(default_factory=dict)
+    join: JoinFile | None = None
 
     @field_validator("child", mode="before")
     @classmethod

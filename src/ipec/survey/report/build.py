@@ -30,11 +30,13 @@ def write_report(
     population: float | None = None,
     options: EstimateOptions | None = None,
     lonely_psu: LonelyPsu = "fail",
+    normalise_weights: bool = False,
 ) -> Path:
     """Write the report of ``file`` to ``output`` (.html); nothing is written on error.
 
     The profile, every compared profile, the language and the output path are checked before
-    the survey is read, so a typo costs nothing.
+    the survey is read, so a typo costs nothing. ``normalise_weights``: scale the weights to
+    sum to the number of cases, as MICS tabulations do (counts become sample counts).
     """
     target = Path(output)
     if target.suffix.lower() not in {".html", ".htm"}:
@@ -48,7 +50,8 @@ def write_report(
         raise DataError(f"population must be a positive number, got {population}")
     check_output_path(target)
     mapped = open_mapped(file, survey_map, lonely_psu=lonely_psu)
-    content = build_content(mapped, rules, compare=compared, options=options, population=population)
+    content = build_content(mapped, rules, compare=compared, options=options,
+                            population=population, normalise=normalise_weights)  # fmt: skip
     page = render_report(content, mapped, text)
     with atomic_output(target) as temporary:
         temporary.write_text(page, encoding="utf-8")

@@ -26,12 +26,16 @@ from ipec.survey.flags import display_flag
 from ipec.survey.indicators import Proportion
 from ipec.survey.mapping import AGE_GROUPS, MappedSurvey
 from ipec.survey.tables import (
+    TableNote,
     background_tables,
     joined_tables,
     sdg_breakdowns,
     sdg_profiles,
     sdg_table,
+    table_notes,
+    with_notes,
 )
+from ipec.survey.weights import count_scale, scale_counts
 
 __all__ = ["HOURS_CAP", "ReportContent", "build_content", "hours_distribution", "hours_thresholds"]
 
@@ -74,11 +78,17 @@ class ReportContent:
     domains: tuple[str, ...]
     sdg_part: pl.DataFrame
     pending_background: Future[pl.DataFrame]
+    #: The footnotes of each standard table, by table id.
+    notes: dict[str, tuple[TableNote, ...]]
+    #: What the weighted counts of the tables are multiplied by: 1, or cases / sum of weights
+    #: for normalised weights (the other sections' counts are scaled already).
+    count_scale: float = 1.0
 
     @cached_property
     def tables(self) -> pl.DataFrame:
-        """The standard tables (SDG 8.7.1, PR.3.1-PR.3.4) with their display flags."""
-        return joined_tables([self.sdg_part, self.pending_background.result()])
+        """The standard tables (SDG 8.7.1, PR.3.1-PR.3.4) with their display flags and notes."""
+        tables = joined_tables([self.sdg_part, self.pending_background.result()])
+        return with_notes(scale_counts(tables, self.count_scale), self.notes)
 
     @property
     def by_region(self) -> pl.DataFrame:
@@ -250,8 +260,13 @@ def build_content(
     compare: Sequence[Profile] = (),
     options: EstimateOptions | None = None,
     population: float | None = None,
+    normalise: bool = False,
 ) -> ReportContent:
-    """Classify under every profile the report needs, then compute each section's numbers."""
+    """Classify under every profile the report needs, then compute each section's numbers.
+
+    ``normalise``: weighted counts as with weights scaled to sum to the number of cases, as
+    MICS tabulations show them (:mod:`ipec.survey.weights`): sample counts.
+    """
     chosen = options or EstimateOptions()
     sdg = sdg_profiles(mapped)
     everyone = _unique([profile, *sdg, *compare])
@@ -263,8 +278,10 @@ def build_content(
         partial(background_tables, mapped, profile, chosen, classified=classified, codes=codes)
     )
     try:
+        notes = table_notes(mapped, profile, classified=classified, normalised=normalise)
+        scale = count_scale(mapped)[1] if normalise else 1.0
         return _the_rest(mapped, profile, compare, chosen, population, classified, codes,
-                         background)  # fmt: skip
+                         background, notes=notes, scale=scale)  # fmt: skip
     except BaseException:
         background.cancel()  # if it has not started yet, it never will
         raise
@@ -297,6 +314,9 @@ def _the_rest(  # noqa: PLR0917 - internal
     classified: dict[str, pl.DataFrame],
     codes: FrameCodes,
     background: Future[pl.DataFrame],
+    *,
+    notes: dict[str, tuple[TableNote, ...]],
+    scale: float,
 ) -> ReportContent:
     """Every section but tables PR.3.1-PR.3.4, which ``background`` is computing."""
     sdg = sdg_profiles(mapped)
@@ -313,7 +333,7 @@ def _the_rest(  # noqa: PLR0917 - internal
     both = estimate_survey(
         mapped, _unique([*sdg, profile]), by=by_both, indicators=["child_labour"], **common
     )
-    headline = both.filter(pl.col("by").is_in(["total", *by_headline]))
+    headline = scale_counts(both.filter(pl.col("by").is_in(["total", *by_headline])), scale)
     sdg_ids = [p.id for p in sdg]
     sdg_estimates = None
     if [spec for spec in by_both if spec in sdg_by] == sdg_by:
@@ -329,21 +349,31 @@ def _the_rest(  # noqa: PLR0917 - internal
         options=chosen,
         population=population,
         headline=headline,
-        by_age_sex=estimate_survey(
-            mapped, profile, by=age_specs, indicators=["child_labour"], **common
+        by_age_sex=scale_counts(
+            estimate_survey(mapped, profile, by=age_specs, indicators=["child_labour"], **common),
+            scale,
         ),
         economic_hours=hours_distribution(own, "economic_hours", "in_economic_activity"),
         chores_hours=hours_distribution(own, "chores_hours_total", "in_chores"),
-        hazards=_hazards(own, mapped, chosen, codes),
-        comparison=estimate_survey(
-            mapped, _unique([profile, *compare, *sdg]), indicators=["child_labour"], **common
+        hazards=scale_counts(_hazards(own, mapped, chosen, codes), scale),
+        comparison=scale_counts(
+            estimate_survey(
+                mapped, _unique([profile, *compare, *sdg]), indicators=["child_labour"], **common
+            ),
+            scale,
         ),
         design=_design_facts(mapped, own, codes),
         unknown_hours=_unknown_hours(own),
-        undetermined=_undetermined(own),
+        undetermined=_scaled(_undetermined(own), scale),
         domains=tuple(domains),
         sdg_part=sdg_table(
             mapped, chosen, classified=classified, sdg_estimates=sdg_estimates, codes=codes
         ),
         pending_background=background,
+        notes=notes,
+        count_scale=scale,
     )
+
+
+def _scaled(counted: tuple[int, float], scale: float) -> tuple[int, float]:
+    return counted[0], counted[1] * scale

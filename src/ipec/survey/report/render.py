@@ -18,11 +18,11 @@ from ipec.standards import Profile
 from ipec.survey.design import ReplicateDesign
 from ipec.survey.flags import display_flag
 from ipec.survey.mapping import MappedSurvey
-from ipec.survey.output import display_grid
+from ipec.survey.output import Grid, display_grid
 from ipec.survey.report import charts
 from ipec.survey.report.content import ReportContent, hours_thresholds
 from ipec.survey.report.i18n import Text
-from ipec.survey.tables import STANDARD_TABLES
+from ipec.survey.tables import STANDARD_TABLES, TOTAL_COLUMN, TableNote
 
 __all__ = ["render_report"]
 
@@ -142,6 +142,48 @@ def _headline(content: ReportContent, text: Text) -> list[dict[str, Any]]:
     return cards
 
 
+_SERIES_KEYS = {"sdg-8.7.1": "series_chores", "sdg-8.7.1-econ": "series_econ"}
+
+
+def _domain_name(name: str, text: Text, mapped: MappedSurvey) -> str:
+    """A breakdown's name: the report's word for it, else the map's label."""
+    known = text.catalog.get("domains", {})
+    return str(known[name]) if name in known else mapped.domain_labels.get(name, name)
+
+
+def _note(note: TableNote, text: Text) -> str:
+    """A table footnote in the report's language."""
+    return text.section(
+        "table_notes",
+        note.key,
+        column=text.indicator(note.column),
+        reason=text.section("note_reasons", note.reason),
+        count=text.count(note.count),
+    )
+
+
+def _headers(grid: Grid, text: Text) -> tuple[list[str], list[dict[str, Any]]]:
+    """The label of each column, and the age groups above them (none for a table without)."""
+    headers = []
+    for key in grid.columns:
+        indicator = key[1] if grid.series else key[0]
+        label = text.indicator(indicator)
+        if grid.series:
+            series = _SERIES_KEYS.get(key[0])
+            named = text(series) if series else key[0]
+            label = text("table_series", indicator=label, series=named)
+        headers.append(label)
+    groups = []
+    for column, span in grid.column_groups() if grid.has_age_columns else []:
+        which = "table_all_ages" if column == TOTAL_COLUMN else "table_ages"
+        groups.append({"label": text(which, ages=column), "span": span})
+    return headers, groups
+
+
+def _count(value: float | None, text: Text) -> str:
+    return text.count(value) if value is not None and math.isfinite(value) else ""
+
+
 def _tables(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[dict[str, Any]]:
     out = []
     for spec in STANDARD_TABLES:
@@ -149,39 +191,40 @@ def _tables(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[di
         if part.is_empty():
             continue
         grid = display_grid(part)
-        headers = []
-        for key in grid.columns:
-            indicator = key[1] if grid.series else key[0]
-            label = text.indicator(indicator)
-            if grid.series:
-                label = f"{label} ({key[0]})"
-            if grid.has_age_columns:
-                label = f"{label}, {key[-1]}"
-            headers.append(label)
+        headers, groups = _headers(grid, text)
         rows = []
         for row in grid.rows:
             if row.heading:
-                name = " x ".join(text.domain(p) for p in row.by.split("*"))
-                rows.append({"heading": True, "label": name, "cells": [], "count": ""})
+                name = " x ".join(_domain_name(p, text, mapped) for p in row.by.split("*"))
+                rows.append(
+                    {"heading": True, "label": name, "cells": [], "count": "", "unweighted": ""}
+                )
             else:
                 label = (
                     text("total")
                     if row.by == "total"
                     else " / ".join(text.level(part) for part in row.level.split("*"))
                 )
-                count = row.weighted
                 rows.append(
                     {
                         "heading": False,
                         "label": label,
                         "cells": list(row.cells),
-                        "count": text.count(count)
-                        if count is not None and math.isfinite(count)
-                        else "",
+                        "count": _count(row.weighted, text),
+                        "unweighted": _count(row.unweighted, text),
                     }
                 )
-        title = text.section("table_titles", spec.id)
-        out.append({"id": spec.id, "title": title, "headers": headers, "rows": rows})
+        out.append(
+            {
+                "id": spec.id,
+                "label": spec.display,
+                "title": text.section("table_titles", spec.id),
+                "headers": headers,
+                "groups": groups,
+                "rows": rows,
+                "notes": [_note(note, text) for note in content.notes.get(spec.id, ())],
+            }
+        )
     return out
 
 
@@ -232,8 +275,12 @@ def _charts(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[di
     # the conditions' names in Python, not a Python function called by Polars' threads
     names = [text.condition(name) for name in content.hazards["indicator"]]
     hazards = content.hazards.with_columns(pl.Series("level", names, dtype=pl.String))
-    comparison = content.comparison.filter(pl.col("by") == "total").with_columns(
-        pl.col("profile").alias("level")
+    # each profile by its name, not its id
+    named = {p.id: p.title for p in (content.profile, *content.compared)}
+    named |= {key: text(series) for key, series in _SERIES_KEYS.items()}
+    comparison = content.comparison.filter(pl.col("by") == "total")
+    comparison = comparison.with_columns(
+        pl.Series("level", [named.get(p, p) for p in comparison["profile"]], dtype=pl.String)
     )
     drawn = {
         "age-sex": charts.age_sex_chart(content.by_age_sex, text, text("chart_age_sex")),
