@@ -216,9 +216,16 @@ def _lost(area_path: str, period: Period, lost_after_days: int) -> Select[Any]:
             _open_at(period),
         )
         .group_by(Case.child_id)
-        .subquery("overdue")
+        .cte("overdue")
     )
-    seen = children_as_of(area_path, period.end, ["child_id", "last_date"], name="seen")
+    # only the overdue children's snapshots (looked up by id, not the subtree's)
+    seen = children_as_of(
+        area_path,
+        period.end,
+        ["child_id", "last_date"],
+        lambda c: [c.child_id.in_(select(overdue.c.child_id))],
+        name="seen",
+    )
     return (
         select(func.count())
         .select_from(overdue)
