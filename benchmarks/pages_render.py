@@ -4,7 +4,7 @@ Run: python benchmarks/pages_render.py --database-url URL [--runs 30] [--users s
 [--pages /dashboard,/cases]
 
 The database is one built by ``ipec demo --no-serve --children 1000000 --visits-per-child 3``
-(demo accounts, password from ``ipec.monitoring.demo``). Every HTML page of the application
+(demo accounts, password from ``ipec.demo``). Every HTML page of the application
 (each GET route outside /api and /static) is requested ``--runs`` times in this process
 through the ASGI interface, so the time is the server's own (rendering, queries, the access
 check and its audit row) plus well under a millisecond of in-process transport. Path
@@ -31,7 +31,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from ipec.config import Settings
-from ipec.monitoring.demo import DEMO_PASSWORD
+from ipec.demo import DEMO_PASSWORD
 from ipec.web import create_app
 from ipec.web.pages.routes import PAGE_ROUTERS
 

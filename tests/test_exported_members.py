@@ -18,8 +18,10 @@ import pytest
         "ipec.survey.maps",
         "ipec.survey.report",
         "ipec.db",
+        "ipec.demo",
         "ipec.monitoring",
         "ipec.monitoring.metrics",
+        "ipec.monitoring.areas",
         "ipec.auth",
     ],
 )

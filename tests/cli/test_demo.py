@@ -1,4 +1,5 @@
-"""``ipec demo``: sizes, a new SQLite file or an empty database at a URL, clear refusals."""
+"""``ipec demo``: sizes, the day, a new SQLite file or an empty database at a URL, the demo
+profile served, clear refusals."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def test_demo_in_a_new_sqlite_file(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "accounts (password demo-password-2026): admin, manager" in out
     url = f"sqlite:///{database}"
     assert _count(url, "households") == 40
-    assert _count(url, "visits") == 2 * _count(url, "children")
+    assert 1.5 * _count(url, "children") < _count(url, "visits") < 3 * _count(url, "children")
     # The file exists now: a second run refuses it and leaves it alone.
     assert run(["demo", "--database", str(database), "--no-serve"]) == 1
     assert "the demo database already exists" in capsys.readouterr().err
@@ -42,7 +43,7 @@ def test_demo_by_children_and_visits(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run(args) == 0
     url = f"sqlite:///{database}"
     assert _count(url, "households") == 100
-    assert _count(url, "visits") == 3 * _count(url, "children")
+    assert 2.5 * _count(url, "children") < _count(url, "visits") < 3.5 * _count(url, "children")
     assert "100 households" in capsys.readouterr().out
 
 
@@ -70,6 +71,7 @@ def test_demo_at_a_database_url(engine: Engine, capsys: pytest.CaptureFixture[st
         (["--children", "10"], "at least 25 children"),
         (["--database-url", "sqlite:///x.db"], "give --database or --database-url"),
         (["--visits-per-child", "13"], "--visits-per-child"),
+        (["--today", "29/11/2026"], "--today"),
     ],
 )
 def test_demo_refusals(
@@ -100,5 +102,45 @@ def test_demo_help_names_the_sizes(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["demo", "--help"]) == 0
     out = capsys.readouterr().out
     for option in ("--database", "--database-url", "--households", "--children",
-                   "--visits-per-child", "--serve", "--port"):  # fmt: skip
+                   "--visits-per-child", "--today", "--serve", "--port"):  # fmt: skip
         assert option in out
+
+
+def test_demo_up_to_a_given_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--today ends the history on that day; the same size and day give the same data."""
+    dumps = []
+    for name in ("a", "b"):
+        database = tmp_path / f"{name}.db"
+        args = ["demo", "--database", str(database), "--households", "30", "--today",
+                "2025-03-31", "--no-serve"]  # fmt: skip
+        assert run(args) == 0
+        assert "up to 2025-03-31" in capsys.readouterr().out
+        url = f"sqlite:///{database}"
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            latest = connection.execute(text("SELECT max(visit_date) FROM visits")).scalar_one()
+            dumps.append(connection.execute(text("SELECT * FROM case_events ORDER BY id")).all())
+        engine.dispose()
+        assert "2025-03-01" <= latest <= "2025-03-31"
+    assert dumps[0] == dumps[1]
+
+
+def test_demo_serves_with_the_demo_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo is classified under the cocoa sector's list and served with it, in demo
+    mode (the production default profile is left alone)."""
+    import uvicorn
+
+    from ipec.config import Settings
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app))
+    database = tmp_path / "demo.db"
+    assert run(["demo", "--database", str(database), "--households", "10"]) == 0
+    settings = served[0].state.settings
+    assert (settings.profile, settings.demo) == ("cocoa-ci-2017", True)
+    assert Settings.model_fields["profile"].default == "sdg-8.7.1"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        profiles = connection.execute(text("SELECT DISTINCT profile_id FROM visits")).all()
+    engine.dispose()
+    assert profiles == [("cocoa-ci-2017",)]

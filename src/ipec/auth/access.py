@@ -1,9 +1,10 @@
 """The one gate every read and change of a child's record passes through.
 
 A user sees the children of households in their area's subtree and nothing else: a child
-outside it is reported as not found (the two are never told apart). Viewers may read but not
-change. Every read and every change is written to the audit log with who, what, when and from
-where.
+outside it is reported as not found (the two are never told apart). An administrator without
+an area sees the whole programme (the scope "/", every area, those added later included).
+Viewers may read but not change. Every read and every change is written to the audit log with
+who, what, when and from where.
 
 The gate decides who may read and what scope they get; it does not decide how a list is
 found: :func:`read_list` and :func:`read_export` take a listing (``ipec.monitoring.queries``
@@ -29,10 +30,12 @@ from ipec.monitoring.models import (
     AuditEntry,
     Case,
     Child,
+    FollowUp,
     Household,
     Referral,
     RemediationService,
 )
+from ipec.monitoring.scope import WHOLE_PROGRAMME, programme_area
 
 __all__ = [
     "CHANGE_ROLES",
@@ -57,7 +60,7 @@ __all__ = [
 ]
 
 
-_OfCase = TypeVar("_OfCase", Referral, RemediationService)
+_OfCase = TypeVar("_OfCase", Referral, RemediationService, FollowUp)
 
 
 class Operation(StrEnum):
@@ -71,7 +74,8 @@ CHANGE_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_MANAGER, Role.SUPERVISOR, R
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is asking: their name for the audit log, role, and the path of their area."""
+    """Who is asking: their name for the audit log, role, and the path of their area ("/",
+    every area, for an administrator of the whole programme)."""
 
     user_id: int
     username: str
@@ -80,7 +84,13 @@ class Principal:
 
 
 def principal_of(session: Session, user: User) -> Principal:
-    """The principal of a signed-in user (their area's path bounds what they see)."""
+    """The principal of a signed-in user (their area's path bounds what they see; an
+    administrator without an area sees every area)."""
+    if user.area_id is None:
+        if user.role is not Role.ADMIN:  # the database refuses it too
+            raise PermissionDenied(f"user {user.username} has no area: only an administrator "
+                                   "may have none")  # fmt: skip
+        return Principal(user.id, user.username, user.role, WHOLE_PROGRAMME)
     area = session.get(Area, user.area_id)
     if area is None:
         raise NotFound(f"area {user.area_id} of user {user.username} not found")
@@ -166,8 +176,8 @@ def access_case_record(
     operation: Operation = Operation.READ,
     origin: str | None = None,
 ) -> _OfCase:
-    """A record of a case (a service, a referral), through the gate of the case's child; a
-    record out of scope is not found, like a missing one."""
+    """A record of a case (a service, a referral, a follow-up), through the gate of the
+    case's child; a record out of scope is not found, like a missing one."""
     record = session.get(model, record_id)
     if record is None:
         raise NotFound(f"{what} {record_id} not found")
@@ -219,11 +229,15 @@ def read_metrics(
 ) -> Area:
     """The area whose subtree a view of the metrics covers (the principal's own area, or
     ``area_id`` inside it; any other is not found); the reading is audit-logged, since
-    counts of a small area can point at children."""
-    if area_id is None:
-        area = session.scalar(select(Area).where(Area.path == principal.scope_path))
-        if area is None:
+    counts of a small area can point at children. The whole programme's own view is of
+    :func:`~ipec.monitoring.scope.programme_area` (id 0, path "/", not stored)."""
+    if area_id is None and principal.scope_path == WHOLE_PROGRAMME:
+        area = programme_area()
+    elif area_id is None:
+        own = session.scalar(select(Area).where(Area.path == principal.scope_path))
+        if own is None:
             raise NotFound(f"the area of user {principal.username} not found")
+        area = own
     else:
         area = area_in_scope(session, principal, area_id)
     _audit(session, principal, "metrics.read", entity="area", entity_id=area.id, origin=origin,
@@ -238,9 +252,10 @@ def require_role(principal: Principal, roles: Collection[Role], doing: str) -> N
 
 
 def may_read_audit_log(principal: Principal) -> bool:
-    """Administrators of the whole programme only: the log spans every area, so an
-    administrator of one district may not read it."""
-    return principal.role is Role.ADMIN and principal.scope_path.count("/") == 2
+    """Administrators of the whole programme only (without an area, or of a root area): the
+    log spans every area, so an administrator of one district may not read it."""
+    whole = principal.scope_path == WHOLE_PROGRAMME or principal.scope_path.count("/") == 2
+    return principal.role is Role.ADMIN and whole
 
 
 def read_audit_log(
@@ -276,7 +291,8 @@ def read_audit_log(
 
 
 class Listed(Protocol):
-    """A page of a list: rows that each carry the ``Child`` listed."""
+    """A page of a list: rows that each carry the ``Child`` listed (or the ``Household``,
+    for a list of households)."""
 
     @property
     def rows(self) -> Sequence[Row[Any]]: ...
@@ -292,6 +308,11 @@ class Listing(Protocol[_Found_co]):
     @property
     def action(self) -> str:
         """The audit log's name for reading it (``case.list``)."""
+        ...
+
+    @property
+    def entity(self) -> str:
+        """What the audit row is about (``case``, ``child``, ``household``)."""
         ...
 
     @property
@@ -323,12 +344,15 @@ _Page = TypeVar("_Page", bound=Listed)
 def read_list(
     session: Session, principal: Principal, listing: Listing[_Page], *, origin: str | None = None
 ) -> _Page:
-    """A page of ``listing`` within the principal's scope; the children listed are
-    audit-logged (every role may read a list of its own areas)."""
+    """A page of ``listing`` within the principal's scope; the children (or households)
+    listed are audit-logged (every role may read a list of its own areas)."""
     found = listing.page_in(session, principal.scope_path)
-    _audit(session, principal, listing.action, entity="case", entity_id=0, origin=origin,
-           detail={"children": [row.Child.id for row in found.rows],
-                   "page": listing.page})  # fmt: skip
+    if listing.entity == "household":
+        listed = {"households": [row.Household.id for row in found.rows]}
+    else:
+        listed = {"children": [row.Child.id for row in found.rows]}
+    _audit(session, principal, listing.action, entity=listing.entity, entity_id=0,
+           origin=origin, detail={**listed, "page": listing.page})  # fmt: skip
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipec.db.base import Base
@@ -24,9 +24,14 @@ class Role(StrEnum):
 
 
 class User(Base):
-    """A person who signs in; ``area_id`` roots the subtree of areas they may see."""
+    """A person who signs in; ``area_id`` roots the subtree of areas they may see.
+
+    An administrator without an area administers the whole programme: every area, those
+    added later included. Every other role has an area (the database refuses one without).
+    """
 
     __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role = 'admin' OR area_id IS NOT NULL", name="scope"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -34,7 +39,7 @@ class User(Base):
     role: Mapped[Role] = mapped_column(
         Enum(Role, name="role", native_enum=False, values_callable=lambda e: [m.value for m in e])
     )
-    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

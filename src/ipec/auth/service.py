@@ -18,6 +18,7 @@ from ipec.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_passw
 from ipec.errors import AccountLocked, Conflict, DataError, NotFound, PermissionDenied
 from ipec.monitoring.audit import write_audit
 from ipec.monitoring.models import Area
+from ipec.monitoring.scope import WHOLE_PROGRAMME
 
 __all__ = [
     "LOCK_AFTER_FAILURES",
@@ -63,10 +64,20 @@ class UserRuleBroken(PermissionDenied):
 
 
 def create_user(
-    session: Session, *, username: str, display_name: str, password: str, role: Role, area_id: int
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    area_id: int | None,
 ) -> User:
-    """A new user scoped to the subtree of ``area_id``; usernames are unique."""
-    if session.get(Area, area_id) is None:
+    """A new user scoped to the subtree of ``area_id``; usernames are unique. An
+    administrator without an area (``area_id=None``) administers the whole programme (every
+    area, those added later included); every other role needs an area."""
+    if area_id is None:
+        _check_whole_programme(role)
+    elif session.get(Area, area_id) is None:
         raise NotFound(f"area {area_id} not found")
     name = username.strip().lower()
     if session.scalar(select(User).where(User.username == name)) is not None:
@@ -240,15 +251,33 @@ def _end_sessions(session: Session, user_id: int, *, keep: str | None = None) ->
             open_session.revoked = True
 
 
-def _check_grant(session: Session, granter: Principal, role: Role, area_id: int) -> None:
+def _check_whole_programme(role: Role) -> None:
+    """Only an administrator may have no area (the whole programme)."""
+    if role is not Role.ADMIN:
+        raise DataError(
+            f"a {role.value} needs an area: only an administrator may have none (and "
+            "administer the whole programme)",
+            column="area_id",
+            hint="give the area whose subtree the user works in",
+        )
+
+
+def _check_grant(session: Session, granter: Principal, role: Role, area_id: int | None) -> None:
     """Only managers grant; only administrators grant the administrator role; the scope lies
-    inside the granter's own (an area outside it is not found)."""
+    inside the granter's own (an area outside it is not found); only an administrator of the
+    whole programme grants the whole programme (no area), and only to an administrator."""
     require_role(granter, MANAGER_ROLES, "manage users")
     if role is Role.ADMIN and granter.role is not Role.ADMIN:
         raise UserRuleBroken(
             "only an administrator may grant the administrator role", rule="admin_role"
         )
-    area_in_scope(session, granter, area_id)
+    if area_id is not None:
+        area_in_scope(session, granter, area_id)
+        return
+    _check_whole_programme(role)
+    if granter.scope_path != WHOLE_PROGRAMME:
+        raise UserRuleBroken("only an administrator of the whole programme may grant it",
+                             rule="admin_role")  # fmt: skip
 
 
 def add_user(
@@ -259,10 +288,11 @@ def add_user(
     display_name: str,
     password: str,
     role: Role,
-    area_id: int,
+    area_id: int | None,
     origin: str | None = None,
 ) -> User:
-    """A new user created by a manager, within the manager's scope and rights (audit-logged)."""
+    """A new user created by a manager, within the manager's scope and rights (audit-logged);
+    ``area_id=None``: an administrator of the whole programme."""
     _check_grant(session, granter, role, area_id)
     name = username.strip().lower()
     if not _USERNAME.match(name):
@@ -289,19 +319,17 @@ def list_users(
     page: int = 1,
     per_page: int = 50,
     origin: str | None = None,
-) -> list[Row[User, Area]]:
-    """The users whose scope lies inside the manager's, with their area, by username (one
-    more than a page, to tell whether another follows); the listing is audit-logged."""
+) -> list[Row[User, Area | None]]:
+    """The users whose scope lies inside the manager's, with their area (None for an
+    administrator of the whole programme, whom only such an administrator lists), by
+    username (one more than a page, to tell whether another follows); the listing is
+    audit-logged."""
     require_role(principal, MANAGER_ROLES, "list users")
-    query = (
-        select(User, Area)
-        .join(Area, Area.id == User.area_id)
-        .where(Area.path.startswith(principal.scope_path, autoescape=True))
-        .order_by(User.username)
-        .limit(per_page + 1)
-        .offset((page - 1) * per_page)
-    )
-    rows = list(session.execute(query).all())
+    query = select(User, Area).join(Area, Area.id == User.area_id, isouter=True)
+    if principal.scope_path != WHOLE_PROGRAMME:
+        query = query.where(Area.path.startswith(principal.scope_path, autoescape=True))
+    query = query.order_by(User.username).limit(per_page + 1).offset((page - 1) * per_page)
+    rows: list[Row[User, Area | None]] = list(session.execute(query).all())
     write_audit(session, actor=principal.username, action="user.list", entity="user",
                 entity_id=0, origin=origin, detail={"page": page})  # fmt: skip
     session.flush()
@@ -309,11 +337,16 @@ def list_users(
 
 
 def user_in_scope(session: Session, principal: Principal, user_id: int) -> User:
-    """A user whose scope lies inside the manager's; any other is not found."""
+    """A user whose scope lies inside the manager's (an administrator of the whole programme
+    lies inside no area's); any other is not found."""
     require_role(principal, MANAGER_ROLES, "manage users")
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
+    if user.area_id is None:
+        if principal.scope_path != WHOLE_PROGRAMME:
+            raise NotFound(f"user {user_id} not found")
+        return user
     try:
         area_in_scope(session, principal, user.area_id)
     except NotFound:

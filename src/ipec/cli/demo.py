@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ipec.config import load_settings
 from ipec.db import make_engine, upgrade
+from ipec.demo import DEMO_PASSWORD, DEMO_PROFILE, DemoSize, seed_database
 from ipec.errors import DataError
-from ipec.monitoring.demo import DEMO_PASSWORD, DemoSize, seed_database
 from ipec.standards import load_profile
 
 __all__ = ["demo_command"]
@@ -85,9 +85,22 @@ def demo_command(
     visits_per_child: Annotated[
         int,
         typer.Option(
-            "--visits-per-child", min=1, max=12, help="Visits of each child over two years."
+            "--visits-per-child",
+            min=1,
+            max=12,
+            help="Monitoring rounds of each household over the two years (a child in a case "
+            "is seen at its follow-ups instead): about this many visits per child.",
         ),
     ] = 2,
+    today: Annotated[
+        datetime | None,
+        typer.Option(
+            "--today",
+            formats=["%Y-%m-%d"],
+            help="The day the two years of history end (YYYY-MM-DD; default: today, UTC). "
+            "The same size and day always give the same data.",
+        ),
+    ] = None,
     serve: Annotated[
         bool,
         typer.Option(
@@ -100,13 +113,16 @@ def demo_command(
     children, two years of visits, cases, services, referrals, follow-ups), print the demo
     accounts, and serve. Invented data only.
 
-    A new SQLite file by default, or an empty database at --database-url (PostgreSQL for
-    load tests: --children 1000000 --visits-per-child 3 takes one to two minutes)."""
+    The two years end today (or --today); visits are classified under the cocoa sector's
+    hazardous-work list (profile cocoa-ci-2017), which the demo server uses too. A new
+    SQLite file by default, or an empty database at --database-url (PostgreSQL for load
+    tests: --children 1000000 --visits-per-child 3 takes a few minutes)."""
     size = _size(households, children, visits_per_child)
     url, created = _target(database, database_url)
     engine = make_engine(url)
     shown = str(created) if created else engine.url.render_as_string(hide_password=True)
-    profile = load_profile("sdg-8.7.1")
+    profile = load_profile(DEMO_PROFILE)
+    day: date = today.date() if today is not None else datetime.now(UTC).date()
     console = Console(stderr=True)
     try:
         with console.status("creating the schema", spinner="dots"):
@@ -126,7 +142,7 @@ def demo_command(
                 if done == total:
                     progress.update(task, description="indexing and committing")
 
-            counts = seed_database(engine, profile, size=size, today=datetime.now(UTC).date(),
+            counts = seed_database(engine, profile, size=size, today=day,
                                    progress=advance)  # fmt: skip
     except BaseException:
         engine.dispose()
@@ -138,8 +154,9 @@ def demo_command(
     typer.echo(
         f"demo database {shown}: {counts['areas']:,} areas, {counts['households']:,} "
         f"households, {counts['children']:,} children, {counts['visits']:,} visits, "
-        f"{counts['cases']:,} cases, {counts['services']:,} services, "
-        f"{counts['referrals']:,} referrals, {counts['follow_ups']:,} follow-ups"
+        f"{counts['cases']:,} cases ({counts['case_events']:,} steps), "
+        f"{counts['services']:,} services, {counts['referrals']:,} referrals, "
+        f"{counts['follow_ups']:,} follow-ups, up to {day.isoformat()}"
     )
     typer.echo(f"accounts (password {DEMO_PASSWORD}): admin, manager, supervisor, monitor, viewer")
     if serve:
@@ -147,6 +164,6 @@ def demo_command(
 
         from ipec.web import create_app
 
-        settings = load_settings(database_url=url, demo=True)
+        settings = load_settings(database_url=url, demo=True, profile=DEMO_PROFILE)
         typer.echo(f"open http://127.0.0.1:{port}/ in a browser and sign in (Ctrl-C stops)")
         uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")

@@ -75,6 +75,11 @@ LAZY_COMMANDS: dict[str, _Lazy] = {
         "Situational analysis: survey microdata to SDG 8.7.1 and MICS-style estimates.",
     ),
     "db": _Lazy("ipec.cli.db", "app", "Create or upgrade the monitoring database."),
+    "areas": _Lazy(
+        "ipec.cli.areas",
+        "app",
+        "Import and list the administrative areas (the hierarchy every record hangs on).",
+    ),
     "users": _Lazy("ipec.cli.users", "app", "Manage the users of the monitoring system."),
 }
 

@@ -64,6 +64,12 @@ class BulkWriter:
         self._written: set[str] = set()
         self._indexes: list[str] = []
 
+    @property
+    def connection(self) -> Connection:
+        """The connection written through (for statements between writes, in its
+        transaction)."""
+        return self._connection
+
     def next_id(self, table: str) -> int:
         """The first free id of ``table`` (ids are given by the caller, not the database)."""
         found = self._connection.execute(text(f"SELECT max(id) FROM {_quoted(table)}")).scalar()

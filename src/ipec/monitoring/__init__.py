@@ -4,8 +4,13 @@ Rule: only service functions write to the database; web and CLI call them. Every
 write of a child's record goes through one access module and is audit-logged.
 """
 
-# Imported for its flush hook, which keeps the read model current with every write.
+# Imported for their flush hooks, which keep the read model and the search keys of names
+# current with every write.
+# Imported for the users table, which follow-ups and area monitors refer to (a flush of
+# either sorts the tables by their foreign keys).
+from ipec.auth import models as _auth_models  # noqa: F401
 from ipec.monitoring import readmodel as _readmodel  # noqa: F401
+from ipec.monitoring import search_keys as _search_keys  # noqa: F401
 from ipec.monitoring.models import (
     Area,
     AuditEntry,

@@ -2,7 +2,9 @@
 
 Defaults: follow-ups 3 and 6 months after remediation starts, then every 6 months until the
 case closes; a case may close once the two most recent follow-ups, at least 90 days apart,
-found the child out of child labour. Both are configurable.
+found the child out of child labour. A follow-up not yet done may be moved up to 4 weeks
+before or after the rule's date (:func:`move_bounds`), to fit the monitor's round: not into
+the past. All are configurable.
 """
 
 from __future__ import annotations
@@ -10,18 +12,29 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-__all__ = ["DEFAULT_RULE", "FollowUpRule", "add_months", "due_dates", "overdue", "ready_to_close"]
+__all__ = [
+    "DEFAULT_RULE",
+    "FollowUpRule",
+    "add_months",
+    "due_dates",
+    "move_bounds",
+    "overdue",
+    "ready_to_close",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class FollowUpRule:
-    """The follow-up schedule and the closure rule."""
+    """The follow-up schedule, how far a follow-up may be moved from it, and the closure
+    rule."""
 
     first_months: tuple[int, ...] = (3, 6)
     every_months: int = 6
     closure_gap_days: int = 90
+    #: A follow-up's due date may be moved this many weeks before or after the rule's date.
+    move_weeks: int = 4
 
 
 #: MONITORING.md's defaults.
@@ -45,6 +58,22 @@ def due_dates(
         dates.append(following)
         step += rule.every_months
     return [d for d in dates if d <= until]
+
+
+def move_bounds(
+    rule_date: date, today: date, rule: FollowUpRule = DEFAULT_RULE
+) -> tuple[date, date]:
+    """The first and last day a follow-up whose rule's date is ``rule_date`` may be moved to:
+    ``rule.move_weeks`` weeks either side of it, and not before ``today`` (the first day is
+    after the last when the window has passed).
+
+    >>> move_bounds(date(2027, 3, 1), date(2027, 1, 10))
+    (datetime.date(2027, 2, 1), datetime.date(2027, 3, 29))
+    >>> move_bounds(date(2027, 3, 1), date(2027, 3, 10))
+    (datetime.date(2027, 3, 10), datetime.date(2027, 3, 29))
+    """
+    reach = timedelta(weeks=rule.move_weeks)
+    return max(rule_date - reach, today), rule_date + reach
 
 
 def overdue(due: Sequence[date], done: Sequence[date | None], today: date) -> list[date]:

@@ -6,11 +6,13 @@ stale copy is refused (optimistic concurrency).
 
 Visits and cases carry ``area_id``, a copy of their child's household's area, and follow-ups
 a copy of their case's, so that an area subtree's visits, cases or follow-ups are one index
-range of their own table (not a walk down through households and children). The copy cannot
-go stale: a household's area, a child's household, a visit's or case's child and a
-follow-up's case never change. The ORM enforces both halves: an inserted visit, case or
-follow-up gets its child's (case's) area, and a flush that would change one of those columns
-is refused.
+range of their own table (not a walk down through households and children). A child's
+household, a visit's or case's child and a follow-up's case never change. A household's area
+changes only by a recorded move (:class:`HouseholdMove`): its children's cases and their
+follow-ups move with it, its visits keep the area where they were made. The ORM enforces
+it: an inserted visit, case or follow-up gets its child's (case's) area; a flush that
+changes a fixed column, a household's area other than to its latest move's, or a case's or
+follow-up's area other than to its household's (case's), is refused.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from sqlalchemy import (
     event,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
@@ -44,6 +47,7 @@ from ipec.errors import DataError, NotFound
 
 __all__ = [
     "Area",
+    "AreaMonitor",
     "AuditEntry",
     "Case",
     "CaseEvent",
@@ -54,6 +58,9 @@ __all__ = [
     "ChildFacts",
     "FollowUp",
     "Household",
+    "HouseholdMove",
+    "LeaveReason",
+    "NameKey",
     "Partner",
     "PartnerKind",
     "Referral",
@@ -79,6 +86,14 @@ class CaseStatus(StrEnum):
     IN_REMEDIATION = "in_remediation"
     UNDER_FOLLOW_UP = "under_follow_up"
     CLOSED = "closed"
+
+
+class LeaveReason(StrEnum):
+    """Why a child left the programme's register (the records stay)."""
+
+    MOVED = "moved"
+    DIED = "died"
+    AGED_OUT = "aged_out"
 
 
 class CaseKind(StrEnum):
@@ -130,7 +145,12 @@ class ReferralStatus(StrEnum):
 
 
 class Area(Base):
-    """An administrative area; ``path`` ("/1/4/17/") makes subtree queries one index scan."""
+    """An administrative area; ``path`` ("/1/4/17/") makes subtree queries one index scan.
+
+    ``code`` is the national administrative code (unique; none for an area added by hand),
+    which ``ipec areas import`` matches areas by. ``boundary`` is its boundary as GeoJSON text
+    (a Polygon or MultiPolygon geometry), loaded only when read.
+    """
 
     __tablename__ = "areas"
     __table_args__ = (UniqueConstraint("parent_id", "name"),)
@@ -140,10 +160,17 @@ class Area(Base):
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(40))
     path: Mapped[str] = mapped_column(String(400), index=True, default="")
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    boundary: Mapped[str | None] = mapped_column(Text, deferred=True)
 
 
 class Household(Base):
-    """A household in an area, optionally linked to a supply-chain unit (farm, cooperative)."""
+    """A household in an area, optionally linked to a supply-chain unit (farm, cooperative).
+
+    Its area changes only by a move (:class:`HouseholdMove`, written with the change by
+    ``ipec.monitoring.service.move_household``); its GPS point (``latitude``, ``longitude``,
+    both or neither) is optional.
+    """
 
     __tablename__ = "households"
 
@@ -174,9 +201,62 @@ class Child(Base):
     birth_date: Mapped[date] = mapped_column(Date)
     school_status: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: False once the child left the household's register (``left_on``, ``left_reason``):
+    #: the records stay, the lists hide the child unless asked.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    left_on: Mapped[date | None] = mapped_column(Date)
+    left_reason: Mapped[LeaveReason | None] = mapped_column(_enum(LeaveReason, "leave_reason"))
 
     household: Mapped[Household] = relationship(back_populates="children")
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class HouseholdMove(Base):
+    """A household's move from one area to another, on a day, by whom and why: its history
+    of areas (the household's ``area_id`` is the last move's ``to_area_id``)."""
+
+    __tablename__ = "household_moves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    from_area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    to_area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    moved_on: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+#: The text of a search key: byte order on PostgreSQL as on SQLite.
+_KEY_TEXT = String(80).with_variant(String(80, collation="C"), "postgresql")
+
+
+class NameKey(Base):
+    """One word of a name, as it is searched (``ipec.monitoring.search_keys`` keeps them):
+    a word of a child's name (``child_id`` set), or of its household head's name or supply
+    unit (``child_id`` None), with the word's letters (``ipec.monitoring.names.words``), its
+    sound key (``names.sound_key``) and a copy of the household's area. A search reads a
+    prefix of ``word`` or one ``sound``, with the area and the ids, from one index."""
+
+    __tablename__ = "name_keys"
+    # The words and the sounds, each with the area and the ids (a search reads the matching
+    # ids of an area from the index alone); a household's keys with their words and sounds
+    # (a search tests a candidate child's or household's few keys there).
+    __table_args__ = (
+        Index("ix_name_keys_word", "word", "area_id", "child_id", "household_id"),
+        Index("ix_name_keys_sound", "sound", "area_id", "child_id", "household_id"),
+        Index("ix_name_keys_owner", "household_id", "child_id", "word", "sound"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"))
+    #: The household's area, copied (a move re-keys the household).
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    #: Compared byte by byte on PostgreSQL too (collation "C"), so that the words starting
+    #: with a prefix are one range of the index whatever the database's collation.
+    word: Mapped[str] = mapped_column(_KEY_TEXT)
+    sound: Mapped[str] = mapped_column(_KEY_TEXT)
 
 
 class Visit(Base):
@@ -249,7 +329,8 @@ class ChildFacts(Base):
     )
 
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), primary_key=True)
-    #: The child's household's area, copied from its visits (it never changes).
+    #: The child's household's area now, copied (computed again when the household moves;
+    #: the child's visits keep the area where they were made).
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     #: The child's household, copied (it never changes).
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
@@ -437,6 +518,13 @@ class Referral(Base):
     sent_on: Mapped[date] = mapped_column(Date)
 
 
+#: What an area's follow-ups are read by (every column but the id, which SQLite's index holds
+#: anyway), and a user's own.
+_FOLLOW_UP_AREA_COLUMNS = ("area_id", "visit_id", "due_on", "case_id", "assignee_id",
+                           "rule_due_on")  # fmt: skip
+_FOLLOW_UP_ASSIGNEE_COLUMNS = ("assignee_id", "visit_id", "due_on", "case_id", "area_id")
+
+
 class FollowUp(Base):
     """A follow-up visit due for a case; ``visit_id`` is set when the visit was made."""
 
@@ -444,10 +532,13 @@ class FollowUp(Base):
     # A case's follow-ups with whether and when they are due: "overdue" (not done, due before
     # a day) is one index range per case, without reading the rows. The second index gives
     # an area's follow-ups not done and due before a day, with their cases (the children lost
-    # to follow-up, a district's overdue cases), without reading the follow-up rows.
+    # to follow-up, a district's overdue cases, a monitor's week), without reading the
+    # follow-up rows (it holds every column). The third gives a user's own follow-ups not
+    # done, by due date (a monitor's week).
     __table_args__ = (
         Index(None, "case_id", "visit_id", "due_on"),
-        Index("ix_follow_ups_area_open", "area_id", "visit_id", "due_on", "case_id"),
+        Index("ix_follow_ups_area_open", *_FOLLOW_UP_AREA_COLUMNS),
+        Index("ix_follow_ups_assignee_open", *_FOLLOW_UP_ASSIGNEE_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -456,6 +547,25 @@ class FollowUp(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     due_on: Mapped[date] = mapped_column(Date, index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    #: The user the follow-up is assigned to, over its area's monitor (:class:`AreaMonitor`;
+    #: ``ipec.monitoring.assignment``); None: the area's.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The rule's date, once the due date was moved from it (``followup.move_bounds``); None:
+    #: ``due_on`` is the rule's date.
+    rule_due_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AreaMonitor(Base):
+    """The user responsible for the follow-ups of an area, and of the areas below it that
+    have none of their own (the nearest assigned area above a follow-up's applies; a
+    follow-up's own ``assignee_id`` overrides it: ``ipec.monitoring.assignment``)."""
+
+    __tablename__ = "area_monitors"
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    assigned_by: Mapped[str] = mapped_column(String(100))
 
 
 #: A case's copies of its child's columns: case attribute -> child attribute.
@@ -512,9 +622,9 @@ def _area_of_case(_mapper: Mapper[Any], connection: Connection, target: FollowUp
 #: Columns a flush may not change: the copies of ``area_id`` and the facts
 #: (``ipec.monitoring.readmodel``: a child's remediation starts in its child-labour cases) rely
 #: on them; a case's copies of its child's sex and birth date change only with the child's.
-_FIXED = {Household: ("area_id",), Child: ("household_id",), Visit: ("child_id", "area_id"),
-          Case: ("child_id", "area_id", "kind", *CHILD_COPIES),
-          FollowUp: ("case_id", "area_id")}  # fmt: skip
+#: A visit keeps the area where it was made.
+_FIXED = {Child: ("household_id",), Visit: ("child_id", "area_id"),
+          Case: ("child_id", "kind", *CHILD_COPIES), FollowUp: ("case_id",)}  # fmt: skip
 
 
 def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
@@ -529,8 +639,44 @@ def _refuse_moves(mapper: Mapper[Any], connection: Connection, target: Any) -> N
             )
 
 
+def _area_it_follows(connection: Connection, target: Household | Case | FollowUp) -> int | None:
+    """The area ``target`` may move to: a household's latest recorded move's, a case's
+    child's household's, a follow-up's case's."""
+    if isinstance(target, Household):
+        latest = (
+            select(HouseholdMove.to_area_id)
+            .where(HouseholdMove.household_id == target.id)
+            .order_by(HouseholdMove.id.desc())
+            .limit(1)
+        )
+        return connection.scalar(latest)
+    if isinstance(target, Case):
+        return connection.scalar(
+            select(Household.area_id)
+            .join(Child, Child.household_id == Household.id)
+            .where(Child.id == target.child_id)
+        )
+    return connection.scalar(select(Case.area_id).where(Case.id == target.case_id))
+
+
+def _refuse_stray_areas(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    """Before an update: a household's area changes only to the area of a move recorded
+    first, a case's only to its child's household's, a follow-up's only to its case's (a
+    move takes them along; ``ipec.monitoring.service.move_household``)."""
+    if not changed(target, "area_id"):
+        return
+    if target.area_id != _area_it_follows(connection, target):
+        what = mapper.class_.__name__.lower()
+        raise DataError(
+            f"the area_id of {what} {target.id} cannot change to area {target.area_id}",
+            hint="move the household (a recorded move): its cases and follow-ups follow it",
+        )
+
+
 for _copied in (Visit, Case):
     event.listen(_copied, "before_insert", _copies_of_child)
 event.listen(FollowUp, "before_insert", _area_of_case)
 for _fixed in _FIXED:
     event.listen(_fixed, "before_update", _refuse_moves)
+for _following in (Household, Case, FollowUp):
+    event.listen(_following, "before_update", _refuse_stray_areas)

@@ -320,6 +320,11 @@ class CaseList:
         """The audit log's name for reading it."""
         return "case.list"
 
+    @property
+    def entity(self) -> str:
+        """What the audit row is about."""
+        return "case"
+
     def page_in(self, session: Session, scope_path: str) -> Page:
         """The page within the subtree at ``scope_path``: the priority groups merged for a
         wide subtree (or area filter), the matching cases sorted for a narrow one."""
@@ -343,6 +348,11 @@ class FollowUpList:
     def action(self) -> str:
         """The audit log's name for reading it."""
         return "follow_up.list"
+
+    @property
+    def entity(self) -> str:
+        """What the audit row is about (the follow-ups' cases)."""
+        return "case"
 
     def page_in(self, session: Session, scope_path: str) -> Page:
         """The page within the subtree at ``scope_path``: walked in due-date order for a wide

@@ -61,6 +61,7 @@ from ipec.monitoring.models import (
     CaseKind,
     Child,
     ChildFacts,
+    Household,
     RemediationService,
     Visit,
     changed,
@@ -103,7 +104,6 @@ def facts_rows(
     )
     ranked = select(
         Visit.child_id,
-        Visit.area_id,
         func.min(Visit.age).over(partition_by=Visit.child_id).label("first_age"),
         func.min(case((Visit.child_labour, Visit.age)))
         .over(partition_by=Visit.child_id)
@@ -121,13 +121,16 @@ def facts_rows(
         Visit.school_days_open,
         rank.label("rank"),
     )
+    # a visit without consent kept no answers: it tells nothing about the child
+    ranked = ranked.where(Visit.consent)
     if child_ids is not None:
         ranked = ranked.where(Visit.child_id.in_(child_ids))
     if among is not None:
         ranked = ranked.where(Visit.child_id.in_(among))
     if until is not None:
         ranked = ranked.where(Visit.visit_date <= until)
-    r = ranked.subquery("ranked").c
+    sub = ranked.subquery("ranked")
+    r = sub.c
 
     def at(rank_wanted: int, column: Any) -> Any:
         return func.max(case((r.rank == rank_wanted, column)))
@@ -139,14 +142,14 @@ def facts_rows(
         .scalar_subquery()
     )
 
-    def of_child(column: Any) -> Any:
-        return select(column).where(Child.id == r.child_id).scalar_subquery()
-
+    # The child's household and sex, and its household's area now (a visit keeps the area
+    # where it was made: a child counts where it lives, from the day its household moved),
+    # joined once rather than looked up per child.
     values = (
         r.child_id,
-        func.max(r.area_id),
-        of_child(Child.household_id),
-        of_child(Child.sex),
+        Household.area_id,
+        Child.household_id,
+        Child.sex,
         remediation_start,
         func.max(r.found_on),
         func.max(r.first_age),
@@ -163,7 +166,14 @@ def facts_rows(
         func.max(r.first_found_age),
     )
     named = (value.label(name) for value, name in zip(values, CHILD_COLUMNS, strict=True))
-    return select(*named).where(r.rank <= 2).group_by(r.child_id)
+    return (
+        select(*named)
+        .select_from(sub)
+        .join(Child, Child.id == r.child_id)
+        .join(Household, Household.id == Child.household_id)
+        .where(r.rank <= 2)
+        .group_by(r.child_id, Household.area_id, Child.household_id, Child.sex)
+    )
 
 
 #: The ids of the records whose facts are computed again, bound at execution (one statement
@@ -250,7 +260,12 @@ def case_facts_rows(
     def at_identification(column: Any) -> Any:
         return (
             select(flag(column))
-            .where(Visit.child_id == Case.child_id, Visit.visit_date >= Case.opened_on, *seen)
+            .where(
+                Visit.child_id == Case.child_id,
+                Visit.visit_date >= Case.opened_on,
+                Visit.consent,
+                *seen,
+            )
             .order_by(Visit.visit_date.asc(), Visit.id.asc())
             .limit(1)
             .scalar_subquery()
@@ -417,6 +432,7 @@ class _Touched:
     """What one flush wrote that the facts depend on."""
 
     children: set[int] = field(default_factory=set)
+    households: set[int] = field(default_factory=set)
     cases: set[int] = field(default_factory=set)
     cases_of_services: set[int] = field(default_factory=set)
     corrected: list[Child] = field(default_factory=list)
@@ -425,7 +441,8 @@ class _Touched:
 def _touched(session: Session) -> _Touched:
     """Sort the flush's new, changed and deleted records into the owners of facts to
     recompute. Only what a fact reads counts: a visit (any change), a service's case, kind or
-    start, a case's opening or closing day, a child's sex (its cases copy it too)."""
+    start, a case's opening or closing day or area, a child's sex (its cases copy it too), a
+    household's area (its children's facts copy it)."""
     touched = _Touched()
     written = [*session.new, *(o for o in session.dirty if session.is_modified(o)),
                *session.deleted]  # fmt: skip
@@ -437,13 +454,17 @@ def _touched(session: Session) -> _Touched:
                 continue
             touched.cases_of_services |= _services_cases(record)
         elif isinstance(record, Case) and record not in session.deleted:
-            if record in session.new or changed(record, "opened_on", "closed_on"):
+            if record in session.new or changed(record, "opened_on", "closed_on", "area_id"):
                 touched.cases.add(record.id)
         elif isinstance(record, Child) and record in session.dirty:
             if changed(record, *CHILD_COPIES.values()):
                 touched.corrected.append(record)
             if changed(record, "sex"):
                 touched.children.add(record.id)
+        elif (
+            isinstance(record, Household) and record in session.dirty and changed(record, "area_id")
+        ):
+            touched.households.add(record.id)
     return touched
 
 
@@ -474,11 +495,17 @@ def _after_flush(session: Session, _context: Any) -> None:
     child's), so two writers of the same records take turns instead of deadlocking.
     """
     touched = _touched(session)
-    if not (touched.children or touched.cases or touched.cases_of_services or touched.corrected):
+    if not (touched.children or touched.cases or touched.cases_of_services or touched.corrected
+            or touched.households):  # fmt: skip
         return
     connection = session.connection()
     _copy_corrections(session, connection, touched.corrected)
     children = set(touched.children)
+    if touched.households:
+        # a moved household's children count in its new area (those without a visit have
+        # no facts: computing theirs again writes nothing)
+        moved = Child.household_id.in_(sorted(touched.households))
+        children |= set(connection.scalars(select(Child.id).where(moved)))
     if touched.cases_of_services:
         # the day remediation started, a child fact, comes from its cases' services
         of_services = Case.id.in_(sorted(touched.cases_of_services))

@@ -4,6 +4,9 @@ Every list and metric filters by these expressions, so a subtree means the same 
 everywhere: the areas whose materialised path starts with the root's path, and the records
 whose area (a household's, or the copy of it on a visit or case) is one of them: an index
 range per area of the table filtered, not a scan of records.
+
+The whole programme is the subtree at :data:`WHOLE_PROGRAMME` ("/"), which every area's path
+starts with, areas added later included: the scope of an administrator without an area.
 """
 
 from __future__ import annotations
@@ -16,7 +19,39 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from ipec.monitoring.models import Area, Household
 
-__all__ = ["age_on", "households_in_subtree", "in_subtree", "subtree_area_ids"]
+__all__ = [
+    "PROGRAMME_AREA_ID",
+    "WHOLE_PROGRAMME",
+    "age_on",
+    "households_in_subtree",
+    "in_subtree",
+    "programme_area",
+    "root_children",
+    "subtree_area_ids",
+]
+
+#: The path of the whole programme: every area's path ("/1/4/17/") starts with it.
+WHOLE_PROGRAMME = "/"
+#: The id that stands for the whole programme where an area id is expected (never an area's).
+PROGRAMME_AREA_ID = 0
+
+
+def programme_area(name: str = "") -> Area:
+    """The whole programme as an area that is not stored: id 0, no parent, path "/" (what a
+    dashboard or a metric over every area reads as its root)."""
+    return Area(id=PROGRAMME_AREA_ID, parent_id=None, name=name, level="programme",
+                path=WHOLE_PROGRAMME, code=None)  # fmt: skip
+
+
+def root_children(area: Any, path: str) -> ColumnElement[bool]:
+    """``area`` (``Area`` or an alias of it) is a direct child of the subtree's root at
+    ``path``: a root area when ``path`` is the whole programme."""
+    if path == WHOLE_PROGRAMME:
+        is_root: ColumnElement[bool] = area.parent_id.is_(None)
+        return is_root
+    root = select(Area.id).where(Area.path == path).scalar_subquery()
+    is_child: ColumnElement[bool] = area.parent_id == root
+    return is_child
 
 
 def subtree_area_ids(path: str) -> Select[Any]:

@@ -8,20 +8,28 @@ transaction: all of it is written or none.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipec.classify import HAZARDOUS_REASONS, Reason, classify_child
 from ipec.errors import Conflict, DataError, NotFound
 from ipec.monitoring.audit import write_audit
-from ipec.monitoring.followup import DEFAULT_RULE, FollowUpRule, add_months, due_dates
+from ipec.monitoring.followup import (
+    DEFAULT_RULE,
+    FollowUpRule,
+    add_months,
+    due_dates,
+    move_bounds,
+)
 from ipec.monitoring.models import (
     Area,
+    AreaMonitor,
     Case,
     CaseEvent,
     CaseKind,
@@ -29,6 +37,8 @@ from ipec.monitoring.models import (
     Child,
     FollowUp,
     Household,
+    HouseholdMove,
+    LeaveReason,
     Partner,
     PartnerKind,
     Referral,
@@ -44,12 +54,20 @@ from ipec.standards import Profile
 
 __all__ = [
     "ChildInput",
+    "add_child",
     "add_service",
+    "assign_area_monitor",
+    "assign_follow_up",
+    "check_location",
     "complete_follow_up",
     "create_area",
     "create_partner",
     "end_service",
+    "locate_household",
     "may_refer",
+    "move_follow_up",
+    "move_household",
+    "record_leaving",
     "record_visit",
     "record_visit_and_follow_up",
     "refer",
@@ -101,6 +119,60 @@ def create_area(session: Session, *, name: str, level: str, parent_id: int | Non
     return area
 
 
+def check_location(latitude: float | None, longitude: float | None) -> None:
+    """A GPS point is both coordinates or neither, in degrees: latitude from -90 to 90,
+    longitude from -180 to 180 (a ``DataError`` naming the field otherwise)."""
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if longitude is None else "latitude"
+        raise DataError(
+            f"a GPS point needs both coordinates: the {missing} is missing",
+            column=missing,
+            hint="give both latitude and longitude, or neither",
+        )
+    for name, value, bound in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise DataError(f"the {name} must be a number of degrees (got {value!r})", column=name)
+        if not math.isfinite(value) or abs(value) > bound:
+            raise DataError(f"the {name} {value} is outside -{bound} to {bound} degrees",
+                            column=name, hint="check the GPS reading")  # fmt: skip
+
+
+def _check_new_child(child: ChildInput, now: date) -> None:
+    if child.birth_date > now:
+        raise DataError(
+            f"{child.name}: birth date {child.birth_date} is in the future",
+            hint="correct the birth date",
+        )
+
+
+def _write_child(
+    session: Session, household_id: int, child: ChildInput, *, actor: str, origin: str | None
+) -> Child:
+    """A new child of the household, with its pseudonym and audit row."""
+    record = Child(
+        household_id=household_id,
+        pseudonym="",
+        name=child.name.strip(),
+        sex=child.sex,
+        birth_date=child.birth_date,
+        school_status=child.school_status,
+    )
+    session.add(record)
+    session.flush()
+    record.pseudonym = f"C-{record.id:07d}"
+    write_audit(
+        session,
+        actor=actor,
+        action="child.create",
+        entity="child",
+        entity_id=record.id,
+        origin=origin,
+    )
+    return record
+
+
 def register_household(
     session: Session,
     *,
@@ -110,10 +182,15 @@ def register_household(
     actor: str,
     origin: str | None = None,
     today: date | None = None,
+    supply_unit: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> Household:
-    """A household with its children; refuses an unknown area, a birth date in the future and
-    the same child (name, sex, birth date) twice."""
+    """A household with its children (and, optionally, its supply unit and GPS point);
+    refuses an unknown area, a birth date in the future, the same child (name, sex, birth
+    date) twice and a GPS point out of range (:func:`check_location`)."""
     _get(session, Area, area_id, "area")
+    check_location(latitude, longitude)
     now = today or datetime.now(UTC).date()
     seen: set[tuple[str, Sex, date]] = set()
     for child in children:
@@ -125,36 +202,149 @@ def register_household(
                 hint="register each child once",
             )
         seen.add(key)
-        if child.birth_date > now:
-            raise DataError(
-                f"{child.name}: birth date {child.birth_date} is in the future",
-                hint="correct the birth date",
-            )
-    household = Household(area_id=area_id, head_name=head_name.strip())
+        _check_new_child(child, now)
+    unit = (supply_unit or "").strip() or None
+    household = Household(area_id=area_id, head_name=head_name.strip(), supply_unit=unit,
+                          latitude=latitude, longitude=longitude)  # fmt: skip
     session.add(household)
     session.flush()
     for child in children:
-        record = Child(
-            household_id=household.id,
-            pseudonym="",
-            name=child.name.strip(),
-            sex=child.sex,
-            birth_date=child.birth_date,
-            school_status=child.school_status,
-        )
-        session.add(record)
-        session.flush()
-        record.pseudonym = f"C-{record.id:07d}"
-        write_audit(
-            session,
-            actor=actor,
-            action="child.create",
-            entity="child",
-            entity_id=record.id,
-            origin=origin,
-        )
+        _write_child(session, household.id, child, actor=actor, origin=origin)
     session.flush()
     return household
+
+
+def add_child(
+    session: Session,
+    *,
+    household_id: int,
+    child: ChildInput,
+    actor: str,
+    origin: str | None = None,
+    today: date | None = None,
+) -> Child:
+    """A new child of an existing household; refuses a birth date in the future and a copy
+    (name, sex, birth date) of a child of the household, one who left included."""
+    household = _get(session, Household, household_id, "household", lock=True)
+    _check_new_child(child, today or datetime.now(UTC).date())
+    twin = select(Child.id).where(
+        Child.household_id == household.id,
+        func.lower(Child.name) == child.name.strip().lower(),
+        Child.sex == child.sex,
+        Child.birth_date == child.birth_date,
+    )
+    if session.scalar(twin) is not None:
+        raise DataError(
+            f"duplicate child: {child.name.strip()} ({child.sex.value}, born "
+            f"{child.birth_date}) is already registered in this household",
+            column="name",
+            hint="open the child's record instead",
+        )
+    record = _write_child(session, household.id, child, actor=actor, origin=origin)
+    session.flush()
+    return record
+
+
+def record_leaving(
+    session: Session,
+    *,
+    child_id: int,
+    expected_version: int,
+    left_on: date,
+    reason: LeaveReason,
+    actor: str,
+    origin: str | None = None,
+    today: date | None = None,
+) -> Child:
+    """Record that a child left the register (moved away, died, aged out) on ``left_on``:
+    the child is no longer active, nothing is deleted (visits, cases and the audit log
+    stay). Refused for a child who already left (``Conflict``), a stale version, and a day
+    in the future or before the child's birth."""
+    child = _get(session, Child, child_id, "child")
+    _check_version(child, "child", expected_version)
+    if not child.active:
+        raise Conflict(
+            f"child {child.id} already left on {child.left_on} ({child.left_reason})",
+            hint="reload the child's record",
+        )
+    now = today or datetime.now(UTC).date()
+    if left_on > now:
+        raise DataError(f"the day the child left ({left_on}) is in the future",
+                        column="left_on", hint="correct the date")  # fmt: skip
+    if left_on < child.birth_date:
+        raise DataError(f"the day the child left ({left_on}) is before the child's birth "
+                        f"({child.birth_date})", column="left_on",
+                        hint="correct the date")  # fmt: skip
+    child.active, child.left_on, child.left_reason = False, left_on, LeaveReason(reason)
+    session.flush()
+    write_audit(session, actor=actor, action="child.leave", entity="child", entity_id=child.id,
+                origin=origin, detail={"left_on": left_on.isoformat(),
+                                       "reason": child.left_reason.value})  # fmt: skip
+    return child
+
+
+def move_household(
+    session: Session,
+    *,
+    household_id: int,
+    expected_version: int,
+    to_area_id: int,
+    moved_on: date,
+    actor: str,
+    reason: str | None = None,
+    origin: str | None = None,
+    today: date | None = None,
+) -> HouseholdMove:
+    """Move a household to another area, keeping the move in its history
+    (:class:`HouseholdMove`) and in the audit log.
+
+    Its children's cases and their follow-ups move with it (the programme follows a child
+    where it lives: the case lists and the follow-ups due of the new area show them, and the
+    metrics count the children and their cases there from now on); its visits keep the
+    area where they were made. Refused for an unknown area, the area it is in already, a
+    stale version, a day in the future or before its latest move. The caller checks that
+    the new area is one the user may reach (``ipec.auth.area_in_scope``).
+    """
+    household = _get(session, Household, household_id, "household", lock=True)
+    _check_version(household, "household", expected_version)
+    _get(session, Area, to_area_id, "area")
+    if to_area_id == household.area_id:
+        raise DataError(f"household {household.id} is in area {to_area_id} already",
+                        column="area_id", hint="choose the area it moved to")  # fmt: skip
+    now = today or datetime.now(UTC).date()
+    if moved_on > now:
+        raise DataError(f"the day of the move ({moved_on}) is in the future",
+                        column="moved_on", hint="correct the date")  # fmt: skip
+    latest = session.scalar(select(func.max(HouseholdMove.moved_on))
+                            .where(HouseholdMove.household_id == household.id))  # fmt: skip
+    if latest is not None and moved_on < latest:
+        raise DataError(f"the day of the move ({moved_on}) is before the household's latest "
+                        f"move ({latest})", column="moved_on", hint="correct the date")  # fmt: skip
+    move = HouseholdMove(household_id=household.id, from_area_id=household.area_id,
+                         to_area_id=to_area_id, moved_on=moved_on, at=datetime.now(UTC),
+                         actor=actor, reason=(reason or "").strip() or None)  # fmt: skip
+    session.add(move)
+    session.flush()  # the move first: the household's area may change only to a recorded move's
+    household.area_id = to_area_id
+    session.flush()
+    cases = list(session.scalars(
+        select(Case).join(Child, Child.id == Case.child_id)
+        .where(Child.household_id == household.id).order_by(Case.id)
+    ))  # fmt: skip
+    for case in cases:
+        case.area_id = to_area_id
+    session.flush()
+    if cases:
+        follow_ups = select(FollowUp).where(FollowUp.case_id.in_([case.id for case in cases]))
+        for follow_up in session.scalars(follow_ups.order_by(FollowUp.id)):
+            follow_up.area_id = to_area_id
+        session.flush()
+    write_audit(session, actor=actor, action="household.move", entity="household",
+                entity_id=household.id, origin=origin,
+                detail={"from": move.from_area_id, "to": to_area_id,
+                        "moved_on": moved_on.isoformat(),
+                        "cases": [case.id for case in cases]})  # fmt: skip
+    return move
 
 
 def record_visit(
@@ -180,8 +370,14 @@ def record_visit(
     again in ``missing``: it opens no case and moves none (the next visit, with the answers,
     decides). Refuses a visit before the child's birth or in the future, and school
     attendance that is half given, negative or more days than the school was open.
+
+    Without ``consent`` the visit keeps only its date, the child, the monitor and the status
+    ``consent_refused`` (:data:`REFUSED`); answers sent with it are refused (the family did
+    not agree to keeping them). Such a visit opens no case and no metric reads it as a visit.
     """
     _check_attendance(school_days_attended, school_days_open)
+    if not consent:
+        _refuse_answers(record, school_days_attended)
     # The child's row is locked so that two visits arriving at once cannot open two cases.
     child = _get(session, Child, child_id, "child", lock=True)
     now = today or datetime.now(UTC).date()
@@ -192,8 +388,10 @@ def record_visit(
         )
     if visit_date > now:
         raise DataError(f"visit date {visit_date} is in the future", hint="correct the date")
-    fields = {key: value for key, value in record.items() if key != "age"}
     age = age_on(child.birth_date, visit_date)
+    if not consent:
+        return _refused_visit(session, child, visit_date, age, monitor, actor=actor, origin=origin)
+    fields = {key: value for key, value in record.items() if key != "age"}
     result = classify_child({**fields, "age": age}, profile)
     visit = Visit(
         child_id=child.id,
@@ -226,6 +424,48 @@ def record_visit(
     )
     if result.child_labour:
         _open_or_reopen(session, child, result.reasons, actor=actor, origin=origin, day=visit_date)
+    return visit
+
+
+#: The status of a visit the family did not consent to: nothing but its date, child and
+#: monitor is kept, and no metric reads it as a visit (``ipec.monitoring.metrics.refusals``
+#: counts them).
+REFUSED = "consent_refused"
+
+
+def _refuse_answers(record: Mapping[str, Any], school_days_attended: int | None) -> None:
+    """Without consent no answer may be kept: a value other than empty or "no" is refused."""
+    given = sorted(key for key, value in record.items() if value not in (None, False, ""))
+    if school_days_attended is not None:
+        given.append("school_days_attended")
+    if given:
+        raise DataError(
+            f"answers without consent ({', '.join(given)}): a visit the family did not agree "
+            "to keeps only its date, the child and the monitor",
+            column="consent",
+            hint="send consent true with the answers, or no answers",
+        )
+
+
+def _refused_visit(
+    session: Session,
+    child: Child,
+    visit_date: date,
+    age: int,
+    monitor: str,
+    *,
+    actor: str,
+    origin: str | None,
+) -> Visit:
+    """The record of a visit without consent: the date, the child, the monitor, "refused"."""
+    visit = Visit(child_id=child.id, visit_date=visit_date, age=age, monitor=monitor,
+                  consent=False, record={}, profile_id="", profile_version="", status=REFUSED,
+                  reasons=[], missing=[], explanation="No consent: no answers were recorded.",
+                  child_labour=False, hazardous_work=False)  # fmt: skip
+    session.add(visit)
+    session.flush()
+    write_audit(session, actor=actor, action="visit.refused", entity="child", entity_id=child.id,
+                origin=origin, detail={"visit": visit.id})  # fmt: skip
     return visit
 
 
@@ -391,6 +631,25 @@ def update_household(
     """Change a household's record, unless it changed since ``expected_version`` was read."""
     household = _get(session, Household, household_id, "household")
     _check_change(household, "household", expected_version, changes, _HOUSEHOLD_FIELDS)
+    check_location(changes.get("latitude", household.latitude),
+                   changes.get("longitude", household.longitude))  # fmt: skip
+    return _apply_change(session, household, "household", changes, actor=actor, origin=origin)
+
+
+def locate_household(
+    session: Session,
+    *,
+    household_id: int,
+    latitude: float | None,
+    longitude: float | None,
+    actor: str,
+    origin: str | None = None,
+) -> Household:
+    """Set (or, with neither coordinate, clear) a household's GPS point: a new reading
+    replaces the previous one, which the audit row keeps (:func:`check_location`'s rule)."""
+    household = _get(session, Household, household_id, "household", lock=True)
+    check_location(latitude, longitude)
+    changes = {"latitude": latitude, "longitude": longitude}
     return _apply_change(session, household, "household", changes, actor=actor, origin=origin)
 
 
@@ -637,6 +896,12 @@ def record_visit_and_follow_up(
     mark that follow-up done by it (:func:`complete_follow_up`'s rules). The follow-up is
     checked before anything is written: a refusal leaves no visit behind."""
     to_do: tuple[FollowUp, Case] | None = None
+    if follow_up_id is not None and not consent:
+        raise DataError(
+            "a visit without consent verifies nothing: it cannot do a follow-up",
+            column="consent",
+            hint="record the follow-up at a visit the family agrees to",
+        )
     if follow_up_id is not None:
         # The child first, then the follow-up: the order every writer takes the locks in.
         _get(session, Child, child_id, "child", lock=True)
@@ -660,9 +925,11 @@ def schedule_follow_ups(
     until: date,
     rule: FollowUpRule = DEFAULT_RULE,
 ) -> list[FollowUp]:
-    """Create the follow-ups due from ``remediation_start`` up to ``until`` that do not exist."""
+    """Create the follow-ups due from ``remediation_start`` up to ``until`` that do not exist
+    (a follow-up moved from a rule's date still stands for it)."""
     case = _get(session, Case, case_id, "case")
-    existing = set(session.scalars(select(FollowUp.due_on).where(FollowUp.case_id == case.id)))
+    rule_dates = select(func.coalesce(FollowUp.rule_due_on, FollowUp.due_on))
+    existing = set(session.scalars(rule_dates.where(FollowUp.case_id == case.id)))
     created = [
         FollowUp(case_id=case.id, due_on=day)
         for day in due_dates(remediation_start, until, rule)
@@ -696,3 +963,105 @@ def step_case(
                             until=add_months(today, max(rule.first_months, default=0)),
                             rule=rule)  # fmt: skip
     return event
+
+
+def assign_area_monitor(
+    session: Session, *, area_id: int, user_id: int | None, actor: str, origin: str | None = None
+) -> AreaMonitor | None:
+    """Make user ``user_id`` responsible for the area's follow-ups, and for those of the areas
+    below it without a monitor of their own; with None, take the area's own monitor away (its
+    follow-ups go to the monitor of the nearest area above that has one). A follow-up's own
+    assignee overrides both (:func:`assign_follow_up`; ``ipec.monitoring.assignment``).
+    Audited (``area.monitor``, on the area, with the user before and after). The caller
+    checks who may assign, and to whom (``ipec.auth.assignee_for``)."""
+    area = _get(session, Area, area_id, "area")
+    current = session.get(AreaMonitor, area.id, with_for_update=True)
+    before = current.user_id if current is not None else None
+    if user_id is None:
+        if current is not None:
+            session.delete(current)
+    elif current is None:
+        current = AreaMonitor(area_id=area.id, user_id=user_id, assigned_at=datetime.now(UTC),
+                              assigned_by=actor)  # fmt: skip
+        session.add(current)
+    else:
+        current.user_id, current.assigned_at = user_id, datetime.now(UTC)
+        current.assigned_by = actor
+    session.flush()
+    write_audit(session, actor=actor, action="area.monitor", entity="area", entity_id=area.id,
+                origin=origin, detail={"from": before, "to": user_id})  # fmt: skip
+    return current if user_id is not None else None
+
+
+def _scheduled(session: Session, follow_up_id: int) -> tuple[FollowUp, Case]:
+    """A follow-up still to do (its row locked) and its case; refused when it was done or
+    its case is closed (``Conflict``)."""
+    follow_up = _get(session, FollowUp, follow_up_id, "follow-up", lock=True)
+    case = _get(session, Case, follow_up.case_id, "case")
+    if follow_up.visit_id is not None:
+        raise Conflict(f"follow-up {follow_up.id} was already done by visit {follow_up.visit_id}",
+                       hint="reload the child's page")  # fmt: skip
+    if case.status is CaseStatus.CLOSED:
+        raise Conflict(f"the case of follow-up {follow_up.id} is closed: nothing is due",
+                       hint="reload the child's page")  # fmt: skip
+    return follow_up, case
+
+
+def assign_follow_up(
+    session: Session, *, follow_up_id: int, user_id: int | None, actor: str,
+    origin: str | None = None,
+) -> FollowUp:  # fmt: skip
+    """Assign a follow-up still to do (and the visit it asks for) to user ``user_id``, over
+    its area's monitor; with None, give it back to the area's monitor. Refused for a
+    follow-up done or of a closed case (``Conflict``). Audited (``follow_up.assign``, on the
+    case). The caller checks who may assign, and to whom (``ipec.auth.assignee_for``)."""
+    follow_up, case = _scheduled(session, follow_up_id)
+    before = follow_up.assignee_id
+    follow_up.assignee_id = user_id
+    session.flush()
+    write_audit(session, actor=actor, action="follow_up.assign", entity="case",
+                entity_id=case.id, origin=origin,
+                detail={"follow_up": follow_up.id, "from": before, "to": user_id})  # fmt: skip
+    return follow_up
+
+
+def move_follow_up(
+    session: Session,
+    *,
+    follow_up_id: int,
+    due_on: date,
+    actor: str,
+    origin: str | None = None,
+    today: date | None = None,
+    rule: FollowUpRule = DEFAULT_RULE,
+) -> FollowUp:
+    """Move a follow-up still to do to ``due_on``: up to ``rule.move_weeks`` weeks (4 by
+    default) before or after the rule's date, and not before today
+    (:func:`~ipec.monitoring.followup.move_bounds`). The rule's date is kept
+    (``rule_due_on``), so a follow-up moved twice is bounded by the rule, not by its last
+    move. Refused outside the bounds (a ``DataError`` naming them, ``column`` "due_on"),
+    and for a follow-up done or of a closed case (``Conflict``). Audited
+    (``follow_up.move``, on the case, with the dates before and after)."""
+    follow_up, case = _scheduled(session, follow_up_id)
+    rule_date = follow_up.rule_due_on or follow_up.due_on
+    now = today or datetime.now(UTC).date()
+    first, last = move_bounds(rule_date, now, rule)
+    window = f"{rule.move_weeks} weeks either side of the rule's date, {rule_date}"
+    if first > last:
+        raise DataError(f"follow-up {follow_up.id} can no longer be moved: it could be moved "
+                        f"up to {last} ({window})", column="due_on",
+                        hint="record the visit: the follow-up is overdue")  # fmt: skip
+    if not first <= due_on <= last:
+        bound = f"{window}, not before today" if first == now else window
+        raise DataError(f"follow-up {follow_up.id} may be moved from {first} to {last} ({bound}), "
+                        f"not to {due_on}", column="due_on",
+                        hint=f"choose a day from {first} to {last}")  # fmt: skip
+    before = follow_up.due_on
+    follow_up.due_on = due_on
+    follow_up.rule_due_on = None if due_on == rule_date else rule_date
+    session.flush()
+    write_audit(session, actor=actor, action="follow_up.move", entity="case", entity_id=case.id,
+                origin=origin, detail={"follow_up": follow_up.id, "from": before.isoformat(),
+                                       "to": due_on.isoformat(),
+                                       "rule": rule_date.isoformat()})  # fmt: skip
+    return follow_up

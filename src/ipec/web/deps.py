@@ -46,7 +46,7 @@ from ipec.errors import (
     NotAuthenticated,
     PermissionDenied,
 )
-from ipec.monitoring.models import Case, Child, Household, Referral, RemediationService
+from ipec.monitoring.models import Case, Child, FollowUp, Household, Referral, RemediationService
 from ipec.web.api.common import RecordId
 
 __all__ = [
@@ -58,6 +58,8 @@ __all__ = [
     "ChildToRead",
     "CurrentPrincipal",
     "DbSession",
+    "FollowUpToChange",
+    "FollowUpToRead",
     "HouseholdToChange",
     "HouseholdToRead",
     "ReferralToChange",
@@ -69,6 +71,8 @@ __all__ = [
     "child_to_change",
     "child_to_read",
     "csrf_matches",
+    "follow_up_to_change",
+    "follow_up_to_read",
     "forget_session_cookie",
     "household_to_change",
     "household_to_read",
@@ -259,6 +263,22 @@ def referral_to_change(
                               operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
 
 
+def follow_up_to_read(
+    follow_up_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
+) -> FollowUp:
+    """The follow-up of the path, for reading, through the gate of its case."""
+    return access_case_record(db, who, FollowUp, follow_up_id, what="follow-up",
+                              operation=Operation.READ, origin=origin(request))  # fmt: skip
+
+
+def follow_up_to_change(
+    follow_up_id: RecordId, request: Request, db: DbSession, who: CurrentPrincipal
+) -> FollowUp:
+    """The follow-up of the path, for a change, through the gate of its case."""
+    return access_case_record(db, who, FollowUp, follow_up_id, what="follow-up",
+                              operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
+
+
 ChildToRead = Annotated[Child, Depends(child_to_read)]
 ChildToChange = Annotated[Child, Depends(child_to_change)]
 HouseholdToRead = Annotated[Household, Depends(household_to_read)]
@@ -267,3 +287,5 @@ CaseToRead = Annotated[Case, Depends(case_to_read)]
 CaseToChange = Annotated[Case, Depends(case_to_change)]
 ServiceToChange = Annotated[RemediationService, Depends(service_to_change)]
 ReferralToChange = Annotated[Referral, Depends(referral_to_change)]
+FollowUpToRead = Annotated[FollowUp, Depends(follow_up_to_read)]
+FollowUpToChange = Annotated[FollowUp, Depends(follow_up_to_change)]

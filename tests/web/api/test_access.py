@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ipec.monitoring import Case, Child, Household
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipec.monitoring import Area, Case, Child, Household
+from ipec.monitoring.service import create_area
 from tests.web.api.conftest import Api, check_error
 
-VISIT = {"visit_date": "2026-05-01", "monitor": "m1", "consent": True,
+VISIT = {"visit_date": "2026-05-01", "consent": True,
          "record": {"econ_any": True, "econ_hours": 20}}  # fmt: skip
 
 #: Routes that touch a child's record, for the world of district ``key``:
@@ -16,10 +20,19 @@ VISIT = {"visit_date": "2026-05-01", "monitor": "m1", "consent": True,
 Route = tuple[str, str, str, Any, bool]
 
 
+def _village(api: Api, key: str) -> int:
+    """An area under district ``key`` (made when first asked for): where a household moves."""
+    with Session(api.engine) as session, session.begin():
+        parent = api.ids[f"area_{key}"]
+        found = session.scalar(select(Area.id).where(Area.parent_id == parent))
+        return found or create_area(session, name="Village", level="village", parent_id=parent).id
+
+
 def child_routes(api: Api, key: str) -> list[Route]:
     ids = api.ids
     c, h, k = ids[f"child_{key}"], ids[f"household_{key}"], ids[f"case_{key}"]
     s, r, a = ids[f"service_{key}"], ids[f"referral_{key}"], ids[f"area_{key}"]
+    f = ids[f"follow_up_{key}"]
     return [
         ("GET", "/api/v1/children/{child_id}", f"/api/v1/children/{c}", None, False),
         ("PATCH", "/api/v1/children/{child_id}", f"/api/v1/children/{c}",
@@ -47,6 +60,8 @@ def child_routes(api: Api, key: str) -> list[Route]:
          {"status": "accepted"}, True),
         ("GET", "/api/v1/cases", f"/api/v1/cases?area_id={a}", None, False),
         ("GET", "/api/v1/follow-ups", f"/api/v1/follow-ups?area_id={a}", None, False),
+        ("GET", "/api/v1/follow-ups/{follow_up_id}", f"/api/v1/follow-ups/{f}", None, False),
+        ("PATCH", "/api/v1/follow-ups/{follow_up_id}", f"/api/v1/follow-ups/{f}", {}, True),
         ("GET", "/api/v1/exports/cases.{file_format}",
          f"/api/v1/exports/cases.csv?area_id={a}", None, False),
         ("GET", "/api/v1/areas/{area_id}", f"/api/v1/areas/{a}", None, False),
@@ -55,7 +70,19 @@ def child_routes(api: Api, key: str) -> list[Route]:
          None, False),
         *[("GET", f"/api/v1/metrics/{name}",
            f"/api/v1/metrics/{name}?start=2026-01-01&end=2026-12-31&area_id={a}", None, False)
-          for name in ("effectiveness", "time_to_resolution", "caseload", "outcomes", "us_dol")],
+          for name in ("effectiveness", "time_to_resolution", "caseload", "outcomes", "us_dol",
+                       "refusals")],
+        ("GET", "/api/v1/children", f"/api/v1/children?area_id={a}&q=child", None, False),
+        ("GET", "/api/v1/households", f"/api/v1/households?area_id={a}", None, False),
+        ("POST", "/api/v1/households/{household_id}/children", f"/api/v1/households/{h}/children",
+         {"name": "Kouamé", "sex": "male", "birth_date": "2019-04-05"}, True),
+        ("GET", "/api/v1/households/{household_id}/moves", f"/api/v1/households/{h}/moves",
+         None, False),
+        ("POST", "/api/v1/households/{household_id}/moves", f"/api/v1/households/{h}/moves",
+         {"version": api.version(Household, h), "area_id": _village(api, key),
+          "moved_on": "2026-05-02"}, True),
+        ("POST", "/api/v1/children/{child_id}/leave", f"/api/v1/children/{c}/leave",
+         {"version": api.version(Child, c), "left_on": "2026-05-03", "reason": "moved"}, True),
     ]  # fmt: skip
 
 
@@ -73,7 +100,13 @@ NO_CHILD_RECORD = {
     ("GET", "/api/v1/partners"),
     ("POST", "/api/v1/partners"),
     ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/team"),
+    ("GET", "/api/v1/areas/{area_id}/monitor"),
+    ("PUT", "/api/v1/areas/{area_id}/monitor"),
 }
+#: Lists of the caller's own, with no area or record in the path: the week (its scope is
+#: checked in test_follow_ups.py).
+OWN_LISTS = {("GET", "/api/v1/follow-ups/week")}
 
 
 def test_every_route_is_checked_here(api: Api) -> None:
@@ -81,7 +114,7 @@ def test_every_route_is_checked_here(api: Api) -> None:
     schema = api.client.get("/api/v1/openapi.json").json()
     served = {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
     checked = {(method, template) for method, template, *_ in child_routes(api, "a")}
-    assert served == checked | NO_CHILD_RECORD
+    assert served == checked | NO_CHILD_RECORD | OWN_LISTS
 
 
 def test_monitor_of_a_gets_not_found_for_b_on_every_route(api: Api) -> None:

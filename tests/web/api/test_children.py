@@ -8,7 +8,7 @@ import json
 from ipec.monitoring import Child
 from tests.web.api.conftest import Api, check_error
 
-VISIT = {"visit_date": "2026-05-01", "monitor": "m1", "consent": True,
+VISIT = {"visit_date": "2026-05-01", "consent": True,
          "record": {"econ_any": True, "econ_hours": 20}}  # fmt: skip
 
 
@@ -77,7 +77,7 @@ def test_invalid_fields_and_big_or_broken_bodies(api: Api) -> None:
     response = api.call("POST", path, {"visit_date": "not a date", "consent": "maybe"})
     error = check_error(response, 422, "ValidationError")
     fields = {f["field"] for f in error["fields"]}
-    assert {"body.visit_date", "body.consent", "body.monitor", "body.record"} <= fields
+    assert {"body.visit_date", "body.consent", "body.record"} <= fields
     bad_hours = {**VISIT, "record": {"econ_any": True, "econ_hours": 500}}
     error = check_error(api.call("POST", path, bad_hours), 422, "DataError")
     assert "between 0 and 168" in error["message"]
@@ -110,3 +110,19 @@ def test_an_undetermined_visit_names_what_to_ask_again(api: Api) -> None:
     assert (visit["status"], visit["missing"]) == ("undetermined", ["econ_hours"])
     assert (visit["child_labour"], visit["reasons"]) == (False, [])
     assert visit["explanation"].endswith("Ask again: hours of economic activity.")
+
+
+def test_answers_without_consent_are_refused(api: Api) -> None:
+    """The API refuses a visit that carries answers the family did not consent to keep; the
+    same visit without answers is kept as a refusal."""
+    path = f"/api/v1/children/{api.ids['child_a']}/visits"
+    refused = {"visit_date": "2026-05-01", "consent": False,
+               "record": {"econ_any": True, "econ_hours": 20}}  # fmt: skip
+    error = check_error(api.call("POST", path, refused), 422, "DataError")
+    assert "answers without consent (econ_any, econ_hours)" in error["message"]
+    kept = api.call("POST", path, {**refused, "record": {}})
+    assert kept.status_code == 201
+    assert (kept.json()["status"], kept.json()["child_labour"]) == ("consent_refused", False)
+    year = "start=2026-01-01&end=2026-12-31"
+    counted = api.call("GET", f"/api/v1/metrics/refusals?{year}").json()
+    assert counted == {"visits": 1, "children": 1}

@@ -76,7 +76,7 @@ def served(engine: Engine) -> Iterator[Served]:
 
 
 def _visit(day: int) -> dict[str, Any]:
-    return {"visit_date": f"2026-05-{day:02d}", "monitor": "m", "consent": True,
+    return {"visit_date": f"2026-05-{day:02d}", "consent": True,
             "record": {"econ_any": True, "econ_hours": day}}  # fmt: skip
 
 

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipec.auth import User
+from ipec.monitoring.service import assign_area_monitor
 from tests.conftest import needs_chromium
 from tests.web.pages.conftest import (
     LiveSite,
@@ -111,6 +116,10 @@ def test_a_monitor_follows_a_child_from_registration_to_follow_up(
     assert identified.locator(".value").inner_text() == "1"
     screenshot(page, "pages-dashboard-monitor")
 
+    with Session(live_site.engine) as session, session.begin():  # A's follow-ups are the monitor's
+        monitor = session.scalars(select(User.id).where(User.username == "monitor")).one()
+        assign_area_monitor(session, area_id=live_site.ids["area_a"], user_id=monitor,
+                            actor="admin")  # fmt: skip
     for path in ("/partners", "/visits/week"):
         page.goto(f"{live_site.url}{path}")
         assert accessibility_violations(page) == [], path

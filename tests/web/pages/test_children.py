@@ -48,7 +48,7 @@ def test_a_visit_is_classified_explained_and_does_the_follow_up(site: Site) -> N
     data = {**WORKING, "csrf_token": csrf, "follow_up_id": str(site.ids["follow_up_a"])}
     answer = post(site, f"/children/{child}/visits", data)
     assert answer.status_code == 303
-    assert answer.headers["location"].startswith(f"/children/{child}#visit-")
+    assert answer.headers["location"].startswith(f"/children/{child}?saved=visit#visit-")
     page = site.client.get(f"/children/{child}").text
     assert "Child labour" in page
     assert "20 h of economic activity reach the 14 h light-work limit" in page
@@ -107,7 +107,8 @@ def test_wrong_visit_fields_are_marked_beside_them_and_kept(site: Site) -> None:
     assert 'id="q-chores_hours-error">Enter hours from 0 to 168.' in page
     assert 'id="school_days_open-error">Give both school counts, or neither.' in page
     assert re.search(r'id="q-chores_any" name="chores_any" value="yes" checked', page)
-    assert f'value="{ESCAPED}"' in page
+    # a "monitor" sent with the form is ignored: the visit is the signed-in user's
+    assert "Visited by monitor (you: the visit is recorded as yours)" in page
     assert MARKUP not in page
     assert count(site, Visit) == 0
 
@@ -299,3 +300,28 @@ def test_an_undetermined_visit_asks_again(site: Site) -> None:
     assert "Indéterminé" in french
     asked = "À redemander :</strong> Heures d\u2019activité économique la semaine dernière."
     assert asked in french
+
+
+def test_a_visit_without_consent_keeps_no_answers(site: Site) -> None:
+    """The box unticked, the answers filled in as a monitor might have begun: the page said
+    they would not be kept, and only the refusal is stored; with a follow-up chosen the form
+    comes back with the reason beside the box."""
+    csrf = site.sign_in()
+    child = site.ids["child_a"]
+    form = site.client.get(f"/children/{child}").text
+    assert "Without consent, only the date, the child and the monitor are saved" in form
+    unticked = {key: value for key, value in WORKING.items() if key != "consent"}
+    chosen = {**unticked, "csrf_token": csrf, "follow_up_id": str(site.ids["follow_up_a"])}
+    followed = post(site, f"/children/{child}/visits", chosen)
+    assert followed.status_code == 422
+    assert 'id="consent-error">A visit without consent cannot do a follow-up' in followed.text
+    assert count(site, Visit) == 0
+    answer = post(site, f"/children/{child}/visits", {**unticked, "csrf_token": csrf})
+    assert answer.status_code == 303
+    with Session(site.engine) as session:
+        kept = session.scalars(select(Visit)).one()
+        assert (kept.consent, kept.record, kept.status) == (False, {}, "consent_refused")
+        assert session.get_one(Case, site.ids["case_a"]).status == case_of(site).status
+    page = site.client.get(f"/children/{child}").text
+    assert "Consent refused: no answers kept" in page
+    assert "visit.refused" in audit_actions(site)

@@ -8,8 +8,10 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipec.auth import User
 from ipec.monitoring import Child, Household
 from ipec.monitoring.models import Partner
+from ipec.monitoring.service import assign_area_monitor
 from tests.web.pages.conftest import ESCAPED, MARKUP, Site, audit_actions, count, post
 
 
@@ -119,10 +121,14 @@ def test_the_partner_directory(site: Site) -> None:
 
 def test_the_weeks_visits_are_the_users_follow_ups(site: Site) -> None:
     site.sign_in()
+    assert "Nothing is due this week" in site.client.get("/visits/week").text  # none assigned
+    with Session(site.engine) as session, session.begin():
+        monitor = session.scalar(select(User.id).where(User.username == "monitor"))
+        assign_area_monitor(session, area_id=site.ids["area_a"], user_id=monitor, actor="admin")
     page = site.client.get("/visits/week")
     assert page.status_code == 200
     assert f'<a href="/children/{site.ids["child_a"]}#record-visit">child a</a>' in page.text
     assert "2026-04-20" in page.text
     assert "Overdue" in page.text
     assert "child b" not in page.text
-    assert audit_actions(site)[-1] == "follow_up.list"
+    assert audit_actions(site)[-1] == "follow_up.week"

@@ -11,6 +11,7 @@ millions of records; Python only divides. Each module states its definitions pre
 - ``outcomes``: children withdrawn, protected and prevented, once per child (also by month);
 - ``breakdowns``: children visited and identified by month and by area, hazardous conditions,
   services by type (for the dashboard's charts);
+- ``refusals``: visits the family did not consent to (no other metric reads them);
 - ``donor``: the US Department of Labor's common indicators POC1-POC4, POH1-POH4, E1, L1.
 """
 
@@ -56,6 +57,7 @@ from ipec.monitoring.metrics.rates import (
     referral_acceptance,
     support_rate,
 )
+from ipec.monitoring.metrics.refusals import Refusals, consent_refusals
 
 __all__ = [
     "LIVELIHOOD_SERVICES",
@@ -70,8 +72,10 @@ __all__ = [
     "OutcomeCounts",
     "Period",
     "Rate",
+    "Refusals",
     "Resolution",
     "caseload_per_monitor",
+    "consent_refusals",
     "coverage",
     "dol_child_indicators",
     "dol_education_services",

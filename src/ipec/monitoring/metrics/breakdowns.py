@@ -33,7 +33,7 @@ from ipec.monitoring.metrics.common import (
     months_of,
 )
 from ipec.monitoring.models import Area, Case, RemediationService, Visit
-from ipec.monitoring.scope import in_subtree
+from ipec.monitoring.scope import in_subtree, root_children
 from ipec.standards.codes import HAZARD_CONDITIONS
 
 __all__ = [
@@ -116,13 +116,12 @@ def identification_by_area(session: Session, *, area_path: str, period: Period) 
         .group_by(per_child.c.area_id)
         .subquery("per_area")
     )
-    root = select(Area.id).where(Area.path == area_path).scalar_subquery()
     top = aliased(Area, name="top")
     query = (
         select(top.id, top.name, func.sum(per_area.c.visited), func.sum(per_area.c.identified))
         .select_from(per_area)
         .join(Area, Area.id == per_area.c.area_id)
-        .join(top, (top.parent_id == root) & Area.path.startswith(top.path))
+        .join(top, root_children(top, area_path) & Area.path.startswith(top.path))
         .group_by(top.id, top.name)
     )
     rows = session.execute(query).all()

@@ -151,8 +151,13 @@ def _with_area(
 
 
 def _visits_in(area_path: str, period: Period) -> tuple[ColumnElement[bool], ...]:
-    """The conditions of a visit of the subtree (by its own area) dated in the period."""
-    return in_subtree(Visit.area_id, area_path), Visit.visit_date.between(period.start, period.end)
+    """The conditions of a visit of the subtree (by its own area) dated in the period, with
+    the family's consent (a refused visit kept no answers: see ``metrics.refusals``)."""
+    return (
+        in_subtree(Visit.area_id, area_path),
+        Visit.visit_date.between(period.start, period.end),
+        Visit.consent.is_(True),
+    )
 
 
 class _DaysBetween(FunctionElement[int]):

@@ -25,6 +25,9 @@ Definitions follow MONITORING.md (a child is in the subtree when its household's
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -50,7 +53,7 @@ from ipec.monitoring.models import (
     ReferralStatus,
 )
 from ipec.monitoring.readmodel import children_as_of
-from ipec.monitoring.scope import households_in_subtree, in_subtree
+from ipec.monitoring.scope import households_in_subtree, in_subtree, root_children
 from ipec.monitoring.sqlhints import unindexed
 
 __all__ = [
@@ -68,16 +71,9 @@ def identification_rate(session: Session, *, area_path: str, period: Period) -> 
     """Children found in child labour / children visited, by sex and age at the last visit:
     the children whose snapshot at the period's end has its latest visit in the period,
     found when its latest visit that found child labour is in it."""
-    child = children_as_of(
-        area_path,
-        period.end,
-        ["sex", "last_age", "last_found_on"],
-        lambda c: [c.last_date >= period.start],
-    ).c
-    group = _age_group(child.last_age)
-    found = flag(child.last_found_on >= period.start)
-    query = select(child.sex, group, func.sum(found), func.count()).group_by(child.sex, group)
-    return _rates(session, query)
+    return _visited_rate(
+        session, area_path, period, "last_found_on", lambda c: flag(c >= period.start)
+    )
 
 
 @_aggregate
@@ -85,16 +81,24 @@ def hazardous_work_rate(session: Session, *, area_path: str, period: Period) -> 
     """Children in hazardous work at their latest visit in the period / children visited, by
     sex and age at that visit: the same children as :func:`identification_rate`, judged at
     their latest visit only."""
+    return _visited_rate(session, area_path, period, "last_hazardous", lambda c: c)
+
+
+def _visited_rate(
+    session: Session,
+    area_path: str,
+    period: Period,
+    column: str,
+    counted: Callable[[Any], Any],
+) -> list[Rate]:
+    """Over the children whose latest visit by the period's end is in it: those for whom
+    ``counted`` of their snapshot's ``column`` is 1, by sex and age at that visit."""
     child = children_as_of(
-        area_path,
-        period.end,
-        ["sex", "last_age", "last_hazardous"],
-        lambda c: [c.last_date >= period.start],
+        area_path, period.end, ["sex", "last_age", column], lambda c: [c.last_date >= period.start]
     ).c
     group = _age_group(child.last_age)
-    query = select(child.sex, group, func.sum(child.last_hazardous), func.count()).group_by(
-        child.sex, group
-    )
+    numerator = func.sum(counted(child[column]))
+    query = select(child.sex, group, numerator, func.count()).group_by(child.sex, group)
     return _rates(session, query)
 
 
@@ -209,13 +213,12 @@ def coverage(session: Session, *, area_path: str, period: Period) -> list[Rate]:
         .join(visited, visited.c.area_id == registered.c.area_id, isouter=True)
         .subquery("per_area")
     )
-    root = select(Area.id).where(Area.path == area_path).scalar_subquery()
     top = aliased(Area, name="top")
     query = (
         select(top.name, func.sum(per_area.c.visited), func.sum(per_area.c.households))
         .select_from(per_area)
         .join(Area, Area.id == per_area.c.area_id)
-        .join(top, (top.parent_id == root) & Area.path.startswith(top.path), isouter=True)
+        .join(top, root_children(top, area_path) & Area.path.startswith(top.path), isouter=True)
         .group_by(top.id, top.name)
     )
     rows = session.execute(query).all()

@@ -1,4 +1,5 @@
-"""The case-list filters, parsed once for the list and the exports alike."""
+"""The list filters: the case list's, parsed once for the list and the exports alike, and
+the parameters the register's lists share."""
 
 from __future__ import annotations
 
@@ -12,11 +13,27 @@ from ipec.monitoring.models import CaseStatus, Sex
 from ipec.monitoring.queries import CaseFilter
 from ipec.web.deps import CurrentPrincipal, DbSession
 
-__all__ = ["AreaQuery", "CaseFilters", "case_filter"]
+__all__ = [
+    "AgeQuery",
+    "AreaQuery",
+    "CaseFilters",
+    "MonitorQuery",
+    "NotVisitedMonths",
+    "SearchQuery",
+    "case_filter",
+]
 
 #: An optional area inside the caller's scope.
 AreaQuery = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
-_Age = Annotated[int | None, Query(ge=0, le=30)]
+#: An age in years today, bounding a list.
+AgeQuery = Annotated[int | None, Query(ge=0, le=30)]
+_Age = AgeQuery
+#: A search of the register (a name, in part, or a pseudonym).
+SearchQuery = Annotated[str | None, Query(max_length=100)]
+#: "Not visited for this many months" (up to ten years).
+NotVisitedMonths = Annotated[int | None, Query(ge=1, le=120)]
+#: A user (a member of the caller's team) whose areas bound a list.
+MonitorQuery = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
 
 
 def case_filter(

@@ -20,6 +20,7 @@ from ipec.monitoring.metrics import (
     Period,
     Rate,
     caseload_per_monitor,
+    consent_refusals,
     coverage,
     dol_child_indicators,
     dol_education_services,
@@ -41,6 +42,7 @@ from ipec.web.api.schemas import (
     EffectivenessOut,
     OutcomeCountsOut,
     RateOut,
+    RefusalsOut,
     ResolutionOut,
     UsDolOut,
 )
@@ -107,6 +109,14 @@ def resolution_metric(db: DbSession, scope: MetricScope) -> list[ResolutionOut]:
     """Days from opening to closure of the cases closed in the period: median and p90."""
     found = time_to_resolution(db, area_path=scope.area_path, period=scope.period)
     return [ResolutionOut.model_validate(r, from_attributes=True) for r in found]
+
+
+@router.get("/metrics/refusals", response_model=RefusalsOut)
+def refusals_metric(db: DbSession, scope: MetricScope) -> RefusalsOut:
+    """Visits in the period whose family did not consent, and the children concerned (no
+    other metric reads them)."""
+    found = consent_refusals(db, area_path=scope.area_path, period=scope.period)
+    return RefusalsOut.model_validate(found, from_attributes=True)
 
 
 @router.get("/metrics/caseload", response_model=list[CaseloadOut])

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ipec.web.api import account, cases, children, exports, households, metrics, reference
+from ipec.web.api import (
+    account,
+    cases,
+    children,
+    exports,
+    follow_ups,
+    households,
+    metrics,
+    reference,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1")
-for part in (account, reference, households, children, cases, metrics, exports):
+for part in (account, reference, households, children, cases, follow_ups, metrics, exports):
     router.include_router(part.router)

@@ -8,12 +8,15 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ipec.auth.models import Role
-from ipec.monitoring.models import PartnerKind, ReferralStatus, ServiceType, Sex
+from ipec.monitoring.models import LeaveReason, PartnerKind, ReferralStatus, ServiceType, Sex
 from ipec.monitoring.workflow import Action
 
 __all__ = [
     "AreaIn",
+    "AreaMonitorIn",
+    "AreaMonitorOut",
     "AreaOut",
+    "AssigneeOut",
     "AuditOut",
     "CaseDetailOut",
     "CaseListItem",
@@ -22,15 +25,25 @@ __all__ = [
     "CaseloadOut",
     "ChildChangesIn",
     "ChildIn",
+    "ChildLeaveIn",
+    "ChildListItem",
     "ChildOut",
+    "ChildPageOut",
     "EffectivenessOut",
     "EventOut",
+    "FollowUpChangesIn",
+    "FollowUpDetailOut",
     "FollowUpItem",
     "FollowUpOut",
     "FollowUpPageOut",
     "HouseholdChangesIn",
     "HouseholdIn",
+    "HouseholdListItem",
+    "HouseholdMoveIn",
+    "HouseholdMoveOut",
     "HouseholdOut",
+    "HouseholdPageOut",
+    "HouseholdSummaryOut",
     "LoginIn",
     "MeOut",
     "OutcomeCountsOut",
@@ -44,6 +57,7 @@ __all__ = [
     "ServiceEndIn",
     "ServiceIn",
     "ServiceOut",
+    "TeamMemberOut",
     "TokenIn",
     "TokenInfoOut",
     "TokenOut",
@@ -51,6 +65,8 @@ __all__ = [
     "UsDolOut",
     "VisitIn",
     "VisitOut",
+    "WeekItem",
+    "WeekOut",
 ]
 
 #: Text a person types: trimmed, not empty, bounded.
@@ -75,13 +91,22 @@ class ChildOut(_Out):
     birth_date: date
     household_id: int
     version: int
+    active: bool = Field(description="False once the child left the register (left_on).")
+    left_on: date | None = None
+    left_reason: str | None = Field(default=None, description="moved, died or aged_out")
 
 
 class VisitIn(_In):
     """A visit: the canonical child record (age comes from the birth date)."""
 
     visit_date: date
-    monitor: str = Field(min_length=1, max_length=100)
+    monitor: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Who made the visit: the caller when left out. Another username is refused, "
+        "unless a supervisor or above names an active user of their areas (not a viewer).",
+    )
     consent: bool
     record: dict[str, Any]
     follow_up_id: BodyId | None = Field(
@@ -173,6 +198,10 @@ class HouseholdIn(_In):
     area_id: BodyId
     head_name: Name
     children: list[ChildIn] = Field(min_length=1, max_length=40)
+    supply_unit: str | None = Field(default=None, max_length=200,
+                                    description="The farm, cooperative or supplier.")  # fmt: skip
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="Both or neither.")
+    longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 class HouseholdChangesIn(_Changes):
@@ -195,6 +224,75 @@ class HouseholdOut(_Out):
     children: list[ChildOut]
 
 
+class HouseholdSummaryOut(_Out):
+    id: int
+    area_id: int
+    head_name: str
+    latitude: float | None
+    longitude: float | None
+    supply_unit: str | None
+    version: int
+
+
+class HouseholdListItem(BaseModel):
+    household: HouseholdSummaryOut
+    area_name: str
+    children: int = Field(description="Children registered, those who left included.")
+    active_children: int
+    open_cases: int
+
+
+class HouseholdPageOut(BaseModel):
+    items: list[HouseholdListItem]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+class ChildListItem(BaseModel):
+    child: ChildOut
+    head_name: str
+    area_id: int
+    area_name: str
+    last_visit: date | None
+    open_cases: int
+
+
+class ChildPageOut(BaseModel):
+    items: list[ChildListItem]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+class ChildLeaveIn(_In):
+    """A child leaving the register (the records stay)."""
+
+    version: int = Field(description="The child version the caller read (stale writes fail).")
+    left_on: date
+    reason: LeaveReason
+
+
+class HouseholdMoveIn(_In):
+    """A household moving to another area of the caller's."""
+
+    version: int = Field(description="The household version the caller read.")
+    area_id: BodyId
+    moved_on: date
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class HouseholdMoveOut(_Out):
+    id: int
+    household_id: int
+    from_area_id: int
+    to_area_id: int
+    moved_on: date
+    at: datetime
+    actor: str
+    reason: str | None
+
+
 class AreaIn(_In):
     name: Name
     level: str = Field(min_length=1, max_length=40)
@@ -206,6 +304,7 @@ class AreaOut(_Out):
     parent_id: int | None
     name: str
     level: str
+    code: str | None = Field(default=None, description="The national administrative code.")
 
 
 class PartnerIn(_In):
@@ -273,6 +372,12 @@ class FollowUpOut(_Out):
     case_id: int
     due_on: date
     visit_id: int | None
+    assignee_id: int | None = Field(
+        default=None, description="Assigned to this user over the area's monitor (None: its)."
+    )
+    rule_due_on: date | None = Field(
+        default=None, description="The rule's date, once the due date was moved from it."
+    )
 
 
 class CaseDetailOut(CaseOut):
@@ -332,7 +437,10 @@ class LoginIn(_In):
 class MeOut(BaseModel):
     username: str
     role: Role
-    area_id: int
+    area_id: int | None = Field(
+        description="The area whose subtree the user sees; none for an administrator of the "
+        "whole programme (every area)."
+    )
     csrf_token: str | None = Field(
         default=None, description="Send as X-CSRF-Token on changes made with the session cookie."
     )
@@ -368,6 +476,11 @@ class ResolutionOut(BaseModel):
     p90_days: float | None
 
 
+class RefusalsOut(BaseModel):
+    visits: int
+    children: int
+
+
 class CaseloadOut(BaseModel):
     monitor: str | None
     open_cases: int
@@ -395,3 +508,83 @@ class UsDolOut(BaseModel):
     poh4: RateOut
     e1: dict[str, dict[str, int]]
     l1: dict[str, int]
+
+
+class AssigneeOut(BaseModel):
+    """Who a follow-up is assigned to: ``user_id`` (None: nobody), its own assignee
+    (``own``) or the monitor of area ``area_id`` (its own area or the nearest one above)."""
+
+    user_id: int | None
+    username: str | None
+    display_name: str | None
+    own: bool
+    area_id: int | None
+
+
+class FollowUpChangesIn(_Changes):
+    """Move a follow-up's due date (within the rule's bounds), assign it to a user (null: back
+    to the area's monitor; supervisors and above), or both."""
+
+    required: ClassVar[tuple[str, ...]] = ("due_on",)
+    due_on: date | None = None
+    assignee_id: BodyId | None = None
+
+
+class FollowUpDetailOut(BaseModel):
+    """A follow-up with its case, child and assignee, and the first and last day it may be
+    moved to (``rule_date`` is the rule's)."""
+
+    follow_up: FollowUpOut
+    case: CaseOut
+    child: ChildOut
+    area_name: str
+    assignee: AssigneeOut
+    rule_date: date
+    earliest: date
+    latest: date
+
+
+class WeekItem(BaseModel):
+    """A child of the week: its most urgent follow-up and how many more it has."""
+
+    follow_up: FollowUpOut
+    case: CaseOut
+    child: ChildOut
+    area_name: str
+    overdue: bool
+    days_late: int = Field(description="Days since the due date (0: due today or later).")
+    others: int = Field(description="The child's other follow-ups in the week's list.")
+    assignee: AssigneeOut
+
+
+class WeekOut(BaseModel):
+    """A week: ``monitor_id``'s, or the team's (None)."""
+
+    monitor_id: int | None
+    items: list[WeekItem]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+class AreaMonitorIn(_In):
+    """The area's monitor (null: none of its own; the area above's applies)."""
+
+    user_id: BodyId | None
+
+
+class AreaMonitorOut(BaseModel):
+    """An area's own monitor (``user_id``), and who its follow-ups go to (``responsible``:
+    its own monitor, or the nearest area above's)."""
+
+    area_id: int
+    user_id: int | None
+    responsible: AssigneeOut
+
+
+class TeamMemberOut(_Out):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    area_id: int | None

@@ -171,12 +171,17 @@ def change_user(
         changes["active"] = form["active"] == "true"
     else:
         changes["role"] = _role(form.get("role", ""), errors)
-        changes["area_id"] = _area_id(form.get("area_id", ""), errors)
+        area = form.get("area_id", "")
+        # An administrator of the whole programme (no area) keeps it when no area is chosen.
+        whole = not area and user_in_scope(db, viewer.principal, user_id).area_id is None
+        changes["area_id"] = None if whole else _area_id(area, errors)
     if not errors:
         try:
             update_user(db, viewer.principal, user_id, origin=origin(request), **changes)
         except UserRuleBroken as error:
             errors["active" if "active" in changes else "role"] = error.rule
+        except DataError:  # a role other than administrator needs an area
+            errors["area_id"] = "missing"
         except NotFound:
             # A user outside the viewer's areas is a missing page; else the area was outside.
             user_in_scope(db, viewer.principal, user_id)

@@ -11,6 +11,7 @@ wrong values is sent back with the user's values and a message beside each wrong
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -42,6 +43,7 @@ from ipec.monitoring.service import (
     REFERRAL_STEPS,
     add_service,
     end_service,
+    locate_household,
     may_refer,
     record_visit_and_follow_up,
     refer,
@@ -63,6 +65,7 @@ from ipec.web.pages.deps import (
 )
 from ipec.web.pages.forms import FormState, Say, read_date
 from ipec.web.pages.i18n import choose_language, translatable
+from ipec.web.pages.location import read_location
 from ipec.web.pages.render import gettext_of, pages_of
 from ipec.web.pages.visits import questions, read_record, read_visit
 
@@ -156,6 +159,13 @@ def _child_page(
         "service_types": list(ServiceType),
         "questions": questions(_profile(request), choose_language(request)),
         "form": lambda name: forms.get(name) or FormState(name),
+        # the visit form's fields have ids of their names; the others are named in the summary
+        "problems": [
+            (key if failed.name == "visit" else "", message)
+            for key, message in failed.errors.items()
+        ]
+        if failed
+        else (),
     }
     status = 422 if failed else 200
     return pages_of(request).render(request, "child.html", context, status=status)
@@ -181,9 +191,10 @@ def _read_partner(db: Session, state: FormState, say: Say, *, required: bool) ->
     return int(chosen)
 
 
-def _back_to(child_id: int, anchor: str) -> Response:
-    """After a change, the child's page again (a reload does not send the form twice)."""
-    return RedirectResponse(f"/children/{child_id}#{anchor}", status_code=303)
+def _back_to(child_id: int, anchor: str, saved: str = "case") -> Response:
+    """After a change, the child's page again (a reload does not send the form twice), saying
+    what was saved."""
+    return RedirectResponse(f"/children/{child_id}?saved={saved}#{anchor}", status_code=303)
 
 
 @router.get("/children/{child_id}")
@@ -215,13 +226,17 @@ def visit(
     asked = questions(profile, choose_language(request))
     answers = read_visit(state, asked, say, born=child.birth_date, today=today(),
                          follow_ups=set(pending))  # fmt: skip
+    point = read_location(state, say)  # the household's GPS point, if the form has one
     if answers is None or state.errors:
         return _sent_back(request, db, viewer, child.id, state)
+    if not answers.consent:
+        # as the form says beside the box: without consent the answers are not kept
+        answers = replace(answers, record={}, school_days_attended=None, school_days_open=None)
     try:
         with db.begin_nested():  # a refusal keeps nothing of the visit
             recorded = record_visit_and_follow_up(
                 db, child_id=child.id, follow_up_id=answers.follow_up_id,
-                visit_date=answers.visit_date, monitor=answers.monitor, consent=answers.consent,
+                visit_date=answers.visit_date, monitor=who.username, consent=answers.consent,
                 record=answers.record, profile=profile, actor=who.username,
                 origin=origin(request), school_days_attended=answers.school_days_attended,
                 school_days_open=answers.school_days_open,
@@ -229,12 +244,24 @@ def visit(
     except DataError as error:
         # The service's rule for the follow-up chosen (not before its case opened), shown
         # beside the visit date in the user's language.
+        if error.column == "consent":
+            message = translatable(
+                "A visit without consent cannot do a follow-up: choose no follow-up, or record "
+                "the family's consent."
+            )
+            state.errors["consent"] = say(message)
+            return _sent_back(request, db, viewer, child.id, state)
         if error.column != "follow_up_id" or answers.follow_up_id is None:
             raise
         message = say(translatable("A follow-up visit cannot be before the case opened (%(day)s)."))
         state.errors["visit_date"] = message % {"day": pending[answers.follow_up_id].isoformat()}
         return _sent_back(request, db, viewer, child.id, state)
-    return _back_to(child.id, f"visit-{recorded.id}")
+    if point is not None and answers.consent:
+        latitude, longitude = point
+        locate_household(db, household_id=child.household_id, latitude=latitude,
+                         longitude=longitude, actor=who.username,
+                         origin=origin(request))  # fmt: skip
+    return _back_to(child.id, f"visit-{recorded.id}", saved="visit")
 
 
 @router.post("/children/{child_id}/visits/preview")

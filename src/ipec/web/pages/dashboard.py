@@ -17,6 +17,7 @@ from ipec.auth import Principal, read_metrics
 from ipec.errors import DataError
 from ipec.monitoring.metrics import Period
 from ipec.monitoring.models import Area, ServiceType
+from ipec.monitoring.scope import WHOLE_PROGRAMME, programme_area, root_children
 from ipec.standards.codes import HAZARD_CONDITIONS
 from ipec.web.api.common import today
 from ipec.web.api.filters import AreaQuery
@@ -66,17 +67,19 @@ _SERVICES = {
 }
 
 
-def _trail(session: Session, principal: Principal, area: Area) -> list[Area]:
-    """The area's ancestors inside the user's scope, from the top, then the area itself."""
-    ids = [int(part) for part in area.path.strip("/").split("/")]
+def _trail(session: Session, principal: Principal, area: Area, top: Area) -> list[Area]:
+    """The area's ancestors inside the user's scope, from the top, then the area itself;
+    for an administrator of the whole programme, ``top`` (the programme) first."""
+    ids = [int(part) for part in area.path.strip("/").split("/") if part]
     query = select(Area).where(
         Area.id.in_(ids), Area.path.startswith(principal.scope_path, autoescape=True)
     )
-    return sorted(session.scalars(query), key=lambda found: len(found.path))
+    found = sorted(session.scalars(query), key=lambda found: len(found.path))
+    return [top, *found] if principal.scope_path == WHOLE_PROGRAMME else found
 
 
 def _children(session: Session, area: Area) -> list[Area]:
-    query = select(Area).where(Area.parent_id == area.id).order_by(Area.name)
+    query = select(Area).where(root_children(Area, area.path)).order_by(Area.name)
     return list(session.scalars(query.limit(MAX_AREA_CHOICES)))
 
 
@@ -142,6 +145,10 @@ def dashboard(
     area = read_metrics(db, who, area_id, start=period.start, end=period.end, view="dashboard",
                         origin=origin(request))  # fmt: skip
     gettext = gettext_of(request)
+    # The whole programme (id 0, not stored) is shown under its name in the user's language.
+    programme = programme_area(gettext("The programme"))
+    if area.path == WHOLE_PROGRAMME:
+        area = programme
     # Keyed by the area that passed the access check above, so a user only ever gets figures
     # of an area in scope; the check and the audit row run on every view, cached or not.
     key = (area.id, period.start, period.end, request.app.state.settings.profile)
@@ -162,7 +169,7 @@ def dashboard(
     identified, follow_ups = figures.identified[0], figures.follow_ups
     context = {
         "area": area,
-        "trail": _trail(db, who, area),
+        "trail": _trail(db, who, area, programme),
         "children": children,
         "period": period,
         "errors": errors,

@@ -24,12 +24,14 @@ from ipec.auth import (
     access_case,
     access_case_record,
     access_child,
+    access_household,
     csrf_token,
     principal_of,
 )
 from ipec.auth.service import MANAGER_ROLES
+from ipec.auth.team import ASSIGN_ROLES
 from ipec.errors import DataError, PermissionDenied
-from ipec.monitoring.models import Case, Child, Referral, RemediationService
+from ipec.monitoring.models import Case, Child, FollowUp, Household, Referral, RemediationService
 from ipec.web.api.common import RecordId
 from ipec.web.deps import (
     SAFE_METHODS,
@@ -44,7 +46,11 @@ __all__ = [
     "CaseToChange",
     "ChildToChange",
     "ChildToRead",
+    "FollowUpToChange",
+    "FollowUpToRead",
     "FormFields",
+    "HouseholdToChange",
+    "HouseholdToRead",
     "ReferralToChange",
     "ServiceToChange",
     "SignedIn",
@@ -52,7 +58,11 @@ __all__ = [
     "case_to_change",
     "child_to_change",
     "child_to_read",
+    "follow_up_to_change",
+    "follow_up_to_read",
     "form_fields",
+    "household_to_change",
+    "household_to_read",
     "referral_to_change",
     "service_to_change",
     "signed_in",
@@ -76,6 +86,11 @@ class Viewer:
     def can_change(self) -> bool:
         """Viewers read; the other roles may change records."""
         return self.principal.role in CHANGE_ROLES
+
+    @property
+    def can_assign(self) -> bool:
+        """Supervisors and above assign follow-ups (``ipec.auth.team``)."""
+        return self.principal.role in ASSIGN_ROLES
 
     @property
     def can_manage(self) -> bool:
@@ -127,6 +142,22 @@ def child_to_change(child_id: RecordId, request: Request, db: DbSession, viewer:
     return access_child(db, viewer.principal, child_id, Operation.CHANGE, origin=origin(request))
 
 
+def household_to_read(
+    household_id: RecordId, request: Request, db: DbSession, viewer: SignedIn
+) -> Household:
+    """The household of the path, for reading (its children's access logged)."""
+    return access_household(db, viewer.principal, household_id, Operation.READ,
+                            origin=origin(request))  # fmt: skip
+
+
+def household_to_change(
+    household_id: RecordId, request: Request, db: DbSession, viewer: SignedIn
+) -> Household:
+    """The household of the path, for a change (a viewer is refused; audit-logged)."""
+    return access_household(db, viewer.principal, household_id, Operation.CHANGE,
+                            origin=origin(request))  # fmt: skip
+
+
 def case_to_change(case_id: RecordId, request: Request, db: DbSession, viewer: SignedIn) -> Case:
     """The case of the path, for a change, through the gate of its child."""
     return access_case(db, viewer.principal, case_id, Operation.CHANGE, origin=origin(request))
@@ -149,8 +180,28 @@ def referral_to_change(
                               operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
 
 
+def follow_up_to_read(
+    follow_up_id: RecordId, request: Request, db: DbSession, viewer: SignedIn
+) -> FollowUp:
+    """The follow-up of the path, for reading, through the gate of its case."""
+    return access_case_record(db, viewer.principal, FollowUp, follow_up_id, what="follow-up",
+                              operation=Operation.READ, origin=origin(request))  # fmt: skip
+
+
+def follow_up_to_change(
+    follow_up_id: RecordId, request: Request, db: DbSession, viewer: SignedIn
+) -> FollowUp:
+    """The follow-up of the path, for a change, through the gate of its case."""
+    return access_case_record(db, viewer.principal, FollowUp, follow_up_id, what="follow-up",
+                              operation=Operation.CHANGE, origin=origin(request))  # fmt: skip
+
+
 ChildToRead = Annotated[Child, Depends(child_to_read)]
 ChildToChange = Annotated[Child, Depends(child_to_change)]
+HouseholdToRead = Annotated[Household, Depends(household_to_read)]
+HouseholdToChange = Annotated[Household, Depends(household_to_change)]
 CaseToChange = Annotated[Case, Depends(case_to_change)]
 ServiceToChange = Annotated[RemediationService, Depends(service_to_change)]
 ReferralToChange = Annotated[Referral, Depends(referral_to_change)]
+FollowUpToRead = Annotated[FollowUp, Depends(follow_up_to_read)]
+FollowUpToChange = Annotated[FollowUp, Depends(follow_up_to_change)]

@@ -24,12 +24,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, make_url, select
+from sqlalchemy import ColumnElement, Engine, make_url, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ipec.auth.models import User
 from ipec.db import make_engine
 from ipec.monitoring.models import Area
+from ipec.monitoring.scope import PROGRAMME_AREA_ID, WHOLE_PROGRAMME
 from ipec.web.pages.figures import (
     Figures,
     FiguresKey,
@@ -53,12 +54,19 @@ def wanted_keys(session: Session, *, now: datetime, profile: str, limit: int) ->
     """The keys to keep ready at ``now`` (UTC): the default period of each active user's
     area, then of the areas just under those (the first drill-down), at most ``limit``; in the
     last hour of the day, tomorrow's periods too, so that the first views after midnight do
-    not wait."""
-    roots = list(dict.fromkeys(session.scalars(
-        select(User.area_id).where(User.active.is_(True)).order_by(User.area_id)
-    )))  # fmt: skip
+    not wait. An administrator of the whole programme (no area) opens the programme's
+    (``PROGRAMME_AREA_ID``), and drills down to the root areas."""
+    areas_of_users = session.scalars(
+        select(User.area_id).where(User.active.is_(True)).order_by(User.area_id.is_(None),
+                                                                   User.area_id)
+    )  # fmt: skip
+    roots = [PROGRAMME_AREA_ID if found is None else found for found in areas_of_users]
+    roots = list(dict.fromkeys(roots))
+    below: ColumnElement[bool] = Area.parent_id.in_(roots)
+    if PROGRAMME_AREA_ID in roots:
+        below = or_(below, Area.parent_id.is_(None))
     under = session.scalars(
-        select(Area.id).where(Area.parent_id.in_(roots)).order_by(Area.parent_id, Area.name)
+        select(Area.id).where(below).order_by(Area.parent_id.is_(None), Area.parent_id, Area.name)
     )
     days = [now.date()]
     if (now + _AHEAD).date() != now.date():
@@ -66,6 +74,15 @@ def wanted_keys(session: Session, *, now: datetime, profile: str, limit: int) ->
     areas = list(dict.fromkeys([*roots, *under]))[: max(1, limit // len(days))]
     periods = [default_period(day) for day in days]
     return [(area_id, p.start, p.end, profile) for p in periods for area_id in areas]
+
+
+def _path_of(session: Session, area_id: int) -> str | None:
+    """The path of the subtree whose figures ``area_id`` keys ("/" for the whole programme),
+    or None for an area no longer there."""
+    if area_id == PROGRAMME_AREA_ID:
+        return WHOLE_PROGRAMME
+    area = session.get(Area, area_id)
+    return area.path if area is not None else None
 
 
 def _utc_now() -> datetime:
@@ -113,12 +130,12 @@ class FiguresRefresher:
                 break
             try:
                 with self._sessions() as session, session.begin():
-                    area = session.get(Area, key[0])
-                    if area is None:
+                    path = _path_of(session, key[0])
+                    if path is None:
                         continue
 
-                    def compute(area: Area = area, key: FiguresKey = key) -> Figures:
-                        figures = figures_for(session, area.path, key)
+                    def compute(path: str = path, key: FiguresKey = key) -> Figures:
+                        figures = figures_for(session, path, key)
                         computed.append(key)
                         return figures
 

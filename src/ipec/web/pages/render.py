@@ -3,10 +3,12 @@ application starts; every template escapes what it prints."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
@@ -17,7 +19,7 @@ from ipec.monitoring.scope import age_on
 from ipec.web.api.common import today
 from ipec.web.pages.i18n import LANGUAGES, choose_language, load_translations
 
-__all__ = ["Pages", "gettext_of", "pages_of"]
+__all__ = ["Pages", "format_number", "gettext_of", "pages_of"]
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
@@ -40,6 +42,7 @@ class Pages:
             )
             environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
             environment.globals["age_on"] = age_on
+            environment.filters["number"] = functools.partial(format_number, locale=code)
             self._environments[code] = environment
 
     def translations(self, request: Request) -> NullTranslations:
@@ -61,10 +64,23 @@ class Pages:
                 "path": request.url.path,
                 "version": __version__,
                 "today": today(),
+                # what the last action did (a confirmation after a redirect), and the errors of
+                # a form sent back (a summary above the page)
+                "saved": request.query_params.get("saved", ""),
+                "problems": (),
                 **context,
             }
         )
         return HTMLResponse(html, status_code=status)
+
+
+def format_number(value: int | float, *, locale: str) -> str:
+    """A count as the page's language writes it (the ``number`` filter of the templates).
+
+    >>> format_number(12345, locale="en"), format_number(12345, locale="fr")
+    ('12,345', '12\u202f345')
+    """
+    return format_decimal(value, locale=locale)
 
 
 def pages_of(request: Request) -> Pages:

@@ -12,11 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from ipec.web.pages import (
     account,
     admin,
+    assignments,
     cases,
     children,
     dashboard,
+    follow_ups,
     households,
     partners,
+    registry,
     week,
 )
 from ipec.web.pages.figures import FiguresStore
@@ -54,8 +57,11 @@ PAGE_ROUTERS = (
     cases.router,
     children.router,
     households.router,
+    registry.router,
     partners.router,
     week.router,
+    follow_ups.router,
+    assignments.router,
     admin.router,
 )
 

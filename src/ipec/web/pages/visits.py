@@ -116,7 +116,6 @@ class VisitAnswers:
     """A visit form read: what the API's visit body holds (the record without the age)."""
 
     visit_date: date
-    monitor: str
     consent: bool
     record: dict[str, Any]
     school_days_attended: int | None
@@ -161,11 +160,6 @@ def read_visit(
 ) -> VisitAnswers | None:
     """The visit the form describes, or None with messages beside the wrong fields."""
     visit_date = read_date(state, "visit_date", say, earliest=born, latest=today)
-    monitor = state.typed.get("monitor", "").strip()
-    if not monitor or len(monitor) > 100:
-        state.errors["monitor"] = say(
-            translatable("Enter who made the visit (100 characters at most).")
-        )
     record = read_record(state, asked, say)
     attended = read_whole(state, "school_days_attended", say, high=_SCHOOL_DAYS)
     days_open = read_whole(state, "school_days_open", say, high=_SCHOOL_DAYS)
@@ -182,6 +176,6 @@ def read_visit(
         state.errors["follow_up_id"] = say(translatable("Choose one of this child's follow-ups."))
     if state.errors or visit_date is None:
         return None
-    return VisitAnswers(visit_date=visit_date, monitor=monitor, consent="consent" in state.typed,
+    return VisitAnswers(visit_date=visit_date, consent="consent" in state.typed,
                         record=record, school_days_attended=attended,
                         school_days_open=days_open, follow_up_id=follow_up)  # fmt: skip

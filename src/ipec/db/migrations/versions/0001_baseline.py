@@ -27,8 +27,11 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("level", sa.String(length=40), nullable=False),
         sa.Column("path", sa.String(length=400), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=True),
+        sa.Column("boundary", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["parent_id"], ["areas.id"], name=op.f("fk_areas_parent_id_areas")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_areas")),
+        sa.UniqueConstraint("code", name=op.f("uq_areas_code")),
         sa.UniqueConstraint("parent_id", "name", name=op.f("uq_areas_parent_id_name")),
     )
     op.create_index(op.f("ix_areas_parent_id"), "areas", ["parent_id"], unique=False)
@@ -103,11 +106,12 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("area_id", sa.Integer(), nullable=False),
+        sa.Column("area_id", sa.Integer(), nullable=True),
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("role = 'admin' OR area_id IS NOT NULL", name=op.f("ck_users_scope")),
         sa.ForeignKeyConstraint(["area_id"], ["areas.id"], name=op.f("fk_users_area_id_areas")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
@@ -129,6 +133,21 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_api_tokens_user_id"), "api_tokens", ["user_id"], unique=False)
     op.create_table(
+        "area_monitors",
+        sa.Column("area_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("assigned_by", sa.String(length=100), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["area_id"], ["areas.id"], name=op.f("fk_area_monitors_area_id_areas")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_area_monitors_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("area_id", name=op.f("pk_area_monitors")),
+    )
+    op.create_index(op.f("ix_area_monitors_user_id"), "area_monitors", ["user_id"], unique=False)
+    op.create_table(
         "children",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("household_id", sa.Integer(), nullable=False),
@@ -138,6 +157,13 @@ def upgrade() -> None:
         sa.Column("birth_date", sa.Date(), nullable=False),
         sa.Column("school_status", sa.String(length=40), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), server_default=sa.text("true"), nullable=False),
+        sa.Column("left_on", sa.Date(), nullable=True),
+        sa.Column(
+            "left_reason",
+            sa.Enum("moved", "died", "aged_out", name="leave_reason", native_enum=False),
+            nullable=True,
+        ),
         sa.ForeignKeyConstraint(
             ["household_id"], ["households.id"], name=op.f("fk_children_household_id_households")
         ),
@@ -152,6 +178,32 @@ def upgrade() -> None:
         sa.UniqueConstraint("pseudonym", name=op.f("uq_children_pseudonym")),
     )
     op.create_index(op.f("ix_children_household_id"), "children", ["household_id"], unique=False)
+    op.create_table(
+        "household_moves",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("from_area_id", sa.Integer(), nullable=False),
+        sa.Column("to_area_id", sa.Integer(), nullable=False),
+        sa.Column("moved_on", sa.Date(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["from_area_id"], ["areas.id"], name=op.f("fk_household_moves_from_area_id_areas")
+        ),
+        sa.ForeignKeyConstraint(
+            ["household_id"],
+            ["households.id"],
+            name=op.f("fk_household_moves_household_id_households"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_area_id"], ["areas.id"], name=op.f("fk_household_moves_to_area_id_areas")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_household_moves")),
+    )
+    op.create_index(
+        op.f("ix_household_moves_household_id"), "household_moves", ["household_id"], unique=False
+    )
     op.create_table(
         "web_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -301,6 +353,49 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_table(
+        "name_keys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.Integer(), nullable=True),
+        sa.Column("area_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "word",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "sound",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(["area_id"], ["areas.id"], name=op.f("fk_name_keys_area_id_areas")),
+        sa.ForeignKeyConstraint(
+            ["child_id"], ["children.id"], name=op.f("fk_name_keys_child_id_children")
+        ),
+        sa.ForeignKeyConstraint(
+            ["household_id"], ["households.id"], name=op.f("fk_name_keys_household_id_households")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_name_keys")),
+    )
+    op.create_index(
+        "ix_name_keys_owner",
+        "name_keys",
+        ["household_id", "child_id", "word", "sound"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_name_keys_sound",
+        "name_keys",
+        ["sound", "area_id", "child_id", "household_id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_name_keys_word",
+        "name_keys",
+        ["word", "area_id", "child_id", "household_id"],
+        unique=False,
+    )
+    op.create_table(
         "visits",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("child_id", sa.Integer(), nullable=False),
@@ -430,8 +525,13 @@ def upgrade() -> None:
         sa.Column("area_id", sa.Integer(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("visit_id", sa.Integer(), nullable=True),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("rule_due_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["area_id"], ["areas.id"], name=op.f("fk_follow_ups_area_id_areas")
+        ),
+        sa.ForeignKeyConstraint(
+            ["assignee_id"], ["users.id"], name=op.f("fk_follow_ups_assignee_id_users")
         ),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_follow_ups_case_id_cases")
@@ -444,7 +544,13 @@ def upgrade() -> None:
     op.create_index(
         "ix_follow_ups_area_open",
         "follow_ups",
-        ["area_id", "visit_id", "due_on", "case_id"],
+        ["area_id", "visit_id", "due_on", "case_id", "assignee_id", "rule_due_on"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_follow_ups_assignee_open",
+        "follow_ups",
+        ["assignee_id", "visit_id", "due_on", "case_id", "area_id"],
         unique=False,
     )
     op.create_index(
@@ -526,6 +632,7 @@ def downgrade() -> None:
     op.drop_table("referrals")
     op.drop_index(op.f("ix_follow_ups_due_on"), table_name="follow_ups")
     op.drop_index(op.f("ix_follow_ups_case_id_visit_id_due_on"), table_name="follow_ups")
+    op.drop_index("ix_follow_ups_assignee_open", table_name="follow_ups")
     op.drop_index("ix_follow_ups_area_open", table_name="follow_ups")
     op.drop_table("follow_ups")
     op.drop_index("ix_case_facts_area", table_name="case_facts")
@@ -539,6 +646,10 @@ def downgrade() -> None:
         op.f("ix_visits_area_id_visit_date_child_id_age_child_labour"), table_name="visits"
     )
     op.drop_table("visits")
+    op.drop_index("ix_name_keys_word", table_name="name_keys")
+    op.drop_index("ix_name_keys_sound", table_name="name_keys")
+    op.drop_index("ix_name_keys_owner", table_name="name_keys")
+    op.drop_table("name_keys")
     op.drop_index("ix_child_facts_visited", table_name="child_facts")
     op.drop_index("ix_child_facts_remediation", table_name="child_facts")
     op.drop_index(op.f("ix_child_facts_last_date"), table_name="child_facts")
@@ -551,8 +662,12 @@ def downgrade() -> None:
     op.drop_table("cases")
     op.drop_index(op.f("ix_web_sessions_user_id"), table_name="web_sessions")
     op.drop_table("web_sessions")
+    op.drop_index(op.f("ix_household_moves_household_id"), table_name="household_moves")
+    op.drop_table("household_moves")
     op.drop_index(op.f("ix_children_household_id"), table_name="children")
     op.drop_table("children")
+    op.drop_index(op.f("ix_area_monitors_user_id"), table_name="area_monitors")
+    op.drop_table("area_monitors")
     op.drop_index(op.f("ix_api_tokens_user_id"), table_name="api_tokens")
     op.drop_table("api_tokens")
     op.drop_index(op.f("ix_users_area_id"), table_name="users")
