@@ -1,15 +1,21 @@
 """Time the register at a million children: search by name (letters, sound, pseudonym,
 household head), the lists without a search, and a household's page.
 
-Run: python benchmarks/monitoring_registry.py URL [--prepare] [--runs 20]
+Run: python benchmarks/monitoring_registry.py URL [--add-schema] [--prepare] [--runs 20]
 
-The database is one built by ``ipec demo --no-serve --children 1000000 --visits-per-child 3``
-(SQLite or PostgreSQL). The demo names its people "Child 123" and "Household 45", which no
-search of names can be timed on: ``--prepare`` first gives them names drawn from West
+The database is one built by ``ipec demo --no-serve --children 1000000 --visits-per-child
+3`` (SQLite or PostgreSQL). The demo names its people "Child 123" and "Household 45", which
+no search of names can be timed on: ``--prepare`` first gives them names drawn from West
 African and French first names (by sex) and family names, as a register holds (a child has
-its household's family name; the head has a first name and the family name; three
-households in five have a cooperative as supply unit), in one UPDATE per table, then computes
-the search keys again (``refresh_name_keys``) and commits. Run it once per database.
+its household's family name; the head has a first name and the family name; three households
+in five have a cooperative as supply unit), in one UPDATE per table, then computes the
+search keys again (``refresh_name_keys``) and commits. Run it once per database. ``--add-
+schema`` first brings a database built by an older ``ipec demo`` up to the models by adding
+what it lacks (tables, columns, indexes: Alembic's comparison of the database with the
+models, additive operations only; a changed index of the same name is left as it was) and
+marking it as of the current revision, so that the application serves it: a copy of an older
+million-child database then serves (its facts, computed by the older seeder, are kept).
+Never on a database in use: only on a copy made for the benchmark.
 
 Each list is one page of 50 (51 ids fetched, as the API does to know whether more follow),
 run ``--runs`` times, each in its own session on one pooled engine, as the API runs it:
@@ -122,6 +128,40 @@ def prepare(engine: Engine) -> None:
         refresh_name_keys(connection)
     vacuum(engine, ["households", "children", "name_keys"])
     print(f"search keys computed in {time.perf_counter() - began:.1f} s", flush=True)
+
+
+def add_schema(engine: Engine) -> None:
+    """Add the tables, columns and indexes of the models that the database lacks."""
+    from alembic.autogenerate import produce_migrations
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations, ops
+    from alembic.script import ScriptDirectory
+
+    from ipec.auth import models as _auth_models  # noqa: F401  (registers the tables)
+    from ipec.db.base import Base
+    from ipec.db.migrate import alembic_config
+
+    with engine.begin() as connection:
+        context = MigrationContext.configure(connection)
+        script = produce_migrations(context, Base.metadata)
+        existing = {name for (name,) in connection.execute(text(
+            "SELECT indexname FROM pg_indexes" if engine.dialect.name == "postgresql"
+            else "SELECT name FROM sqlite_master WHERE type = 'index'"))}  # fmt: skip
+        operations = Operations(context)
+        wanted = (ops.CreateTableOp, ops.AddColumnOp, ops.CreateIndexOp)
+        pending: list[Any] = list(script.upgrade_ops.ops)  # type: ignore[union-attr]
+        while pending:
+            step = pending.pop(0)
+            if isinstance(step, ops.ModifyTableOps):
+                pending[:0] = step.ops
+            elif isinstance(step, wanted):
+                if isinstance(step, ops.CreateIndexOp) and step.index_name in existing:
+                    continue
+                operations.invoke(step)
+                name = getattr(step, "index_name", "") or getattr(step, "column", "")
+                print(f"added {type(step).__name__}: {getattr(step, 'table_name', '')} {name}")
+        head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+        connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
 
 
 def _timed(run: Callable[[], Any], runs: int) -> tuple[float, float]:
@@ -244,12 +284,19 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument(
+        "--add-schema",
+        action="store_true",
+        help="add the tables, columns and indexes an older demo database lacks",
+    )
+    parser.add_argument(
         "--prepare",
         action="store_true",
         help="name the demo's people and compute the search keys first",
     )
     args = parser.parse_args()
     engine = make_engine(args.url)
+    if args.add_schema:
+        add_schema(engine)
     if args.prepare:
         prepare(engine)
     searches = _lists(engine, args.runs)

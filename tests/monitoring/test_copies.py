@@ -1,4 +1,5 @@
-"""``fill_copies`` gives every row, set-wise, the copies the ORM's listeners give at insert."""
+"""``insert_with_copies`` gives rows inserted set-wise the copies the ORM's listeners give
+each record at insert."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from ipec.monitoring import Case, Child, Sex, Visit
-from ipec.monitoring.copies import fill_copies
+from ipec.monitoring.copies import COPIED, insert_with_copies
 from ipec.monitoring.models import CaseKind, CaseStatus, FollowUp
 from ipec.monitoring.service import ChildInput, create_area, record_visit, register_household
 from ipec.standards import load_profile
@@ -22,20 +24,9 @@ NOT_WORKING = {"econ_any": False, "econ_hours": None}
 _names = itertools.count()
 
 
-def _copies(session: Session) -> dict[str, list[tuple[Any, ...]]]:
-    """Every copied column of every visit, case and follow-up, by id."""
-    return {
-        "visits": list(session.execute(select(Visit.id, Visit.area_id).order_by(Visit.id))),
-        "cases": list(session.execute(
-            select(Case.id, Case.area_id, Case.child_sex, Case.child_birth_date).order_by(Case.id)
-        )),
-        "follow_ups": list(
-            session.execute(select(FollowUp.id, FollowUp.area_id).order_by(FollowUp.id))
-        ),
-    }  # fmt: skip
-
-
-def test_fill_copies_gives_what_the_listeners_give(session: Session) -> None:
+def _records(session: Session) -> None:
+    """Households in four areas, children with visits, cases of both kinds, follow-ups:
+    written through the ORM, whose listeners give the copies."""
     root = create_area(session, name=f"country {next(_names)}", level="country")
     districts = [
         create_area(session, name=f"district {i}", level="district", parent_id=root.id)
@@ -59,28 +50,34 @@ def test_fill_copies_gives_what_the_listeners_give(session: Session) -> None:
         session.add_all(FollowUp(case_id=case.id, due_on=TODAY + timedelta(days=d))
                         for d in (90, 180))  # fmt: skip
     session.flush()
-    given = _copies(session)
-    assert len(given["cases"]) == 8
-    assert len({row[1] for row in given["visits"]}) == 4
-    # Stand-ins everywhere (as a bulk writer leaves them), then the copies filled set-wise.
-    connection = session.connection()
-    connection.execute(update(Visit).values(area_id=root.id))
-    connection.execute(
-        update(Case).values(area_id=root.id, child_sex=Sex.MALE, child_birth_date=date(1900, 1, 1))
-    )
-    connection.execute(update(FollowUp).values(area_id=districts[0].id))
-    session.expire_all()
-    stand_ins = _copies(session)
-    assert stand_ins != given
-    # The rows from given ids on, of the tables named (a bulk writer's latest rows).
-    since = {"visits": given["visits"][4][0], "cases": given["cases"][6][0]}
-    fill_copies(connection, since=since)
-    session.expire_all()
-    assert _copies(session) == {
-        "visits": stand_ins["visits"][:4] + given["visits"][4:],
-        "cases": stand_ins["cases"][:6] + given["cases"][6:],
-        "follow_ups": stand_ins["follow_ups"],
-    }
-    fill_copies(connection)
-    session.expire_all()
-    assert _copies(session) == given
+
+
+def _again(connection: Connection, model: type[Visit | Case | FollowUp]) -> list[tuple[Any, ...]]:
+    """Write every row of ``model`` again, without its copies, with new ids, through
+    ``insert_with_copies``; the copies of the old and of the new rows, in the same order."""
+    columns = [c.name for c in model.__table__.columns if c.name not in COPIED[model]]
+    names = ", ".join(columns)
+    table = model.__tablename__
+    staged = f"staged_{table}"
+    connection.execute(text(f"CREATE TEMPORARY TABLE {staged} AS SELECT {names} FROM {table} "
+                            "WHERE 1 = 0"))  # fmt: skip
+    last = connection.scalar(text(f"SELECT max(id) FROM {table}"))
+    moved = ", ".join(f"id + {last}" if name == "id" else name for name in columns)
+    connection.execute(text(f"INSERT INTO {staged} ({names}) SELECT {moved} FROM {table}"))
+    insert_with_copies(connection, model, staged=staged, columns=columns)
+    copies = ", ".join(COPIED[model])
+    rows = connection.execute(text(f"SELECT id, {copies} FROM {table} ORDER BY id")).all()
+    connection.execute(text(f"DROP TABLE {staged}"))
+    return [(row[0] - last if row[0] > last else row[0], *row[1:]) for row in rows]
+
+
+@pytest.mark.parametrize("model", [Visit, Case, FollowUp], ids=lambda m: m.__tablename__)
+def test_insert_with_copies_gives_what_the_listeners_give(
+    session: Session, model: type[Visit | Case | FollowUp]
+) -> None:
+    _records(session)
+    rows = _again(session.connection(), model)
+    old, new = rows[: len(rows) // 2], rows[len(rows) // 2 :]
+    assert len(old) >= 8
+    assert len({row[1] for row in old}) == 4  # four areas
+    assert new == old

@@ -22,12 +22,19 @@ included, and a row that breaks a constraint fails the whole load.
 The caller chooses the ids (so parents and children can be written in one pass without
 reading ids back); at the end PostgreSQL's id sequences are moved past them, and the
 planner statistics of the tables written are refreshed.
+
+A table whose rows need columns computed by SQL from other tables (the copies of
+``ipec.monitoring.copies``) is written *through* a function: the frame goes to a temporary
+table of its columns, and the function moves those rows in with one ``INSERT ... SELECT``.
+Rows are never updated in place during a load: on PostgreSQL an update before the indexes
+are built again would leave them unusable until the transaction ends (an index built over
+heap-only updated rows is hidden from the transaction that built it).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -36,7 +43,7 @@ from sqlalchemy import Connection, Engine, text
 
 from ipec.errors import DatabaseUnavailable
 
-__all__ = ["BulkWriter", "analyze", "bulk_load", "vacuum"]
+__all__ = ["BulkWriter", "Through", "analyze", "bulk_load", "vacuum"]
 
 #: Rows per COPY write or executemany batch: bounds the text held in memory at once.
 _SLICE_ROWS = 50_000
@@ -44,6 +51,9 @@ _SLICE_ROWS = 50_000
 _SQLITE_CACHE_KIB = 256 * 1024
 #: How SQLAlchemy's SQLite dialect writes a date and time.
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
+#: Moves the rows of a temporary table (its name, its columns) into a table, in the
+#: connection's transaction.
+Through = Callable[[Connection, str, Sequence[str]], None]
 
 
 def _quoted(name: str) -> str:
@@ -63,23 +73,39 @@ class BulkWriter:
         self._driver: Any = connection.connection.driver_connection
         self._written: set[str] = set()
         self._indexes: list[str] = []
-
-    @property
-    def connection(self) -> Connection:
-        """The connection written through (for statements between writes, in its
-        transaction)."""
-        return self._connection
+        self._staged: dict[str, str] = {}
 
     def next_id(self, table: str) -> int:
         """The first free id of ``table`` (ids are given by the caller, not the database)."""
         found = self._connection.execute(text(f"SELECT max(id) FROM {_quoted(table)}")).scalar()
         return int(found or 0) + 1
 
-    def write(self, table: str, frame: pl.DataFrame) -> None:
-        """Append the rows of ``frame`` to ``table``."""
-        if frame.height:
-            self._written.add(table)
+    def write(self, table: str, frame: pl.DataFrame, *, through: Through | None = None) -> None:
+        """Append the rows of ``frame`` to ``table``; with ``through``, by way of a temporary
+        table of the frame's columns that ``through`` moves into ``table``."""
+        if not frame.height:
+            return
+        self._written.add(table)
+        if through is None:
             self._write(table, frame)
+            return
+        staged = self._stage(table, frame.columns)
+        self._write(staged, frame)
+        through(self._connection, staged, frame.columns)
+        self._connection.exec_driver_sql(f"DELETE FROM {_quoted(staged)}")
+
+    def _stage(self, table: str, columns: Sequence[str]) -> str:
+        """The temporary table of ``columns`` of ``table`` (made at its first use, in the
+        caller's transaction, dropped at the end of the load)."""
+        staged = self._staged.get(table)
+        if staged is None:
+            staged = self._staged[table] = f"ipec_staged_{table}"
+            names = ", ".join(_quoted(name) for name in columns)
+            self._connection.exec_driver_sql(
+                f"CREATE TEMPORARY TABLE {_quoted(staged)} AS "
+                f"SELECT {names} FROM {_quoted(table)} WHERE 1 = 0"
+            )
+        return staged
 
     def _write(self, table: str, frame: pl.DataFrame) -> None:
         raise NotImplementedError
@@ -95,7 +121,11 @@ class BulkWriter:
             self._indexes.append(definition)
 
     def finish(self) -> None:
-        """After the last write: rebuild the indexes, refresh the planner statistics."""
+        """After the last write: drop the temporary tables, rebuild the indexes, refresh the
+        planner statistics."""
+        for staged in self._staged.values():
+            self._connection.exec_driver_sql(f"DROP TABLE {_quoted(staged)}")
+        self._staged.clear()
         for definition in self._indexes:
             self._connection.exec_driver_sql(definition)
         self._indexes.clear()
@@ -110,6 +140,10 @@ class _SqliteWriter(BulkWriter):
         super().__init__(connection)
         self._cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
         connection.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")
+        # The same cache for temporary tables (rows written through a function), which then
+        # stay in memory.
+        self._temp_cache = connection.exec_driver_sql("PRAGMA temp.cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA temp.cache_size=-{_SQLITE_CACHE_KIB}")
 
     def _write(self, table: str, frame: pl.DataFrame) -> None:
         columns = ", ".join(_quoted(name) for name in frame.columns)
@@ -147,6 +181,7 @@ class _SqliteWriter(BulkWriter):
 
     def close(self) -> None:
         self._connection.exec_driver_sql(f"PRAGMA cache_size={int(self._cache or -2000)}")
+        self._connection.exec_driver_sql(f"PRAGMA temp.cache_size={int(self._temp_cache or -2000)}")
 
 
 class _PostgresWriter(BulkWriter):

@@ -14,8 +14,8 @@ The story of two years up to ``today``:
   a visit, some late, now and then one missed; at those visits most children are out of child
   labour (some at once, some later, some not at all), a few are back in after being out.
 
-Copies of other records' columns (areas, a case's child's sex and birth date) are written as
-stand-ins here and filled by :func:`ipec.monitoring.copies.fill_copies` once every chunk is in.
+Copies of other records' columns (areas, a case's child's sex and birth date) are left out
+here: :func:`ipec.monitoring.copies.insert_with_copies` adds them as the rows go in.
 """
 
 from __future__ import annotations
@@ -82,8 +82,6 @@ _RESPONSES: dict[str, tuple[tuple[str, float, _Rule], ...]] = {
 #: The chance a case worker closes a case ready to close at a follow-up; the workers of the
 #: children who are back in later had not closed.
 _CLOSE_CHANCE = 0.8
-#: The stand-in of a case's copy of its child's birth date until ``fill_copies`` runs.
-_STAND_IN_DAY = date(1900, 1, 1)
 
 
 @dataclass(slots=True)
@@ -351,7 +349,6 @@ def _visits(
     made.out.append(("visits", visits.select(
         "id",
         child_id=pl.Series(children["id"].to_numpy()[child]),
-        area_id=pl.lit(country.areas.stand_in),  # fill_copies sets the copy
         visit_date="visit_date",
         age="age",
         monitor=pl.Series(country.areas.monitors[children["community"].to_numpy()[child]]),
@@ -379,7 +376,7 @@ def _case_rows(
     """Cases (worst forms and hazardous work from the visits that found child labour),
     their steps, services, referrals and follow-ups."""
     country, rng, out = made.country, made.rng, made.out
-    today, ids, stand_in = country.today, country.ids, country.areas.stand_in
+    today, ids = country.today, country.ids
     case_ids = ids.take("cases", cases.height)
     found = (
         visits.filter("child_labour")
@@ -402,13 +399,9 @@ def _case_rows(
               how="left", maintain_order="left")
         .with_columns(pl.col("worst_forms", "hazardous").fill_null(False))
     )  # fmt: skip
-    out.append(("cases", frame.select(
-        "id", "child_id", "kind", "status", "worst_forms", "hazardous", "opened_on", "closed_on",
-        "version",
-        # stand-ins: fill_copies sets the copies
-        area_id=pl.lit(stand_in), child_sex=pl.lit(Sex.FEMALE.value),
-        child_birth_date=pl.lit(_STAND_IN_DAY),
-    )))  # fmt: skip
+    columns = ("id", "child_id", "kind", "status", "worst_forms", "hazardous", "opened_on",
+               "closed_on", "version")  # fmt: skip
+    out.append(("cases", frame.select(columns)))
     out.append(("case_events", _events(ids, case_ids, history)))
     started = frame.filter(pl.col("start_on").is_not_null()).select(
         "kind", "birth_date", case_id="id", worst="worst_forms", start="start_on",
@@ -424,7 +417,7 @@ def _case_rows(
         .filter(pl.Series(history.scheduled))
         .join(visits.select("row", visit_id="id").drop_nulls("row"), on="row", how="left",
               maintain_order="left")
-        .select("case_id", "due_on", "visit_id", area_id=pl.lit(stand_in))  # fill_copies
+        .select("case_id", "due_on", "visit_id")
     )  # fmt: skip
     out.append(("follow_ups", due.with_columns(id=pl.Series(ids.take("follow_ups", due.height)))))
 

@@ -59,11 +59,7 @@ class Ids:
 @dataclass(frozen=True, slots=True)
 class Areas:
     """The areas' rows, the country's id, and each community's id, monitor and district's
-    case worker (in the same order).
-
-    ``stand_in`` is the area the records that copy their area are written with until their
-    copies are filled: the largest id, so that on SQLite a row never grows when its copy
-    replaces the stand-in (a grown row can split its page)."""
+    case worker (in the same order)."""
 
     frame: pl.DataFrame
     country: int
@@ -71,10 +67,6 @@ class Areas:
     communities: np.ndarray[Any, np.dtype[np.int64]]
     monitors: np.ndarray[Any, np.dtype[np.str_]]
     case_workers: np.ndarray[Any, np.dtype[np.str_]]
-
-    @property
-    def stand_in(self) -> int:
-        return int(self.frame["id"].max())  # type: ignore[arg-type]
 
 
 def areas(size: DemoSize, ids: Ids) -> Areas:

@@ -3,30 +3,30 @@
 Columns are generated with NumPy and Polars a chunk of households at a time (so memory does
 not grow with the country) and written by :mod:`ipec.db.bulk` (SQLite ``executemany``,
 PostgreSQL ``COPY``), never row by row through the ORM. What the ORM would derive on each
-write is derived set-wise by its owners: the copies of other records' columns by
-:func:`ipec.monitoring.copies.fill_copies` after each chunk, each child's and case's facts
-by :mod:`ipec.monitoring.readmodel` once every record is in.
+write is derived set-wise by its owners: the copies of other records' columns as the rows
+go in (:func:`ipec.monitoring.copies.insert_with_copies`), each child's and case's facts by
+:mod:`ipec.monitoring.readmodel` once every record is in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
 from ipec.auth import Role, create_user
-from ipec.db.bulk import BulkWriter, analyze, bulk_load, vacuum
+from ipec.db.bulk import BulkWriter, Through, analyze, bulk_load, vacuum
 from ipec.demo.chunk import COUNTED, Country, Frames, chunk
 from ipec.demo.country import PARTNERS, Ids, areas, partners
 from ipec.demo.size import DemoSize
 from ipec.demo.verdicts import Verdicts
 from ipec.demo.work import Work
 from ipec.errors import DataError
-from ipec.monitoring.copies import fill_copies
-from ipec.monitoring.models import Area, Partner
+from ipec.monitoring.copies import insert_with_copies
+from ipec.monitoring.models import Area, Case, FollowUp, Partner, Visit
 from ipec.monitoring.readmodel import refresh_case_facts, refresh_child_facts
 from ipec.monitoring.search_keys import refresh_name_keys
 from ipec.standards import Profile
@@ -53,7 +53,11 @@ DEMO_SIZE = DemoSize()
 _TABLES = ("areas", "partners", "households", "children", "visits", "cases", "case_events",
            "services", "referrals", "follow_ups")  # fmt: skip
 #: The tables whose rows copy other records' columns (``ipec.monitoring.copies``).
-_COPYING = ("visits", "cases", "follow_ups")
+_COPYING: dict[str, type[Visit | Case | FollowUp]] = {
+    "visits": Visit,
+    "cases": Case,
+    "follow_ups": FollowUp,
+}
 #: What is computed from the records once they are written (facts, search keys of names).
 _FACTS = ("child_facts", "case_facts", "name_keys")
 
@@ -85,13 +89,20 @@ def _write_chunks(
 
 
 def _write(writer: BulkWriter, frames: Frames) -> None:
-    """Write a chunk, then fill its rows' copies while their pages are at hand (filled at
-    the end, a large country's visits were written a second time)."""
     for table, frame in frames:
-        writer.write(table, frame)
-    first = {table: int(frame["id"].min()) for table, frame in frames  # type: ignore[arg-type]
-             if table in _COPYING and frame.height}  # fmt: skip
-    fill_copies(writer.connection, since=first)
+        writer.write(table, frame, through=_through(table))
+
+
+def _through(table: str) -> Through | None:
+    """How the rows of ``table`` get their copies of other records' columns, if it has any."""
+    model = _COPYING.get(table)
+    if model is None:
+        return None
+
+    def move(connection: Connection, staged: str, columns: Sequence[str]) -> None:
+        insert_with_copies(connection, model, staged=staged, columns=columns)
+
+    return move
 
 
 def _empty(session: Session) -> None:

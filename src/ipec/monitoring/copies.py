@@ -4,26 +4,34 @@
 row-local ``before_insert`` listeners), a visit's and a case's ``area_id`` from the child's
 household, a case's ``child_sex`` and ``child_birth_date`` from its child
 (:data:`~ipec.monitoring.models.CHILD_COPIES`), and a follow-up's ``area_id`` from its case.
-A bulk writer (the demo seeder) writes those columns with any stand-in value and then calls
-:func:`fill_copies`: one statement per table gives every row (or every row it just wrote)
-what the listeners would have given it. Cases are filled before their follow-ups, which copy
-the case's area.
+A bulk writer (the demo seeder) writes the rows without those columns into a temporary table
+and moves them in with :func:`insert_with_copies`: one ``INSERT ... SELECT`` gives every row
+what the listeners would have given it (cases before their follow-ups, which copy the case's
+area). The rows are complete when they are inserted, as through the ORM: a copy is never
+filled in afterwards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, column, insert, select, table
 
 from ipec.monitoring.models import CHILD_COPIES, Case, Child, FollowUp, Household, Visit
 
-__all__ = ["fill_copies"]
+__all__ = ["COPIED", "insert_with_copies"]
+
+#: The columns each kind of record copies.
+COPIED: dict[type[Visit | Case | FollowUp], tuple[str, ...]] = {
+    Visit: ("area_id",),
+    Case: ("area_id", *CHILD_COPIES),
+    FollowUp: ("area_id",),
+}
 
 
 def _area_of_child(child_id: Any) -> Any:
-    """The area of the household of the child ``child_id`` (a column of the row updated)."""
+    """The area of the household of the child ``child_id``."""
     return (
         select(Household.area_id)
         .join(Child, Child.household_id == Household.id)
@@ -32,29 +40,31 @@ def _area_of_child(child_id: Any) -> Any:
     )
 
 
-def _of_child(column: Any) -> Any:
-    """A column of the case's child."""
-    return select(column).where(Child.id == Case.child_id).scalar_subquery()
+def _copies(model: type[Visit | Case | FollowUp], row: Any) -> dict[str, Any]:
+    """The copies of a record of ``model`` whose own columns are ``row``, as SQL."""
+    if model is FollowUp:
+        return {"area_id": select(Case.area_id).where(Case.id == row.case_id).scalar_subquery()}
+    copies = {"area_id": _area_of_child(row.child_id)}
+    if model is Case:
+        for name, source in CHILD_COPIES.items():
+            copies[name] = (
+                select(getattr(Child, source)).where(Child.id == row.child_id).scalar_subquery()
+            )
+    return copies
 
 
-def fill_copies(connection: Connection, *, since: Mapping[str, int] | None = None) -> None:
-    """Set the copies of every visit, case and follow-up from what they copy, in the
-    connection's transaction (the caller commits).
-
-    ``since`` limits it to the rows of the tables it names (``visits``, ``cases``,
-    ``follow_ups``) whose id is at least the one given, and leaves the other tables alone: a
-    bulk writer fills the rows it has just appended while their pages are at hand.
-    """
-    copies = {name: _of_child(getattr(Child, source)) for name, source in CHILD_COPIES.items()}
-    filled = (
-        (Visit, {"area_id": _area_of_child(Visit.child_id)}),
-        (Case, {"area_id": _area_of_child(Case.child_id), **copies}),
-        (FollowUp, {"area_id": select(Case.area_id).where(Case.id == FollowUp.case_id)
-                    .scalar_subquery()}),
-    )  # fmt: skip
-    for model, values in filled:
-        table = model.__tablename__
-        if since is None:
-            connection.execute(update(model).values(values))
-        elif table in since:
-            connection.execute(update(model).where(model.id >= since[table]).values(values))
+def insert_with_copies(
+    connection: Connection,
+    model: type[Visit | Case | FollowUp],
+    *,
+    staged: str,
+    columns: Sequence[str],
+) -> None:
+    """Insert the rows of the table ``staged`` (with ``columns`` of ``model``, its copies
+    left out) into ``model``'s table, each with the copies the ORM's insert would give it,
+    in the connection's transaction (the caller commits)."""
+    given = [name for name in columns if name not in COPIED[model]]
+    source = table(staged, *(column(name) for name in given))
+    copies = _copies(model, source.c)
+    rows = select(*(source.c[name] for name in given), *copies.values())
+    connection.execute(insert(model).from_select([*given, *copies], rows))
