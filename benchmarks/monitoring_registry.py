@@ -9,13 +9,13 @@ no search of names can be timed on: ``--prepare`` first gives them names drawn f
 African and French first names (by sex) and family names, as a register holds (a child has
 its household's family name; the head has a first name and the family name; three households
 in five have a cooperative as supply unit), in one UPDATE per table, then computes the
-search keys again (``refresh_name_keys``) and commits. Run it once per database. ``--add-
-schema`` first brings a database built by an older ``ipec demo`` up to the models by adding
-what it lacks (tables, columns, indexes: Alembic's comparison of the database with the
-models, additive operations only; a changed index of the same name is left as it was) and
-marking it as of the current revision, so that the application serves it: a copy of an older
-million-child database then serves (its facts, computed by the older seeder, are kept).
-Never on a database in use: only on a copy made for the benchmark.
+search keys again (``refresh_name_keys``) and commits. Run it once per database.
+``--add-schema`` first brings a database built by an older ``ipec demo`` up to the models by
+adding what it lacks (tables, columns, indexes: Alembic's comparison of the database with
+the models, additive operations only; a changed index of the same name is left as it was)
+and marking it as of the current revision, so that the application serves it: a copy of an
+older million-child database then serves (its facts, computed by the older seeder, are
+kept). Never on a database in use: only on a copy made for the benchmark.
 
 Each list is one page of 50 (51 ids fetched, as the API does to know whether more follow),
 run ``--runs`` times, each in its own session on one pooled engine, as the API runs it:
