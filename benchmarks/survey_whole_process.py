@@ -1,7 +1,8 @@
 """Time SDG 8.7.1 child labour by 60 crossed domains as users run it: whole processes, start-up
 included, beside svy and the floor (Polars reading the same columns).
 
-Run: python benchmarks/survey_whole_process.py FILE.parquet [--runs 3]
+Run: python benchmarks/survey_whole_process.py FILE.parquet [--runs 3] [--peer-python PY]
+    [--tables]
 
 FILE is a MICS6-shaped Parquet file, e.g. ``ipec survey synth -n 5000000 -o s5m.parquet``.
 Each contender is a fresh process, best of ``--runs``:
@@ -15,9 +16,16 @@ Each contender is a fresh process, best of ``--runs``:
   and household chores, water and firewood included, 21 hours at 5-14; unknown hours 97-99
   count as not reaching a threshold; completed interviews only), then
   ``Sample.estimation.prop`` by the three domains. Its whole-sample estimate is checked
-  against ipec's (it must agree to 1e-9), so both compute the same thing.
+  against ipec's (it must agree to 1e-9), so both compute the same thing. ``--peer-python``
+  runs it with another interpreter (a virtual environment with svy installed);
+- with ``--tables``: ``ipec survey tables FILE --map mics6 -p sdg-8.7.1`` (the whole
+  standard table set), in memory and ``--streaming``.
 
-Peak memory (max RSS) of each process is printed too.
+Peak memory (max RSS) and CPU time (user + system, least of the runs) of each process are
+printed too, and the load average before and after. On a shared machine the wall times
+mostly measure waiting for a core; CPU time measures the work done, and moves far less with
+the load (a process whose threads run in parallel on quiet cores can use more CPU seconds
+than wall seconds).
 """
 
 from __future__ import annotations
@@ -77,10 +85,10 @@ print(json.dumps(float(yes["est"][0])))
 """
 
 
-def _timed(command: list[str], runs: int) -> tuple[float, float, str]:
-    """Best wall time, the largest peak memory of one run (max RSS, MB), and the last run's
-    standard output."""
-    best, peak, out = float("inf"), 0.0, ""
+def _timed(command: list[str], runs: int) -> tuple[float, float, str, float]:
+    """Best wall time, the largest peak memory of one run (max RSS, MB), the last run's
+    standard output and the least CPU time (user + system) of a run."""
+    best, peak, out, cpu = float("inf"), 0.0, "", float("inf")
     for _ in range(runs):
         with tempfile.TemporaryFile("w+") as captured:
             began = time.perf_counter()
@@ -90,49 +98,63 @@ def _timed(command: list[str], runs: int) -> tuple[float, float, str]:
             if os.waitstatus_to_exitcode(status) != 0:
                 raise SystemExit(f"failed: {' '.join(command)}")
             peak = max(peak, usage.ru_maxrss / 1024)
+            cpu = min(cpu, usage.ru_utime + usage.ru_stime)
             captured.seek(0)
             out = captured.read()
-    return best, peak, out
+    return best, peak, out, cpu
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--peer-python", default=sys.executable, help="interpreter with svy")
+    parser.add_argument("--tables", action="store_true", help="time ipec survey tables too")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     ipec = shutil.which("ipec")
     if ipec is None:
         parser.error("the ipec command is not on PATH (activate the virtual environment)")
-    rows: list[tuple[str, float, float]] = []
+    rows: list[tuple[str, float, float, float]] = []
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "estimates.csv"
         floor = _timed([sys.executable, "-c", FLOOR.format(columns=COLUMNS), str(args.file)],
                        args.runs)  # fmt: skip
-        rows.append(("floor: Polars reads the columns", floor[0], floor[1]))
+        rows.append(("floor: Polars reads the columns", floor[0], floor[1], floor[3]))
         base = [ipec, "survey", "estimate", str(args.file), "--map", "mics6", "-p",
                 "sdg-8.7.1", "--by", "sex*age_group*region", "--indicators", "child_labour",
                 "-o", str(out)]  # fmt: skip
         for label, option in (("ipec (in memory)", "--in-memory"), ("ipec --streaming",
                                                                       "--streaming")):  # fmt: skip
             timed = _timed([*base, option], args.runs)
-            rows.append((label, timed[0], timed[1]))
+            rows.append((label, timed[0], timed[1], timed[3]))
         import polars as pl
 
         ours = pl.read_csv(out).filter(pl.col("by") == "total")["estimate"][0]
-        try:
-            import svy  # noqa: F401
-        except ImportError:
+        if args.tables:
+            tables = [ipec, "survey", "tables", str(args.file), "--map", "mics6", "-p",
+                      "sdg-8.7.1", "-o", str(Path(folder) / "tables.csv")]  # fmt: skip
+            for label, option in (("ipec tables (in memory)", "--in-memory"),
+                                  ("ipec tables --streaming", "--streaming")):  # fmt: skip
+                timed = _timed([*tables, option], args.runs)
+                rows.append((label, timed[0], timed[1], timed[3]))
+        found = subprocess.run([args.peer_python, "-c", "import svy"], check=False)
+        if found.returncode != 0:
             print("svy is not installed (pip install -r requirements/bench.txt): skipped")
         else:
-            peer = _timed([sys.executable, "-c", SVY.format(columns=COLUMNS), str(args.file)],
-                          args.runs)  # fmt: skip
+            peer = _timed(
+                [args.peer_python, "-c", SVY.format(columns=COLUMNS), str(args.file)], args.runs
+            )
             theirs = json.loads(peer[2].strip().splitlines()[-1])
             assert abs(theirs - ours) < 1e-9, (theirs, ours)
-            rows.append(("svy", peer[0], peer[1]))
+            rows.append(("svy", peer[0], peer[1], peer[3]))
     print(f"{args.file}: SDG 8.7.1 child labour, total and 60 domains; best of {args.runs}")
-    print(f"{'process':34s} {'seconds':>8s} {'x floor':>8s} {'peak MB':>8s}")
-    for label, seconds, peak in rows:
-        print(f"{label:34s} {seconds:8.2f} {seconds / rows[0][1]:8.2f} {peak:8.0f}")
+    print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}")
+    print(f"{'process':34s} {'seconds':>8s} {'x floor':>8s} {'CPU s':>8s} {'x floor':>8s} "
+          f"{'peak MB':>8s}")  # fmt: skip
+    for label, seconds, peak, cpu in rows:
+        print(f"{label:34s} {seconds:8.2f} {seconds / rows[0][1]:8.2f} {cpu:8.2f} "
+              f"{cpu / rows[0][3]:8.2f} {peak:8.0f}")  # fmt: skip
 
 
 if __name__ == "__main__":

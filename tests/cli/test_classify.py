@@ -187,3 +187,16 @@ def test_classify_counts_the_undetermined(
         ("c04", "econ_hours"),
         ("c09", "water_hours"),
     ]
+
+
+def test_the_summary_counts_the_children_in_scope(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The terminal summary's counts are those of the written verdicts, in scope only."""
+    output = tmp_path / "out.csv"
+    assert run(["classify", str(CHILDREN), "-p", "sdg-8.7.1", "-o", str(output)]) == 0
+    result = pl.read_csv(output).filter(pl.col("in_scope"))
+    printed = " ".join(capsys.readouterr().out.replace("\u2502", " ").split())
+    for label, column in (("child labour", "child_labour"), ("permitted work", "permitted_work")):
+        count = int(result[column].sum())
+        assert f"{label} {count} {count / result.height:.1%}" in printed

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +22,7 @@ import polars as pl
 from ipec.survey.blocks import Block, design_effects, result_block
 from ipec.survey.dense_cube import (
     MAX_CELLS,
+    Coder,
     DenseCube,
     FrameCodes,
     RowKeys,
@@ -46,6 +48,18 @@ __all__ = ["dense_blocks", "dense_suits"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BATCH_ROWS = 4_000_000
+#: Bytes of one batch of a lazy query over the file (about 8 bytes a value): a batch of a
+#: classified survey has a few dozen columns, and 4 million rows of them would be as large
+#: as the cubes, so memory would grow with the batch rather than stay bounded by the design.
+BATCH_BYTES = 128 * 1024**2
+MIN_BATCH_ROWS = 65_536
+
+
+def batch_rows(frame: pl.LazyFrame) -> int:
+    """Rows per batch of a lazy query: :data:`BATCH_BYTES` over its row width, at most
+    :data:`BATCH_ROWS`."""
+    width = max(1, len(frame.collect_schema()))
+    return max(MIN_BATCH_ROWS, min(BATCH_ROWS, BATCH_BYTES // (8 * width)))
 
 
 def _row_key(known: RowKeys, n_cells: int) -> IntArray:
@@ -95,6 +109,48 @@ def _build_known(
     return cube
 
 
+@dataclass(slots=True)
+class _Shared:
+    """What the passes of one estimate over a lazy query share: the coders of every design
+    and domain column with the checks' and null counts (one pass), and the distinct PSU
+    keys (another)."""
+
+    planned: bool = False
+    plan: tuple[list[Coder], tuple[object, ...]] | None = None
+    keys: IntArray | None = None
+
+
+def _plan(
+    frame: pl.DataFrame | pl.LazyFrame,
+    cols: Sequence[str],
+    extra: Sequence[pl.Expr],
+    shared: _Shared | None,
+    every: Sequence[str],
+) -> tuple[list[Coder], tuple[object, ...]] | None:
+    """The coders of ``cols`` and the ``extra`` values: for a lazy query with ``shared``, the
+    coders of ``every`` group's columns from one pass made for the first group (each pass
+    re-reads and re-classifies the file)."""
+    if shared is None:
+        return plan_coders(frame, list(dict.fromkeys(cols)), extra)
+    if not shared.planned:
+        shared.plan = plan_coders(frame, list(dict.fromkeys(every)), extra)
+        shared.planned = True
+    return shared.plan
+
+
+def _lazy_keys(frame: pl.LazyFrame, s: Coder | None, p: Coder, shared: _Shared | None) -> IntArray:
+    """The sorted distinct packed (stratum, PSU) keys of a lazy query, from one streaming
+    pass (made once for every group when ``shared``)."""
+    if shared is not None and shared.keys is not None:
+        return shared.keys
+    sp = p.expr() if s is None else s.expr() * p.base + p.expr()
+    packed = frame.select(sp.alias("sp")).unique().collect(engine="streaming")["sp"]
+    keys: IntArray = np.sort(packed.to_numpy().astype(np.int64))
+    if shared is not None:
+        shared.keys = keys
+    return keys
+
+
 def _build(  # noqa: PLR0917 - internal
     frame: pl.DataFrame | pl.LazyFrame,
     design: SurveyDesign,
@@ -103,6 +159,8 @@ def _build(  # noqa: PLR0917 - internal
     checks: Sequence[Check],
     kept: FrameCodes | None,
     terms: RowTerms | None,
+    shared: _Shared | None = None,
+    all_cols: Sequence[str] = (),
 ) -> DenseCube | None:
     assert design.psu is not None
     if kept is not None and isinstance(frame, pl.DataFrame) and not checks:
@@ -115,8 +173,7 @@ def _build(  # noqa: PLR0917 - internal
     keys = [c for c in (design.strata, design.psu) if c is not None]
     extra = [c.fill_null(False).sum() for c, _, _ in checks] if lazy else []
     extra += [pl.col(c).null_count() for c in analysed]
-    cols = list(dict.fromkeys([*keys, *by_cols]))
-    plan = plan_coders(frame, cols, extra)
+    plan = _plan(frame, [*keys, *by_cols], extra, shared, [*keys, *all_cols])
     if plan is None:
         return None
     coders, found = plan
@@ -134,9 +191,7 @@ def _build(  # noqa: PLR0917 - internal
     _, n_cells = cell_strides(cells)
     codes = None
     if isinstance(frame, pl.LazyFrame):
-        sp = p.expr() if s is None else s.expr() * p.base + p.expr()
-        packed = frame.select(sp.alias("sp")).unique().collect(engine="streaming")["sp"]
-        keys_arr = np.sort(packed.to_numpy().astype(np.int64))
+        keys_arr = _lazy_keys(frame, s, p, shared)
     else:
         codes = row_codes(frame, cells, s, p)
         keys_arr = distinct_psus(codes[0], bound)
@@ -157,7 +212,7 @@ def _build(  # noqa: PLR0917 - internal
     if isinstance(frame, pl.DataFrame):
         add_batch(cube, frame, design.weight, s, p, codes, single=True, terms=terms)
     else:
-        for batch in frame.collect_batches(chunk_size=BATCH_ROWS):
+        for batch in frame.collect_batches(chunk_size=batch_rows(frame)):
             add_batch(cube, batch, design.weight, s, p)
     return cube
 
@@ -246,10 +301,12 @@ def dense_blocks(  # noqa: PLR0917 - internal numeric kernel
     pending: Future[list[Block] | None] | None = None
     # A cube's (PSU x level) work runs in a second thread while the next cube is summed; at
     # most two cubes are held: a new one waits for the previous one's work to end.
+    all_cols = list(dict.fromkeys(c for specs in groups for spec in specs if spec for c in spec))
+    shared = _Shared() if isinstance(frame, pl.LazyFrame) else None
     with ThreadPoolExecutor(max_workers=1) as pool:
         for specs in groups:
             by_cols = list(dict.fromkeys(c for spec in specs if spec for c in spec))
-            cube = _build(frame, design, inds, by_cols, checks, codes, terms)
+            cube = _build(frame, design, inds, by_cols, checks, codes, terms, shared, all_cols)
             if cube is None:
                 per_group.append(None)
                 continue

@@ -13,6 +13,7 @@ from ipec.survey.analysis import EstimateOptions
 from ipec.survey.design import LonelyPsu, ReplicateDesign
 from ipec.survey.mapping import MappedSurvey, map_survey
 from ipec.survey.maps import load_map
+from ipec.survey.pooling import Pooling
 from ipec.survey.readers import open_survey
 
 __all__ = ["STREAMING_ABOVE_BYTES", "open_mapped", "run_metadata"]
@@ -32,13 +33,17 @@ def open_mapped(
     lonely_psu: LonelyPsu = "fail",
     variables: Sequence[str] = (),
     streaming: bool | None = None,
+    pool: Pooling | None = None,
+    one_chunk: bool = True,
 ) -> MappedSurvey:
     """Open ``path`` and read it through the variable map ``map_id`` (an id or a file), with
     the file's own ``variables`` too (see :func:`ipec.survey.mapping.map_survey`).
 
     ``streaming``: keep the frame a lazy query over the file, so memory stays bounded by the
     design's PSUs and cells rather than the rows (Parquet and CSV); None decides by size
-    (:data:`STREAMING_ABOVE_BYTES`). The results are the same either way.
+    (:data:`STREAMING_ABOVE_BYTES`). The results are the same either way. ``pool``: the
+    rows are several surveys (:mod:`ipec.survey.pooling`); ``one_chunk``: see
+    :func:`~ipec.survey.mapping.map_survey`.
     """
     survey_map = load_map(map_id)
     file = open_survey(path)
@@ -52,7 +57,13 @@ def open_mapped(
             "leave out --streaming",
         )
     return map_survey(
-        file, survey_map, lonely_psu=lonely_psu, variables=variables, streaming=streaming
+        file,
+        survey_map,
+        lonely_psu=lonely_psu,
+        variables=variables,
+        streaming=streaming,
+        pool=pool,
+        one_chunk=one_chunk,
     )
 
 
@@ -95,6 +106,7 @@ def run_metadata(
             "used": report.rows_used,
         },
         "streaming": mapped.streaming,
+        "pooled": report.pooled or None,
         "ci": options.ci,
         "ci_level": options.level,
         "df": options.df,

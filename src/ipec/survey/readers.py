@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import polars.selectors as cs
 
 from ipec.errors import DataError
 from ipec.rows import first_line
@@ -47,6 +48,15 @@ class SurveyFile:
     @property
     def source(self) -> str:
         return str(self.path)
+
+    @property
+    def partition_columns(self) -> tuple[str, ...]:
+        """The variables a hive-partitioned dataset takes from its folder names
+        (``round=2/...``): those its files do not hold."""
+        if not self.parts or not self.path.is_dir():
+            return ()
+        held = set(pl.read_parquet_schema(self.parts[0]))
+        return tuple(name for name in self.variables if name not in held)
 
     @property
     def size_bytes(self) -> int:
@@ -89,7 +99,9 @@ class SurveyFile:
                 ).select(columns)
             else:
                 frame = _read_pyreadstat(self.path, self.kind, columns)[0].lazy()
-            return frame
+            # NaN is a missing value, as R's is.na() and Stata's missing: not a number
+            # out of range (a CSV "NaN", a float column written by pandas)
+            return frame.with_columns(cs.float().fill_nan(None))
         except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
             raise _unreadable(self.path, self.kind, exc) from None
 

@@ -278,7 +278,9 @@ def standard_tables(
     """
     codes = FrameCodes()  # design and domain columns coded once for both parts
     frames = dict(classified or {})
-    for needed in {profile, *sdg_profiles(mapped)}:  # each profile classified once
+    # each profile classified once, in memory; read streaming, each pass classifies the
+    # batches it reads, so memory stays bounded by PSUs x cells
+    for needed in () if mapped.streaming else {profile, *sdg_profiles(mapped)}:
         if needed.id not in frames:
             frames[needed.id] = classify_survey(mapped, needed).collect()
     sdg = sdg_table(mapped, options, classified=frames, codes=codes)
@@ -391,7 +393,9 @@ def _unknown_hours(frame: pl.DataFrame | pl.LazyFrame, profile: Profile) -> int:
     else:  # chores hours do not matter: an economic activity whose hours are unknown
         working = pl.col("in_economic_activity").fill_null(value=False)
         unknown = working & pl.col("economic_hours").is_null()
-    counted = frame.lazy().select((in_scope & unknown).sum()).collect()
+    query = frame.lazy().select((in_scope & unknown).sum())
+    streamed = isinstance(frame, pl.LazyFrame)
+    counted = query.collect(engine="streaming") if streamed else query.collect()
     return int(counted.item())
 
 

@@ -38,7 +38,8 @@ def count_scale(mapped: MappedSurvey) -> tuple[int, float]:
     (2, 0.005)
     """
     weight = mapped.weight_columns[0]
-    row = mapped.frame.select(pl.len().alias("n"), pl.col(weight).sum().alias("w")).collect()
+    query = mapped.frame.select(pl.len().alias("n"), pl.col(weight).sum().alias("w"))
+    row = query.collect(engine="streaming" if mapped.streaming else "auto")
     cases, total = int(row["n"][0]), float(row["w"][0] or 0.0)
     if cases == 0 or total <= 0:
         raise DataError(

@@ -9,9 +9,11 @@ from pathlib import Path
 from ipec.classify import resolve_profile
 from ipec.errors import DataError
 from ipec.files import atomic_output, check_output_path
+from ipec.maps import read_boundaries
 from ipec.survey.analysis import EstimateOptions
 from ipec.survey.design import LonelyPsu
 from ipec.survey.pipeline import open_mapped
+from ipec.survey.pooling import Pooling
 from ipec.survey.report.content import build_content
 from ipec.survey.report.i18n import text_for
 from ipec.survey.report.render import render_report
@@ -31,12 +33,19 @@ def write_report(
     options: EstimateOptions | None = None,
     lonely_psu: LonelyPsu = "fail",
     normalise_weights: bool = False,
+    streaming: bool | None = None,
+    pool: Pooling | None = None,
+    boundaries: Path | None = None,
 ) -> Path:
     """Write the report of ``file`` to ``output`` (.html); nothing is written on error.
 
     The profile, every compared profile, the language and the output path are checked before
     the survey is read, so a typo costs nothing. ``normalise_weights``: scale the weights to
     sum to the number of cases, as MICS tabulations do (counts become sample counts).
+    ``streaming``: read the survey as a lazy query in batches (see
+    :func:`ipec.survey.pipeline.open_mapped`; None decides by size); ``pool``: the rows are
+    several surveys pooled (:mod:`ipec.survey.pooling`); ``boundaries``: a GeoJSON file of the
+    regions' boundaries (read first), to draw child labour by region as a map.
     """
     target = Path(output)
     if target.suffix.lower() not in {".html", ".htm"}:
@@ -49,10 +58,11 @@ def write_report(
     if population is not None and not (math.isfinite(population) and population > 0):
         raise DataError(f"population must be a positive number, got {population}")
     check_output_path(target)
-    mapped = open_mapped(file, survey_map, lonely_psu=lonely_psu)
+    shapes = read_boundaries(boundaries) if boundaries is not None else None
+    mapped = open_mapped(file, survey_map, lonely_psu=lonely_psu, streaming=streaming, pool=pool)
     content = build_content(mapped, rules, compare=compared, options=options,
                             population=population, normalise=normalise_weights)  # fmt: skip
-    page = render_report(content, mapped, text)
+    page = render_report(content, mapped, text, shapes)
     with atomic_output(target) as temporary:
         temporary.write_text(page, encoding="utf-8")
     return target

@@ -125,11 +125,30 @@ def _unique(profiles: Sequence[Profile]) -> list[Profile]:
     return list(seen.values())
 
 
-def hours_distribution(frame: pl.DataFrame, hours: str, activity: str) -> pl.DataFrame:
+def _engine(frame: pl.DataFrame | pl.LazyFrame) -> Any:
+    """Polars' streaming engine for a lazy query over the file (memory bounded by the
+    result), its default for a frame in memory."""
+    return "streaming" if isinstance(frame, pl.LazyFrame) else "auto"
+
+
+def _row(frame: pl.DataFrame | pl.LazyFrame, *exprs: pl.Expr) -> dict[str, Any]:
+    """One row of aggregates of ``frame``, in one pass."""
+    return frame.lazy().select(*exprs).collect(engine=_engine(frame)).row(0, named=True)
+
+
+def _columns(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
+    return frame.collect_schema().names()
+
+
+def hours_distribution(
+    frame: pl.DataFrame | pl.LazyFrame, hours: str, activity: str
+) -> pl.DataFrame:
     """Weighted share of children by whole hours (capped), within each age group.
 
-    The sums are one ``np.bincount`` over (age group, hour) codes: a hash group-by of millions
-    of rows costs more, and on a busy machine waits on each of its threads.
+    In memory, the sums are one ``np.bincount`` over (age group, hour) codes: a hash group-by
+    of millions of rows costs more, and on a busy machine waits on each of its threads. A
+    lazy query over the file (a survey read streaming) is summed by Polars' streaming
+    group-by instead, whose memory is bounded by the 213 (age group, hour) cells.
     """
     weight = "_weight"
     # only the four columns used, before the filter (a filter copies every column it keeps)
@@ -140,12 +159,23 @@ def hours_distribution(frame: pl.DataFrame, hours: str, activity: str) -> pl.Dat
         & pl.col("age_group").is_not_null()
     )
     bins = HOURS_CAP + 1
-    group = working["age_group"].cast(pl.Int64).to_numpy()
-    hour = working.select(pl.col(hours).floor().clip(0, HOURS_CAP).cast(pl.Int64)).to_series()
-    key = group * bins + hour.to_numpy()
     size = bins * len(AGE_GROUPS)
+    hour_code = pl.col(hours).floor().clip(0, HOURS_CAP).cast(pl.Int64)
+    if isinstance(working, pl.LazyFrame):
+        summed = (
+            working.group_by(key=pl.col("age_group").cast(pl.Int64) * bins + hour_code)
+            .agg(pl.col(weight).sum())
+            .collect(engine="streaming")
+        )
+        all_sums = np.zeros(size)
+        all_sums[summed["key"].to_numpy()] = summed[weight].to_numpy()
+    else:
+        group = working["age_group"].cast(pl.Int64).to_numpy()
+        key = group * bins + working.select(hour_code).to_series().to_numpy()
+        all_sums = np.bincount(key, weights=working[weight].to_numpy(), minlength=size).astype(
+            np.float64
+        )
     # Every weight kept is positive: a bin has rows exactly when its sum is positive.
-    all_sums = np.bincount(key, weights=working[weight].to_numpy(), minlength=size)
     present = np.flatnonzero(all_sums)
     sums = all_sums[present]
     groups = present // bins
@@ -187,10 +217,13 @@ def hours_thresholds(profile: Profile) -> dict[str, dict[str, list[float]]]:
 
 
 def _hazards(
-    frame: pl.DataFrame, mapped: MappedSurvey, options: EstimateOptions, codes: FrameCodes
+    frame: pl.DataFrame | pl.LazyFrame,
+    mapped: MappedSurvey,
+    options: EstimateOptions,
+    codes: FrameCodes,
 ) -> pl.DataFrame:
     """Share of children in economic activity exposed to each hazardous condition."""
-    present = [column for column in HAZARD_COLUMNS if column in frame.columns]
+    present = [column for column in HAZARD_COLUMNS if column in _columns(frame)]
     if not present:
         return pl.DataFrame(schema={"indicator": pl.String, "estimate": pl.Float64})
     working = pl.col("in_economic_activity").fill_null(value=False)
@@ -212,28 +245,32 @@ def _hazards(
     return result.with_columns(pl.col("indicator").str.strip_prefix("haz_"))
 
 
-def _unknown_hours(frame: pl.DataFrame) -> dict[str, tuple[int, int]]:
-    pairs = [(h, a) for h, a in _ACTIVITIES.items() if h in frame.columns and a in frame.columns]
+def _unknown_hours(frame: pl.DataFrame | pl.LazyFrame) -> dict[str, tuple[int, int]]:
+    columns = _columns(frame)
+    pairs = [(h, a) for h, a in _ACTIVITIES.items() if h in columns and a in columns]
     if not pairs:
         return {}
     scope = pl.col("in_scope")
-    row = frame.select(
+    row = _row(
+        frame,
         *((scope & pl.col(a)).sum().alias(f"{h}:reported") for h, a in pairs),
         *((scope & pl.col(a) & pl.col(h).is_null()).sum().alias(f"{h}:unknown") for h, a in pairs),
-    ).row(0, named=True)
+    )
     return {h: (int(row[f"{h}:unknown"]), int(row[f"{h}:reported"])) for h, _ in pairs}
 
 
-def _undetermined(frame: pl.DataFrame) -> tuple[int, float]:
+def _undetermined(frame: pl.DataFrame | pl.LazyFrame) -> tuple[int, float]:
     """Children in scope left undetermined, unweighted and weighted."""
     chosen = pl.col("in_scope").fill_null(value=False) & pl.col("undetermined")
-    row = frame.select(
-        chosen.sum().alias("n"), pl.col("_weight").filter(chosen).sum().alias("weighted")
-    ).row(0)
-    return int(row[0]), float(row[1])
+    row = _row(frame, chosen.sum().alias("n"), pl.col("_weight").filter(chosen).sum().alias("w"))
+    return int(row["n"]), float(row["w"])
 
 
-def _design_facts(mapped: MappedSurvey, frame: pl.DataFrame, codes: FrameCodes) -> dict[str, int]:
+def _design_facts(
+    mapped: MappedSurvey, frame: pl.DataFrame | pl.LazyFrame, codes: FrameCodes
+) -> dict[str, int]:
+    if isinstance(frame, pl.LazyFrame):
+        return _design_facts_streaming(mapped, frame)
     facts = {"rows": int((frame["_weight"] > 0).sum())}
     design = mapped.design
     if isinstance(design, ReplicateDesign):
@@ -249,6 +286,25 @@ def _design_facts(mapped: MappedSurvey, frame: pl.DataFrame, codes: FrameCodes) 
         facts["psus"] = psus
     if design.strata is not None:
         facts["strata"] = frame["_stratum"].n_unique()
+    facts["df"] = facts.get("psus", facts["rows"]) - facts.get("strata", 1)
+    return facts
+
+
+def _design_facts_streaming(mapped: MappedSurvey, frame: pl.LazyFrame) -> dict[str, int]:
+    """:func:`_design_facts` of a lazy query over the file, in one streaming pass (memory
+    bounded by the number of PSUs)."""
+    design = mapped.design
+    exprs = [(pl.col("_weight") > 0).sum().alias("rows")]
+    if not isinstance(design, ReplicateDesign) and design.psu is not None:
+        pairs = ["_stratum", "_psu"] if design.strata is not None else ["_psu"]
+        exprs.append(pl.struct(pairs).n_unique().alias("psus"))
+    if not isinstance(design, ReplicateDesign) and design.strata is not None:
+        exprs.append(pl.col("_stratum").n_unique().alias("strata"))
+    facts = {name: int(value) for name, value in _row(frame, *exprs).items()}
+    if isinstance(design, ReplicateDesign):
+        facts["replicates"] = len(design.replicates)
+        facts["df"] = design.degf if design.degf is not None else len(design.replicates) - 1
+        return facts
     facts["df"] = facts.get("psus", facts["rows"]) - facts.get("strata", 1)
     return facts
 
@@ -270,9 +326,13 @@ def build_content(
     chosen = options or EstimateOptions()
     sdg = sdg_profiles(mapped)
     everyone = _unique([profile, *sdg, *compare])
-    # one Polars run for every profile: the steps the classifications share are done once
-    frames = pl.collect_all([classify_survey(mapped, p) for p in everyone])
-    classified = {p.id: frame for p, frame in zip(everyone, frames, strict=True)}
+    classified: dict[str, pl.DataFrame] = {}
+    if not mapped.streaming:
+        # one Polars run for every profile: the steps the classifications share are done once
+        frames = pl.collect_all([classify_survey(mapped, p) for p in everyone])
+        classified = {p.id: frame for p, frame in zip(everyone, frames, strict=True)}
+    # read streaming, every section classifies the batches it reads (memory bounded by PSUs
+    # x cells, not rows)
     codes = FrameCodes()  # design and domain columns coded once for every estimate
     background = _in_background(
         partial(background_tables, mapped, profile, chosen, classified=classified, codes=codes)
@@ -342,7 +402,8 @@ def _the_rest(  # noqa: PLR0917 - internal
             & pl.col("by").is_in(["total", *("*".join(spec) for spec in sdg_by)])
         )
     age_specs = [("age_year", "sex"), ("age_year",)] if "sex" in domains else [("age_year",)]
-    own = classified[profile.id]
+    done = classified.get(profile.id)
+    own = done if done is not None else classify_survey(mapped, profile)
     return ReportContent(
         profile=profile,
         compared=tuple(compare),

@@ -7,6 +7,7 @@ image to fetch, so it opens offline, on a phone, and prints to PDF.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from ipec.survey.output import Grid, display_grid
 from ipec.survey.report import charts
 from ipec.survey.report.content import ReportContent, hours_thresholds
 from ipec.survey.report.i18n import Text
+from ipec.survey.report.region_map import region_map_chart
 from ipec.survey.tables import STANDARD_TABLES, TOTAL_COLUMN, TableNote
 
 __all__ = ["render_report"]
@@ -270,7 +272,12 @@ def _quality(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[s
     return lines
 
 
-def _charts(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[dict[str, str]]:
+def _charts(
+    content: ReportContent,
+    text: Text,
+    mapped: MappedSurvey,
+    boundaries: Mapping[str, str] | None = None,
+) -> list[dict[str, str]]:
     thresholds = hours_thresholds(content.profile)
     # the conditions' names in Python, not a Python function called by Polars' threads
     names = [text.condition(name) for name in content.hazards["indicator"]]
@@ -320,6 +327,8 @@ def _charts(content: ReportContent, text: Text, mapped: MappedSurvey) -> list[di
                 "empty": text("no_data"),
             }
         )
+        if anchor == "region" and boundaries is not None:
+            out.append(region_map_chart(content.by_region, boundaries, text))
     return out
 
 
@@ -352,8 +361,14 @@ def _design_texts(
     }
 
 
-def render_report(content: ReportContent, mapped: MappedSurvey, text: Text) -> str:
-    """The whole report as one HTML document."""
+def render_report(
+    content: ReportContent,
+    mapped: MappedSurvey,
+    text: Text,
+    boundaries: Mapping[str, str] | None = None,
+) -> str:
+    """The whole report as one HTML document (with a map of the regions when given their
+    boundaries, by code)."""
     options = content.options
     level = round(100 * options.level)
     flags = options.flags
@@ -370,7 +385,7 @@ def render_report(content: ReportContent, mapped: MappedSurvey, text: Text) -> s
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "headline": _headline(content, text),
         "headline_intro": text("headline_intro", level=level),
-        "charts": _charts(content, text, mapped),
+        "charts": _charts(content, text, mapped, boundaries),
         "tables": _tables(content, text, mapped),
         "tables_intro": text(
             "tables_intro", suppress=flags.suppress, parenthesise_last=flags.parenthesise - 1
