@@ -144,9 +144,10 @@ def add_schema(engine: Engine) -> None:
     with engine.begin() as connection:
         context = MigrationContext.configure(connection)
         script = produce_migrations(context, Base.metadata)
-        existing = {name for (name,) in connection.execute(text(
+        indexes = text(
             "SELECT indexname FROM pg_indexes" if engine.dialect.name == "postgresql"
-            else "SELECT name FROM sqlite_master WHERE type = 'index'"))}  # fmt: skip
+            else "SELECT name FROM sqlite_master WHERE type = 'index'"
+        )  # fmt: skip
         operations = Operations(context)
         wanted = (ops.CreateTableOp, ops.AddColumnOp, ops.CreateIndexOp)
         pending: list[Any] = list(script.upgrade_ops.ops)  # type: ignore[union-attr]
@@ -155,6 +156,8 @@ def add_schema(engine: Engine) -> None:
             if isinstance(step, ops.ModifyTableOps):
                 pending[:0] = step.ops
             elif isinstance(step, wanted):
+                # an added column may have brought its index already
+                existing = {name for (name,) in connection.execute(indexes)}
                 if isinstance(step, ops.CreateIndexOp) and step.index_name in existing:
                     continue
                 operations.invoke(step)

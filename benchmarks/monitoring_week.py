@@ -1,4 +1,5 @@
-"""Time a monitor's week (``ipec.monitoring.week.WeekList``) and a supervisor's team's week.
+"""Time a monitor's week (``ipec.monitoring.week.WeekList``) and a supervisor's team's week,
+and the same users' calendars of the month (``CalendarList``).
 
 Run: python benchmarks/monitoring_week.py URL [--runs 20] [--today 2026-12-07]
 
@@ -11,7 +12,8 @@ one by one. Then each week is one page (100 children, 101 rows fetched as the pa
 found as the page finds it (the user's areas, the rows, who each row is assigned to), run
 ``--runs`` times, each in its own session on one pooled engine (as requests are); the median
 and the 95th percentile of the wall-clock times are printed in milliseconds, with the rows
-of the page. The first run is included.
+of the page. The first run is included. The calendars are the month of ``--today``, every
+follow-up of it (up to 1000), found as the calendar page finds them.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from ipec.db import make_engine
 from ipec.monitoring import Area
 from ipec.monitoring.models import AreaMonitor, FollowUp
 from ipec.monitoring.service import assign_area_monitor, assign_follow_up
-from ipec.monitoring.week import WeekFilter, WeekList
+from ipec.monitoring.week import CalendarList, WeekFilter, WeekList, month_span
 
 
 def _assign(session: Session, district: Area, monitor: int, supervisor: int, today: date) -> None:
@@ -74,18 +76,22 @@ def main() -> None:
         ("supervisor: a district less a community", WeekFilter(users["supervisor"])),
         ("supervisor: the team's, the district", WeekFilter(None)),
     ]
+    first, last = month_span(None, args.today)
+    listings = [(f"week, {name}", WeekList(filters, args.today)) for name, filters in weeks]
+    listings += [(f"calendar, {name}", CalendarList(filters, first, last))
+                 for name, filters in weeks]  # fmt: skip
     print(f"district {scope}, today {args.today}, {args.runs} runs each")
-    for name, filters in weeks:
+    for name, listing in listings:
         times, rows = [], 0
         for _ in range(args.runs):
             with Session(engine) as session:
                 began = time.perf_counter()
-                found = WeekList(filters, args.today).page_in(session, scope)
+                found = listing.page_in(session, scope)
                 times.append((time.perf_counter() - began) * 1000)
                 rows = len(found.rows)
         p50 = statistics.median(times)
         p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
-        print(f"{name:42s} {rows:4d} rows   p50 {p50:7.1f} ms   p95 {p95:7.1f} ms", flush=True)
+        print(f"{name:52s} {rows:4d} rows   p50 {p50:7.1f} ms   p95 {p95:7.1f} ms", flush=True)
 
 
 if __name__ == "__main__":

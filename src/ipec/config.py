@@ -5,8 +5,10 @@ Outside demo mode the server refuses to start with the default secret key.
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ipec.errors import ConfigurationError
 
@@ -49,6 +51,66 @@ class Settings(BaseSettings):
         "for the default period, and those a view read since they expired; meanwhile views "
         "get the last figures at once. 0: no thread, the next view computes expired figures.",
     )
+    sign_in_per_address_per_minute: int = Field(
+        default=10,
+        ge=1,
+        le=10_000,
+        description="Sign-in attempts one client address may make in a minute, per server "
+        "process; more are refused (429) before any password is checked.",
+    )
+    sign_in_per_minute: int = Field(
+        default=300,
+        ge=1,
+        le=100_000,
+        description="Sign-in attempts the whole server process accepts in a minute, from all "
+        "addresses together; more are refused (429) before any password is checked.",
+    )
+    follow_up_first_months: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(3, 6),
+        description="The first follow-ups, in months after remediation starts (or starts "
+        'again), comma-separated: "3,6" (the default) or "3"; each 1-60.',
+    )
+    follow_up_every_months: int = Field(
+        default=6,
+        ge=1,
+        le=60,
+        description="Then a follow-up every this many months after the latest, until the "
+        "case closes (``ipec.monitoring.rolling``).",
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="The SMTP server that sends the reminder digests (``ipec reminders "
+        "send``); unset: no e-mail is ever sent.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65_535)
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the connection with STARTTLS before signing in."
+    )
+    smtp_username: str | None = Field(default=None, description="Unset: no sign-in.")
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_sender: str | None = Field(
+        default=None, description='The "From" address of the digests (needed with a host).'
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The address users open ipec at (https://ipec.example.org), for the "
+        "links in e-mails; unset: the e-mails carry no link.",
+    )
+
+    @field_validator("follow_up_first_months", mode="before")
+    @classmethod
+    def _months_list(cls, value: object) -> object:
+        """Read "3,6" (the environment's form) as (3, 6); check each is 1-60."""
+        if isinstance(value, str):
+            try:
+                value = tuple(int(part) for part in value.split(",") if part.strip())
+            except ValueError:
+                raise ValueError(f"give whole months separated by commas, not {value!r}") from None
+        if isinstance(value, list | tuple):
+            if not value or any(not 1 <= int(month) <= 60 for month in value):
+                raise ValueError("give one to a few months, each from 1 to 60")
+            return tuple(sorted({int(month) for month in value}))
+        return value
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -15,6 +15,7 @@ and exits non-zero; the web API turns it into one JSON shape with :attr:`IpecErr
     ├── InvalidTransition    a case workflow step that is not allowed
     ├── DatabaseUnavailable  the database cannot be reached or opened
     ├── NotAuthenticated     no valid credentials came with the request
+    ├── TooManyAttempts      too many sign-in attempts: wait before trying again
     └── ConfigurationError   the settings are unsafe or unusable
 """
 
@@ -35,6 +36,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "ProfileError",
+    "TooManyAttempts",
 ]
 
 
@@ -160,6 +162,17 @@ class NotAuthenticated(IpecError):
     """No valid credentials came with the request."""
 
     http_status = 401
+
+
+class TooManyAttempts(IpecError):
+    """Too many sign-in attempts from one address, or from everywhere at once: refused
+    before any password is checked; ``retry_after`` says in how many seconds to try again."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, hint=hint)
 
 
 class ConfigurationError(IpecError):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ipec.auth import ApiToken, Role, authenticate, create_user, issue_token, user_for_token
 from ipec.auth.passwords import hash_password, verify_password
-from ipec.errors import Conflict, DataError, NotFound, PermissionDenied
+from ipec.errors import AccountLocked, Conflict, DataError, NotFound, PermissionDenied
 from ipec.monitoring.service import create_area
 
 PASSWORD = "correct horse battery staple"
@@ -45,12 +45,14 @@ def test_users_and_throttling(session: Session) -> None:
     for _ in range(5):
         with pytest.raises(PermissionDenied, match="wrong username or password"):
             authenticate(session, username="ama", password="wrong password!", now=NOW)
-    # Locked: only the right password learns it, so a guesser cannot tell a name exists.
+    # Waiting: only the right password learns it, so a guesser cannot tell a name exists.
     with pytest.raises(PermissionDenied, match="wrong username or password"):
         authenticate(session, username="ama", password="wrong again!", now=NOW)
-    with pytest.raises(PermissionDenied, match="locked"):
-        authenticate(session, username="ama", password=PASSWORD, now=NOW + timedelta(minutes=5))
-    later = NOW + timedelta(minutes=16)
+    with pytest.raises(AccountLocked, match="waits") as waiting:
+        authenticate(session, username="ama", password=PASSWORD, now=NOW + timedelta(seconds=5))
+    assert waiting.value.hint is not None
+    assert "in 26 seconds" in waiting.value.hint
+    later = NOW + timedelta(seconds=31)
     assert authenticate(session, username="ama", password=PASSWORD, now=later).failed_logins == 0
 
 
@@ -62,10 +64,10 @@ def test_tokens_are_kept_as_hashes(session: Session) -> None:
     stored = session.scalars(select(ApiToken)).one()
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in stored.token_hash
-    assert user_for_token(session, token).id == user.id
+    assert user_for_token(session, token, now=NOW).id == user.id
     stored.revoked = True
     session.flush()
-    with pytest.raises(PermissionDenied, match="invalid or revoked token"):
-        user_for_token(session, token)
+    with pytest.raises(PermissionDenied, match="invalid, expired or revoked token"):
+        user_for_token(session, token, now=NOW)
     with pytest.raises(PermissionDenied):
         user_for_token(session, "made-up")

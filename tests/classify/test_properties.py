@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipec.classify import REASON_COLUMNS, WorkStatus, classify, classify_child
 from ipec.classify.record import HAZARD_COLUMNS
 from ipec.standards import load_profile, shipped_profile_ids
+
+#: Slow (about a minute in all): property searches over many generated children.
+pytestmark = pytest.mark.slow
 
 PROFILES = [load_profile(profile_id) for profile_id in shipped_profile_ids()]
 _hours = st.one_of(st.none(), st.floats(min_value=0, max_value=80, allow_nan=False))

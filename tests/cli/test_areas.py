@@ -90,3 +90,36 @@ def test_list_an_empty_database_and_an_unknown_code(
     assert capsys.readouterr().out.strip() == "no areas yet: ipec areas import FILE adds them"
     assert run(["areas", "list", "--under", "XX", "--url", url]) == 1
     assert "error: no area has the code XX" in capsys.readouterr().err
+
+
+def test_estimates_are_kept_on_the_areas_all_or_nothing(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ipec.need.models import AreaEstimate
+
+    assert run(["areas", "import", str(EXAMPLE), "--url", url]) == 0
+    header = "area,kind,estimate,ci_low,ci_high,population,count,count_rmse,indicator,profile\n"
+    good = tmp_path / "districts.csv"
+    good.write_text(header + "ML-N,eblup,0.2,0.1,0.3,1000,200,50,child_labour,sdg-8.7.1\n"
+                    "ML-S,synthetic,0.1,0.05,0.15,500,50,12,child_labour,sdg-8.7.1\n")  # fmt: skip
+    capsys.readouterr()
+    assert run(["areas", "estimates", str(good), "--url", url]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "imported districts.csv: child_labour estimates of 2 areas (0 replaced)"
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "ML-N,eblup,0.2,0.1,0.3,1000,200,50,child_labour,sdg-8.7.1\n"
+                   "XX-9,eblup,0.2,0.1,0.3,,200,50,child_labour,sdg-8.7.1\n")  # fmt: skip
+    assert run(["areas", "estimates", str(bad), "--url", url]) != 0
+    err = capsys.readouterr().err
+    assert "bad.csv" in err
+    assert "row 3: area 'XX-9' is not a stored area's code" in err
+    engine = make_engine(url)
+    with Session(engine) as session:
+        kept = session.execute(select(AreaEstimate.count, AreaEstimate.source)).all()
+    engine.dispose()
+    assert sorted(kept) == [(50.0, "districts.csv"), (200.0, "districts.csv")]
+    no_population = tmp_path / "np.csv"
+    no_population.write_text("area,kind,estimate,ci_low,ci_high,indicator,profile\n")
+    assert run(["areas", "estimates", str(no_population), "--url", url]) != 0
+    assert "--population-column" in capsys.readouterr().err

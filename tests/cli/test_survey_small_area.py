@@ -145,3 +145,73 @@ def test_bad_requests_are_one_error_line(
                 "--auxiliary", str(aux), *options, "-o", str(tmp_path / "o.csv")])  # fmt: skip
     assert code == 1
     assert message in _error(capsys)
+
+
+def _boundaries(folder: Path, codes: list[str], *, projected: str = "") -> Path:
+    features = []
+    for index, code in enumerate(codes):
+        west, south = -8.0 + index % 4, 5.0 + index // 4
+        if code == projected:  # metres, as in a UTM file
+            west, south = 390_000.0 + index * 1000, 590_000.0
+        ring = [[west, south], [west + 1, south], [west + 1, south + 1], [west, south + 1],
+                [west, south]]  # fmt: skip
+        features.append({"type": "Feature", "properties": {"code": code},
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}})  # fmt: skip
+    path = folder / "areas.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def test_the_estimates_are_drawn_as_a_map(
+    survey: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from xml.etree import ElementTree
+
+    aux = _auxiliary(tmp_path, [str(r) for r in range(1, 12)])
+    shapes = _boundaries(tmp_path, [*(str(r) for r in range(1, 10)), "11", "13"])
+    output, drawn = tmp_path / "areas.csv", tmp_path / "map.svg"
+    code = run(["survey", "small-area", str(survey), "--map", "mics6", "-p", "sdg-8.7.1",
+                "--area", "region", "--auxiliary", str(aux), "-o", str(output),
+                "--choropleth", str(drawn), "--boundaries", str(shapes)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "1 area(s) have no boundary and are not on the map: 10" in err
+    svg = ElementTree.fromstring(drawn.read_text(encoding="utf-8"))
+    paths = {p.get("data-code"): p for p in svg.iter("{http://www.w3.org/2000/svg}path")}
+    assert set(paths) == {*(str(r) for r in range(1, 10)), "11", "13"}
+    estimates = pl.read_csv(output, schema_overrides={"area": pl.String})
+    drawn_rows = estimates.filter(pl.col("area") != "10")
+    highest = drawn_rows.sort("estimate")["area"][-1]
+    lowest = drawn_rows.sort("estimate")["area"][0]
+    assert paths[highest].get("fill") == "#8f3410"  # the darkest class
+    assert paths[lowest].get("fill") == "#fde7c8"  # the lightest
+    assert paths["13"].get("fill") == "#ffffff"  # no estimate
+    row = estimates.filter(pl.col("area") == "3").row(0, named=True)
+    title = paths["3"].findtext("{http://www.w3.org/2000/svg}title")
+    assert title == (f"3: {row['estimate'] * 100:.1f}% ({row['ci_low'] * 100:.1f}%"
+                     f"\u2013{row['ci_high'] * 100:.1f}%)")  # fmt: skip
+    synthetic = paths["11"].findtext("{http://www.w3.org/2000/svg}title", "")
+    assert synthetic.startswith("11 (synthetic): ")
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts[-1] == "no estimate"
+
+
+def test_a_boundary_in_another_projection_is_refused_before_reading(
+    survey: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aux = _auxiliary(tmp_path, [str(r) for r in range(1, 11)])
+    shapes = _boundaries(tmp_path, ["1", "2", "3"], projected="2")
+    output = tmp_path / "areas.csv"
+    code = run(["survey", "small-area", str(survey), "--map", "mics6", "-p", "sdg-8.7.1",
+                "--area", "region", "--auxiliary", str(aux), "-o", str(output),
+                "--choropleth", str(tmp_path / "m.svg"), "--boundaries", str(shapes)])  # fmt: skip
+    assert code != 0
+    line = _error(capsys)
+    assert "feature 2 (2)" in line
+    assert "another projection" in line
+    assert not output.exists()
+    code = run(["survey", "small-area", str(survey), "--map", "mics6", "-p", "sdg-8.7.1",
+                "--area", "region", "--auxiliary", str(aux), "-o", str(output),
+                "--choropleth", str(tmp_path / "m.svg")])  # fmt: skip
+    assert code != 0
+    assert "--choropleth and --boundaries go together" in _error(capsys)

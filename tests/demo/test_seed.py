@@ -14,16 +14,24 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from ipec.auth import authenticate
+from ipec.auth import authenticate, principal_of, read_partner_referrals
 from ipec.classify import Reason, classify, classify_child
 from ipec.classify.explain import explain_row
 from ipec.db import upgrade
-from ipec.demo import DEMO_PASSWORD, DEMO_PROFILE, DemoSize, seed_database, seed_demo
+from ipec.demo import (
+    DEMO_PARTNER,
+    DEMO_PASSWORD,
+    DEMO_PROFILE,
+    DemoSize,
+    seed_database,
+    seed_demo,
+)
 from ipec.errors import DataError
 from ipec.monitoring import Area, Case, Child, Visit
-from ipec.monitoring.followup import add_months, due_dates
+from ipec.monitoring.followup import add_months
 from ipec.monitoring.metrics import Period, identification_rate
 from ipec.monitoring.models import PartnerKind
+from ipec.monitoring.referrals import partner_view
 from ipec.monitoring.service import create_area, create_partner
 from ipec.standards import load_profile
 from tests.conftest import _fresh_engine
@@ -236,30 +244,62 @@ def test_services_start_after_the_case_opened(seeded: tuple[Engine, dict[str, in
     assert max(len(given) for given in services.values()) > 1
 
 
+def _rolling(start: date, done: list[tuple[date, date | None]]) -> tuple[list[date], bool]:
+    """The follow-ups the rolling rule (docs/monitoring.md) gives a case whose remediation
+    started on ``start``, worked step by step from its follow-ups (due day, visit day or
+    None, in due order): 3 and 6 months after the start; each done with none waiting after
+    it is followed by the next, 6 months after its due day, or after its visit when the visit
+    was more than 28 days late, which also moves those waiting to keep their months after
+    the visit. Returns the due days, and whether the case's follow-ups all follow them."""
+    waiting = [add_months(start, 3), add_months(start, 6)]
+    expected: list[date] = []
+    for due_on, visit_on in done:
+        if not waiting or waiting[0] != due_on:
+            return expected, False
+        expected.append(waiting.pop(0))
+        if visit_on is None:
+            continue
+        late = (visit_on - due_on).days > 28
+        if late:
+            months = [(w.year - due_on.year) * 12 + w.month - due_on.month for w in waiting]
+            waiting = [add_months(visit_on, m) for m in months]
+        if not waiting:
+            waiting = [add_months(visit_on if late else due_on, 6)]
+    return expected, True
+
+
 def test_follow_ups_are_due_per_the_rule(seeded: tuple[Engine, dict[str, int]]) -> None:
-    """Follow-ups are the rule's due days from the start of remediation up to closure, or
-    up to today and the first two however far ahead (as starting remediation schedules
-    them); each done by a visit of the case's child on or after its due day."""
+    """Follow-ups are those the rolling rule schedules from the start of remediation (worked
+    out again by :func:`_rolling`), dropped after closure; each done by a visit of the
+    case's child on or after its due day; an open case always has one waiting."""
     engine, _ = seeded
     remediation = _remediation(engine)
     child_of_case = {case[0]: case[1] for case in _cases(engine)}
     closed = {case[0]: case[7] for case in _cases(engine)}
     visit_of = {v: (c, _day(d)) for v, c, d in
                 _rows(engine, "SELECT id, child_id, visit_date FROM visits")}  # fmt: skip
-    due: dict[int, list[date]] = defaultdict(list)
+    due: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
     lags = []
     for case_id, due_on, visit_id in _rows(
         engine, "SELECT case_id, due_on, visit_id FROM follow_ups"
     ):
-        due[case_id].append(_day(due_on))
+        visit_on = None
         if visit_id is not None:  # done by a visit of the same child, on time or late
-            child, day = visit_of[visit_id]
+            child, visit_on = visit_of[visit_id]
             assert child == child_of_case[case_id]
-            lags.append((day - _day(due_on)).days)
+            lags.append((visit_on - _day(due_on)).days)
+        due[case_id].append((_day(due_on), visit_on))
     assert set(due) <= set(remediation)
-    for case_id, (start, until) in remediation.items():
-        horizon = until if closed[case_id] else max(until, add_months(start, 6))
-        assert sorted(due.get(case_id, [])) == due_dates(start, horizon)
+    shifted = 0
+    for case_id, (start, _) in remediation.items():
+        made = sorted(due.get(case_id, []))
+        expected, follows = _rolling(start, made)
+        assert follows, (case_id, start, made)
+        assert expected == [day for day, _ in made]
+        if not closed[case_id]:
+            assert any(visit is None for _, visit in made)  # one waits, at least
+        shifted += any((v - d).days > 28 for d, v in made if v is not None)
+    assert shifted > 0  # some follow-ups were late, and moved the schedule
     assert min(lags) >= 0
     assert max(lags) <= 60
     assert sum(lag <= 21 for lag in lags) > 0.8 * len(lags)  # mostly on time
@@ -319,6 +359,18 @@ def test_accounts_metrics_and_later_writes(seeded: tuple[Engine, dict[str, int]]
     with Session(engine) as session:
         user = authenticate(session, username="supervisor", password=DEMO_PASSWORD)
         assert session.get(Area, user.area_id).level == "district"  # type: ignore[union-attr]
+        # the partner user reads the referrals sent to its partner (the demo's carry the
+        # consent flag: the child is shown, no contact was recorded)
+        partner = principal_of(session, authenticate(session, username="partner",
+                                                     password=DEMO_PASSWORD))  # fmt: skip
+        rows = read_partner_referrals(session, partner, per_page=5)
+        sql = ("SELECT count(*) FROM referrals r JOIN partners p ON p.id = r.partner_id "
+               f"WHERE p.name = '{DEMO_PARTNER}'")  # fmt: skip
+        assert len(rows) == min(_rows(engine, sql)[0][0], 6) > 0
+        assert {row.Referral.partner_id for row in rows} == {partner.partner_id}
+        views = [partner_view(session, row.Referral, row.child_id, today=TODAY) for row in rows]
+        assert [view.shared for view in views] == [row.Referral.consent for row in rows]
+        session.rollback()
 
 
 def test_indexes_survive_the_load(seeded: tuple[Engine, dict[str, int]]) -> None:

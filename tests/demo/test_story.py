@@ -9,7 +9,7 @@ import json
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -151,7 +151,12 @@ def test_each_case_is_where_its_history_ends(demo: Engine) -> None:
     for case_id, kind, status, opened, closed, worst, version in cases:
         now = CaseStatus.AT_RISK if kind == "at_risk" else CaseStatus.IDENTIFIED
         last = _day(opened)
-        for action, source, target, day in steps[case_id]:
+        history = steps[case_id]
+        if kind == "at_risk":  # opened by the prevention rule: a sibling in child labour
+            (action, source, target, day), *history = history
+            assert (action, source, target, day) == ("open_at_risk", None, "at_risk",
+                                                     _day(opened))  # fmt: skip
+        for action, source, target, day in history:
             assert source == now.value
             now = TRANSITIONS[(Action(action), now)]
             assert target == now.value
@@ -167,9 +172,11 @@ def test_each_case_is_where_its_history_ends(demo: Engine) -> None:
         if status == CaseStatus.UNDER_FOLLOW_UP.value:
             taken = {action for action, *_ in steps[case_id]}
             assert {"plan", "start_remediation", "start_follow_up"} <= taken
-        assert version == 1 + len(steps[case_id])
+        assert version == 1 + len(history)
     taken = Counter(action for history in steps.values() for action, *_ in history)
-    assert set(taken) == {"plan", "start_remediation", "start_follow_up", "close", "relapse"}
+    assert set(taken) == {"open_at_risk", "plan", "start_remediation", "start_follow_up",
+                          "close", "relapse"}  # fmt: skip
+    assert 0 < taken["open_at_risk"] == sum(kind == "at_risk" for _, kind, *_ in cases)
     assert taken["relapse"] < 0.1 * len(cases)
 
 
@@ -250,3 +257,23 @@ def test_follow_ups_are_mostly_done_few_are_overdue(demo: Engine) -> None:
     assert max(overdue.values()) <= 2
     assert len(overdue) < 0.1 * len(due)
     assert sum(visit is not None for *_, visit in due) > 0.85 * len(due)
+
+
+def test_areas_have_codes_and_the_monitor_has_a_week(demo: Engine) -> None:
+    """Areas carry codes as an areas file gives them, and the demo monitor is its district's
+    monitor: its week lists follow-ups due within seven days or overdue."""
+    codes = [code for (code,) in _rows(demo, "SELECT code FROM areas")]
+    assert all(codes)
+    assert len(set(codes)) == len(codes)
+    assigned = _rows(demo, "SELECT a.path, a.level FROM area_monitors m "
+                           "JOIN users u ON u.id = m.user_id JOIN areas a ON a.id = m.area_id "
+                           "WHERE u.username = 'monitor'")  # fmt: skip
+    assert [level for _, level in assigned] == ["district"]
+    path = assigned[0][0]
+    open_follow_ups = (
+        "SELECT f.due_on FROM follow_ups f JOIN areas a ON a.id = f.area_id "
+        "JOIN cases c ON c.id = f.case_id WHERE f.visit_id IS NULL AND c.status <> 'closed' "
+        f"AND a.path LIKE '{path}%'"
+    )
+    week = [_day(day) for (day,) in _rows(demo, open_follow_ups)]
+    assert any(day <= TODAY + timedelta(days=7) for day in week)

@@ -31,6 +31,9 @@ import pytest
 from ipec.cli.main import run
 from tests.conftest import _fresh_engine
 
+#: Slow (5 s and more): the deployment guide followed from an empty database.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "docs" / "deploy.md"
 PASSWORD = "deployment test password"

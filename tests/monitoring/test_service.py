@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 
 from ipec.errors import Conflict, DataError, InvalidTransition, NotFound
 from ipec.monitoring import AuditEntry, Case, CaseStatus, Child, Household, Sex, Visit, transition
+from ipec.monitoring.consent import record_consent
 from ipec.monitoring.models import (
     Area,
     CaseEvent,
+    ConsentGiver,
+    ConsentPurpose,
     FollowUp,
     PartnerKind,
     ReferralStatus,
@@ -26,7 +29,6 @@ from ipec.monitoring.service import (
     create_area,
     create_partner,
     end_service,
-    may_refer,
     record_visit,
     record_visit_and_follow_up,
     refer,
@@ -198,7 +200,11 @@ def test_services_referrals_follow_ups_and_the_worst_forms_rule(session: Session
     with pytest.raises(InvalidTransition, match="worst form of child labour: refer it"):
         transition(session, case, Action.PLAN, actor="supervisor")
     inspection = create_partner(session, name="Labour inspection", kind=PartnerKind.GOVERNMENT)
-    refer(session, case_id=case.id, partner_id=inspection.id, consent=False,
+    with pytest.raises(DataError, match=r"sent on 2026-01-04, before the case opened"):
+        refer(session, case_id=case.id, partner_id=inspection.id, override_reason="worst form",
+              reason="trafficking", sent_on=date(2026, 1, 4), actor="supervisor")  # fmt: skip
+    refer(session, case_id=case.id, partner_id=inspection.id,
+          override_reason="a worst form: the inspectorate must hear of it",
           reason="trafficking suspected", sent_on=date(2026, 1, 6), actor="supervisor")  # fmt: skip
     transition(session, case, Action.PLAN, actor="supervisor")
     assert case.status is CaseStatus.ACTION_PLANNED
@@ -222,8 +228,8 @@ def test_referral_needs_consent_unless_worst_form(session: Session) -> None:
                  actor="m1", today=TODAY)  # fmt: skip
     case = session.scalars(select(Case)).one()
     ngo = create_partner(session, name="Child Rights NGO", kind=PartnerKind.NGO)
-    with pytest.raises(DataError, match="a referral needs consent"):
-        refer(session, case_id=case.id, partner_id=ngo.id, consent=False, reason="support",
+    with pytest.raises(DataError, match="needs the consent of the child or a caregiver"):
+        refer(session, case_id=case.id, partner_id=ngo.id, reason="support",
               sent_on=date(2026, 1, 6), actor="m1")  # fmt: skip
     with pytest.raises(Conflict, match="a partner named Child Rights NGO already exists"):
         create_partner(session, name=" Child Rights NGO ", kind=PartnerKind.NGO)
@@ -270,7 +276,10 @@ def test_referral_steps_and_service_end(session: Session) -> None:
     _ama, kofi = _household(session)
     case = _case(session, kofi)
     partner = create_partner(session, name="Inspectorate", kind=PartnerKind.GOVERNMENT)
-    referral = refer(session, case_id=case.id, partner_id=partner.id, consent=True,
+    record_consent(session, child_id=kofi.id, purpose=ConsentPurpose.REFERRAL,
+                   given_by=ConsentGiver.CAREGIVER, given_on=date(2026, 2, 2),
+                   partner_id=partner.id, actor="m", today=TODAY)  # fmt: skip
+    referral = refer(session, case_id=case.id, partner_id=partner.id,
                      reason="r", sent_on=date(2026, 2, 2), actor="m")  # fmt: skip
     for status in (ReferralStatus.DONE, ReferralStatus.SENT):
         with pytest.raises(Conflict, match="is sent and cannot become"):
@@ -316,24 +325,21 @@ def test_follow_up_done_by_a_visit(session: Session) -> None:
         complete_follow_up(session, follow_up_id=999_999, visit=visit, actor="m")
 
 
-def test_the_referral_consent_rule_is_one_function(session: Session) -> None:
-    """``may_refer`` is the rule the pages check a form by, and ``refer`` applies it: consent,
-    or a worst form without it."""
+def test_a_closed_cases_follow_up_is_not_done(session: Session) -> None:
+    """A follow-up left open on a case that closed is not done by a later visit (the case's
+    work ended): the visit is kept only when recorded without it."""
     _, kofi = _household(session)
     case = _case(session, kofi)
-    ngo = create_partner(session, name="Child Rights NGO", kind=PartnerKind.NGO)
-    for worst in (False, True):
-        case.worst_forms = worst
-        for consent in (False, True):
-            allowed = may_refer(case, consent=consent)
-            assert allowed is (consent or worst)
-            if not allowed:
-                with pytest.raises(DataError, match="a referral needs consent"):
-                    refer(session, case_id=case.id, partner_id=ngo.id, consent=consent,
-                          reason="support", sent_on=date(2026, 2, 2), actor="m")  # fmt: skip
-            else:
-                refer(session, case_id=case.id, partner_id=ngo.id, consent=consent,
-                      reason="support", sent_on=date(2026, 2, 2), actor="m")  # fmt: skip
+    due = schedule_follow_ups(session, case_id=case.id, remediation_start=date(2026, 2, 1),
+                              until=date(2026, 8, 1))  # fmt: skip
+    case.status = CaseStatus.CLOSED
+    session.flush()
+    visit = record_visit(session, child_id=kofi.id, visit_date=date(2026, 5, 2), monitor="m1",
+                         consent=True, record={"econ_any": False}, profile=SDG, actor="m",
+                         today=TODAY)  # fmt: skip
+    with pytest.raises(Conflict, match=f"case {case.id}, which is closed"):
+        complete_follow_up(session, follow_up_id=due[0].id, visit=visit, actor="m")
+    assert due[0].visit_id is None
 
 
 def test_a_stale_case_step_is_a_conflict_and_changes_nothing(session: Session) -> None:

@@ -179,3 +179,17 @@ def test_a_file_may_not_change_a_shipped_profile_under_its_id(tmp_path: Path) ->
         load_profile_file(changed)
     assert "changes the rules of the shipped profile 'sdg-8.7.1'" in caught.value.one_line()
     assert "key 'id'" in caught.value.one_line()
+
+
+def test_the_title_in_each_language(tmp_path: Path) -> None:
+    profile = load_profile("sdg-8.7.1")
+    assert profile.title_in("en") == profile.title
+    assert profile.title_in("fr").startswith("ODD 8.7.1 : travail des enfants")
+    assert profile.title_in("pt") == profile.title  # a language it has no title in
+    english = 'en = "National profile template (example values, not a country\'s law)"'
+    path = _template(tmp_path, english, "en = 'Another title'")
+    with pytest.raises(ProfileError, match=r"label.en .'Another title'. differs from the title"):
+        load_profile_file(path)
+    bare = _template(tmp_path, "[label]\n", "[unused]\n")
+    with pytest.raises(ProfileError, match="unused"):
+        load_profile_file(bare)

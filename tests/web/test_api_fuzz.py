@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import Engine
@@ -17,6 +18,9 @@ from ipec.db import upgrade
 from ipec.monitoring import Case, CaseKind, CaseStatus, Sex
 from ipec.monitoring.service import ChildInput, create_area, register_household
 from ipec.web import create_app
+
+#: Slow (about 30 s per database): thousands of generated requests.
+pytestmark = pytest.mark.slow
 
 _STATE: dict[str, Any] = {}
 

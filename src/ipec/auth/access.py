@@ -6,6 +6,11 @@ an area sees the whole programme (the scope "/", every area, those added later i
 Viewers may read but not change. Every read and every change is written to the audit log with
 who, what, when and from where.
 
+A partner user (``Role.PARTNER``) has no area: it reaches the referrals sent to its
+organisation, and what they share of the child (:func:`partner_referral`,
+:func:`read_partner_referrals`), and nothing else. Its scope matches no area, so every other
+gate finds nothing (a record is not found, a list or a metric is refused).
+
 The gate decides who may read and what scope they get; it does not decide how a list is
 found: :func:`read_list` and :func:`read_export` take a listing (``ipec.monitoring.queries``
 chooses its query plan), hand it the user's scope and log the children it returned.
@@ -17,7 +22,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
@@ -30,9 +35,11 @@ from ipec.monitoring.models import (
     AuditEntry,
     Case,
     Child,
+    Consent,
     FollowUp,
     Household,
     Referral,
+    ReferralStatus,
     RemediationService,
 )
 from ipec.monitoring.scope import WHOLE_PROGRAMME, programme_area
@@ -47,15 +54,18 @@ __all__ = [
     "access_case",
     "access_case_record",
     "access_child",
+    "access_consent",
     "access_household",
     "area_in_scope",
     "children_in_scope",
     "may_read_audit_log",
+    "partner_referral",
     "principal_of",
     "read_audit_log",
     "read_export",
     "read_list",
     "read_metrics",
+    "read_partner_referrals",
     "require_role",
 ]
 
@@ -81,11 +91,23 @@ class Principal:
     username: str
     role: Role
     scope_path: str
+    #: The partner organisation of a partner user (None for every other role).
+    partner_id: int | None = None
+
+
+#: The scope of a partner user: no area's path starts with it, so no child, household, area
+#: or list is in it (its referrals are reached by :func:`partner_referral` only).
+PARTNER_SCOPE = "partner:"
 
 
 def principal_of(session: Session, user: User) -> Principal:
     """The principal of a signed-in user (their area's path bounds what they see; an
-    administrator without an area sees every area)."""
+    administrator without an area sees every area; a partner user, no area but the
+    referrals sent to its partner)."""
+    if user.role is Role.PARTNER:
+        if user.partner_id is None:  # the database refuses it too
+            raise PermissionDenied(f"partner user {user.username} has no partner")
+        return Principal(user.id, user.username, user.role, PARTNER_SCOPE, user.partner_id)
     if user.area_id is None:
         if user.role is not Role.ADMIN:  # the database refuses it too
             raise PermissionDenied(f"user {user.username} has no area: only an administrator "
@@ -188,6 +210,25 @@ def access_case_record(
     return record
 
 
+def access_consent(
+    session: Session,
+    principal: Principal,
+    consent_id: int,
+    operation: Operation = Operation.READ,
+    *,
+    origin: str | None = None,
+) -> Consent:
+    """A consent record, through the gate of its child (one out of scope is not found)."""
+    consent = session.get(Consent, consent_id)
+    if consent is None:
+        raise NotFound(f"consent {consent_id} not found")
+    try:
+        access_child(session, principal, consent.child_id, operation, origin=origin)
+    except NotFound:
+        raise NotFound(f"consent {consent_id} not found") from None
+    return consent
+
+
 def access_household(
     session: Session,
     principal: Principal,
@@ -231,6 +272,7 @@ def read_metrics(
     ``area_id`` inside it; any other is not found); the reading is audit-logged, since
     counts of a small area can point at children. The whole programme's own view is of
     :func:`~ipec.monitoring.scope.programme_area` (id 0, path "/", not stored)."""
+    _refuse_partner(principal, "read the programme's figures")
     if area_id is None and principal.scope_path == WHOLE_PROGRAMME:
         area = programme_area()
     elif area_id is None:
@@ -265,13 +307,15 @@ def read_audit_log(
     actor: str | None = None,
     entity: str | None = None,
     entity_id: int | None = None,
+    action: str | None = None,
+    address: str | None = None,
     page: int = 1,
     per_page: int = 50,
     origin: str | None = None,
 ) -> list[AuditEntry]:
-    """Audit entries, newest first, for administrators of the whole programme only (the log
-    spans every area, so an administrator of one district may not read it); the reading is
-    itself logged."""
+    """Audit entries (by actor, record, action or the address they came from), newest first,
+    for administrators of the whole programme only (the log spans every area, so an
+    administrator of one district may not read it); the reading is itself logged."""
     if not may_read_audit_log(principal):
         raise PermissionDenied(
             "only an administrator of the whole programme may read the audit log"
@@ -283,8 +327,14 @@ def read_audit_log(
         query = query.where(AuditEntry.entity == entity)
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == entity_id)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    if address is not None:
+        query = query.where(AuditEntry.origin == address)
     entries = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     asked = {"actor": actor, "entity": entity, "entity_id": entity_id, "page": page}
+    asked.update({key: value for key, value in (("action", action), ("address", address))
+                  if value is not None})  # fmt: skip
     _audit(session, principal, "audit.read", entity="audit", entity_id=0, origin=origin,
            detail=asked)  # fmt: skip
     return entries
@@ -345,7 +395,9 @@ def read_list(
     session: Session, principal: Principal, listing: Listing[_Page], *, origin: str | None = None
 ) -> _Page:
     """A page of ``listing`` within the principal's scope; the children (or households)
-    listed are audit-logged (every role may read a list of its own areas)."""
+    listed are audit-logged (every role may read a list of its own areas; a partner user
+    reads only its referrals: :func:`read_partner_referrals`)."""
+    _refuse_partner(principal, "read the lists of children, cases or households")
     found = listing.page_in(session, principal.scope_path)
     if listing.entity == "household":
         listed = {"households": [row.Household.id for row in found.rows]}
@@ -361,6 +413,78 @@ def read_export(
 ) -> Iterator[Row[Any]]:
     """Every row of ``export`` within the principal's scope, streamed; the export itself
     (its format and filters) is audit-logged first."""
+    _refuse_partner(principal, "export records")
     _audit(session, principal, export.action, entity="case", entity_id=0, origin=origin,
            detail=export.detail())  # fmt: skip
     return export.rows_in(session, principal.scope_path)
+
+
+def _refuse_partner(principal: Principal, doing: str) -> None:
+    """A partner user reads its referrals only: a list or a figure of areas is refused."""
+    if principal.role is Role.PARTNER:
+        raise PermissionDenied(
+            f"a partner may not {doing}: it reads only the referrals sent to its organisation",
+            hint="open the referrals page",
+        )
+
+
+def partner_referral(
+    session: Session,
+    principal: Principal,
+    referral_id: int,
+    operation: Operation = Operation.READ,
+    *,
+    origin: str | None = None,
+) -> Referral:
+    """A referral sent to the partner user's organisation (to read, or to answer: accept,
+    reject, report done); any other referral, and any caller but a partner user, gets not
+    found. The access is audit-logged on the referral's child, as any read of a child's
+    record."""
+    referral = session.get(Referral, referral_id)
+    if (
+        referral is None
+        or principal.role is not Role.PARTNER
+        or principal.partner_id is None
+        or referral.partner_id != principal.partner_id
+    ):
+        raise NotFound(f"referral {referral_id} not found")
+    case = session.get(Case, referral.case_id)
+    assert case is not None  # a referral's case is a foreign key
+    _audit(session, principal, f"referral.{operation.value}", entity="child",
+           entity_id=case.child_id, origin=origin,
+           detail={"referral": referral.id, "partner": referral.partner_id})  # fmt: skip
+    return referral
+
+
+def read_partner_referrals(
+    session: Session,
+    principal: Principal,
+    *,
+    statuses: Collection[ReferralStatus] | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    origin: str | None = None,
+) -> list[Row[Any]]:
+    """A page of the referrals sent to the partner user's organisation (newest first; one
+    more than a page, to tell whether another follows), each with its case's child id; the
+    children listed are audit-logged. Any caller but a partner user is refused."""
+    if principal.role is not Role.PARTNER or principal.partner_id is None:
+        raise PermissionDenied(
+            "only a partner user reads the referrals sent to its organisation",
+            hint="open the child's page for the referrals of a case",
+        )
+    query = (
+        select(Referral, Case.child_id)
+        .join(Case, Case.id == Referral.case_id)
+        .where(Referral.partner_id == principal.partner_id)
+    )
+    if statuses:
+        query = query.where(Referral.status.in_(list(statuses)))
+    query = query.order_by(Referral.sent_on.desc(), Referral.id.desc())
+    found = session.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).all()
+    # rows of (Referral, child_id), typed as the other lists' rows are (``Listed.rows``)
+    rows = cast("list[Row[Any]]", list(found))
+    listed = {"children": [row.child_id for row in rows[:per_page]], "page": page}
+    _audit(session, principal, "referral.list", entity="child", entity_id=0, origin=origin,
+           detail=listed)  # fmt: skip
+    return rows

@@ -7,24 +7,25 @@ import hmac
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
-from functools import cache
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session
 
-from ipec.auth.access import Principal, area_in_scope, require_role
+from ipec.auth.access import Principal, area_in_scope, may_read_audit_log, require_role
 from ipec.auth.models import ApiToken, Role, User, WebSession
-from ipec.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
-from ipec.errors import AccountLocked, Conflict, DataError, NotFound, PermissionDenied
+from ipec.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from ipec.auth.signin import LOCK_AFTER_FAILURES, authenticate, check_current_password
+from ipec.errors import Conflict, DataError, NotFound, PermissionDenied
 from ipec.monitoring.audit import write_audit
-from ipec.monitoring.models import Area
+from ipec.monitoring.models import Area, Partner
 from ipec.monitoring.scope import WHOLE_PROGRAMME
 
 __all__ = [
     "LOCK_AFTER_FAILURES",
-    "LOCK_MINUTES",
     "MANAGER_ROLES",
+    "MAX_TOKEN_DAYS",
     "SESSION_HOURS",
+    "TOKEN_DAYS",
     "UserRuleBroken",
     "add_user",
     "authenticate",
@@ -37,16 +38,17 @@ __all__ = [
     "list_users",
     "open_session",
     "revoke_token",
+    "token_works",
     "update_user",
     "user_for_session",
     "user_for_token",
     "user_in_scope",
 ]
 
-LOCK_AFTER_FAILURES = 5
-LOCK_MINUTES = 15
 #: How long a browser stays signed in without signing in again.
 SESSION_HOURS = 12
+#: How long an API token works unless asked otherwise, and at most.
+TOKEN_DAYS, MAX_TOKEN_DAYS = 90, 365
 #: Roles that manage the users of their own subtree.
 MANAGER_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_MANAGER})
 #: What a username may hold: lower-case letters, digits and . _ - (they appear in the audit log).
@@ -71,90 +73,80 @@ def create_user(
     password: str,
     role: Role,
     area_id: int | None,
+    partner_id: int | None = None,
 ) -> User:
     """A new user scoped to the subtree of ``area_id``; usernames are unique. An
     administrator without an area (``area_id=None``) administers the whole programme (every
-    area, those added later included); every other role needs an area."""
-    if area_id is None:
+    area, those added later included); a partner user has no area but a partner
+    (``partner_id``: it sees the referrals sent to it); every other role needs an area."""
+    _check_partner(session, role, area_id, partner_id)
+    if area_id is None and role is not Role.PARTNER:
         _check_whole_programme(role)
-    elif session.get(Area, area_id) is None:
+    elif area_id is not None and session.get(Area, area_id) is None:
         raise NotFound(f"area {area_id} not found")
     name = username.strip().lower()
     if session.scalar(select(User).where(User.username == name)) is not None:
         raise Conflict(f"a user named {name} already exists", hint="choose another username")
     user = User(username=name, display_name=display_name.strip(), role=role, area_id=area_id,
-                password_hash=hash_password(password), active=True, failed_logins=0)  # fmt: skip
+                partner_id=partner_id, password_hash=hash_password(password), active=True,
+                failed_logins=0)  # fmt: skip
     session.add(user)
     session.flush()
     return user
-
-
-def authenticate(
-    session: Session, *, username: str, password: str, now: datetime | None = None
-) -> User:
-    """The user, if the password is right; five failures lock the account for 15 minutes.
-
-    The same error, after the same Argon2 work, for an unknown user and a wrong password, and
-    a locked account says so only to the right password: names cannot be probed. The user's
-    row is locked for the check, so concurrent guesses are all counted.
-    """
-    moment = now or datetime.now(UTC)
-    query = select(User).where(User.username == username.strip().lower()).with_for_update()
-    user = session.scalar(query)
-    refused = PermissionDenied("wrong username or password")
-    if user is None or not user.active:
-        verify_password(_unknown_user_hash(), password)  # the same work as for a real user
-        raise refused
-    right = verify_password(user.password_hash, password)
-    locked = user.locked_until
-    if locked is not None and locked.replace(tzinfo=locked.tzinfo or UTC) > moment:
-        if not right:
-            raise refused
-        raise AccountLocked(
-            "too many failed sign-ins: the account is locked for a while",
-            hint=f"try again after {LOCK_MINUTES} minutes, or ask an administrator",
-        )
-    if not right:
-        user.failed_logins += 1
-        if user.failed_logins >= LOCK_AFTER_FAILURES:
-            user.locked_until = moment + timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-        session.flush()
-        raise refused
-    user.failed_logins = 0
-    user.locked_until = None
-    session.flush()
-    return user
-
-
-@cache
-def _unknown_user_hash() -> str:
-    """A hash to check passwords of unknown users against, so both take the same time."""
-    return hash_password(secrets.token_urlsafe(16))
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, *, user: User, label: str, now: datetime | None = None) -> str:
-    """A new API token for ``user``: returned once, stored only as its SHA-256."""
+def issue_token(
+    session: Session,
+    *,
+    user: User,
+    label: str,
+    now: datetime | None = None,
+    days: int = TOKEN_DAYS,
+    origin: str | None = None,
+) -> str:
+    """A new API token for ``user``, working for ``days`` days (1 to :data:`MAX_TOKEN_DAYS`)
+    and until the user's password changes or they are deactivated: returned once, stored
+    only as its SHA-256 (audit-logged)."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise DataError(f"a token works 1 to {MAX_TOKEN_DAYS} days, not {days}", column="days")
+    moment = now or datetime.now(UTC)
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label,
-                         created_at=now or datetime.now(UTC), revoked=False))  # fmt: skip
+    stored = ApiToken(user_id=user.id, token_hash=_digest(token), label=label, created_at=moment,
+                      expires_at=moment + timedelta(days=days), revoked=False,
+                      epoch=user.credential_epoch)  # fmt: skip
+    session.add(stored)
     session.flush()
+    write_audit(session, actor=user.username, action="token.create", entity="user",
+                entity_id=user.id, origin=origin,
+                detail={"token": stored.id, "label": label, "days": days})  # fmt: skip
     return token
 
 
-def user_for_token(session: Session, token: str) -> User:
-    """The active user behind an unrevoked token."""
+def user_for_token(session: Session, token: str, now: datetime | None = None) -> User:
+    """The active user behind an unrevoked, unexpired token issued since their password last
+    changed (and since they were last deactivated)."""
     found = session.scalar(
         select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False))
     )
     user = session.get(User, found.user_id) if found else None
-    if user is None or not user.active:
-        raise PermissionDenied("invalid or revoked token")
+    if found is None or user is None or not user.active or not token_works(found, user, now):
+        raise PermissionDenied("invalid, expired or revoked token")
     return user
+
+
+def token_works(token: ApiToken, user: User, now: datetime | None = None) -> bool:
+    """Whether an API token still opens the API: not revoked, not expired, and issued under
+    the user's current credential epoch."""
+    expires = token.expires_at.replace(tzinfo=token.expires_at.tzinfo or UTC)
+    return (
+        not token.revoked
+        and expires > (now or datetime.now(UTC))
+        and token.epoch == user.credential_epoch
+    )
 
 
 def open_session(
@@ -190,11 +182,14 @@ def user_for_session(session: Session, token: str, now: datetime | None = None) 
     return user
 
 
-def close_session(session: Session, token: str) -> None:
-    """Sign out: the session's token stops working at once."""
+def close_session(session: Session, token: str, *, origin: str | None = None) -> None:
+    """Sign out: the session's token stops working at once (audit-logged)."""
     found = session.scalar(select(WebSession).where(WebSession.token_hash == _digest(token)))
-    if found is not None:
+    if found is not None and not found.revoked:
         found.revoked = True
+        user = session.get(User, found.user_id)
+        write_audit(session, actor=user.username if user else "", action="sign_out",
+                    entity="user", entity_id=found.user_id, origin=origin)  # fmt: skip
         session.flush()
 
 
@@ -209,12 +204,17 @@ def list_tokens(session: Session, *, user: User) -> list[ApiToken]:
     return list(session.scalars(query))
 
 
-def revoke_token(session: Session, *, user: User, token_id: int) -> ApiToken:
-    """Revoke one of the user's own tokens; another user's token is not found."""
+def revoke_token(
+    session: Session, *, user: User, token_id: int, origin: str | None = None
+) -> ApiToken:
+    """Revoke one of the user's own tokens; another user's token is not found
+    (audit-logged)."""
     found = session.get(ApiToken, token_id)
     if found is None or found.user_id != user.id:
         raise NotFound(f"token {token_id} not found")
     found.revoked = True
+    write_audit(session, actor=user.username, action="token.revoke", entity="user",
+                entity_id=user.id, origin=origin, detail={"token": token_id})  # fmt: skip
     session.flush()
     return found
 
@@ -229,12 +229,14 @@ def change_password(
     origin: str | None = None,
 ) -> None:
     """Replace the user's password after checking the current one; every other browser
-    session of the user ends (a stolen session does not outlive the change)."""
-    if not verify_password(user.password_hash, current):
-        raise PermissionDenied("the current password is wrong")
+    session of the user and every API token end (a stolen session or token does not outlive
+    the change). A wrong current password counts as a failed sign-in (and may make the
+    account wait, ``ipec.auth.signin``): the caller commits the refusal."""
+    check_current_password(session, user, current, origin=origin)
     if new == current:
         raise DataError("the new password is the same as the current one")
     user.password_hash = hash_password(new)
+    user.credential_epoch += 1
     _end_sessions(session, user.id, keep=_digest(keep_session) if keep_session else None)
     write_audit(session, actor=user.username, action="user.password", entity="user",
                 entity_id=user.id, origin=origin)  # fmt: skip
@@ -262,11 +264,39 @@ def _check_whole_programme(role: Role) -> None:
         )
 
 
+def _check_partner(
+    session: Session, role: Role, area_id: int | None, partner_id: int | None
+) -> None:
+    """A partner user has a partner (one that exists) and no area; no other user has a
+    partner."""
+    if role is not Role.PARTNER:
+        if partner_id is not None:
+            raise DataError(f"a {role.value} has no partner: only a partner user has one",
+                            column="partner_id", hint="leave the partner out")  # fmt: skip
+        return
+    if partner_id is None:
+        raise DataError("a partner user needs its partner organisation", column="partner_id",
+                        hint="choose the partner whose referrals the user answers")  # fmt: skip
+    if area_id is not None:
+        raise DataError("a partner user has no area: it sees the referrals sent to its partner",
+                        column="area_id", hint="leave the area out")  # fmt: skip
+    if session.get(Partner, partner_id) is None:
+        raise NotFound(f"partner {partner_id} not found", hint="choose a partner of the list")
+
+
 def _check_grant(session: Session, granter: Principal, role: Role, area_id: int | None) -> None:
     """Only managers grant; only administrators grant the administrator role; the scope lies
     inside the granter's own (an area outside it is not found); only an administrator of the
-    whole programme grants the whole programme (no area), and only to an administrator."""
+    whole programme grants the whole programme (no area), and only to an administrator; and
+    only an administrator of the whole programme creates partner users (their referrals come
+    from every area)."""
     require_role(granter, MANAGER_ROLES, "manage users")
+    if role is Role.PARTNER:
+        # the same administrators as the audit log's: without an area, or of a root area
+        if not may_read_audit_log(granter):
+            raise UserRuleBroken("only an administrator of the whole programme may create "
+                                 "partner users", rule="partner_role")  # fmt: skip
+        return
     if role is Role.ADMIN and granter.role is not Role.ADMIN:
         raise UserRuleBroken(
             "only an administrator may grant the administrator role", rule="admin_role"
@@ -289,10 +319,12 @@ def add_user(
     password: str,
     role: Role,
     area_id: int | None,
+    partner_id: int | None = None,
     origin: str | None = None,
 ) -> User:
     """A new user created by a manager, within the manager's scope and rights (audit-logged);
-    ``area_id=None``: an administrator of the whole programme."""
+    ``area_id=None``: an administrator of the whole programme, or a partner user (of
+    ``partner_id``)."""
     _check_grant(session, granter, role, area_id)
     name = username.strip().lower()
     if not _USERNAME.match(name):
@@ -304,10 +336,11 @@ def add_user(
         raise DataError(f"the password is shorter than {MIN_PASSWORD_LENGTH} characters",
                         column="password")  # fmt: skip
     user = create_user(session, username=name, display_name=display_name, password=password,
-                       role=role, area_id=area_id)  # fmt: skip
+                       role=role, area_id=area_id, partner_id=partner_id)  # fmt: skip
     write_audit(session, actor=granter.username, action="user.create", entity="user",
                 entity_id=user.id, origin=origin,
-                detail={"role": role.value, "area": area_id})  # fmt: skip
+                detail={"role": role.value, "area": area_id,
+                        **({"partner": partner_id} if partner_id is not None else {})})  # fmt: skip
     session.flush()
     return user
 
@@ -327,7 +360,10 @@ def list_users(
     require_role(principal, MANAGER_ROLES, "list users")
     query = select(User, Area).join(Area, Area.id == User.area_id, isouter=True)
     if principal.scope_path != WHOLE_PROGRAMME:
-        query = query.where(Area.path.startswith(principal.scope_path, autoescape=True))
+        inside = Area.path.startswith(principal.scope_path, autoescape=True)
+        # partner users have no area: the administrators who create them list them
+        partners = User.role == Role.PARTNER
+        query = query.where(or_(inside, partners) if may_read_audit_log(principal) else inside)
     query = query.order_by(User.username).limit(per_page + 1).offset((page - 1) * per_page)
     rows: list[Row[User, Area | None]] = list(session.execute(query).all())
     write_audit(session, actor=principal.username, action="user.list", entity="user",
@@ -343,6 +379,10 @@ def user_in_scope(session: Session, principal: Principal, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
+    if user.role is Role.PARTNER:  # no area: the administrators who create them manage them
+        if not may_read_audit_log(principal):
+            raise NotFound(f"user {user_id} not found")
+        return user
     if user.area_id is None:
         if principal.scope_path != WHOLE_PROGRAMME:
             raise NotFound(f"user {user_id} not found")
@@ -373,10 +413,17 @@ def update_user(
     if active is False and user.id == granter.user_id:
         raise UserRuleBroken("you may not deactivate yourself", rule="self")
     new_role = user.role if role is None else role
+    if (new_role is Role.PARTNER) != (user.role is Role.PARTNER) or (
+        user.role is Role.PARTNER and area_id is not None
+    ):
+        raise UserRuleBroken("a partner user stays a partner user of its organisation, and no "
+                             "other user becomes one: create a new user",
+                             rule="partner_role")  # fmt: skip
     new_area = user.area_id if area_id is None else area_id
     if (new_role, new_area) != (user.role, user.area_id):
         _check_grant(session, granter, new_role, new_area)
     new_active = user.active if active is None else active
+    user_was_active = user.active
     changes = {
         name: {"from": before, "to": after}
         for name, before, after in (
@@ -389,6 +436,8 @@ def update_user(
     user.role, user.area_id, user.active = new_role, new_area, new_active
     if not new_active:
         _end_sessions(session, user.id)
+        if user_was_active:
+            user.credential_epoch += 1  # reactivation does not revive the old tokens
     write_audit(session, actor=granter.username, action="user.update", entity="user",
                 entity_id=user.id, origin=origin, detail={"changes": changes})  # fmt: skip
     session.flush()

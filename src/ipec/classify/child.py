@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from ipec.classify.engine import classify, resolve_profile
-from ipec.classify.explain import Finding, explain_row
+from ipec.classify.explain import ENGLISH, Finding, Wording, explain_row, sentences
 from ipec.classify.record import (
     MISSING_SEPARATOR,
     OUTPUT_FIELDS,
@@ -71,11 +71,8 @@ class ChildResult:
 
     @property
     def explanation(self) -> str:
-        """All findings as sentences, fired rules first."""
-        if not self.findings:
-            return ""
-        sentences = [finding.text[0].upper() + finding.text[1:] + "." for finding in self.findings]
-        return " ".join(sentences)
+        """All findings as sentences, fired rules first (in English: what a visit stores)."""
+        return sentences(self.findings)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (what a visit stores with its classification)."""
@@ -124,14 +121,16 @@ def _one_row_frame(record: Mapping[str, Any], profile: Profile) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def classify_child(record: Mapping[str, Any], profile: Profile | str) -> ChildResult:
+def classify_child(
+    record: Mapping[str, Any], profile: Profile | str, wording: Wording = ENGLISH
+) -> ChildResult:
     """Classify one child given as a mapping of canonical fields (``age``, ``econ_any``, ...).
 
     ``age``, ``econ_any`` and ``econ_hours`` are required (``econ_hours`` may be left out when
     ``econ_any`` is false: no work, no hours); chores, water and firewood left out were not
     reported; other optional fields left out were not measured. An age or hours given as None
     are unknown: when they could change the verdict, the status is ``undetermined`` and
-    :attr:`ChildResult.missing` names them.
+    :attr:`ChildResult.missing` names them. The findings are said in ``wording``.
 
     >>> classify_child({"age": 7, "econ_any": True, "econ_hours": None}, "sdg-8.7.1").missing
     ('econ_hours',)
@@ -145,6 +144,6 @@ def classify_child(record: Mapping[str, Any], profile: Profile | str) -> ChildRe
         profile_version=rules.version,
         status=WorkStatus(row["work_status"]),
         reasons=reasons,
-        findings=tuple(explain_row(row, rules)),
+        findings=tuple(explain_row(row, rules, wording)),
         values=row,
     )

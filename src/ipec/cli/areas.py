@@ -89,3 +89,30 @@ def list_command(
         typer.echo(f"{'  ' * node.depth}{node.code or '-'}  {node.name} ({node.level}): "
                    f"{node.areas_below} areas below, {node.households} households, "
                    f"{node.children} children")  # fmt: skip
+
+
+@app.command("estimates")
+def estimates_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The output of ipec survey small-area (.csv or .parquet), run with "
+            "--population-column: one row per area code.",
+            dir_okay=False,
+        ),
+    ],
+    url: Annotated[str, _URL] = DEFAULT_URL,
+) -> None:
+    """Keep survey estimates of child labour on the areas (by code), for the coverage of need:
+    all of FILE or nothing, every bad row named; an area's earlier estimate is replaced."""
+    from ipec.need.estimates import import_estimates, read_estimates
+
+    frame = read_estimates(file)
+    engine = make_engine(url, write_transactions=True)
+    try:
+        with Session(engine) as session, session.begin():
+            done = import_estimates(session, frame, source=file.name, actor="cli")
+    finally:
+        engine.dispose()
+    typer.echo(f"imported {done.source}: {done.indicator} estimates of {done.areas} areas "
+               f"({done.replaced} replaced)")  # fmt: skip

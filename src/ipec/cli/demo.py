@@ -10,10 +10,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ipec.config import load_settings
+from ipec.config import Settings, load_settings
 from ipec.db import make_engine, upgrade
-from ipec.demo import DEMO_PASSWORD, DEMO_PROFILE, DemoSize, seed_database
+from ipec.demo import DEMO_PARTNER, DEMO_PASSWORD, DEMO_PROFILE, DemoSize, seed_database
 from ipec.errors import DataError
+from ipec.monitoring.schedule import rule_of
 from ipec.standards import load_profile
 
 __all__ = ["demo_command"]
@@ -142,8 +143,8 @@ def demo_command(
                 if done == total:
                     progress.update(task, description="indexing and committing")
 
-            counts = seed_database(engine, profile, size=size, today=day,
-                                   progress=advance)  # fmt: skip
+            counts = seed_database(engine, profile, size=size, today=day, progress=advance,
+                                   rule=rule_of(Settings(demo=True)))  # fmt: skip
     except BaseException:
         engine.dispose()
         if created is not None:
@@ -158,7 +159,8 @@ def demo_command(
         f"{counts['services']:,} services, {counts['referrals']:,} referrals, "
         f"{counts['follow_ups']:,} follow-ups, up to {day.isoformat()}"
     )
-    typer.echo(f"accounts (password {DEMO_PASSWORD}): admin, manager, supervisor, monitor, viewer")
+    typer.echo(f"accounts (password {DEMO_PASSWORD}): admin, manager, supervisor, monitor, "
+               f"viewer, partner (a user of the {DEMO_PARTNER})")  # fmt: skip
     if serve:
         import uvicorn
 

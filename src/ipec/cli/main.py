@@ -81,6 +81,25 @@ LAZY_COMMANDS: dict[str, _Lazy] = {
         "Import and list the administrative areas (the hierarchy every record hangs on).",
     ),
     "users": _Lazy("ipec.cli.users", "app", "Manage the users of the monitoring system."),
+    "reminders": _Lazy(
+        "ipec.cli.reminders", "app", "Send the reminders digest by e-mail (for cron)."
+    ),
+    "forms": _Lazy(
+        "ipec.cli.forms",
+        "app",
+        "XLSForms for ODK and KoboToolbox, and the entity list of children due.",
+    ),
+    "import": _Lazy(
+        "ipec.cli.imports",
+        "app",
+        "Import submissions of ODK Central and KoboToolbox, and existing registers.",
+    ),
+    "duplicates": _Lazy(
+        "ipec.cli.duplicates",
+        "duplicates_command",
+        "List children of the user's areas that may be registered twice, with a score and "
+        "the fields that agree (probabilistic record linkage; see docs/forms.md).",
+    ),
 }
 
 

@@ -31,6 +31,7 @@ from ipec.survey.mapping import MappedSurvey
 from ipec.survey.maps import load_map
 from ipec.survey.output import OUTPUT_FORMATS, write_estimates
 from ipec.survey.pipeline import open_mapped, run_metadata
+from ipec.survey.pooling import Pooling, Rescale, parse_populations
 from ipec.survey.readers import SURVEY_FORMATS, open_survey
 from ipec.survey.variables import (
     estimate_variables,
@@ -106,6 +107,33 @@ StreamingOption = Annotated[
     ),
 ]
 
+SurveyIdOption = Annotated[
+    str | None,
+    typer.Option(
+        "--survey-id",
+        help="Pool several surveys (rounds, countries) held in one file or dataset: the "
+        "variable that tells them apart. Strata and PSUs are nested within survey, the "
+        "breakdown 'survey' gives each survey's estimates, the total is the pooled one.",
+    ),
+]
+RescaleOption = Annotated[
+    str,
+    typer.Option(
+        "--rescale-weights",
+        help="With --survey-id: none (weights as in the file: expansion factors), sample "
+        "(each survey's weights sum to its number of cases) or population (each survey's "
+        "weights sum to its --survey-population).",
+    ),
+]
+PopulationsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--survey-population",
+        help="With --rescale-weights population: a survey and its population, ID=N "
+        "(repeatable, one per survey).",
+    ),
+]
+
 NormaliseOption = Annotated[
     bool,
     typer.Option(
@@ -136,6 +164,16 @@ def _options(
     return EstimateOptions(ci=ci_method, df=df_method, flags=flags), lonely
 
 
+def pooling(survey_id: str | None, rescale: str, populations: list[str] | None) -> Pooling | None:
+    """The pooling the options ask for; options of a pooling without --survey-id are refused."""
+    if survey_id is None:
+        if rescale != "none" or populations:
+            raise DataError("--rescale-weights and --survey-population go with --survey-id")
+        return None
+    rule: Rescale = choice(rescale, get_args(Rescale), "--rescale-weights")  # type: ignore[assignment]
+    return Pooling(survey_id, rule, parse_populations(populations or []))
+
+
 def _estimates_to_file(
     file: Path,
     survey_map: str,
@@ -146,15 +184,16 @@ def _estimates_to_file(
     noun: str,
     variables: Sequence[str] = (),
     streaming: bool | None = None,
+    pool: Pooling | None = None,
 ) -> None:
     """Check the request, read the survey, compute, write atomically, report warnings."""
     check_output(output, file)
     rules = resolve_profile(profile) if profile else None
     options, lonely = settings
     with Console(stderr=True).status("reading the survey", spinner="dots") as status:
-        mapped = open_mapped(
-            file, survey_map, lonely_psu=lonely, variables=variables, streaming=streaming
-        )
+        # one estimate or table set: the columns as read, not copied into one chunk each
+        mapped = open_mapped(file, survey_map, lonely_psu=lonely, variables=variables,
+                             streaming=streaming, pool=pool, one_chunk=False)  # fmt: skip
         status.update("classifying and estimating")
         result = compute(mapped, rules, options)
         status.update("writing")
@@ -250,6 +289,9 @@ def estimate_command(
         ),
     ] = "",
     streaming: StreamingOption = None,
+    survey_id: SurveyIdOption = None,
+    rescale_weights: RescaleOption = "none",
+    survey_population: PopulationsOption = None,
 ) -> None:
     """Estimate child labour indicators with standard errors and intervals, by domain.
 
@@ -275,6 +317,7 @@ def estimate_command(
     if calibrate is not None and not requests:
         raise DataError("--calibrate goes with --variable or --ratio")
     margins = read_margins(calibrate) if calibrate is not None else {}
+    pool = pooling(survey_id, rescale_weights, survey_population)
 
     def compute(
         mapped: MappedSurvey, rules: Profile | None, options: EstimateOptions
@@ -294,7 +337,7 @@ def estimate_command(
     settings = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
     names = [name for request in requests for name in request.variables] + list(margins)
     _estimates_to_file(file, survey_map, profile, output, settings, compute, "estimates",
-                       variables=names, streaming=streaming)  # fmt: skip
+                       variables=names, streaming=streaming, pool=pool)  # fmt: skip
 
 
 def _numbers(text: str, option: str) -> list[float]:
@@ -316,6 +359,10 @@ def tables_command(
     suppress_below: SuppressOption = 25,
     parenthesise_below: ParenthesiseOption = 50,
     normalise_weights: NormaliseOption = False,
+    streaming: StreamingOption = None,
+    survey_id: SurveyIdOption = None,
+    rescale_weights: RescaleOption = "none",
+    survey_population: PopulationsOption = None,
 ) -> None:
     """Write the standard table set: SDG 8.7.1 (both series) and MICS6 PR.3.1-PR.3.4.
 
@@ -324,6 +371,7 @@ def tables_command(
     each table's footnotes. An .xlsx output has one sheet per table.
     """
     settings = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
+    pool = pooling(survey_id, rescale_weights, survey_population)
 
     def compute(
         mapped: MappedSurvey, rules: Profile | None, options: EstimateOptions
@@ -333,7 +381,8 @@ def tables_command(
         assert rules is not None  # the command requires a profile
         return standard_tables(mapped, rules, options, normalise=normalise_weights)
 
-    _estimates_to_file(file, survey_map, profile, output, settings, compute, "table cells")
+    _estimates_to_file(file, survey_map, profile, output, settings, compute, "table cells",
+                       streaming=streaming, pool=pool)  # fmt: skip
 
 
 @app.command("report")
@@ -367,6 +416,19 @@ def report_command(
     suppress_below: SuppressOption = 25,
     parenthesise_below: ParenthesiseOption = 50,
     normalise_weights: NormaliseOption = False,
+    streaming: StreamingOption = None,
+    survey_id: SurveyIdOption = None,
+    rescale_weights: RescaleOption = "none",
+    survey_population: PopulationsOption = None,
+    boundaries: Annotated[
+        Path | None,
+        typer.Option(
+            "--boundaries",
+            help="The regions' boundaries (GeoJSON in longitude and latitude degrees, each "
+            "feature's 'code' property the region as the report names it): child labour by "
+            "region is drawn as a map too.",
+        ),
+    ] = None,
 ) -> None:
     """Write the situational analysis report: one HTML file with headline figures, charts,
     the standard tables and the methodology, in English or French.
@@ -377,6 +439,7 @@ def report_command(
     from ipec.survey.report import write_report  # matplotlib: this command only
 
     check_output(output, file, html=True)
+    pool = pooling(survey_id, rescale_weights, survey_population)
     options, lonely = _options(ci, df, lonely_psu, suppress_below, parenthesise_below)
     with Console(stderr=True).status("building the report", spinner="dots"):
         write_report(
@@ -390,6 +453,9 @@ def report_command(
             options=options,
             lonely_psu=lonely,
             normalise_weights=normalise_weights,
+            streaming=streaming,
+            pool=pool,
+            boundaries=boundaries,
         )
     typer.echo(f"wrote the report to {output}", err=True)
 

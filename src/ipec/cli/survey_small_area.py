@@ -18,6 +18,7 @@ from ipec.classify import resolve_profile
 from ipec.cli.survey import FileArgument, LonelyOption, MapOption, check_output, choice
 from ipec.errors import DataError
 from ipec.files import atomic_output, check_output_path, table_format
+from ipec.maps import read_boundaries
 from ipec.survey.analysis import INDICATOR_LABELS, EstimateOptions
 from ipec.survey.design import LonelyPsu
 from ipec.survey.pipeline import open_mapped, run_metadata
@@ -28,6 +29,7 @@ from ipec.survey.small_area_estimates import (
     direct_by_area,
     small_area_estimates,
 )
+from ipec.survey.small_area_map import estimates_map, write_estimates_map
 
 __all__ = ["small_area_command"]
 
@@ -100,6 +102,37 @@ def _report(result: SmallAreaResult, auxiliary: str) -> None:
         f"log-likelihood {fit.loglike:.4g}, AIC {fit.aic:.4g}",
         err=True,
     )
+
+
+def _boundaries(
+    choropleth: Path | None, boundaries: Path | None, others: tuple[Path | None, ...]
+) -> dict[str, str] | None:
+    """The boundaries to draw with, read before the survey (so a bad file costs nothing)."""
+    if choropleth is None and boundaries is None:
+        return None
+    if choropleth is None or boundaries is None:
+        raise DataError("--choropleth and --boundaries go together",
+                        hint="give both to draw the map, or neither")  # fmt: skip
+    if choropleth.suffix.lower() != ".svg":
+        raise DataError("the map is written as .svg", source=str(choropleth))
+    check_output_path(choropleth)
+    if choropleth.resolve() in {other.resolve() for other in others if other is not None}:
+        raise DataError("--choropleth would overwrite another file", source=str(choropleth))
+    return read_boundaries(boundaries)
+
+
+def _draw(path: Path, shapes: dict[str, str], result: SmallAreaResult, indicator: str,
+          area: str) -> None:  # fmt: skip
+    """Write the map of the estimates, and list the estimated areas it could not draw."""
+    level = round(100 * result.level)
+    title = f"{INDICATOR_LABELS[indicator]} by {area}: estimate and {level}% interval"
+    drawn = estimates_map(result.frame, shapes, title=title)
+    write_estimates_map(path, drawn)
+    missing = [code for code in drawn.undrawn if code in set(result.frame["area"].cast(str))]
+    if missing:
+        typer.echo(f"{len(missing)} area(s) have no boundary and are not on the map: "
+                   f"{_listed(missing)}", err=True)  # fmt: skip
+    typer.echo(f"wrote the map to {path}", err=True)
 
 
 def small_area_command(
@@ -182,6 +215,23 @@ def small_area_command(
         ),
     ] = None,
     lonely_psu: LonelyOption = "fail",
+    choropleth: Annotated[
+        Path | None,
+        typer.Option(
+            "--choropleth",
+            help="Also draw the estimates as a map (.svg, offline: no tiles), each area "
+            "shaded by its estimate and named with its interval; needs --boundaries.",
+        ),
+    ] = None,
+    boundaries: Annotated[
+        Path | None,
+        typer.Option(
+            "--boundaries",
+            help="The areas' boundaries for --choropleth: GeoJSON in longitude and latitude "
+            "degrees, each feature's 'code' property the area's code (the file ipec areas "
+            "import reads).",
+        ),
+    ] = None,
 ) -> None:
     """Small-area (Fay-Herriot) estimates of child labour for every area, with their MSEs.
 
@@ -209,6 +259,7 @@ def small_area_command(
             raise DataError("--fit would overwrite another file", source=str(fit_path))
     if auxiliary.resolve() == output.resolve():
         raise DataError("the output would overwrite the auxiliary file", source=str(output))
+    shapes = _boundaries(choropleth, boundaries, (output, file, auxiliary, fit_path))
     names = [c.strip() for c in covariates.split(",") if c.strip()] if covariates else None
     aux = read_auxiliary(
         auxiliary,
@@ -241,6 +292,8 @@ def small_area_command(
                 result.frame.write_parquet(temporary)
     if fit_path is not None:
         _write_json(fit_path, content)
+    if choropleth is not None and shapes is not None:
+        _draw(choropleth, shapes, result, indicator, area)
     for warning in mapped.report.warnings:
         typer.echo(f"warning: {warning}", err=True)
     _report(result, str(auxiliary))

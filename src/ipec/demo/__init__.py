@@ -18,9 +18,17 @@ read from ``ipec.monitoring.readmodel``; the records are written in bulk (``ipec
 """
 
 from ipec.demo.size import DemoSize
-from ipec.demo.writer import DEMO_PASSWORD, Progress, seed_database, seed_demo
+from ipec.demo.writer import DEMO_PARTNER, DEMO_PASSWORD, Progress, seed_database, seed_demo
 
-__all__ = ["DEMO_PASSWORD", "DEMO_PROFILE", "DemoSize", "Progress", "seed_database", "seed_demo"]
+__all__ = [
+    "DEMO_PARTNER",
+    "DEMO_PASSWORD",
+    "DEMO_PROFILE",
+    "DemoSize",
+    "Progress",
+    "seed_database",
+    "seed_demo",
+]
 
 #: The profile the demo is classified under and served with.
 DEMO_PROFILE = "cocoa-ci-2017"

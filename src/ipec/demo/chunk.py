@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -30,13 +30,15 @@ import polars as pl
 
 from ipec.classify import Reason, reason_column
 from ipec.demo.country import Areas, Ids
-from ipec.demo.histories import Due, History, Story, replay
+from ipec.demo.histories import Due, History, Step, Story, replay
 from ipec.demo.remediation import age_at, referrals, services
 from ipec.demo.size import DemoSize
 from ipec.demo.verdicts import Verdicts
 from ipec.demo.work import Work, follow_up_records, routine_records
-from ipec.monitoring.followup import add_months, due_dates
+from ipec.monitoring.followup import DEFAULT_RULE, FollowUpRule
 from ipec.monitoring.models import CaseKind, Sex
+from ipec.monitoring.prevention import OPEN_AT_RISK
+from ipec.monitoring.rolling import first_due, is_late, next_due, shifted
 from ipec.standards import Profile
 
 __all__ = ["COUNTED", "Country", "Frames", "chunk"]
@@ -97,6 +99,8 @@ class Country:
     work: Work
     verdicts: Verdicts
     counts: dict[str, int]
+    #: The follow-up rule the service applies (``ipec.monitoring.schedule.rule_of``).
+    rule: FollowUpRule = DEFAULT_RULE
 
 
 @dataclass(slots=True)
@@ -232,41 +236,16 @@ def _cases(made: _Chunk, routine: pl.DataFrame) -> pl.DataFrame:
 
 
 def _follow_ups(made: _Chunk, cases: pl.DataFrame) -> pl.DataFrame:
-    """Every follow-up due (by the rule, from the start of remediation up to today, and the
-    first two however far ahead, as starting remediation schedules them) of every case whose
-    remediation started, in due order per case (``case``: the case's row); each done on time
-    or late by a visit, classified (``row``: the visit's), unless it was missed or its visit
-    is not made by today."""
+    """Every follow-up of every case whose remediation started, as the service schedules
+    them (:func:`_schedule`: the rolling rule of :mod:`ipec.monitoring.rolling`), in due
+    order per case (``case``: the case's row); each done on time or late by a visit,
+    classified (``row``: the visit's), unless it was missed or its visit is not made by
+    today."""
     today, rng = made.country.today, made.rng
     started = cases.with_row_index("case").filter(pl.col("start_on").is_not_null())
-    starts = started.select("start_on").unique()
-    schedule = starts.with_columns(
-        due_on=pl.Series(
-            [due_dates(day, max(today, add_months(day, 6))) for day in starts["start_on"]],
-            dtype=pl.List(pl.Date),
-        )
-    ).explode("due_on")
-    due = (
-        started.select("case", "child", "kind", "response", "start_on")
-        .join(schedule, on="start_on")
-        .sort("case", "due_on")
-    )
-    n = due.height
-    draw = rng.random(n)
-    lag = np.where(draw < _MISSED + _LATE, rng.integers(*_LATE_DAYS, n),
-                   rng.integers(*_ON_TIME_DAYS, n))  # fmt: skip
+    due = _schedule(started, rng, today, made.country.rule)
     missed = pl.col("missed")
-    due = (
-        due.with_columns(
-            missed=pl.Series(draw < _MISSED) & (pl.col("due_on") < today),
-            visit_on=pl.col("due_on") + pl.duration(days=pl.lit(pl.Series(lag))),
-            close_draw=pl.Series(rng.random(n)),
-        )
-        # at most one missed follow-up a case
-        .with_columns(missed=missed & (missed.cum_sum().over("case") <= 1))
-        .with_columns(done=~missed & (pl.col("visit_on") <= today))
-        .with_row_index("row")
-    )
+    due = due.with_columns(done=~missed & pl.col("visit_on").is_not_null()).with_row_index("row")
     done = (
         due.filter("done")
         .with_columns(number=pl.int_range(pl.len()).over("case"), made=pl.len().over("case"))
@@ -282,6 +261,69 @@ def _follow_ups(made: _Chunk, cases: pl.DataFrame) -> pl.DataFrame:
     visits = pl.concat([done.select("row", visit_date="visit_on"), verdicts], how="horizontal")
     due = due.with_columns(row=pl.when("done").then("row"))
     return due.join(visits, on="row", how="left", maintain_order="left")
+
+
+def _schedule(
+    started: pl.DataFrame, rng: np.random.Generator, today: date, rule: FollowUpRule
+) -> pl.DataFrame:
+    """Each started case's follow-ups by the service's rule: the first ones from the start of
+    remediation; each done (0-21 days after it was due, or late, 31-60 days after) followed
+    by the next when none waits, a late one moving those waiting to its visit; now and then
+    one missed (at most one a case, only while another waits, as a monitor who does the next
+    one leaves it); those whose visit falls after today are not done, and end the case's
+    schedule. Returns (case, child, kind, response, start_on, due_on, missed, visit_on,
+    close_draw) in due order per case."""
+    n = started.height
+    most = len(rule.first_months) + (_SPAN_DAYS // 28) // rule.every_months + 3
+    draws = rng.random((n, most)).tolist()
+    lags = np.where(np.asarray(draws) < _MISSED + _LATE, rng.integers(*_LATE_DAYS, (n, most)),
+                    rng.integers(*_ON_TIME_DAYS, (n, most))).tolist()  # fmt: skip
+    closing = rng.random((n, most)).tolist()
+    columns: dict[str, list[Any]] = {name: [] for name in ("index", "due_on", "missed",
+                                                           "visit_on", "close_draw")}  # fmt: skip
+
+    def scheduled(index: int, later: list[date]) -> None:
+        """Follow-ups scheduled whose visit is not made by today."""
+        for day in later:
+            for name, value in (("index", index), ("due_on", day), ("missed", False),
+                                ("visit_on", None), ("close_draw", 1.0)):  # fmt: skip
+                columns[name].append(value)
+
+    for index, start in enumerate(started["start_on"].to_list()):
+        waiting = first_due(start, rule)
+        missed_one = False
+        for k in range(most):
+            due_on = waiting.pop(0)
+            visit_on = due_on + timedelta(days=lags[index][k])
+            missed = (draws[index][k] < _MISSED and due_on < today and not missed_one
+                      and bool(waiting))  # fmt: skip
+            missed_one = missed_one or missed
+            done = not missed and visit_on <= today
+            for name, value in (("index", index), ("due_on", due_on), ("missed", missed),
+                                ("visit_on", visit_on if done else None),
+                                ("close_draw", closing[index][k])):  # fmt: skip
+                columns[name].append(value)
+            if missed:
+                continue
+            if not done:
+                scheduled(index, waiting)
+                break
+            late = is_late(due_on, visit_on, rule)
+            if late:
+                waiting = shifted(waiting, due_on, visit_on)
+            if not waiting:
+                waiting = [next_due(visit_on if late else due_on, rule)]
+        else:
+            scheduled(index, waiting)  # more than two years of follow-ups: not reached
+    frame = pl.DataFrame(columns, schema={"index": pl.UInt32, "due_on": pl.Date,
+                                          "missed": pl.Boolean, "visit_on": pl.Date,
+                                          "close_draw": pl.Float64})  # fmt: skip
+    info = started.select("case", "child", "kind", "response", "start_on").with_row_index("index")
+    return (
+        frame.join(info, on="index", how="left", maintain_order="left")
+        .select("case", "child", "kind", "response", "start_on", "due_on", "missed", "visit_on",
+                "close_draw")
+    )  # fmt: skip
 
 
 def _in_labour(done: pl.DataFrame) -> Array:
@@ -392,7 +434,8 @@ def _case_rows(
             id=pl.Series(case_ids),
             status=pl.Series([status.value for status in history.statuses]),
             closed_on=pl.Series(history.closed_on, dtype=pl.Date),
-            version=pl.Series([1 + len(steps) for steps in history.steps]),
+            # every step but the opening of an at-risk case changed the case
+            version=pl.Series([_changes(steps) for steps in history.steps]),
         )
         .join(found, on="child", how="left", maintain_order="left")
         .join(made.children.select("child", "birth_date", child_id="id"), on="child",
@@ -420,6 +463,11 @@ def _case_rows(
         .select("case_id", "due_on", "visit_id")
     )  # fmt: skip
     out.append(("follow_ups", due.with_columns(id=pl.Series(ids.take("follow_ups", due.height)))))
+
+
+def _changes(steps: list[Step]) -> int:
+    """A case's version: 1, plus each step that changed it (all but opening at risk)."""
+    return 1 + sum(step[0] != OPEN_AT_RISK for step in steps)
 
 
 def _events(ids: Ids, case_ids: Array, history: History) -> pl.DataFrame:

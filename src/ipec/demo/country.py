@@ -72,32 +72,34 @@ class Areas:
 def areas(size: DemoSize, ids: Ids) -> Areas:
     """The hierarchy, with materialised paths; community "r.d.c" has monitor "monitor-r.d.c"
     and its district's case worker "caseworker-r.d"."""
-    rows: list[tuple[int, int | None, str, str, str]] = []
+    rows: list[tuple[int, int | None, str, str, str, str]] = []
     communities: list[int] = []
     monitors: list[str] = []
     workers: list[str] = []
     districts: list[int] = []
 
-    def add(name: str, level: str, parent: tuple[int, str] | None) -> tuple[int, str]:
+    def add(name: str, level: str, parent: tuple[int, str] | None, code: str) -> tuple[int, str]:
         area_id = int(ids.take("areas", 1)[0])
         path = f"{parent[1] if parent else '/'}{area_id}/"
-        rows.append((area_id, parent[0] if parent else None, name, level, path))
+        rows.append((area_id, parent[0] if parent else None, name, level, path, code))
         return area_id, path
 
-    country = add("Demoland", "country", None)
+    # Codes as a statistics office numbers its areas: the country's, then one part a level.
+    country = add("Demoland", "country", None, "DL")
     for r in range(1, size.regions + 1):
-        region = add(f"Region {r}", "region", country)
+        region = add(f"Region {r}", "region", country, f"DL-{r}")
         for d in range(1, size.districts_per_region + 1):
-            district = add(f"District {r}.{d}", "district", region)
+            district = add(f"District {r}.{d}", "district", region, f"DL-{r}-{d}")
             districts.append(district[0])
             for c in range(1, size.communities_per_district + 1):
-                communities.append(add(f"Community {r}.{d}.{c}", "community", district)[0])
+                community = add(f"Community {r}.{d}.{c}", "community", district, f"DL-{r}-{d}-{c}")
+                communities.append(community[0])
                 monitors.append(f"monitor-{r}.{d}.{c}")
                 workers.append(f"caseworker-{r}.{d}")
     frame = pl.DataFrame(
         rows,
         schema={"id": pl.Int64, "parent_id": pl.Int64, "name": pl.String, "level": pl.String,
-                "path": pl.String},
+                "path": pl.String, "code": pl.String},
         orient="row",
     )  # fmt: skip
     return Areas(frame, country[0], districts, np.array(communities, dtype=np.int64),

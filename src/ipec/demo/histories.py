@@ -1,10 +1,11 @@
 """Each case's history: the steps its case worker takes, and what the visits change.
 
 A case opens on the visit that found the child in child labour (or, for a child at risk, on
-the visit that found a sibling in it). Its case worker plans the action a few days later and
-starts remediation a few weeks after that (the first services start that day); follow-ups
-fall due by the rule (:func:`ipec.monitoring.followup.due_dates`) and the child's follow-up
-visits then move the case on:
+the visit that found a sibling in it: the rule's proposal of a sibling, confirmed by the
+monitor that day, the history's first step ``open_at_risk``). Its case worker plans the
+action a few days later and starts remediation a few weeks after that (the first services
+start that day); follow-ups fall due by the rolling rule (:mod:`ipec.monitoring.rolling`)
+and the child's follow-up visits then move the case on:
 
 - a visit that finds the child out of child labour moves a case in remediation under
   follow-up; a case under follow-up may close once the two latest follow-ups found the child
@@ -16,7 +17,8 @@ visits then move the case on:
 
 Every step is looked up in the workflow's table (:data:`ipec.monitoring.workflow.TRANSITIONS`),
 so the history is one the service could have written and the status is where it ends.
-Follow-ups after the day a case closed are not scheduled, nor are its visits made.
+Follow-ups after the day a case closed are not scheduled (closing drops them), nor are its
+visits made.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import NamedTuple
 
 from ipec.monitoring.followup import ready_to_close
 from ipec.monitoring.models import CaseKind, CaseStatus
+from ipec.monitoring.prevention import OPEN_AT_RISK, RiskReason
 from ipec.monitoring.workflow import TRANSITIONS, Action
 
 __all__ = ["Due", "History", "Story", "replay"]
@@ -44,6 +47,14 @@ _STEPS = {
     (action, source): (target, action.value, source.value, target.value, _HOURS[action])
     for (action, source), target in TRANSITIONS.items()
 }
+
+
+#: A step of a history: action, from status (None for the opening of an at-risk case), to
+#: status, day, hour, actor, reason.
+Step = tuple[str, str | None, str, date, int, str, str | None]
+#: An at-risk case opens with its reason (``ipec.monitoring.prevention.open_at_risk``), at
+#: this hour: the monitor confirms the rule's proposal after the morning's visits.
+_OPEN_HOUR = 9
 
 
 class Story(NamedTuple):
@@ -80,9 +91,7 @@ class History:
 
     statuses: list[CaseStatus] = field(default_factory=list)
     closed_on: list[date | None] = field(default_factory=list)
-    steps: list[list[tuple[str, str, str, date, int, str, str | None]]] = field(
-        default_factory=list
-    )
+    steps: list[list[Step]] = field(default_factory=list)
     scheduled: list[bool] = field(default_factory=list)
 
 
@@ -97,7 +106,12 @@ def replay(stories: list[Story], dues: list[list[Due]], today: date) -> History:
 
 def _one(case: Story, dues: list[Due], today: date, history: History) -> None:
     status = CaseStatus.AT_RISK if case.kind is CaseKind.AT_RISK else CaseStatus.IDENTIFIED
-    steps: list[tuple[str, str, str, date, int, str, str | None]] = []
+    steps: list[Step] = []
+    if case.kind is CaseKind.AT_RISK:
+        # a sibling seen the day a child of the household was found in child labour: the
+        # rule's proposal, confirmed by the monitor that day
+        steps.append((OPEN_AT_RISK, None, status.value, case.opened_on, _OPEN_HOUR, case.monitor,
+                      RiskReason.SIBLING.value))  # fmt: skip
 
     def step(action: Action, day: date, actor: str, reason: str | None = None) -> None:
         nonlocal status

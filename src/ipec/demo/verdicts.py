@@ -13,7 +13,7 @@ import json
 import polars as pl
 
 from ipec.classify import REASON_COLUMNS, Reason, classify, hazard_columns, reason_column
-from ipec.classify.explain import explain_row
+from ipec.classify.explain import explain_row, sentences
 from ipec.standards import Profile
 
 __all__ = ["Verdicts"]
@@ -61,7 +61,7 @@ class Verdicts:
         for row in distinct.iter_rows(named=True):
             reasons.append(json.dumps([code for code, column in _REASONS if row[column]]))
             findings = explain_row(row, self.profile)
-            explanations.append(" ".join(f.text[0].upper() + f.text[1:] + "." for f in findings))
+            explanations.append(sentences(findings))
         fresh = distinct.with_columns(
             pl.Series("reasons", reasons, dtype=pl.String),
             pl.Series("explanation", explanations, dtype=pl.String),

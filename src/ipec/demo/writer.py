@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ipec.auth import Role, create_user
 from ipec.db.bulk import BulkWriter, Through, analyze, bulk_load, vacuum
+from ipec.demo.boundaries import with_boundaries
 from ipec.demo.chunk import COUNTED, Country, Frames, chunk
 from ipec.demo.country import PARTNERS, Ids, areas, partners
 from ipec.demo.size import DemoSize
@@ -26,13 +27,16 @@ from ipec.demo.verdicts import Verdicts
 from ipec.demo.work import Work
 from ipec.errors import DataError
 from ipec.monitoring.copies import insert_with_copies
+from ipec.monitoring.followup import DEFAULT_RULE, FollowUpRule
 from ipec.monitoring.models import Area, Case, FollowUp, Partner, Visit
 from ipec.monitoring.readmodel import refresh_case_facts, refresh_child_facts
 from ipec.monitoring.search_keys import refresh_name_keys
+from ipec.monitoring.service import assign_area_monitor
 from ipec.standards import Profile
 
 __all__ = [
     "CHUNK_HOUSEHOLDS",
+    "DEMO_PARTNER",
     "DEMO_PASSWORD",
     "DEMO_SIZE",
     "Progress",
@@ -41,6 +45,8 @@ __all__ = [
 ]
 
 DEMO_PASSWORD = "demo-password-2026"
+#: The partner whose user (``partner``) the demo makes: most referrals go to it.
+DEMO_PARTNER = "Social Welfare Department"
 #: Households generated and written per chunk: about 50,000 children and their visits,
 #: which bounds memory whatever the size of the country.
 CHUNK_HOUSEHOLDS = 20_000
@@ -124,6 +130,7 @@ def seed_demo(
     today: date,
     progress: Progress | None = None,
     chunk_households: int = CHUNK_HOUSEHOLDS,
+    rule: FollowUpRule = DEFAULT_RULE,
 ) -> dict[str, int]:
     """Fill an empty, migrated database with the synthetic country as it stands on
     ``today`` (two years of history), in the session's transaction (the caller commits);
@@ -133,13 +140,13 @@ def seed_demo(
     with bulk_load(connection, _TABLES) as writer:
         ids = Ids({table: writer.next_id(table) for table in _TABLES})
         made = areas(size, ids)
-        writer.write("areas", made.frame)
+        writer.write("areas", with_boundaries(made.frame, size))
         partner_rows, partner_ids = partners(ids)
         writer.write("partners", partner_rows)
         country = Country(
             size=size, profile=profile, today=today, ids=ids, areas=made,
             partners=partner_ids, work=Work(profile), verdicts=Verdicts(profile),
-            counts=dict.fromkeys(COUNTED, 0),
+            counts=dict.fromkeys(COUNTED, 0), rule=rule,
         )  # fmt: skip
         _write_chunks(country, writer, max(1, chunk_households), progress)
     # Every child's and case's facts in one statement each, once the records are indexed;
@@ -155,10 +162,25 @@ def seed_demo(
         ("monitor", Role.MONITOR, made.districts[0]),
         ("viewer", Role.VIEWER, made.country),
     ]
-    for name, role, area in accounts:
-        create_user(session, username=name, display_name=name.capitalize(),
-                    password=DEMO_PASSWORD, role=role, area_id=area)  # fmt: skip
+    users = {
+        name: create_user(
+            session,
+            username=name,
+            display_name=name.capitalize(),
+            password=DEMO_PASSWORD,
+            role=role,
+            area_id=area,
+        )
+        for name, role, area in accounts
+    }
+    # A partner user of the social services, who answer the referrals sent to them.
+    users["partner"] = create_user(session, username="partner", display_name="Social welfare",
+                                   password=DEMO_PASSWORD, role=Role.PARTNER, area_id=None,
+                                   partner_id=partner_ids[DEMO_PARTNER])  # fmt: skip
     session.flush()
+    # The demo monitor's week is its district's follow-ups, as a supervisor would assign them.
+    assign_area_monitor(session, area_id=made.districts[0], user_id=users["monitor"].id,
+                        actor="supervisor")  # fmt: skip
     return {"areas": made.frame.height, "partners": len(PARTNERS), **country.counts}
 
 
@@ -170,11 +192,12 @@ def seed_database(
     today: date,
     progress: Progress | None = None,
     chunk_households: int = CHUNK_HOUSEHOLDS,
+    rule: FollowUpRule = DEFAULT_RULE,
 ) -> dict[str, int]:
     """Seed an empty, migrated database in one transaction (all of it or nothing), then
     leave it ready for queries (on PostgreSQL, the tables are vacuumed after the commit)."""
     with Session(engine) as session, session.begin():
         counts = seed_demo(session, profile, size=size, today=today, progress=progress,
-                           chunk_households=chunk_households)  # fmt: skip
+                           chunk_households=chunk_households, rule=rule)  # fmt: skip
     vacuum(engine, (*_TABLES, *_FACTS))
     return counts

@@ -46,6 +46,9 @@ from ipec.db.base import Base
 from ipec.errors import DataError, NotFound
 
 __all__ = [
+    "Approval",
+    "ApprovalKind",
+    "ApprovalStatus",
     "Area",
     "AreaMonitor",
     "AuditEntry",
@@ -56,6 +59,9 @@ __all__ = [
     "CaseStatus",
     "Child",
     "ChildFacts",
+    "Consent",
+    "ConsentGiver",
+    "ConsentPurpose",
     "FollowUp",
     "Household",
     "HouseholdMove",
@@ -63,11 +69,14 @@ __all__ = [
     "NameKey",
     "Partner",
     "PartnerKind",
+    "PlanAction",
+    "PlanActionStatus",
     "Referral",
     "ReferralStatus",
     "RemediationService",
     "ServiceType",
     "Sex",
+    "SubmissionImport",
     "Visit",
 ]
 
@@ -398,6 +407,9 @@ class Case(Base):
     #: case list sorts and filters by them (girls, under 12) from the cases' indexes.
     child_sex: Mapped[Sex] = mapped_column(_enum(Sex, "sex"))
     child_birth_date: Mapped[date] = mapped_column(Date)
+    #: The case worker the case is assigned to (``ipec.monitoring.supervision.assign_case``);
+    #: None: nobody in particular (the area's monitor does its follow-ups).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -424,7 +436,10 @@ class CaseFacts(Base):
     """
 
     __tablename__ = "case_facts"
-    __table_args__ = (Index("ix_case_facts_area", *_CASE_AREA_COLUMNS),)
+    # An area's cases with what the case metrics read of them; the cases whose child has a
+    # visit after a past period's end (their snapshot is computed from the visits), found
+    # from this index alone rather than by reading every area's rows.
+    __table_args__ = (Index("ix_case_facts_area", *_CASE_AREA_COLUMNS), Index(None, "last_date"))
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     first_child_labour: Mapped[int | None] = mapped_column(Integer)
@@ -489,6 +504,13 @@ class Partner(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[PartnerKind] = mapped_column(_enum(PartnerKind, "partner_kind"))
+    # The alliance (ipec.monitoring.alliance): whether it works with the programme now, its
+    # agreement's dates and whom to call; the areas it covers and the services it offers
+    # are rows of PartnerArea and PartnerService.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    agreement_from: Mapped[date | None] = mapped_column(Date)
+    agreement_to: Mapped[date | None] = mapped_column(Date)
+    contact: Mapped[str | None] = mapped_column(Text)
 
 
 class RemediationService(Base):
@@ -508,14 +530,70 @@ class Referral(Base):
     """A referral of a case to a partner (labour inspection, police, social services...)."""
 
     __tablename__ = "referrals"
+    # A partner's referrals, newest first (a partner user's list).
+    __table_args__ = (Index("ix_referrals_partner_sent", "partner_id", "sent_on", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    #: Whether a consent record (``consent_id``) is the referral's basis.
     consent: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[ReferralStatus] = mapped_column(_enum(ReferralStatus, "referral_status"))
     reason: Mapped[str] = mapped_column(Text)
     sent_on: Mapped[date] = mapped_column(Date)
+    #: The service asked of the partner (None: not said, as in referrals made before).
+    service: Mapped[ServiceType | None] = mapped_column(_enum(ServiceType, "service_type"))
+    #: The consent to this referral (``ipec.monitoring.consent``); None: none was recorded,
+    #: and the referral of a worst form was made under an override (who, why).
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"), index=True)
+    override_by: Mapped[str | None] = mapped_column(String(100))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    #: The partner's answer: who gave it, when, and why (required to reject).
+    answered_by: Mapped[str | None] = mapped_column(String(100))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answer_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ConsentPurpose(StrEnum):
+    """What a consent is for (``ipec.monitoring.consent``)."""
+
+    VISIT_RECORD = "visit_record"
+    REFERRAL = "referral"
+    DATA_SHARING = "data_sharing"
+
+
+class ConsentGiver(StrEnum):
+    """Who gave a consent: the child, or a parent or caregiver."""
+
+    CHILD = "child"
+    CAREGIVER = "caregiver"
+
+
+class Consent(Base):
+    """A consent given for a child: who gave it, for what (a referral to a named partner,
+    with the contact the family agreed to share with it), on which day, and, once withdrawn,
+    when, by whom and why. A withdrawn consent is kept (the history of who agreed to what);
+    it stops the sharing it allowed (``ipec.monitoring.consent``)."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index(None, "child_id", "purpose", "partner_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
+    purpose: Mapped[ConsentPurpose] = mapped_column(_enum(ConsentPurpose, "consent_purpose"))
+    #: The partner named (required for a referral, optional for data sharing).
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    given_by: Mapped[ConsentGiver] = mapped_column(_enum(ConsentGiver, "consent_giver"))
+    #: The name of the caregiver who gave it (or None: the child, or not said).
+    giver_name: Mapped[str | None] = mapped_column(String(200))
+    given_on: Mapped[date] = mapped_column(Date)
+    #: The contact the family agreed to share with the partner (a referral's).
+    contact: Mapped[str | None] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
 
 #: What an area's follow-ups are read by (every column but the id, which SQLite's index holds
@@ -566,6 +644,97 @@ class AreaMonitor(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     assigned_by: Mapped[str] = mapped_column(String(100))
+
+
+class ApprovalKind(StrEnum):
+    """What a supervisor is asked to approve: a case's plan, or its closure."""
+
+    PLAN = "plan"
+    CLOSURE = "closure"
+
+
+class ApprovalStatus(StrEnum):
+    """Where a request for approval stands; ``withdrawn``: the case moved on before a
+    decision (a relapse while its closure waited, say)."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Approval(Base):
+    """A request that a supervisor approve a case's plan or closure, and the decision
+    (``ipec.monitoring.approvals``): who asked, when and why; who decided, when, and the
+    comment (required to reject, and to approve a closure the rule does not allow yet:
+    ``override`` is then true). ``area_id`` is a copy of the case's area, written with the
+    request and moved with the case (``ipec.monitoring.case_assignment``)."""
+
+    __tablename__ = "approvals"
+    # The queue: an area's requests awaiting a decision, oldest first, with their cases;
+    # the whole programme's, oldest first (read in order, up to the page).
+    __table_args__ = (
+        Index("ix_approvals_queue", "status", "area_id", "requested_at", "id", "case_id"),
+        Index("ix_approvals_oldest", "status", "requested_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: The case's area, copied (the queue of a subtree is one index range per area).
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    kind: Mapped[ApprovalKind] = mapped_column(_enum(ApprovalKind, "approval_kind"))
+    status: Mapped[ApprovalStatus] = mapped_column(_enum(ApprovalStatus, "approval_status"))
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    comment: Mapped[str | None] = mapped_column(Text)
+    override: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PlanActionStatus(StrEnum):
+    """Where an action of a case plan stands."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class PlanAction(Base):
+    """One action of a case's plan: the service to give, who is responsible (a user of the
+    programme or a partner, exactly one), by when, and where it stands
+    (``ipec.monitoring.approvals``)."""
+
+    __tablename__ = "plan_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    service: Mapped[ServiceType] = mapped_column(_enum(ServiceType, "service_type"))
+    responsible_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    responsible_partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[PlanActionStatus] = mapped_column(_enum(PlanActionStatus, "plan_action_status"))
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SubmissionImport(Base):
+    """A form submission imported (``ipec.forms.importer``), by its ``instanceID``: an
+    import meets it again and changes nothing. Written in the transaction of the records the
+    submission made, so an interrupted import leaves none without the other."""
+
+    __tablename__ = "submission_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(100), unique=True)
+    form_kind: Mapped[str] = mapped_column(String(20))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(400))
+    #: What it made: {"household": id} or {"visit": id}.
+    made: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 #: A case's copies of its child's columns: case attribute -> child attribute.
@@ -680,3 +849,11 @@ for _fixed in _FIXED:
     event.listen(_fixed, "before_update", _refuse_moves)
 for _following in (Household, Case, FollowUp):
     event.listen(_following, "before_update", _refuse_stray_areas)
+
+# Survey estimates kept on areas (coverage of need), the alliance's areas and services,
+# awareness-raising sessions, programmes and targets hang on areas and partners: their
+# tables are registered with these.
+from ipec.monitoring import alliance_models as _alliance  # noqa: E402, F401
+from ipec.monitoring import awareness_models as _awareness  # noqa: E402, F401
+from ipec.need import models as _need  # noqa: E402, F401
+from ipec.programmes import models as _programmes  # noqa: E402, F401

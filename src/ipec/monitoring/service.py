@@ -17,13 +17,18 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ipec.auth.models import Role
 from ipec.classify import HAZARDOUS_REASONS, Reason, classify_child
 from ipec.errors import Conflict, DataError, NotFound
+from ipec.monitoring import schedule
+from ipec.monitoring.approvals import move_requests, withdraw_stale
 from ipec.monitoring.audit import write_audit
+from ipec.monitoring.case_assignment import release_out_of_area
+from ipec.monitoring.closure import authorize_close
+from ipec.monitoring.consent import referral_basis
 from ipec.monitoring.followup import (
     DEFAULT_RULE,
     FollowUpRule,
-    add_months,
     due_dates,
     move_bounds,
 )
@@ -49,7 +54,7 @@ from ipec.monitoring.models import (
     Visit,
 )
 from ipec.monitoring.scope import age_on
-from ipec.monitoring.workflow import Action, transition
+from ipec.monitoring.workflow import TRANSITIONS, Action, transition
 from ipec.standards import Profile
 
 __all__ = [
@@ -58,13 +63,13 @@ __all__ = [
     "add_service",
     "assign_area_monitor",
     "assign_follow_up",
+    "check_case_version",
     "check_location",
     "complete_follow_up",
     "create_area",
     "create_partner",
     "end_service",
     "locate_household",
-    "may_refer",
     "move_follow_up",
     "move_household",
     "record_leaving",
@@ -339,6 +344,8 @@ def move_household(
         for follow_up in session.scalars(follow_ups.order_by(FollowUp.id)):
             follow_up.area_id = to_area_id
         session.flush()
+        release_out_of_area(session, cases, area_id=to_area_id, actor=actor, origin=origin)
+        move_requests(session, [case.id for case in cases], to_area_id)
     write_audit(session, actor=actor, action="household.move", entity="household",
                 entity_id=household.id, origin=origin,
                 detail={"from": move.from_area_id, "to": to_area_id,
@@ -526,6 +533,7 @@ def _open_or_reopen(
     if case.status in (CaseStatus.CLOSED, CaseStatus.UNDER_FOLLOW_UP):
         transition(session, case, Action.RELAPSE, actor=actor, origin=origin,
                    reason="found in child labour again at a visit")  # fmt: skip
+        withdraw_stale(session, case, actor=actor, origin=origin)
     elif case.status is CaseStatus.AT_RISK:
         transition(session, case, Action.ESCALATE, actor=actor, origin=origin,
                    reason="found in child labour at a visit")  # fmt: skip
@@ -563,6 +571,11 @@ def _check_version(
             f"read version {expected_version}{state})",
             hint=f"reload the {what}, check the changes, and save again",
         )
+
+
+def check_case_version(case: Case, expected_version: int) -> None:
+    """Refuse a change of ``case`` made from a stale copy (``Conflict``, saying its status)."""
+    _check_version(case, "case", expected_version, now=case.status.value)
 
 
 def _apply_change(
@@ -699,51 +712,51 @@ def add_service(
     return record
 
 
-def may_refer(case: Case, *, consent: bool) -> bool:
-    """Whether the case may be referred: with the family's (or the child's) consent, or
-    without it for a worst form of child labour, which the authorities must hear of."""
-    return consent or case.worst_forms
-
-
 def refer(
     session: Session,
     *,
     case_id: int,
     partner_id: int,
-    consent: bool,
     reason: str,
     sent_on: date,
     actor: str,
+    service: ServiceType | None = None,
+    override_reason: str | None = None,
     origin: str | None = None,
 ) -> Referral:
-    """Refer a case to a partner; a referral needs the family's (or the child's) consent,
-    except for a worst form (see :func:`may_refer`)."""
+    """Refer a case to a partner for a service, on a day not before the case opened; the
+    referral needs the child's active
+    consent for that partner, or, for a worst form only, an override with its reason, kept
+    with who made it (``ipec.monitoring.consent.referral_basis``)."""
     case = _get(session, Case, case_id, "case")
     _get(session, Partner, partner_id, "partner")
-    if not may_refer(case, consent=consent):
+    if sent_on < case.opened_on:
         raise DataError(
-            "a referral needs consent, except for a worst form of child labour",
-            hint="record the consent first",
+            f"the referral is sent on {sent_on}, before the case opened ({case.opened_on})",
+            column="sent_on",
+            hint="correct the date sent",
         )
+    basis = referral_basis(session, case, partner_id, override_reason=override_reason)
     record = Referral(
         case_id=case.id,
         partner_id=partner_id,
-        consent=consent,
+        consent=basis.consent is not None,
+        consent_id=basis.consent.id if basis.consent is not None else None,
+        override_by=actor if basis.override_reason is not None else None,
+        override_reason=basis.override_reason,
+        service=ServiceType(service) if service is not None else None,
         status=ReferralStatus.SENT,
         reason=reason.strip(),
         sent_on=sent_on,
     )
     session.add(record)
     session.flush()
-    write_audit(
-        session,
-        actor=actor,
-        action="referral.send",
-        entity="case",
-        entity_id=case.id,
-        origin=origin,
-        detail={"partner": partner_id},
-    )
+    detail: dict[str, Any] = {"partner": partner_id, "referral": record.id,
+                              "consent": record.consent_id}  # fmt: skip
+    if basis.override_reason is not None:
+        detail["override"] = basis.override_reason
+    write_audit(session, actor=actor, action="referral.send", entity="case", entity_id=case.id,
+                origin=origin, detail=detail)  # fmt: skip
     return record
 
 
@@ -789,9 +802,12 @@ def set_referral_status(
     referral_id: int,
     status: ReferralStatus,
     actor: str,
+    note: str | None = None,
     origin: str | None = None,
 ) -> Referral:
-    """Move a referral on: sent -> accepted, rejected or revoked; accepted -> done or revoked."""
+    """Move a referral on: sent -> accepted, rejected or revoked; accepted -> done or revoked.
+    A rejection needs its reason (``note``, a ``DataError`` naming it otherwise); the answer
+    (accepted, rejected, done) is kept with who gave it, when and the note."""
     referral = _get(session, Referral, referral_id, "referral", lock=True)
     allowed = REFERRAL_STEPS[referral.status]
     if status not in allowed:
@@ -800,8 +816,17 @@ def set_referral_status(
             f"referral {referral_id} is {referral.status.value} and cannot become {status.value}",
             hint=f"allowed next statuses: {choices}",
         )
+    text = (note or "").strip()
+    if len(text) > 2000:
+        raise DataError("the note is longer than 2000 characters", column="note")
+    if status is ReferralStatus.REJECTED and not text:
+        raise DataError(f"rejecting referral {referral_id} needs a reason", column="note",
+                        hint="say why the referral is rejected")  # fmt: skip
     before = referral.status
     referral.status = status
+    if status in (ReferralStatus.ACCEPTED, ReferralStatus.REJECTED, ReferralStatus.DONE):
+        referral.answered_by, referral.answered_at = actor, datetime.now(UTC)
+        referral.answer_note = text or None
     session.flush()
     write_audit(
         session,
@@ -810,28 +835,31 @@ def set_referral_status(
         entity="case",
         entity_id=referral.case_id,
         origin=origin,
-        detail={"referral": referral.id, "from": before.value, "to": status.value},
-    )
+        detail={"referral": referral.id, "from": before.value, "to": status.value,
+                "note": text or None},
+    )  # fmt: skip
     return referral
 
 
 def complete_follow_up(
-    session: Session, *, follow_up_id: int, visit: Visit, actor: str, origin: str | None = None
-) -> FollowUp:
+    session: Session, *, follow_up_id: int, visit: Visit, actor: str, origin: str | None = None,
+    rule: FollowUpRule = DEFAULT_RULE,
+) -> FollowUp:  # fmt: skip
     """Mark a follow-up done by ``visit``: the visit must be of the case's child, on or after
     the case was identified, and the follow-up not already done (the follow-up's row is locked
-    while it is checked, so two visits cannot both do it)."""
+    while it is checked, so two visits cannot both do it). The schedule rolls on by ``rule``
+    (:func:`ipec.monitoring.schedule.after_done`)."""
     follow_up, case = _follow_up_to_do(session, follow_up_id, child_id=visit.child_id,
                                        visit_date=visit.visit_date)  # fmt: skip
-    return _mark_done(session, follow_up, case, visit, actor=actor, origin=origin)
+    return _mark_done(session, follow_up, case, visit, actor=actor, origin=origin, rule=rule)
 
 
 def _follow_up_to_do(
     session: Session, follow_up_id: int, *, child_id: int, visit_date: date
 ) -> tuple[FollowUp, Case]:
     """The follow-up a visit of the child on ``visit_date`` may do, and its case, with the
-    follow-up's row locked; refused when it is another child's, already done, or the visit
-    is before the case was identified (``column`` "follow_up_id")."""
+    follow-up's row locked; refused when it is another child's, already done, of a closed
+    case, or the visit is before the case was identified (``column`` "follow_up_id")."""
     follow_up = _get(session, FollowUp, follow_up_id, "follow-up", lock=True)
     case = _get(session, Case, follow_up.case_id, "case")
     if case.child_id != child_id:
@@ -842,6 +870,11 @@ def _follow_up_to_do(
         )
     if follow_up.visit_id is not None:
         raise Conflict(f"follow-up {follow_up_id} was already done by visit {follow_up.visit_id}")
+    if case.status is CaseStatus.CLOSED:
+        raise Conflict(
+            f"follow-up {follow_up_id} is of case {case.id}, which is closed",
+            hint="record the visit without the follow-up, or reopen the case first",
+        )
     if visit_date < case.opened_on:
         raise DataError(
             f"a follow-up visit on {visit_date} is before the case was identified "
@@ -860,8 +893,10 @@ def _mark_done(
     *,
     actor: str,
     origin: str | None,
+    rule: FollowUpRule = DEFAULT_RULE,
 ) -> FollowUp:
-    """Mark the checked follow-up done by ``visit``, with its audit row."""
+    """Mark the checked follow-up done by ``visit``, with its audit row, and keep the
+    schedule going (:func:`ipec.monitoring.schedule.after_done`)."""
     follow_up.visit_id = visit.id
     session.flush()
     write_audit(
@@ -873,6 +908,8 @@ def _mark_done(
         origin=origin,
         detail={"follow_up": follow_up.id, "visit": visit.id},
     )
+    schedule.after_done(session, follow_up, case, visit.visit_date, rule=rule, actor=actor,
+                        origin=origin)  # fmt: skip
     return follow_up
 
 
@@ -891,10 +928,12 @@ def record_visit_and_follow_up(
     today: date | None = None,
     school_days_attended: int | None = None,
     school_days_open: int | None = None,
+    rule: FollowUpRule = DEFAULT_RULE,
 ) -> Visit:
     """Record a visit (:func:`record_visit`) and, when it does a follow-up (``follow_up_id``),
-    mark that follow-up done by it (:func:`complete_follow_up`'s rules). The follow-up is
-    checked before anything is written: a refusal leaves no visit behind."""
+    mark that follow-up done by it (:func:`complete_follow_up`'s rules; the schedule rolls
+    on by ``rule``). The follow-up is checked before anything is written: a refusal leaves
+    no visit behind."""
     to_do: tuple[FollowUp, Case] | None = None
     if follow_up_id is not None and not consent:
         raise DataError(
@@ -913,7 +952,7 @@ def record_visit_and_follow_up(
     )  # fmt: skip
     if to_do is not None:
         follow_up, case = to_do
-        _mark_done(session, follow_up, case, visit, actor=actor, origin=origin)
+        _mark_done(session, follow_up, case, visit, actor=actor, origin=origin, rule=rule)
     return visit
 
 
@@ -951,17 +990,27 @@ def step_case(
     reason: str | None = None,
     origin: str | None = None,
     rule: FollowUpRule = DEFAULT_RULE,
+    role: Role | None = None,
+    override: bool = False,
 ) -> CaseEvent:
     """Move a case along the workflow, unless someone changed it since ``expected_version``
-    was read (a ``Conflict``, before anything changes); starting remediation also schedules
-    the first follow-ups (by ``rule``: 3 and 6 months later by default), so no case in
-    remediation is left without a visit due."""
+    was read (a ``Conflict``, before anything changes); starting remediation, or resuming
+    it, also schedules the first follow-ups afresh (by ``rule``: 3 and 6 months later by
+    default; :func:`ipec.monitoring.schedule.restart`), so no case in remediation is left
+    without a visit due. Closing needs the closer's ``role`` and the
+    closure rule met, or ``override`` with a ``reason`` (``ipec.monitoring.closure``);
+    requests for approval the step leaves without object are withdrawn
+    (``ipec.monitoring.approvals.withdraw_stale``)."""
     _check_version(case, "case", expected_version, now=case.status.value)
-    event = transition(session, case, action, actor=actor, reason=reason, origin=origin)
-    if event.action == Action.START_REMEDIATION.value:
-        schedule_follow_ups(session, case_id=case.id, remediation_start=today,
-                            until=add_months(today, max(rule.first_months, default=0)),
-                            rule=rule)  # fmt: skip
+    recorded_as = None
+    if action == Action.CLOSE and (Action.CLOSE, case.status) in TRANSITIONS:
+        recorded_as = authorize_close(session, case, role=role, reason=reason,
+                                      override=override, rule=rule)  # fmt: skip
+    event = transition(session, case, action, actor=actor, reason=reason, origin=origin,
+                       recorded_as=recorded_as)  # fmt: skip
+    withdraw_stale(session, case, actor=actor, origin=origin)
+    if event.action in (Action.START_REMEDIATION.value, Action.RESUME_REMEDIATION.value):
+        schedule.restart(session, case, today, rule=rule, actor=actor, origin=origin)
     return event
 
 

@@ -1,5 +1,5 @@
 """A monitor's week: the follow-ups due to them from today to a week ahead and those overdue,
-each child once.
+each child once; and their calendar: every follow-up due to them in a span (a month), by day.
 
 What is listed: follow-ups not done, of open cases of children still on the register, due
 on or before ``today + WEEK_DAYS``, assigned to the user (``ipec.monitoring.assignment``: the
@@ -18,6 +18,7 @@ The access gate gives the scope and logs the children listed (``ipec.auth.read_l
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -25,12 +26,24 @@ from typing import Any
 from sqlalchemy import Row, Select, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from ipec.errors import DataError
 from ipec.monitoring.assignment import Responsible, areas_of, responsible_for
 from ipec.monitoring.models import Area, Case, CaseStatus, Child, FollowUp
 from ipec.monitoring.scope import WHOLE_PROGRAMME, in_subtree
 from ipec.monitoring.sqlhints import unindexed
 
-__all__ = ["PER_PAGE", "WEEK_DAYS", "WeekFilter", "WeekList", "WeekPage", "week_query"]
+__all__ = [
+    "CALENDAR_LIMIT",
+    "PER_PAGE",
+    "WEEK_DAYS",
+    "CalendarList",
+    "WeekFilter",
+    "WeekList",
+    "WeekPage",
+    "calendar_query",
+    "month_span",
+    "week_query",
+]
 
 #: The week: from today to this many days ahead.
 WEEK_DAYS = 7
@@ -46,20 +59,25 @@ class WeekFilter:
     assignee_id: int | None = None
 
 
-def _to_do(today: date) -> list[Any]:
-    """A follow-up not done, due by the end of the week."""
-    return [FollowUp.visit_id.is_(None), FollowUp.due_on <= today + timedelta(days=WEEK_DAYS)]
+def _to_do(last: date, first: date | None = None) -> list[Any]:
+    """A follow-up not done, due by ``last`` (the end of the week), from ``first`` if given
+    (a calendar's span; None: overdue ones too)."""
+    since = [] if first is None else [FollowUp.due_on >= first]
+    return [FollowUp.visit_id.is_(None), FollowUp.due_on <= last, *since]
 
 
 def _candidates(
-    scope_path: str, filters: WeekFilter, today: date, area_ids: list[int] | None
-) -> Any:
+    scope_path: str, filters: WeekFilter, today: date, area_ids: list[int] | None,
+    *, first: date | None = None, last: date | None = None,
+) -> Any:  # fmt: skip
     """The ids, cases and due dates of the follow-ups listed, before each child's are ranked
-    (``area_ids``: the areas whose monitor the assignee is, from ``areas_of``)."""
+    (``area_ids``: the areas whose monitor the assignee is, from ``areas_of``): overdue or
+    due by the end of the week, or, for a calendar, due from ``first`` to ``last``."""
     columns = (FollowUp.id, FollowUp.case_id, FollowUp.due_on)
+    to_do = _to_do(last or today + timedelta(days=WEEK_DAYS), first)
     if filters.assignee_id is None:
-        return select(*columns).where(in_subtree(FollowUp.area_id, scope_path), *_to_do(today))
-    own = select(*columns).where(FollowUp.assignee_id == filters.assignee_id, *_to_do(today))
+        return select(*columns).where(in_subtree(FollowUp.area_id, scope_path), *to_do)
+    own = select(*columns).where(FollowUp.assignee_id == filters.assignee_id, *to_do)
     if scope_path != WHOLE_PROGRAMME:
         # a few rows: each one's area is looked up, rather than the scope's areas listed
         own = own.join(Area, Area.id == FollowUp.area_id).where(
@@ -70,7 +88,7 @@ def _candidates(
     # "no assignee of its own" holds for most follow-ups: hidden from SQLite's index choice, so
     # that the areas' ranges are read (the area index holds the assignee too)
     inherited = select(*columns).where(
-        unindexed(FollowUp.assignee_id).is_(None), FollowUp.area_id.in_(area_ids), *_to_do(today)
+        unindexed(FollowUp.assignee_id).is_(None), FollowUp.area_id.in_(area_ids), *to_do
     )
     return union_all(own, inherited)
 
@@ -174,3 +192,95 @@ class WeekList:
             for row in shown
         }
         return WeekPage(list(shown), len(rows) > self.per_page, responsible)
+
+
+def month_span(month: str | None, today: date) -> tuple[date, date]:
+    """The first and last day of ``month`` ("YYYY-MM"; None: this month), for a calendar;
+    refused when it is not a month (a ``DataError`` naming ``month``).
+
+    >>> month_span("2027-02", date(2026, 1, 1))
+    (datetime.date(2027, 2, 1), datetime.date(2027, 2, 28))
+    """
+    if month is None or month == "":
+        year, number = today.year, today.month
+    else:
+        try:
+            year, number = (int(part) for part in month.split("-"))
+            first = date(year, number, 1)
+        except ValueError:
+            raise DataError(f"{month!r} is not a month", column="month",
+                            hint="give the month as YYYY-MM, e.g. 2027-03") from None  # fmt: skip
+        if not 2000 <= first.year <= 2100:
+            raise DataError(f"month {month} is out of range (2000-2100)", column="month")
+    last = calendar.monthrange(year, number)[1]
+    return date(year, number, 1), date(year, number, last)
+
+
+#: The most follow-ups a calendar shows at once (a monitor's month holds a few hundred).
+CALENDAR_LIMIT = 1000
+
+
+def calendar_query(
+    scope_path: str, filters: WeekFilter, first: date, last: date, *,
+    area_ids: list[int] | None = None, limit: int = CALENDAR_LIMIT,
+) -> Select[Any]:  # fmt: skip
+    """Every follow-up of the week's kind (not done, of an open case of a child on the
+    register, assigned as the week's are) due from ``first`` to ``last``: ``FollowUp``,
+    ``Child``, ``area_name``, ``area_path``, by due date then child. Unlike the
+    week, a child with two follow-ups in the span shows on both days."""
+    candidates = _candidates(scope_path, filters, first, area_ids, first=first,
+                             last=last).subquery("candidates")  # fmt: skip
+    # no Case entity: a month holds hundreds of rows, and each ORM object adds to what the
+    # garbage collector walks (the case is the follow-up's ``case_id``)
+    shown: list[Any] = [FollowUp, Child, Area.name.label("area_name"),
+                        Area.path.label("area_path")]  # fmt: skip
+    return (
+        select(*shown)
+        .join(candidates, candidates.c.id == FollowUp.id)
+        .join(Case, Case.id == FollowUp.case_id)
+        .join(Child, Child.id == Case.child_id)
+        .join(Area, Area.id == FollowUp.area_id)
+        .where(Case.status != CaseStatus.CLOSED, Child.active.is_(True))
+        .order_by(FollowUp.due_on, Child.id, FollowUp.id)
+        .limit(limit)
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarList:
+    """A calendar (``filters``: whose) of the follow-ups due from ``first`` to ``last``
+    (a month, or some weeks), read through the access gate as the week is."""
+
+    filters: WeekFilter
+    first: date
+    last: date
+    limit: int = CALENDAR_LIMIT
+    page: int = 1
+
+    @property
+    def action(self) -> str:
+        """The audit log's name for reading it."""
+        return "follow_up.calendar"
+
+    @property
+    def entity(self) -> str:
+        """What the audit row is about (the follow-ups' cases)."""
+        return "case"
+
+    def page_in(self, session: Session, scope_path: str) -> WeekPage:
+        """The follow-ups within the subtree at ``scope_path`` (``has_next``: more than
+        ``limit`` are due in the span; the first ``limit`` are given)."""
+        user = self.filters.assignee_id
+        area_ids = areas_of(session, user, scope_path) if user is not None else None
+        query = calendar_query(scope_path, self.filters, self.first, self.last,
+                               area_ids=area_ids, limit=self.limit + 1)  # fmt: skip
+        rows = session.execute(query).all()
+        shown = rows[: self.limit]
+        areas = responsible_for(session, {row.area_path for row in shown if row.area_path})
+        responsible = {
+            row.FollowUp.id: Responsible(row.FollowUp.assignee_id, own=True)
+            if row.FollowUp.assignee_id is not None
+            else areas[row.area_path]
+            for row in shown
+        }
+        return WeekPage(list(shown), len(rows) > self.limit, responsible)

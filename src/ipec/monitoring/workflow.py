@@ -24,6 +24,7 @@ from ipec.monitoring.models import (
     Referral,
     ReferralStatus,
 )
+from ipec.monitoring.schedule import drop_waiting
 
 __all__ = ["TRANSITIONS", "Action", "allowed_actions", "transition"]
 
@@ -81,10 +82,13 @@ def transition(
     reason: str | None = None,
     origin: str | None = None,
     now: datetime | None = None,
+    recorded_as: str | None = None,
 ) -> CaseEvent:
     """Apply ``action`` to ``case``: check the table, move the status, write history and audit.
 
-    Nothing is committed here: the caller's transaction keeps the step and its records together.
+    ``recorded_as`` names the step in the history and the audit log when it is not the
+    action's own name (a closure that overrides the rule: ``close_override``). Nothing is
+    committed here: the caller's transaction keeps the step and its records together.
     """
     try:
         step = Action(action)
@@ -108,14 +112,17 @@ def transition(
     case.status = target
     if target is S.CLOSED:
         case.closed_on = moment.date()
+        # nothing is due for a closed case (``ipec.monitoring.schedule``)
+        drop_waiting(session, case, why="case closed", actor=actor, origin=origin, at=moment)
     elif source is S.CLOSED:
         case.closed_on = None
+    name = recorded_as or step.value
     event = CaseEvent(
-        case=case, action=step.value, from_status=source, to_status=target,
+        case=case, action=name, from_status=source, to_status=target,
         at=moment, actor=actor, reason=reason,
     )  # fmt: skip
     session.add(event)
-    write_audit(session, actor=actor, action=f"case.{step.value}", entity="case",
+    write_audit(session, actor=actor, action=f"case.{name}", entity="case",
                 entity_id=case.id, origin=origin, at=moment,
                 detail={"from": source.value, "to": target.value, "reason": reason})  # fmt: skip
     session.flush()

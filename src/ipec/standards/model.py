@@ -151,7 +151,8 @@ class Chores(_Strict):
 
 
 class Label(_Strict):
-    """A national hazard's wording in each language the pages speak (English required).
+    """A wording in each language the pages speak (English required): a national hazard's,
+    a profile's title.
 
     Fields rather than a free mapping, so that a misspelt language is refused, not ignored.
     """
@@ -287,6 +288,10 @@ class Profile(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$", max_length=64)
     version: str = Field(min_length=1, max_length=32)
     title: str = Field(min_length=1)
+    label: Label | None = Field(
+        default=None,
+        description="The title in each language the pages speak (its English is the title).",
+    )
     source: str = Field(min_length=1, description="Where each rule comes from.")
     notes: str = ""
     operator: Operator = Field(description="How hours are compared with thresholds.")
@@ -294,6 +299,19 @@ class Profile(_Strict):
     economic: Economic
     chores: Chores
     hazards: Hazards
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language``, or the English one when the profile gives none."""
+        return self.label.text(language) if self.label else self.title
+
+    @model_validator(mode="after")
+    def _one_english_title(self) -> Self:
+        if self.label is not None and self.label.en != self.title:
+            raise ValueError(
+                f"label.en ({self.label.en!r}) differs from the title ({self.title!r}): "
+                "the English label is the title"
+            )
+        return self
 
     @model_validator(mode="after")
     def _within_scope(self) -> Self:

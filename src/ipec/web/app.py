@@ -19,6 +19,7 @@ from ipec.web.errors import install_error_handlers
 from ipec.web.limits import BodyLimit
 from ipec.web.pages import install_pages
 from ipec.web.pages.refresher import refreshing
+from ipec.web.signin import SIGN_IN_ROUTES, AttemptLimiter, SignInGate
 
 __all__ = ["create_app", "from_environment"]
 
@@ -42,6 +43,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.figures_refresher = None
+    limiter = AttemptLimiter(settings.sign_in_per_address_per_minute, settings.sign_in_per_minute)
+    app.state.sign_in_gate = SignInGate(limiter, turns)
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -49,8 +52,12 @@ def create_app(settings: Settings) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         """Admit as many requests to the database as it serves well; the rest wait here, in
-        the event loop, rather than in worker threads that the admitted ones need to finish."""
-        if request.url.path == "/health" or request.url.path.startswith("/static/"):
+        the event loop, rather than in worker threads that the admitted ones need to finish.
+        Sign-in takes its turns itself, only for its database work (``ipec.web.signin``)."""
+        path = request.url.path
+        if path == "/health" or path.startswith("/static/"):
+            return await call_next(request)
+        if (request.method, path) in SIGN_IN_ROUTES:
             return await call_next(request)
         async with turns:
             return await call_next(request)

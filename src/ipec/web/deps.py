@@ -31,7 +31,6 @@ from ipec.auth import (
     access_case_record,
     access_child,
     access_household,
-    authenticate,
     csrf_token,
     principal_of,
     user_for_session,
@@ -48,6 +47,7 @@ from ipec.errors import (
 )
 from ipec.monitoring.models import Case, Child, FollowUp, Household, Referral, RemediationService
 from ipec.web.api.common import RecordId
+from ipec.web.refusals import remember_principal
 
 __all__ = [
     "SAFE_METHODS",
@@ -64,7 +64,6 @@ __all__ = [
     "HouseholdToRead",
     "ReferralToChange",
     "ServiceToChange",
-    "authenticate_counting_failures",
     "case_to_change",
     "case_to_read",
     "check_csrf",
@@ -169,20 +168,6 @@ def forget_session_cookie(response: Response) -> None:
                            samesite="strict")  # fmt: skip
 
 
-def authenticate_counting_failures(request: Request, *, username: str, password: str) -> int:
-    """The id of the user whose password this is. A failed attempt is committed in its own
-    transaction, so the count that locks an account survives the error response."""
-    refused: PermissionDenied | None = None
-    with request.app.state.sessions() as attempt, attempt.begin():
-        try:
-            user_id = authenticate(attempt, username=username, password=password).id
-        except PermissionDenied as error:
-            refused = error
-    if refused is not None:
-        raise refused
-    return user_id
-
-
 def principal(request: Request, db: DbSession) -> Principal:
     """The user behind the request's bearer token or session cookie."""
     header = request.headers.get("authorization", "")
@@ -191,13 +176,18 @@ def principal(request: Request, db: DbSession) -> Principal:
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
         try:
-            return principal_of(db, user_for_token(db, token.strip()))
+            user = user_for_token(db, token.strip())
         except PermissionDenied:
-            raise NotAuthenticated("invalid or revoked token") from None
+            raise NotAuthenticated("invalid, expired or revoked token") from None
+        found = principal_of(db, user)
+        remember_principal(request, found)
+        return found
     cookie = request.cookies.get(SESSION_COOKIE, "")
     user = session_user(db, cookie)
+    found = principal_of(db, user)
+    remember_principal(request, found)  # a forged change below is a refusal worth logging
     check_csrf(request, cookie)
-    return principal_of(db, user)
+    return found
 
 
 CurrentPrincipal = Annotated[Principal, Depends(principal)]

@@ -13,8 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ipec.errors import IpecError, NotAuthenticated
+from ipec.errors import IpecError, NotAuthenticated, TooManyAttempts
 from ipec.web.pages.errors import error_page
+from ipec.web.refusals import record_refusal
 
 __all__ = ["error_body", "install_error_handlers"]
 
@@ -47,12 +48,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def ipec_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, IpecError)
+        await record_refusal(request, exc)
         if isinstance(exc, NotAuthenticated) and _for_pages(request):
             return _to_sign_in(request)
         if _for_pages(request):
-            return error_page(request, exc.http_status, str(exc.args[0]), exc.hint)
-        body = error_body(type(exc).__name__, exc.one_line(), exc.http_status)
-        return JSONResponse(body, status_code=exc.http_status)
+            answer = error_page(request, exc.http_status, str(exc.args[0]), exc.hint)
+        else:
+            body = error_body(type(exc).__name__, exc.one_line(), exc.http_status)
+            answer = JSONResponse(body, status_code=exc.http_status)
+        if isinstance(exc, TooManyAttempts):
+            answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
 
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -67,7 +73,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         body = error_body("HTTPError", str(exc.detail), exc.status_code)
-        return _answer(request, body, exc.status_code)
+        answer = _answer(request, body, exc.status_code)
+        answer.headers.update(exc.headers or {})  # a 405's Allow, say
+        return answer
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         _log.exception("unexpected error in %s %s", request.method, request.url.path)

@@ -15,6 +15,7 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
@@ -42,6 +43,9 @@ from tests.monitoring.metrics.world import (
     household,
     visit,
 )
+
+#: Slow (15 to 20 s per database): every metric replayed over random histories.
+pytestmark = pytest.mark.slow
 
 _START = date(2024, 1, 1)
 _NAMES = itertools.count()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ipec.errors import DataError
 from ipec.monitoring import Case, Child, Sex
+from ipec.monitoring.consent import record_consent
 from ipec.monitoring.metrics import (
     Period,
     Rate,
@@ -20,7 +21,14 @@ from ipec.monitoring.metrics import (
     referral_acceptance,
     support_rate,
 )
-from ipec.monitoring.models import FollowUp, PartnerKind, ReferralStatus, ServiceType
+from ipec.monitoring.models import (
+    ConsentGiver,
+    ConsentPurpose,
+    FollowUp,
+    PartnerKind,
+    ReferralStatus,
+    ServiceType,
+)
 from ipec.monitoring.service import (
     ChildInput,
     add_service,
@@ -68,10 +76,14 @@ def _world(session: Session) -> dict[str, object]:
     add_service(session, case_id=girl_case.id, service=ServiceType.CASH_TRANSFER,
                 started_on=date(2026, 3, 1), actor="m")  # fmt: skip
     ngo = create_partner(session, name="NGO", kind=PartnerKind.NGO)
-    accepted = refer(session, case_id=girl_case.id, partner_id=ngo.id, consent=True,
+    for case in (girl_case, boy_case):
+        record_consent(session, child_id=case.child_id, purpose=ConsentPurpose.REFERRAL,
+                       given_by=ConsentGiver.CAREGIVER, given_on=date(2026, 3, 2),
+                       partner_id=ngo.id, actor="m", today=TODAY)  # fmt: skip
+    accepted = refer(session, case_id=girl_case.id, partner_id=ngo.id,
                      reason="support", sent_on=date(2026, 3, 2), actor="m")  # fmt: skip
     accepted.status = ReferralStatus.ACCEPTED
-    refer(session, case_id=boy_case.id, partner_id=ngo.id, consent=True, reason="support",
+    refer(session, case_id=boy_case.id, partner_id=ngo.id, reason="support",
           sent_on=date(2026, 3, 2), actor="m")  # fmt: skip
     follow = schedule_follow_ups(session, case_id=girl_case.id,
                                  remediation_start=date(2026, 3, 1), until=TODAY)  # fmt: skip

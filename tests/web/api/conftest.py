@@ -1,5 +1,6 @@
 """A served API over a small world: a country with districts A and B, a child in each with a
-case, a service, a referral and a follow-up; users scoped to A, and an administrator."""
+case, a service, a consent to a referral, the referral and a follow-up; users scoped to A, an
+administrator, and a partner user of the partner the referrals went to."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from ipec.auth import Role, create_user, issue_token
 from ipec.config import Settings
 from ipec.db import upgrade
 from ipec.monitoring import AuditEntry, Case, CaseKind, CaseStatus, Child, Household, Sex
-from ipec.monitoring.models import FollowUp, PartnerKind, ServiceType
+from ipec.monitoring.consent import record_consent
+from ipec.monitoring.models import (
+    ConsentGiver,
+    ConsentPurpose,
+    FollowUp,
+    PartnerKind,
+    ServiceType,
+)
 from ipec.monitoring.service import (
     ChildInput,
     add_service,
@@ -87,15 +95,21 @@ def _world(session: Session) -> tuple[dict[str, int], dict[str, str]]:
         session.flush()
         service = add_service(session, case_id=case.id, service=ServiceType.SCHOOL_KIT,
                               started_on=date(2026, 1, 20), actor="admin")  # fmt: skip
-        referral = refer(session, case_id=case.id, partner_id=partner.id, consent=True,
-                         reason="support", sent_on=date(2026, 1, 5), actor="admin")  # fmt: skip
+        consent = record_consent(session, child_id=child.id, purpose=ConsentPurpose.REFERRAL,
+                                 given_by=ConsentGiver.CAREGIVER, given_on=date(2026, 1, 4),
+                                 partner_id=partner.id, contact=f"phone of {key}",
+                                 actor="admin", today=date(2026, 6, 1))  # fmt: skip
+        referral = refer(session, case_id=case.id, partner_id=partner.id, reason="support",
+                         service=ServiceType.HEALTH, sent_on=date(2026, 1, 5),
+                         actor="admin")  # fmt: skip
         follow_up = FollowUp(case_id=case.id, due_on=date(2026, 4, 20))
         session.add(follow_up)
         session.flush()
         ids.update({f"area_{key}": area.id, f"household_{key}": household.id,
                     f"child_{key}": child.id, f"case_{key}": case.id,
                     f"service_{key}": service.id, f"referral_{key}": referral.id,
-                    f"follow_up_{key}": follow_up.id})  # fmt: skip
+                    f"follow_up_{key}": follow_up.id,
+                    f"consent_{key}": consent.id})  # fmt: skip
     tokens = {}
     users = (("monitor", Role.MONITOR, ids["area_a"]), ("viewer", Role.VIEWER, ids["area_a"]),
              ("admin", Role.ADMIN, country.id))  # fmt: skip
@@ -103,6 +117,10 @@ def _world(session: Session) -> tuple[dict[str, int], dict[str, str]]:
         user = create_user(session, username=name, display_name=name, password=PASSWORD,
                            role=role, area_id=area_id)  # fmt: skip
         tokens[name] = issue_token(session, user=user, label="test")
+    partner_user = create_user(session, username="partner", display_name="Inspector",
+                               password=PASSWORD, role=Role.PARTNER, area_id=None,
+                               partner_id=partner.id)  # fmt: skip
+    tokens["partner"] = issue_token(session, user=partner_user, label="test")
     return ids, tokens
 
 

@@ -107,7 +107,9 @@ def test_case_detail_and_transitions(api: Api) -> None:
     assert started.json()["status"] == "in_remediation"
     start = today()
     due = [f["due_on"] for f in api.call("GET", path).json()["follow_ups"]]
-    assert due == ["2026-04-20", add_months(start, 3).isoformat(), add_months(start, 6).isoformat()]
+    # the rolling schedule starts afresh: the follow-up waiting from before (20 April) is
+    # dropped, the first two are 3 and 6 months after the start
+    assert due == [add_months(start, 3).isoformat(), add_months(start, 6).isoformat()]
 
 
 def test_services_and_referrals(api: Api) -> None:
@@ -127,12 +129,30 @@ def test_services_and_referrals(api: Api) -> None:
     assert api.call("PATCH", referral, {"status": "done"}).json()["status"] == "done"
     final = check_error(api.call("PATCH", referral, {"status": "revoked"}), 409, "Conflict")
     assert "none (it is final)" in final["message"]
-    no_consent = {"partner_id": api.ids["partner"], "consent": False, "reason": "support",
-                  "sent_on": "2026-02-01"}  # fmt: skip
-    error = check_error(api.call("POST", f"/api/v1/cases/{case}/referrals", no_consent), 422,
+    again = {"partner_id": api.ids["partner"], "reason": "support", "sent_on": "2026-02-01",
+             "service": "health"}  # fmt: skip
+    sent = api.call("POST", f"/api/v1/cases/{case}/referrals", again)
+    assert sent.status_code == 201, sent.text
+    assert (sent.json()["consent_id"], sent.json()["service"]) == (api.ids["consent_a"], "health")
+    rejected = f"/api/v1/referrals/{sent.json()['id']}"
+    no_reason = check_error(api.call("PATCH", rejected, {"status": "rejected"}), 422, "DataError")
+    assert "needs a reason" in no_reason["message"]
+    answered = api.call("PATCH", rejected, {"status": "rejected", "note": "no place"}).json()
+    assert (answered["status"], answered["answer_note"]) == ("rejected", "no place")
+    withdrawn = api.call("POST", f"/api/v1/consents/{api.ids['consent_a']}/withdrawal",
+                         {"withdrawn_on": "2026-03-01", "reason": "changed mind"})  # fmt: skip
+    assert withdrawn.json()["withdrawn_by"] == "monitor"
+    error = check_error(api.call("POST", f"/api/v1/cases/{case}/referrals", again), 422,
                         "DataError")  # fmt: skip
-    assert "needs consent" in error["message"]
-    unknown = {**no_consent, "consent": True, "partner_id": 999}
+    assert "withdrawn on 2026-03-01" in error["message"]
+    override = {**again, "override_reason": "urgent"}
+    error = check_error(api.call("POST", f"/api/v1/cases/{case}/referrals", override), 422,
+                        "DataError")  # fmt: skip
+    assert "only for a worst form" in error["message"]
+    old_shape = {**again, "consent": True}
+    check_error(api.call("POST", f"/api/v1/cases/{case}/referrals", old_shape), 422,
+                "ValidationError")  # fmt: skip
+    unknown = {**again, "partner_id": 999}
     check_error(api.call("POST", f"/api/v1/cases/{case}/referrals", unknown), 404, "NotFound")
 
 

@@ -40,13 +40,17 @@ def test_case_and_donor_metrics(api: Api) -> None:
              "record": {"econ_any": True, "econ_hours": 20},
              "follow_up_id": api.ids["follow_up_a"]}  # fmt: skip
     assert api.call("POST", f"/api/v1/children/{api.ids['child_a']}/visits", visit).is_success
-    dol = api.call("GET", f"/api/v1/metrics/us_dol?{YEAR}").json()
-    # The one beneficiary (a girl of 12 with a case) was in child labour, not hazardous work.
+    dol = api.call("GET", "/api/v1/metrics/us_dol?start=2026-01-01&end=2026-06-30").json()
+    # The one participant (a girl of 12 given a school kit in January) was in child labour
+    # on 1 May, within the six months, not in hazardous work.
     assert dol["poc1"][0] == {"group": "total", "numerator": 1, "denominator": 1, "value": 1.0}
+    assert dol["poc1"][1]["group"] == "female*12-14"
     assert dol["poc2"][0]["numerator"] == 0
-    assert (dol["poh1"]["numerator"], dol["poh1"]["denominator"]) == (1, 1)
-    # A school kit is an education service; no livelihood service was given.
-    assert dol["e1"]["school_kit"]["total"] == 1
+    # no livelihood service: no household for POH
+    assert dol["poh1"]["end"] == {"group": "total", "numerator": 0, "denominator": 0,
+                                  "value": None}  # fmt: skip
+    # A school kit is an education service, for a child with a child-labour case.
+    assert dol["e1"]["school_kit"] == {"total": 1, "child_labour*female*12-14": 1}
     assert sum(dol["l1"].values()) == 0
     outcomes = api.call("GET", f"/api/v1/metrics/outcomes?{YEAR}").json()
     assert outcomes[0] == {"group": "total", "withdrawn": 0, "protected": 0, "prevented": 0}

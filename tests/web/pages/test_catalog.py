@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -11,9 +12,10 @@ ROOT = Path(__file__).resolve().parents[3]
 LOCALES = ROOT / "src" / "ipec" / "web" / "locales"
 _METHODS = [
     ("src/ipec/web/pages/**.py", "python"),
+    ("src/ipec/classify/explain.py", "python"),
     ("src/ipec/web/pages/templates/*.html", "jinja2"),
 ]
-_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "translatable": None}
+_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "translatable": None, "say": None}
 
 
 def _extracted() -> set[str]:
@@ -48,3 +50,25 @@ def test_french_translates_every_message() -> None:
         if message.id and str(message.id).count("%(") != str(message.string).count("%(")
     ]  # fmt: skip
     assert placeholders == []
+
+
+def test_no_translation_is_a_guess() -> None:
+    """pybabel update fills a new message with a near one's translation, marked fuzzy: the
+    pages would show English for it (compiled catalogs leave fuzzy entries out)."""
+    with (LOCALES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        french = read_po(handle, locale="fr")
+    assert sorted(str(message.id) for message in french if message.id and message.fuzzy) == []
+
+
+def test_explanations_keep_their_placeholders() -> None:
+    """The classification's templates are filled by name: a translation must keep every
+    ``{name}`` of its template, or the page fails when it says it."""
+    with (LOCALES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        french = read_po(handle, locale="fr")
+    names = re.compile(r"\{(\w+)\}")
+    wrong = [
+        str(message.id) for message in french
+        if message.id and set(names.findall(str(message.id))) != set(names.findall(
+            str(message.string)))
+    ]  # fmt: skip
+    assert wrong == []

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ipec.classify import child_fields
 from ipec.monitoring import Case, CaseStatus, Visit
 from ipec.monitoring.followup import add_months
-from ipec.monitoring.models import FollowUp, Referral, RemediationService
+from ipec.monitoring.models import Consent, FollowUp, Referral, RemediationService
 from ipec.standards import load_profile, shipped_profile_ids
 from ipec.web.api.common import today
 from ipec.web.pages.visits import questions
@@ -138,13 +138,20 @@ def test_services_referrals_and_their_steps(site: Site) -> None:
     assert "to 2026-03-01" in site.client.get(f"/children/{child}").text
 
     partner = str(site.ids["partner"])
+    withdrawn = post(site, f"/consents/{site.ids['consent_a']}/withdraw",
+                     {"csrf_token": csrf, "withdrawn_on": "2026-02-01"})  # fmt: skip
+    assert withdrawn.status_code == 303
     refused = post(site, f"/cases/{case}/referrals", {"csrf_token": csrf, "partner_id": partner,
                    "reason": MARKUP, "sent_on": "2026-02-02"})  # fmt: skip
     assert refused.status_code == 422
-    assert f'id="referral-consent-{case}-error">A referral needs consent' in refused.text
+    assert (f'id="referral-partner-{case}-error">There is no consent for this partner'
+            in refused.text)  # fmt: skip
     assert f">{ESCAPED}</textarea>" in refused.text
+    given = post(site, f"/children/{child}/consents", {"csrf_token": csrf, "purpose": "referral",
+                 "partner_id": partner, "given_by": "child", "given_on": "2026-02-02"})  # fmt: skip
+    assert given.status_code == 303
     sent = post(site, f"/cases/{case}/referrals", {"csrf_token": csrf, "partner_id": partner,
-                "reason": MARKUP, "sent_on": "2026-02-02", "consent": "yes"})  # fmt: skip
+                "reason": MARKUP, "sent_on": "2026-02-02"})  # fmt: skip
     assert sent.status_code == 303
     page = site.client.get(f"/children/{child}").text
     assert f"<br>{ESCAPED}" in page
@@ -179,20 +186,28 @@ def test_case_steps_offer_only_what_is_allowed(site: Site) -> None:
     with Session(site.engine) as session:
         to_do = FollowUp.visit_id.is_(None)
         due = session.scalars(select(FollowUp.due_on).where(FollowUp.case_id == case, to_do))
-        assert set(due) == {date(2026, 4, 20), add_months(today(), 3), add_months(today(), 6)}
+        # the rolling schedule starts afresh: the one waiting from before (20 April) is dropped
+        assert set(due) == {add_months(today(), 3), add_months(today(), 6)}
     fresh = {**step, "version": str(case_of(site).version)}
     followed = post(site, f"/cases/{case}/transitions", {**fresh, "action": "start_follow_up"})
     assert followed.status_code == 303
     fresh = {**step, "version": str(case_of(site).version)}
-    unexplained = post(site, f"/cases/{case}/transitions", {**fresh, "action": "close"})
-    assert f'id="close-reason-{case}-error">Say why the case can close.' in unexplained.text
-    closed = post(site, f"/cases/{case}/transitions", {**fresh, "action": "close",
-                  "reason": "back at school"})  # fmt: skip
-    assert closed.status_code == 303
+    # A monitor asks a supervisor to close (tests/web/pages/test_supervision.py): no closing.
     page = site.client.get(f"/children/{child}").text
-    assert "Child labour · Closed" in page
-    assert "Under follow-up → Closed" in page
-    assert "back at school" in page
+    assert f'id="close-reason-{case}"' not in page
+    assert "Ask a supervisor to close the case" in page
+    refused = post(site, f"/cases/{case}/transitions", {**fresh, "action": "close",
+                   "reason": "back at school"})  # fmt: skip
+    assert refused.status_code == 403
+    assert "a monitor may not close case" in refused.text
+    assert case_of(site).status is CaseStatus.UNDER_FOLLOW_UP
+
+
+def _consents(site: Site) -> list[tuple[int, date | None]]:
+    """Each consent with the day it was withdrawn."""
+    with Session(site.engine) as session:
+        return [(row.id, row.withdrawn_on) for row in session.execute(
+            select(Consent.id, Consent.withdrawn_on).order_by(Consent.id))]  # fmt: skip
 
 
 def _writes(site: Site) -> dict[str, Any]:
@@ -200,6 +215,7 @@ def _writes(site: Site) -> dict[str, Any]:
     cases = (case_of(site), case_of(site, "case_b"))
     return {"visits": count(site, Visit), "services": count(site, RemediationService),
             "referrals": count(site, Referral), "follow_ups": count(site, FollowUp),
+            "consents": _consents(site),
             "cases": [(case.status, case.version) for case in cases]}  # fmt: skip
 
 
@@ -211,7 +227,10 @@ def _every_post(site: Site, key: str) -> list[tuple[str, dict[str, str]]]:
         (f"/cases/{ids['case_' + key]}/services", {"type": "health", "started_on": "2026-02-01"}),
         (f"/services/{ids['service_' + key]}/end", {"ended_on": "2026-03-01"}),
         (f"/cases/{ids['case_' + key]}/referrals", {"partner_id": str(ids["partner"]),
-         "reason": "r", "sent_on": "2026-02-02", "consent": "yes"}),
+         "reason": "r", "sent_on": "2026-02-02"}),
+        (f"/children/{ids['child_' + key]}/consents", {"purpose": "data_sharing",
+         "given_by": "child", "given_on": "2026-02-02"}),
+        (f"/consents/{ids['consent_' + key]}/withdraw", {"withdrawn_on": "2026-03-01"}),
         (f"/referrals/{ids['referral_' + key]}/status", {"status": "accepted"}),
         (f"/cases/{ids['case_' + key]}/transitions", {"action": "plan", "version": "1"}),
     ]  # fmt: skip
@@ -250,11 +269,13 @@ def test_a_viewer_reads_but_cannot_change(site: Site) -> None:
 def test_a_change_without_the_anti_forgery_token_writes_nothing(site: Site) -> None:
     site.sign_in()
     before, audited = _writes(site), len(audit_actions(site))
-    for path, data in _every_post(site, "a"):
+    posts = _every_post(site, "a")
+    for path, data in posts:
         assert post(site, path, data).status_code == 403, path
         assert post(site, path, {**data, "csrf_token": "guess"}).status_code == 403, path
     assert _writes(site) == before
-    assert len(audit_actions(site)) == audited
+    # Nothing written but the security events: each forged change refused, as its own row.
+    assert audit_actions(site)[audited:] == ["request.denied"] * (2 * len(posts))
 
 
 def test_the_page_speaks_french(site: Site) -> None:
@@ -263,6 +284,38 @@ def test_the_page_speaks_french(site: Site) -> None:
     page = site.client.get(f"/children/{site.ids['child_a']}").text
     assert "Enregistrer une visite" in page
     assert "Record a visit" not in page
+
+
+def test_the_explanation_is_said_in_the_readers_language(site: Site) -> None:
+    """Issue 17: a visit's explanation (stored in English) is said again in French from its
+    answers, with its reasons named; a visit classified under another version of the
+    profile keeps its stored words."""
+    csrf = site.sign_in()
+    child = site.ids["child_a"]
+    assert post(site, f"/children/{child}/visits", {**WORKING, "csrf_token": csrf}).status_code
+    site.client.cookies.set("ipec_lang", "fr")
+    french = site.client.get(f"/children/{child}").text
+    assert (
+        "20 h d\u2019activité économique atteignent la limite de 14 h des travaux légers" in french
+    )
+    assert "Plus d\u2019heures que n\u2019en permettent les travaux légers" in french
+    assert "20 h of economic activity reach" not in french
+    with Session(site.engine) as session:
+        visit = session.scalars(select(Visit).where(Visit.child_id == child)).one()
+        visit.profile_version = "an older one"
+        session.commit()
+    older = site.client.get(f"/children/{child}").text
+    assert "20 h of economic activity reach the 14 h light-work limit" in older
+    assert "atteignent la limite" not in older
+
+
+def test_the_preview_explains_in_the_readers_language(site: Site) -> None:
+    csrf = site.sign_in()
+    site.client.cookies.set("ipec_lang", "fr")
+    path = f"/children/{site.ids['child_a']}/visits/preview"
+    preview = post(site, path, {**WORKING, "econ_hours": "", "csrf_token": csrf}).text
+    assert "Une activité économique a été déclarée, mais les heures sont inconnues" in preview
+    assert "14 h ou plus à 12 ans serait du travail des enfants" in preview
 
 
 def test_the_visit_form_asks_what_each_shipped_profile_reads() -> None:

@@ -115,7 +115,9 @@ def test_the_partner_directory(site: Site) -> None:
     added = post(site, "/partners", {**form, "csrf_token": admin, "name": MARKUP})
     assert added.status_code == 303
     page = site.client.get("/partners").text
-    assert f"<td>{ESCAPED}</td><td>NGO</td>" in page
+    assert re.search(
+        rf'<td><a href="/partners/\d+">{re.escape(ESCAPED)}</a></td><td>NGO</td>', page
+    )
     assert MARKUP not in page
 
 

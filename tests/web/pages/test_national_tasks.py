@@ -93,12 +93,20 @@ def test_a_ticked_task_makes_the_visit_hazardous_and_the_case_too(cocoa: Site) -
     page = cocoa.client.get(f"/children/{child}").text
     assert "HAZ_NATIONAL_LIST" in page
     assert "Fells trees" in page
+    assert "Task on the national hazardous list" in page
+    # Said again in French from the visit's answers: the task in the profile's own French.
+    cocoa.client.cookies.set("ipec_lang", "fr")
+    french = cocoa.client.get(f"/children/{child}").text
+    assert "Le travail comprend « Abat des arbres », sur la liste nationale" in french
+    assert "Tâche de la liste nationale des travaux dangereux" in french
+    assert '"Fells trees"' not in french
 
 
 def test_the_profile_page_lists_the_tasks_with_their_ages_and_source(cocoa: Site) -> None:
     cocoa.sign_in("admin")
     cocoa.client.cookies.set("ipec_lang", "fr")
     page = cocoa.client.get("/admin/profile").text
+    assert "Secteur du cacao, liste des travaux dangereux de Côte d&#39;Ivoire" in page
     assert "Travaux de la liste nationale des travaux dangereux :" in page
     assert "Abat des arbres: travail dangereux de 5 à 17 ans" in page
     assert "Arrêté n°2017-017 MEPS/CAB of 2 June 2017" in page

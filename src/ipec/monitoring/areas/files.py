@@ -2,7 +2,8 @@
 
 Each area is a row with the columns (or, in GeoJSON, the feature properties) ``code``,
 ``name``, ``level`` and ``parent_code`` (empty for a top area); other columns are ignored. A
-GeoJSON feature's geometry (a Polygon or MultiPolygon) is kept as the area's boundary.
+GeoJSON feature's geometry (a Polygon or MultiPolygon) is kept as the area's boundary, once
+checked (a valid shape in longitude and latitude degrees: :func:`ipec.maps.boundary_problem`).
 
 Rows are numbered as a spreadsheet shows them (the header is row 1, the first area row 2);
 GeoJSON features from 1. Reading never stops at a bad row: what is wrong with each is
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ipec.errors import DataError
+from ipec.maps.geometry import boundary_problem
 
 __all__ = [
     "COLUMNS",
@@ -256,6 +258,9 @@ def _feature(number: int, feature: Any) -> AreaRow | BadRow:
             shown = f"a {kind}" if isinstance(kind, str) else "not a geometry"
             return BadRow(number, f"its geometry is {shown}: a boundary is a Polygon or "
                                   "MultiPolygon")  # fmt: skip
+        problem = boundary_problem(geometry)
+        if problem is not None:
+            return BadRow(number, problem)
         boundary = json.dumps(geometry, separators=(",", ":"))
     properties = feature["properties"]
     return _row(number, [properties.get(column) for column in COLUMNS], boundary)

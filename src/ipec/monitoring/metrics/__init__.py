@@ -12,7 +12,8 @@ millions of records; Python only divides. Each module states its definitions pre
 - ``breakdowns``: children visited and identified by month and by area, hazardous conditions,
   services by type (for the dashboard's charts);
 - ``refusals``: visits the family did not consent to (no other metric reads them);
-- ``donor``: the US Department of Labor's common indicators POC1-POC4, POH1-POH4, E1, L1.
+- ``donor``: the US Department of Labor's common indicators POC1-POC4, POH1-POH4, E1, L1,
+  as DOL's toolkit defines them (``calendar``: the date arithmetic they need).
 """
 
 from ipec.monitoring.metrics.breakdowns import (
@@ -34,9 +35,12 @@ from ipec.monitoring.metrics.cases import (
 )
 from ipec.monitoring.metrics.common import Count, Period, Rate, months_of
 from ipec.monitoring.metrics.donor import (
+    COMPULSORY_SCHOOL_AGES,
     LIVELIHOOD_SERVICES,
+    PARTICIPANT_SERVICES,
     ChildIndicators,
     HouseholdIndicators,
+    HouseholdRates,
     dol_child_indicators,
     dol_education_services,
     dol_household_indicators,
@@ -60,13 +64,16 @@ from ipec.monitoring.metrics.rates import (
 from ipec.monitoring.metrics.refusals import Refusals, consent_refusals
 
 __all__ = [
+    "COMPULSORY_SCHOOL_AGES",
     "LIVELIHOOD_SERVICES",
+    "PARTICIPANT_SERVICES",
     "AreaCounts",
     "Caseload",
     "ChildIndicators",
     "Count",
     "Effectiveness",
     "HouseholdIndicators",
+    "HouseholdRates",
     "MonthCounts",
     "MonthOutcomes",
     "OutcomeCounts",

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ipec.monitoring.flags import flag
@@ -192,9 +192,13 @@ def coverage(session: Session, *, area_path: str, period: Period) -> list[Rate]:
     child = children_as_of(
         area_path, period.end, ["area_id", "household_id"], lambda c: [c.last_date > since]
     ).c
+    # Each household once (its children share its area), then counted per area: a DISTINCT
+    # over the snapshot's rows hashes them as they come, where a COUNT(DISTINCT) per area
+    # would first sort them all by area.
+    households = select(child.area_id, child.household_id).distinct().subquery("visited_households")
     visited = (
-        select(child.area_id, func.count(distinct(child.household_id)).label("visited"))
-        .group_by(child.area_id)
+        select(households.c.area_id, func.count().label("visited"))
+        .group_by(households.c.area_id)
         .subquery("visited")
     )
     # Count per area first (a few hundred rows), then roll the areas up to the root's children.

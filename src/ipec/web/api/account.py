@@ -12,42 +12,40 @@ from ipec.auth import (
     csrf_token,
     issue_token,
     list_tokens,
-    open_session,
     read_audit_log,
     revoke_token,
 )
-from ipec.auth.models import User
+from ipec.auth.models import ApiToken, User
+from ipec.auth.service import token_works
 from ipec.web.api.common import Page, PerPage, RecordId
 from ipec.web.api.schemas import AuditOut, LoginIn, MeOut, TokenIn, TokenInfoOut, TokenOut
 from ipec.web.deps import (
     SESSION_COOKIE,
     CurrentPrincipal,
     DbSession,
-    authenticate_counting_failures,
     check_csrf,
     forget_session_cookie,
     origin,
     set_session_cookie,
 )
+from ipec.web.signin import sign_in as check_sign_in
 
-__all__ = ["router"]
+__all__ = ["router", "token_info"]
 
 router = APIRouter(tags=["account"])
 
 
 @router.post("/session", response_model=MeOut)
-def sign_in(body: LoginIn, request: Request, response: Response, db: DbSession) -> MeOut:
+async def sign_in(body: LoginIn, request: Request, response: Response) -> MeOut:
     """Sign in with a username and password; the session cookie is Secure, HttpOnly and
-    SameSite=Strict. Five wrong passwords lock the account for 15 minutes."""
-    user_id = authenticate_counting_failures(request, username=body.username,
-                                             password=body.password)  # fmt: skip
-    user = db.get(User, user_id)
-    assert user is not None
-    token = open_session(db, user=user)
-    set_session_cookie(response, token)
+    SameSite=Strict. Five wrong passwords in a row make the account wait 30 s, doubling with
+    each further failure (up to an hour, or until an administrator unlocks it); more than a
+    few attempts a minute from one address are refused (429) before any password is checked."""
+    signed_in = await check_sign_in(request, username=body.username, password=body.password)
+    set_session_cookie(response, signed_in.session_token)
     secret = request.app.state.settings.secret_key
-    return MeOut(username=user.username, role=user.role, area_id=user.area_id,
-                 csrf_token=csrf_token(secret, token))  # fmt: skip
+    return MeOut(username=signed_in.username, role=signed_in.role, area_id=signed_in.area_id,
+                 csrf_token=csrf_token(secret, signed_in.session_token))  # fmt: skip
 
 
 @router.delete("/session", status_code=204)
@@ -57,7 +55,7 @@ def sign_out(request: Request, response: Response, db: DbSession) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         check_csrf(request, token)
-        close_session(db, token)
+        close_session(db, token, origin=origin(request))
     forget_session_cookie(response)
 
 
@@ -75,11 +73,14 @@ def me(request: Request, db: DbSession, who: CurrentPrincipal) -> MeOut:
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201)
-def new_token(body: TokenIn, db: DbSession, who: CurrentPrincipal) -> TokenOut:
-    """A new API token for the signed-in user (shown once)."""
+def new_token(request: Request, body: TokenIn, db: DbSession, who: CurrentPrincipal) -> TokenOut:
+    """A new API token for the signed-in user (shown once), working ``days`` days (90 unless
+    asked, at most 365) and until the user's password changes or they are deactivated."""
     user = db.get(User, who.user_id)
     assert user is not None
-    return TokenOut(token=issue_token(db, user=user, label=body.label), label=body.label)
+    token = issue_token(db, user=user, label=body.label, days=body.days, origin=origin(request))
+    issued = list_tokens(db, user=user)[0]  # the newest
+    return TokenOut(token=token, label=body.label, expires_at=issued.expires_at)
 
 
 @router.get("/tokens", response_model=list[TokenInfoOut])
@@ -87,15 +88,25 @@ def my_tokens(db: DbSession, who: CurrentPrincipal) -> list[TokenInfoOut]:
     """The signed-in user's API tokens, newest first (never the tokens themselves)."""
     user = db.get(User, who.user_id)
     assert user is not None
-    return [TokenInfoOut.model_validate(token) for token in list_tokens(db, user=user)]
+    return [token_info(token, user) for token in list_tokens(db, user=user)]
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenInfoOut)
-def revoke_my_token(token_id: RecordId, db: DbSession, who: CurrentPrincipal) -> TokenInfoOut:
+def revoke_my_token(
+    request: Request, token_id: RecordId, db: DbSession, who: CurrentPrincipal
+) -> TokenInfoOut:
     """Revoke one of the signed-in user's tokens; it stops working at once."""
     user = db.get(User, who.user_id)
     assert user is not None
-    return TokenInfoOut.model_validate(revoke_token(db, user=user, token_id=token_id))
+    revoked = revoke_token(db, user=user, token_id=token_id, origin=origin(request))
+    return token_info(revoked, user)
+
+
+def token_info(token: ApiToken, user: User) -> TokenInfoOut:
+    """What the API says about a token: never the token, whether it still works."""
+    return TokenInfoOut(id=token.id, label=token.label, created_at=token.created_at,
+                        expires_at=token.expires_at, revoked=token.revoked,
+                        works=token_works(token, user))  # fmt: skip
 
 
 @router.get("/audit", response_model=list[AuditOut])

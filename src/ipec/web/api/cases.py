@@ -12,6 +12,7 @@ from ipec.auth import area_in_scope, read_list
 from ipec.monitoring import allowed_actions
 from ipec.monitoring.models import FollowUp, Referral, RemediationService
 from ipec.monitoring.queries import CaseList, FollowUpFilter, FollowUpList
+from ipec.monitoring.schedule import rule_of
 from ipec.monitoring.service import (
     add_service,
     end_service,
@@ -19,7 +20,7 @@ from ipec.monitoring.service import (
     set_referral_status,
     step_case,
 )
-from ipec.web.api.common import Page, PerPage, today
+from ipec.web.api.common import IsoDate, Page, PerPage, today
 from ipec.web.api.filters import AreaQuery, CaseFilters
 from ipec.web.api.schemas import (
     CaseDetailOut,
@@ -111,10 +112,12 @@ def move_case(
     who: CurrentPrincipal,
 ) -> CaseOut:  # fmt: skip
     """Move a case along the workflow; refused when the case changed since ``version``.
-    Starting remediation schedules the first follow-ups (3 and 6 months later)."""
+    Starting remediation schedules the first follow-ups (3 and 6 months later). Closing is
+    for supervisors and above, by the closure rule or by ``override`` with a reason."""
     step_case(db, case=case, expected_version=body.version, action=body.action,
               actor=who.username, today=today(), reason=body.reason,
-              origin=origin(request))  # fmt: skip
+              rule=rule_of(request.app.state.settings), origin=origin(request),
+              role=who.role, override=body.override)  # fmt: skip
     return CaseOut.model_validate(case)
 
 
@@ -144,9 +147,11 @@ def finish_service(
 def create_referral(
     case: CaseToChange, body: ReferralIn, request: Request, db: DbSession, who: CurrentPrincipal
 ) -> ReferralOut:
-    """Refer a case to a partner (consent needed except for a worst form)."""
-    referral = refer(db, case_id=case.id, partner_id=body.partner_id, consent=body.consent,
-                     reason=body.reason, sent_on=body.sent_on, actor=who.username,
+    """Refer a case to a partner for a service: the child's consent for that partner is
+    needed (recorded first), or, for a worst form only, an override with its reason."""
+    referral = refer(db, case_id=case.id, partner_id=body.partner_id, reason=body.reason,
+                     sent_on=body.sent_on, service=body.service,
+                     override_reason=body.override_reason, actor=who.username,
                      origin=origin(request))  # fmt: skip
     return ReferralOut.model_validate(referral)
 
@@ -156,9 +161,10 @@ def change_referral(
     sent: ReferralToChange, body: ReferralStatusIn, request: Request, db: DbSession,
     who: CurrentPrincipal,
 ) -> ReferralOut:  # fmt: skip
-    """Move a referral on (accepted, rejected, done, revoked)."""
+    """Move a referral on (accepted, rejected with a reason in ``note``, done, revoked)."""
     referral = set_referral_status(db, referral_id=sent.id, status=body.status,
-                                   actor=who.username, origin=origin(request))  # fmt: skip
+                                   actor=who.username, note=body.note,
+                                   origin=origin(request))  # fmt: skip
     return ReferralOut.model_validate(referral)
 
 
@@ -168,7 +174,7 @@ def list_follow_ups(
     request: Request,
     db: DbSession,
     who: CurrentPrincipal,
-    due_by: date | None = None,
+    due_by: IsoDate | None = None,
     overdue_only: bool = False,
     area_id: AreaQuery = None,
     page: Page = 1,

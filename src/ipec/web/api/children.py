@@ -11,6 +11,7 @@ from ipec.auth.team import member_of_team, visit_monitor
 from ipec.errors import DataError
 from ipec.monitoring.models import Case, Sex, Visit
 from ipec.monitoring.registry import ChildFilter, ChildList
+from ipec.monitoring.schedule import rule_of
 from ipec.monitoring.service import record_leaving, record_visit_and_follow_up, update_child
 from ipec.standards import load_profile
 from ipec.web.api.common import Page, PerPage, today
@@ -146,6 +147,7 @@ def create_visit(
         origin=origin(request),
         school_days_attended=body.school_days_attended,
         school_days_open=body.school_days_open,
+        rule=rule_of(request.app.state.settings),
     )
     return VisitOut.model_validate(visit)
 

@@ -16,12 +16,14 @@ from ipec.monitoring.assignment import Responsible, assignee_of, responsible_for
 from ipec.monitoring.followup import move_bounds
 from ipec.monitoring.models import Area, AreaMonitor, Case, Child, FollowUp
 from ipec.monitoring.service import assign_area_monitor, assign_follow_up, move_follow_up
-from ipec.monitoring.week import PER_PAGE, WeekFilter, WeekList
+from ipec.monitoring.week import PER_PAGE, CalendarList, WeekFilter, WeekList, month_span
 from ipec.web.api.common import Page, RecordId, today
 from ipec.web.api.schemas import (
     AreaMonitorIn,
     AreaMonitorOut,
     AssigneeOut,
+    CalendarItem,
+    CalendarOut,
     CaseOut,
     ChildOut,
     FollowUpChangesIn,
@@ -79,6 +81,34 @@ def read_week(
     ]
     return WeekOut(monitor_id=monitor, items=items, page=page, per_page=PER_PAGE,
                    has_next=found.has_next)  # fmt: skip
+
+
+@router.get("/follow-ups/calendar", response_model=CalendarOut)
+def read_calendar(
+    *, request: Request, db: DbSession, who: CurrentPrincipal, monitor_id: MonitorQuery = None,
+    month: Annotated[str | None, Query(max_length=7, description="YYYY-MM; this month "
+                                       "by default.")] = None,
+) -> CalendarOut:  # fmt: skip
+    """The caller's calendar: every follow-up assigned to them due in ``month``, by due date
+    (a child twice when two follow-ups fall in the month), up to 1000; overdue ones are in
+    the week. A monitor reads their own; supervisors and above (and viewers) their team's,
+    or one member's (``monitor_id``). A month not YYYY-MM is refused naming ``month``."""
+    first, last = month_span(month, today())
+    monitor = whose_week(db, who, monitor_id)
+    found = read_list(db, who, CalendarList(WeekFilter(monitor), first, last),
+                      origin=origin(request))  # fmt: skip
+    users = users_by_id(db, (r.user_id for r in found.responsible.values()))
+    items = [
+        CalendarItem(
+            follow_up=FollowUpOut.model_validate(row.FollowUp),
+            child=ChildOut.model_validate(row.Child),
+            area_name=row.area_name,
+            assignee=_assignee(found.responsible[row.FollowUp.id], users),
+        )
+        for row in found.rows
+    ]
+    return CalendarOut(monitor_id=monitor, first=first, last=last, items=items,
+                       has_more=found.has_next)  # fmt: skip
 
 
 def _detail(db: DbSession, follow_up: FollowUp) -> FollowUpDetailOut:

@@ -9,7 +9,6 @@ passes ``ipec.auth.read_metrics``, as the dashboard's does, and is audit-logged 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -36,11 +35,13 @@ from ipec.monitoring.metrics import (
     time_to_resolution,
 )
 from ipec.standards import load_profile
+from ipec.web.api.common import IsoDate
 from ipec.web.api.filters import AreaQuery
 from ipec.web.api.schemas import (
     CaseloadOut,
     EffectivenessOut,
     OutcomeCountsOut,
+    PohOut,
     RateOut,
     RefusalsOut,
     ResolutionOut,
@@ -66,8 +67,8 @@ def metric_scope(
     request: Request,
     db: DbSession,
     who: CurrentPrincipal,
-    start: Annotated[date, Query()],
-    end: Annotated[date, Query()],
+    start: Annotated[IsoDate, Query()],
+    end: Annotated[IsoDate, Query()],
     area_id: AreaQuery = None,
 ) -> Scope:
     """The caller's areas (or ``area_id`` inside them) and the period, inclusive; the reading
@@ -138,19 +139,26 @@ def outcomes_metric(request: Request, db: DbSession, scope: MetricScope) -> list
 
 @router.get("/metrics/us_dol", response_model=UsDolOut)
 def us_dol_metric(db: DbSession, scope: MetricScope) -> UsDolOut:
-    """The US Department of Labor's common indicators POC1-4, POH1-4, E1 and L1."""
+    """The US Department of Labor's common indicators POC1-4, POH1-4, E1 and L1, as DOL's
+    toolkit defines them (POH: pass the life of the project as the period)."""
     children = dol_child_indicators(db, area_path=scope.area_path, period=scope.period)
     households = dol_household_indicators(db, area_path=scope.area_path, period=scope.period)
     education = dol_education_services(db, area_path=scope.area_path, period=scope.period)
+
+    def poh(name: str) -> PohOut:
+        intake, end = getattr(households.intake, name), getattr(households.end, name)
+        return PohOut(intake=_rates([intake])[0], end=_rates([end])[0])
+
     return UsDolOut(
         poc1=_rates(children.poc1_child_labour),
         poc2=_rates(children.poc2_hazardous_work),
         poc3=_rates(children.poc3_other_worst_forms),
         poc4=_rates(children.poc4_regular_attendance),
-        poh1=_rates([households.poh1_child_labour])[0],
-        poh2=_rates([households.poh2_hazardous_work])[0],
-        poh3=_rates([households.poh3_other_worst_forms])[0],
-        poh4=_rates([households.poh4_regular_attendance])[0],
+        visited=_rates(children.visited),
+        poh1=poh("poh1_child_labour"),
+        poh2=poh("poh2_hazardous_work"),
+        poh3=poh("poh3_other_worst_forms"),
+        poh4=poh("poh4_regular_attendance"),
         e1={kind: {c.group: c.count for c in counts} for kind, counts in education.items()},
         l1=dol_livelihood_services(db, area_path=scope.area_path, period=scope.period),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from ipec.auth.models import Role
 from ipec.monitoring.models import LeaveReason, PartnerKind, ReferralStatus, ServiceType, Sex
 from ipec.monitoring.workflow import Action
+from ipec.web.api.common import UtcDateTime
 
 __all__ = [
     "AreaIn",
@@ -49,6 +50,7 @@ __all__ = [
     "OutcomeCountsOut",
     "PartnerIn",
     "PartnerOut",
+    "PohOut",
     "RateOut",
     "ReferralIn",
     "ReferralOut",
@@ -147,12 +149,18 @@ class CaseOut(_Out):
     opened_on: date
     closed_on: date | None
     version: int
+    assignee_id: int | None = None
 
 
 class TransitionIn(_In):
     action: Action
     version: int = Field(description="The case version the caller read (stale writes fail).")
     reason: str | None = Field(default=None, max_length=2000)
+    override: bool = Field(
+        default=False,
+        description="Close although the closure rule is not "
+        "met (supervisors and above): the reason is recorded.",
+    )
 
 
 class RateOut(BaseModel):
@@ -288,7 +296,7 @@ class HouseholdMoveOut(_Out):
     from_area_id: int
     to_area_id: int
     moved_on: date
-    at: datetime
+    at: UtcDateTime
     actor: str
     reason: str | None
 
@@ -322,7 +330,7 @@ class EventOut(_Out):
     action: str
     from_status: str | None
     to_status: str
-    at: datetime
+    at: UtcDateTime
     actor: str
     reason: str | None
 
@@ -347,14 +355,21 @@ class ServiceOut(_Out):
 
 
 class ReferralIn(_In):
+    """A referral needs the child's consent for the partner (recorded first:
+    ``POST /children/{id}/consents``) or, for a worst form, ``override_reason``."""
+
     partner_id: BodyId
-    consent: bool
     reason: Name
     sent_on: date
+    service: ServiceType | None = None
+    override_reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
 class ReferralStatusIn(_In):
+    """``note``: the reason, required to reject."""
+
     status: ReferralStatus
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
 class ReferralOut(_Out):
@@ -365,6 +380,12 @@ class ReferralOut(_Out):
     status: str
     reason: str
     sent_on: date
+    service: str | None = None
+    consent_id: int | None = None
+    override_by: str | None = None
+    override_reason: str | None = None
+    answered_by: str | None = None
+    answer_note: str | None = None
 
 
 class FollowUpOut(_Out):
@@ -420,7 +441,7 @@ class FollowUpPageOut(BaseModel):
 
 class AuditOut(_Out):
     id: int
-    at: datetime
+    at: UtcDateTime
     actor: str
     action: str
     entity: str
@@ -448,18 +469,25 @@ class MeOut(BaseModel):
 
 class TokenIn(_In):
     label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    days: int = Field(default=90, ge=1, le=365, description="How many days the token works.")
 
 
 class TokenInfoOut(_Out):
     id: int
     label: str
-    created_at: datetime
+    created_at: UtcDateTime
+    expires_at: UtcDateTime
     revoked: bool
+    works: bool = Field(
+        description="Whether the token opens the API now: not revoked, not expired, and issued "
+        "since the user's password last changed and since they were last deactivated."
+    )
 
 
 class TokenOut(BaseModel):
     token: str = Field(description="Shown once; only its hash is kept.")
     label: str
+    expires_at: UtcDateTime | None = None
 
 
 class EffectivenessOut(BaseModel):
@@ -493,19 +521,29 @@ class OutcomeCountsOut(BaseModel):
     prevented: int
 
 
+class PohOut(BaseModel):
+    """One POH indicator over the livelihood households at their intake and at the end."""
+
+    intake: RateOut
+    end: RateOut
+
+
 class UsDolOut(BaseModel):
-    """US DOL common indicators: POC per child (total, then sex and age group), POH per
-    household, E1 children given education services by type and group, L1 households given
-    livelihood services by type."""
+    """US DOL common indicators, as DOL's toolkit defines them (docs/monitoring.md): POC over
+    participant children (total, then sex and age group on the period's end), ``visited``
+    participants seen in the six months; POH over livelihood households at intake and at
+    the end; E1 children given education services by type and by "status*sex*age group";
+    L1 households given livelihood services by type."""
 
     poc1: list[RateOut]
     poc2: list[RateOut]
     poc3: list[RateOut]
     poc4: list[RateOut]
-    poh1: RateOut
-    poh2: RateOut
-    poh3: RateOut
-    poh4: RateOut
+    visited: list[RateOut]
+    poh1: PohOut
+    poh2: PohOut
+    poh3: PohOut
+    poh4: PohOut
     e1: dict[str, dict[str, int]]
     l1: dict[str, int]
 
@@ -565,6 +603,26 @@ class WeekOut(BaseModel):
     page: int
     per_page: int
     has_next: bool
+
+
+class CalendarItem(BaseModel):
+    """A follow-up of a calendar, on its due day (its case: ``follow_up.case_id``)."""
+
+    follow_up: FollowUpOut
+    child: ChildOut
+    area_name: str
+    assignee: AssigneeOut
+
+
+class CalendarOut(BaseModel):
+    """A month's follow-ups of ``monitor_id`` (None: the team's), from ``first`` to
+    ``last``, by due date; ``has_more``: more than the items are due (the first 1000)."""
+
+    monitor_id: int | None
+    first: date
+    last: date
+    items: list[CalendarItem]
+    has_more: bool
 
 
 class AreaMonitorIn(_In):

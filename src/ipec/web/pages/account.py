@@ -9,13 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ipec.auth import change_password, close_session, open_session
+from ipec.auth import change_password, close_session
 from ipec.auth.models import User
 from ipec.auth.passwords import MIN_PASSWORD_LENGTH
-from ipec.errors import AccountLocked, PermissionDenied
+from ipec.errors import AccountLocked, PermissionDenied, TooManyAttempts
 from ipec.web.deps import (
     DbSession,
-    authenticate_counting_failures,
     forget_session_cookie,
     origin,
     set_session_cookie,
@@ -23,6 +22,7 @@ from ipec.web.deps import (
 from ipec.web.pages.deps import FormFields, SignedIn
 from ipec.web.pages.i18n import LANGUAGE_COOKIE, LANGUAGES
 from ipec.web.pages.render import pages_of
+from ipec.web.signin import sign_in
 
 __all__ = ["router", "safe_next"]
 
@@ -61,33 +61,35 @@ def login_form(request: Request, next: _NEXT = "/") -> Response:
 
 
 @router.post("/login")
-def log_in(request: Request, db: DbSession, form: FormFields) -> Response:
-    """Check the password; on success open a session and go where the user was going."""
+async def log_in(request: Request, form: FormFields) -> Response:
+    """Check the password (under the sign-in limits of ``ipec.web.signin``); on success open a
+    session and go where the user was going."""
     target = form.get("next", "/")
     expected = request.cookies.get(_LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, form.get("login_token", "")):
         return _login_page(request, target, "expired", 400)
     try:
-        user_id = authenticate_counting_failures(request, username=form.get("username", ""),
-                                                 password=form.get("password", ""))  # fmt: skip
+        signed_in = await sign_in(request, username=form.get("username", ""),
+                                  password=form.get("password", ""))  # fmt: skip
+    except TooManyAttempts as busy:
+        page = _login_page(request, target, "busy", 429)
+        page.headers["Retry-After"] = str(busy.retry_after)
+        return page
     except AccountLocked:
         return _login_page(request, target, "locked", 401)
     except PermissionDenied:
         return _login_page(request, target, "wrong", 401)
-    user = db.get(User, user_id)
-    assert user is not None
-    token = open_session(db, user=user)
     response = RedirectResponse(safe_next(target), status_code=303)
-    set_session_cookie(response, token)
+    set_session_cookie(response, signed_in.session_token)
     response.delete_cookie(_LOGIN_COOKIE, path="/login", secure=True, httponly=True,
                            samesite="strict")  # fmt: skip
     return response
 
 
 @router.post("/logout")
-def log_out(db: DbSession, viewer: SignedIn) -> Response:
+def log_out(request: Request, db: DbSession, viewer: SignedIn) -> Response:
     """End the session on the server and forget the cookie."""
-    close_session(db, viewer.session_token)
+    close_session(db, viewer.session_token, origin=origin(request))
     response = RedirectResponse("/login", status_code=303)
     forget_session_cookie(response)
     return response
@@ -119,7 +121,9 @@ def password_change(
         try:
             change_password(db, user=user, current=current, new=new,
                             keep_session=viewer.session_token, origin=origin(request))  # fmt: skip
-        except PermissionDenied:
+        except AccountLocked:
+            errors["current_password"] = "locked"
+        except PermissionDenied:  # counted (committed with the page): see check_current_password
             errors["current_password"] = "wrong"
     status = 422 if errors else 200
     return pages_of(request).render(

@@ -3,14 +3,17 @@ audit log, for administrators and programme managers within their own areas."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipec.auth import Role, area_in_scope, may_read_audit_log, read_audit_log, require_role
+from ipec.auth.events import repeated_denials
 from ipec.auth.service import (
     MANAGER_ROLES,
     UserRuleBroken,
@@ -21,12 +24,14 @@ from ipec.auth.service import (
 )
 from ipec.errors import Conflict, DataError, NotFound
 from ipec.monitoring.audit import write_audit
+from ipec.monitoring.models import Partner
 from ipec.monitoring.service import create_area
 from ipec.standards import load_profile
 from ipec.standards.codes import HAZARD_CONDITIONS
 from ipec.web.api.common import Page, RecordId
 from ipec.web.deps import DbSession, origin
 from ipec.web.pages.common import areas_in_scope
+from ipec.web.pages.credentials import credentials_context
 from ipec.web.pages.dashboard import HAZARD_LABELS
 from ipec.web.pages.deps import FormFields, SignedIn, Viewer
 from ipec.web.pages.render import gettext_of, pages_of
@@ -47,10 +52,25 @@ def _manager(viewer: Viewer) -> None:
 
 
 def _grantable(viewer: Viewer) -> list[Role]:
-    """The roles the viewer may give: administrators give any, others all but administrator."""
-    if viewer.principal.role is Role.ADMIN:
-        return list(Role)
-    return [role for role in Role if role is not Role.ADMIN]
+    """The roles the viewer may give: administrators give any, others all but administrator;
+    the partner role only administrators of the whole programme (``ipec.auth.service``)."""
+    admin = viewer.principal.role is Role.ADMIN
+    roles = [role for role in Role if admin or role is not Role.ADMIN]
+    if not may_read_audit_log(viewer.principal):
+        roles.remove(Role.PARTNER)
+    return roles
+
+
+def _partner_id(value: str, errors: dict[str, str]) -> int | None:
+    """The posted partner of a partner user, or an error beside the partner field."""
+    if not value.isdigit() or not 1 <= int(value) <= 2_147_483_647:
+        errors["partner_id"] = "missing"
+        return None
+    return int(value)
+
+
+def _partners(session: Session) -> list[Partner]:
+    return list(session.scalars(select(Partner).order_by(Partner.name)))
 
 
 def _area_id(value: str, errors: dict[str, str]) -> int | None:
@@ -82,12 +102,15 @@ def _users_page(
 ) -> Response:
     rows = list_users(session, viewer.principal, page=page, per_page=_PER_PAGE,
                       origin=origin(request))  # fmt: skip
+    partners = _partners(session)
     context = {
         "rows": rows[:_PER_PAGE],
         "page": page,
         "has_next": len(rows) > _PER_PAGE,
         "areas": areas_in_scope(session, viewer.principal),
         "roles": _grantable(viewer),
+        "partners": partners,
+        "partner_names": {partner.id: partner.name for partner in partners},
         "form": form,
         "errors": errors,
         "root_admin": may_read_audit_log(viewer.principal),
@@ -109,24 +132,30 @@ def new_user(request: Request, db: DbSession, viewer: SignedIn, form: FormFields
     _manager(viewer)
     errors: dict[str, str] = {}
     role = _role(form.get("role", ""), errors)
-    area_id = _area_id(form.get("area_id", ""), errors)
-    if role is not None and area_id is not None:
+    partner_id: int | None = None
+    if role is Role.PARTNER:  # a partner user has a partner, and no area
+        area_id = None
+        partner_id = _partner_id(form.get("partner_id", ""), errors)
+    else:
+        area_id = _area_id(form.get("area_id", ""), errors)
+    if role is not None and not errors:
         try:
             user = add_user(db, viewer.principal, username=form.get("username", ""),
                             display_name=form.get("display_name", ""),
                             password=form.get("password", ""), role=role, area_id=area_id,
-                            origin=origin(request))  # fmt: skip
-        except UserRuleBroken:
-            errors["role"] = "admin_role"
+                            partner_id=partner_id, origin=origin(request))  # fmt: skip
+        except UserRuleBroken as error:
+            errors["role"] = error.rule
         except NotFound:
-            errors["area_id"] = "outside"
+            errors["partner_id" if role is Role.PARTNER else "area_id"] = "outside"
         except Conflict:
             errors["username"] = "taken"
         except DataError as error:
             errors[error.column or "username"] = "invalid"
         else:
             return RedirectResponse(f"/admin?created={user.username}", status_code=303)
-    kept = {key: form.get(key, "") for key in ("username", "display_name", "role", "area_id")}
+    kept = {key: form.get(key, "")
+            for key in ("username", "display_name", "role", "area_id", "partner_id")}  # fmt: skip
     return _users_page(request, db, viewer, page=1, form=kept, errors=errors, status=422)
 
 
@@ -142,12 +171,14 @@ def _user_page(
     user = user_in_scope(session, viewer.principal, user_id)
     context = {
         "user": user,
+        "partner": session.get(Partner, user.partner_id) if user.partner_id else None,
         "areas": areas_in_scope(session, viewer.principal),
         "roles": _grantable(viewer),
         "errors": errors,
         "root_admin": may_read_audit_log(viewer.principal),
         "saved": request.query_params.get("saved") == "1",
         "is_self": user.id == viewer.principal.user_id,
+        **credentials_context(session, viewer, user),
     }
     return pages_of(request).render(request, "admin_user.html", context, status=status)
 
@@ -270,14 +301,18 @@ def audit(
     viewer: SignedIn,
     actor: Annotated[str, Query(max_length=100)] = "",
     entity: Annotated[str, Query(max_length=40)] = "",
+    action: Annotated[str, Query(max_length=40)] = "",
+    address: Annotated[str, Query(max_length=100)] = "",
     page: Page = 1,
 ) -> Response:
-    """The audit log, newest first, filtered by actor or entity (administrators of the whole
-    programme only); reading it is itself logged."""
-    entries = read_audit_log(db, viewer.principal, actor=actor.strip() or None,
-                             entity=entity.strip() or None, page=page,
+    """The audit log, newest first, filtered by actor, entity, action or address
+    (administrators of the whole programme only); reading it is itself logged."""
+    chosen = {"actor": actor.strip(), "entity": entity.strip(), "action": action.strip(),
+              "address": address.strip()}  # fmt: skip
+    entries = read_audit_log(db, viewer.principal, actor=chosen["actor"] or None,
+                             entity=chosen["entity"] or None, action=chosen["action"] or None,
+                             address=chosen["address"] or None, page=page,
                              per_page=_AUDIT_PER_PAGE, origin=origin(request))  # fmt: skip
-    chosen = {"actor": actor.strip(), "entity": entity.strip()}
     context = {
         "entries": entries,
         "page": page,
@@ -286,5 +321,8 @@ def audit(
         "chosen": chosen,
         "query_without_page": urlencode({key: value for key, value in chosen.items() if value}),
         "root_admin": True,
+        "denials": repeated_denials(
+            db, viewer.principal, since=datetime.now(UTC) - timedelta(days=1)
+        ),
     }
     return pages_of(request).render(request, "admin_audit.html", context)

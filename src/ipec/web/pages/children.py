@@ -21,15 +21,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from ipec.auth import Operation, access_child, access_household
-from ipec.classify import WorkStatus, classify_child
+from ipec.classify import classify_child
 from ipec.errors import DataError, InvalidTransition
 from ipec.monitoring import Action, allowed_actions
-from ipec.monitoring.followup import ready_to_close
+from ipec.monitoring.alliance import referral_choices
+from ipec.monitoring.closure import CLOSE_ROLES
+from ipec.monitoring.consent import consents_of
 from ipec.monitoring.models import (
     Area,
     Case,
     CaseStatus,
     Child,
+    ConsentGiver,
+    ConsentPurpose,
     FollowUp,
     Partner,
     Referral,
@@ -38,13 +42,13 @@ from ipec.monitoring.models import (
     ServiceType,
     Visit,
 )
+from ipec.monitoring.schedule import rule_of
 from ipec.monitoring.scope import age_on
 from ipec.monitoring.service import (
     REFERRAL_STEPS,
     add_service,
     end_service,
     locate_household,
-    may_refer,
     record_visit_and_follow_up,
     refer,
     set_referral_status,
@@ -53,6 +57,7 @@ from ipec.monitoring.service import (
 from ipec.standards import Profile, load_profile
 from ipec.web.api.common import today
 from ipec.web.deps import DbSession, origin
+from ipec.web.pages.case_supervision import supervision_context
 from ipec.web.pages.deps import (
     CaseToChange,
     ChildToChange,
@@ -63,10 +68,11 @@ from ipec.web.pages.deps import (
     SignedIn,
     Viewer,
 )
+from ipec.web.pages.explained import explanations
 from ipec.web.pages.forms import FormState, Say, read_date
 from ipec.web.pages.i18n import choose_language, translatable
 from ipec.web.pages.location import read_location
-from ipec.web.pages.render import gettext_of, pages_of
+from ipec.web.pages.render import gettext_of, pages_of, wording_of
 from ipec.web.pages.visits import questions, read_record, read_visit
 
 __all__ = ["router"]
@@ -96,19 +102,6 @@ def _by_case(
     return found
 
 
-def _ready(follow_ups: list[FollowUp], visit_of: dict[int, Visit]) -> bool:
-    """Whether the follow-ups done allow closing (the two latest clean and spaced). A visit
-    left undetermined (hours not recorded) is not clean: it did not find the child out of
-    child labour."""
-    done = [visit_of[f.visit_id] for f in follow_ups
-            if f.visit_id is not None and f.visit_id in visit_of]  # fmt: skip
-    checks = [
-        (visit.visit_date, visit.child_labour or visit.status == WorkStatus.UNDETERMINED)
-        for visit in done
-    ]
-    return ready_to_close(checks)
-
-
 def _child_page(
     request: Request,
     db: Session,
@@ -136,6 +129,9 @@ def _child_page(
            if f.visit_id is None and case_id in open_cases]  # fmt: skip
     forms = {failed.name: failed} if failed else {}
     partners = list(db.scalars(select(Partner).order_by(Partner.name)))
+    # the referral form offers the partners serving the child's area today (the alliance)
+    referral_partners = referral_choices(db, area=db.get_one(Area, household.area_id),
+                                         day=today())  # fmt: skip
     context = {
         "child": child,
         "household": household,
@@ -147,7 +143,6 @@ def _child_page(
         "follow_ups": follow_ups,
         "visit_of": visit_of,
         "due": sorted(due, key=lambda f: (f.due_on, f.id)),
-        "ready": {case.id: _ready(follow_ups[case.id], visit_of) for case in cases},
         "actions": {case.id: [a.value for a in allowed_actions(case.status)] for case in cases},
         "steps": {
             r.id: sorted(s.value for s in REFERRAL_STEPS[r.status])
@@ -155,9 +150,14 @@ def _child_page(
             for r in found
         },
         "partners": partners,
+        "referral_partners": referral_partners,
         "partner_names": {partner.id: partner.name for partner in partners},
+        "consents": consents_of(db, child.id),
+        "consent_purposes": list(ConsentPurpose),
+        "consent_givers": list(ConsentGiver),
         "service_types": list(ServiceType),
         "questions": questions(_profile(request), choose_language(request)),
+        "explained": explanations(visits, _profile(request), wording_of(request)),
         "form": lambda name: forms.get(name) or FormState(name),
         # the visit form's fields have ids of their names; the others are named in the summary
         "problems": [
@@ -167,6 +167,7 @@ def _child_page(
         if failed
         else (),
     }
+    context.update(supervision_context(db, viewer, cases))
     status = 422 if failed else 200
     return pages_of(request).render(request, "child.html", context, status=status)
 
@@ -240,6 +241,7 @@ def visit(
                 record=answers.record, profile=profile, actor=who.username,
                 origin=origin(request), school_days_attended=answers.school_days_attended,
                 school_days_open=answers.school_days_open,
+                rule=rule_of(request.app.state.settings),
             )  # fmt: skip
     except DataError as error:
         # The service's rule for the follow-up chosen (not before its case opened), shown
@@ -279,7 +281,8 @@ def preview(child: ChildToRead, request: Request, form: FormFields) -> Response:
     result = None
     if not state.errors:
         try:
-            result = classify_child({**record, "age": age_on(child.birth_date, day)}, profile)
+            answers = {**record, "age": age_on(child.birth_date, day)}
+            result = classify_child(answers, profile, wording_of(request))
         except DataError:
             result = None
     return pages_of(request).render(request, "visit_preview.html", {"result": result})
@@ -329,7 +332,8 @@ def service_end(
 def referral(
     case: CaseToChange, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
 ) -> Response:
-    """Refer a case to a partner (with consent, except for a worst form)."""
+    """Refer a case to a partner for a service: with the child's consent for that partner
+    (recorded under the consents), or, for a worst form only, an override with its reason."""
     who = viewer.principal
     say = gettext_of(request)
     state = FormState(f"referral-{case.id}", form)
@@ -338,15 +342,35 @@ def referral(
     reason = form.get("reason", "").strip()
     if not reason or len(reason) > _MAX_NOTE:
         state.errors["reason"] = say(translatable("Say why the child is referred."))
-    consent = "consent" in form
-    if not may_refer(case, consent=consent):
-        message = translatable("A referral needs consent, except for a worst form.")
-        state.errors["consent"] = say(message)
+    kinds = {kind.value: kind for kind in ServiceType}
+    asked = form.get("service", "")
+    if asked and asked not in kinds:
+        state.errors["service"] = say(translatable("Choose a service."))
+    override = form.get("override_reason", "").strip() or None
+    if override is not None and len(override) > _MAX_NOTE:
+        state.errors["override_reason"] = say(
+            translatable("Keep the reason under 2000 characters.")
+        )
     if sent is None or state.errors:
         return _sent_back(request, db, viewer, case.child_id, state)
     assert partner is not None
-    refer(db, case_id=case.id, partner_id=partner, consent=consent, reason=reason,
-          sent_on=sent, actor=who.username, origin=origin(request))  # fmt: skip
+    try:
+        refer(db, case_id=case.id, partner_id=partner, reason=reason, sent_on=sent,
+              service=kinds[asked] if asked else None, override_reason=override,
+              actor=who.username, origin=origin(request))  # fmt: skip
+    except DataError as error:
+        if error.column == "consent":
+            message = translatable(
+                "There is no consent for this partner: record it under Consents (or, for a "
+                "worst form, give the reason to refer without consent)."
+            )
+            state.errors["partner_id"] = say(message)
+        elif error.column == "override_reason":
+            message = translatable("A referral without consent is allowed only for a worst form.")
+            state.errors["override_reason"] = say(message)
+        else:
+            raise
+        return _sent_back(request, db, viewer, case.child_id, state)
     return _back_to(case.child_id, f"case-{case.id}")
 
 
@@ -354,7 +378,7 @@ def referral(
 def referral_status(
     sent: ReferralToChange, request: Request, db: DbSession, viewer: SignedIn, form: FormFields
 ) -> Response:
-    """Move a referral on (accepted, rejected, done, revoked)."""
+    """Move a referral on (accepted, rejected with a reason, done, revoked)."""
     who = viewer.principal
     case = db.get(Case, sent.case_id)
     assert case is not None
@@ -362,8 +386,17 @@ def referral_status(
         status = ReferralStatus(form.get("status", ""))
     except ValueError:
         raise DataError("unknown referral status", hint="use the buttons of the page") from None
+    note = form.get("note", "").strip()
+    state = FormState(f"referral-status-{sent.id}", form)
+    say = gettext_of(request)
+    if status is ReferralStatus.REJECTED and not note:
+        state.errors["note"] = say(translatable("Say why the referral is rejected."))
+    elif len(note) > _MAX_NOTE:
+        state.errors["note"] = say(translatable("Keep the reason under 2000 characters."))
+    if state.errors:
+        return _sent_back(request, db, viewer, case.child_id, state)
     set_referral_status(db, referral_id=sent.id, status=status, actor=who.username,
-                        origin=origin(request))  # fmt: skip
+                        note=note or None, origin=origin(request))  # fmt: skip
     return _back_to(case.child_id, f"case-{case.id}")
 
 
@@ -389,17 +422,24 @@ def case_step(
         state.errors["action"] = say(translatable("Choose one of the steps offered."))
     if len(reason) > _MAX_NOTE:
         state.errors["reason"] = say(translatable("Keep the reason under 2000 characters."))
-    elif closing and not reason:
+    elif closing and not reason and who.role in CLOSE_ROLES:  # others: refused by the rule
         state.errors["reason"] = say(translatable("Say why the case can close."))
     if state.errors:
         return _sent_back(request, db, viewer, case.child_id, state)
     try:
-        # Refused before anything changes: a worst form not yet referred cannot be planned.
+        # Refused before anything changes: a worst form not yet referred cannot be planned; a
+        # case closes by the closure rule or a supervisor's override (a monitor: refused).
         step_case(db, case=case, expected_version=int(version), action=action,
                   actor=who.username, today=today(), reason=reason or None,
-                  origin=origin(request))  # fmt: skip
+                  rule=rule_of(request.app.state.settings), origin=origin(request),
+                  role=who.role, override=closing and "override" in form)  # fmt: skip
     except InvalidTransition:
-        message = translatable("A worst form must be referred to a partner before planning.")
-        state.errors["action"] = say(message)
+        if closing:
+            message = translatable("The closure rule is not met: record the follow-ups, or "
+                                   "override the rule with the reason.")  # fmt: skip
+            state.errors["override"] = say(message)
+        else:
+            message = translatable("A worst form must be referred to a partner before planning.")
+            state.errors["action"] = say(message)
         return _sent_back(request, db, viewer, case.child_id, state)
     return _back_to(case.child_id, f"case-{case.id}")

@@ -9,12 +9,13 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipec.auth import Principal, read_metrics
+from ipec.auth import Principal, Role, read_metrics
 from ipec.errors import DataError
+from ipec.monitoring.approvals import pending_count
 from ipec.monitoring.metrics import Period
 from ipec.monitoring.models import Area, ServiceType
 from ipec.monitoring.scope import WHOLE_PROGRAMME, programme_area, root_children
@@ -26,7 +27,7 @@ from ipec.web.pages.charts import BarChart, bar_chart
 from ipec.web.pages.common import MAX_AREA_CHOICES
 from ipec.web.pages.deps import SignedIn
 from ipec.web.pages.figures import Figures, FiguresStore, default_period, figures_for
-from ipec.web.pages.i18n import translatable
+from ipec.web.pages.i18n import choose_language, translatable
 from ipec.web.pages.render import gettext_of, pages_of
 
 __all__ = ["HAZARD_LABELS", "router"]
@@ -138,8 +139,13 @@ def dashboard(
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:
     """Cards and charts for the user's areas, or one area inside them, over a period (the last
-    12 months by default); the reading is audit-logged."""
+    12 months by default); the reading is audit-logged. A partner user's start page is its
+    referrals."""
+    from ipec.web.pages.maps import need_card  # the map page imports this module
+
     who = viewer.principal
+    if who.role is Role.PARTNER:
+        return RedirectResponse("/partner/referrals", status_code=303)
     errors: dict[str, str] = {}
     period = _period(start, end, today(), errors)
     area = read_metrics(db, who, area_id, start=period.start, end=period.end, view="dashboard",
@@ -183,10 +189,13 @@ def dashboard(
             "effectiveness": figures.effective,
             "overdue": follow_ups.denominator - follow_ups.numerator,
         },
+        "need": need_card(db, area, period, figures, choose_language(request)),
         "charts": {
             **_charts(figures, gettext),
             "areas": area_chart,
             "groups": groups,
         },
     }
+    # A supervisor's queue: what awaits their approval in the area shown.
+    context["awaiting"] = pending_count(db, area.path) if viewer.can_assign else None
     return pages_of(request).render(request, "dashboard.html", context)

@@ -28,6 +28,7 @@ from ipec.auth import (
     csrf_token,
     principal_of,
 )
+from ipec.auth.models import Role
 from ipec.auth.service import MANAGER_ROLES
 from ipec.auth.team import ASSIGN_ROLES
 from ipec.errors import DataError, PermissionDenied
@@ -41,6 +42,7 @@ from ipec.web.deps import (
     origin,
     session_user,
 )
+from ipec.web.refusals import remember_principal
 
 __all__ = [
     "CaseToChange",
@@ -88,6 +90,11 @@ class Viewer:
         return self.principal.role in CHANGE_ROLES
 
     @property
+    def is_partner(self) -> bool:
+        """A partner user sees only the referrals sent to its organisation."""
+        return self.principal.role is Role.PARTNER
+
+    @property
     def can_assign(self) -> bool:
         """Supervisors and above assign follow-ups (``ipec.auth.team``)."""
         return self.principal.role in ASSIGN_ROLES
@@ -117,6 +124,8 @@ def signed_in(request: Request, db: DbSession, form: FormFields) -> Viewer:
     token is refused."""
     token = request.cookies.get(SESSION_COOKIE, "")
     user = session_user(db, token)
+    principal = principal_of(db, user)
+    remember_principal(request, principal)  # a refused form is written to the audit log
     sent = form.get("csrf_token") or request.headers.get("x-csrf-token", "")
     if not csrf_matches(request, token, sent):
         raise PermissionDenied(
@@ -124,7 +133,7 @@ def signed_in(request: Request, db: DbSession, form: FormFields) -> Viewer:
             hint="reload the page and submit the form again",
         )
     expected = csrf_token(request.app.state.settings.secret_key, token)
-    viewer = Viewer(principal_of(db, user), user.display_name, expected, token)
+    viewer = Viewer(principal, user.display_name, expected, token)
     request.state.viewer = viewer
     return viewer
 

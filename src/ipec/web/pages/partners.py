@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from ipec.auth import require_role
 from ipec.auth.service import MANAGER_ROLES
+from ipec.monitoring.audit import write_audit
 from ipec.monitoring.models import Partner, PartnerKind
 from ipec.monitoring.service import create_partner
-from ipec.web.deps import DbSession
+from ipec.web.deps import DbSession, origin
 from ipec.web.pages.deps import FormFields, SignedIn
 from ipec.web.pages.forms import FormState
 from ipec.web.pages.i18n import translatable
@@ -54,4 +55,7 @@ def partner_add(request: Request, db: DbSession, viewer: SignedIn, form: FormFie
     if state.errors:
         return _directory(request, db, state, status=422)
     added = create_partner(db, name=name, kind=kinds[form["kind"]])
+    write_audit(db, actor=viewer.principal.username, action="partner.create", entity="partner",
+                entity_id=added.id, origin=origin(request),
+                detail={"name": name, "kind": added.kind.value})  # fmt: skip
     return RedirectResponse(f"/partners#partner-{added.id}", status_code=303)

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, Engine, make_url, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ipec.auth.models import User
+from ipec.auth.models import Role, User
 from ipec.db import make_engine
 from ipec.monitoring.models import Area
 from ipec.monitoring.scope import PROGRAMME_AREA_ID, WHOLE_PROGRAMME
@@ -56,9 +56,11 @@ def wanted_keys(session: Session, *, now: datetime, profile: str, limit: int) ->
     last hour of the day, tomorrow's periods too, so that the first views after midnight do
     not wait. An administrator of the whole programme (no area) opens the programme's
     (``PROGRAMME_AREA_ID``), and drills down to the root areas."""
+    # A partner's user reads no figures (its referrals only): it has no area, but is not an
+    # administrator of the whole programme.
     areas_of_users = session.scalars(
-        select(User.area_id).where(User.active.is_(True)).order_by(User.area_id.is_(None),
-                                                                   User.area_id)
+        select(User.area_id).where(User.active.is_(True), User.role != Role.PARTNER)
+        .order_by(User.area_id.is_(None), User.area_id)
     )  # fmt: skip
     roots = [PROGRAMME_AREA_ID if found is None else found for found in areas_of_users]
     roots = list(dict.fromkeys(roots))

@@ -15,11 +15,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ipec import __version__
+from ipec.classify.explain import Wording
 from ipec.monitoring.scope import age_on
 from ipec.web.api.common import today
 from ipec.web.pages.i18n import LANGUAGES, choose_language, load_translations
 
-__all__ = ["Pages", "format_number", "gettext_of", "pages_of"]
+__all__ = ["Pages", "format_number", "gettext_of", "pages_of", "wording_of"]
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
@@ -92,3 +93,8 @@ def pages_of(request: Request) -> Pages:
 def gettext_of(request: Request) -> Callable[[str], str]:
     """The request's gettext, for messages made in Python (errors beside fields, labels)."""
     return pages_of(request).translations(request).gettext
+
+
+def wording_of(request: Request) -> Wording:
+    """The request's language, for the classification's explanations."""
+    return Wording(choose_language(request), gettext_of(request))
