@@ -7,12 +7,16 @@ Run: python benchmarks/forms_import.py [--visits 2000] [--url sqlite:///bench.db
 The database is made for the run (a SQLite file in a temporary folder unless ``--url`` names
 an empty database): one district of households of two children, a supervisor, and the visit
 form made from it and converted with pyxform; the export is written as ODK Central writes it
-(``tests/forms/odk.py``). The URL's database must be empty.
+(``tests/forms/odk.py``). The URL's database must be empty. Both imports are timed in process;
+the import again is then run as users run it, ``ipec import submissions`` whole in a process
+of its own (start-up included), beside the floor: a process reading the same export.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +42,21 @@ from ipec.standards import load_profile
 from ipec.web.pages.i18n import LANGUAGES, load_translations
 
 TODAY = date(2026, 12, 31)
+FLOOR = (
+    "import sys; from pathlib import Path; from ipec.forms.exports import read_submissions; "
+    "read_submissions(Path(sys.argv[1]))"
+)
+
+
+def _whole(command: list[str]) -> tuple[float, float]:
+    """Seconds and peak memory (max RSS, MB) of COMMAND run whole, start-up included."""
+    began = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - began
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{command[:4]} failed")
+    return seconds, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -122,6 +141,17 @@ def main() -> None:
             f"{report.new} new, {report.unchanged} unchanged, {len(report.rejected)} refused"
         )
     engine.dispose()
+    # As users run it: the whole command in a process of its own, beside the floor (a process
+    # that imports ipec's reader and reads the same export).
+    floor = _whole([sys.executable, "-c", FLOOR, str(export)])
+    ours = _whole([sys.executable, "-m", "ipec", "import", "submissions", str(export),
+                   "--user", "sup", "--url", url])  # fmt: skip
+    print(f"{'process':40s} {'seconds':>8s} {'x floor':>8s} {'peak MB':>8s}")
+    for label, (seconds, peak) in (
+        ("floor: read the export", floor),
+        ("ipec import submissions, again", ours),
+    ):
+        print(f"{label:40s} {seconds:8.2f} {seconds / floor[0]:8.2f} {peak:8.0f}")
 
 
 if __name__ == "__main__":

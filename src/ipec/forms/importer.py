@@ -36,9 +36,10 @@ from ipec.auth.access import (
     area_in_scope,
     require_role,
 )
+from ipec.classify.prepare import MAX_WEEKLY_HOURS
 from ipec.errors import DataError, IpecError, NotFound
 from ipec.forms.exports import Submission
-from ipec.forms.xlsform import FormKind
+from ipec.forms.xlsform import SCHOOL_DAYS, FormKind
 from ipec.monitoring.audit import write_audit
 from ipec.monitoring.models import Area, Child, Household, Sex, SubmissionImport
 from ipec.monitoring.service import ChildInput, record_visit_and_follow_up, register_household
@@ -46,8 +47,6 @@ from ipec.standards import Profile
 
 __all__ = ["ImportReport", "Rejection", "expected_columns", "import_submissions"]
 
-_WEEK_HOURS = 168.0
-_SCHOOL_DAYS = 366
 _NAME = 200
 _SCHOOL_STATUS = 40
 _EARLIEST = date(1900, 1, 1)
@@ -193,7 +192,7 @@ def _answers(reader: _Reader, profile: Profile) -> tuple[dict[str, Any], int | N
         elif question.kind == "flag":
             record[name] = reader.yes_no(name)
         elif question.kind == "hours":
-            hours = reader.number(name, _WEEK_HOURS)
+            hours = reader.number(name, MAX_WEEKLY_HOURS)
             if hours is not None and reader.sub.fields.get(name.replace("_hours", "_any")) != "yes":
                 reader.problems.append((name, "hours given for an activity not done"))
             record[name] = hours
@@ -203,8 +202,8 @@ def _answers(reader: _Reader, profile: Profile) -> tuple[dict[str, Any], int | N
             if code is not None and not pattern.match(code):
                 reader.problems.append((name, f"{code!r} is not an {name.upper()} code"))
             record[name] = code
-    attended = reader.number("school_days_attended", _SCHOOL_DAYS, whole=True)
-    days_open = reader.number("school_days_open", _SCHOOL_DAYS, whole=True)
+    attended = reader.number("school_days_attended", SCHOOL_DAYS, whole=True)
+    days_open = reader.number("school_days_open", SCHOOL_DAYS, whole=True)
     return (
         record,
         None if attended is None else int(attended),

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from ipec.classify.prepare import MAX_WEEKLY_HOURS
 from ipec.forms.wording import text
 from ipec.monitoring.models import Area, Sex
 from ipec.standards import Profile
@@ -28,6 +29,7 @@ from ipec.standards import Profile
 __all__ = [
     "ENTITY_LIST",
     "FORM_VERSION",
+    "SCHOOL_DAYS",
     "FormKind",
     "XLSForm",
     "area_choice",
@@ -42,9 +44,9 @@ __all__ = [
 FORM_VERSION = "ipec-1"
 #: The entity list (and its CSV attachment) of children due for a follow-up.
 ENTITY_LIST = "children_due"
-#: A week's hours and the school days of a year, as the service bounds them.
-_WEEK_HOURS = 168
-_SCHOOL_DAYS = 366
+#: The school days of a year, the bound of the form and of its import (a week's hours are
+#: :data:`~ipec.classify.prepare.MAX_WEEKLY_HOURS`).
+SCHOOL_DAYS = 366
 _NAME = 200
 _SCHOOL_STATUS = 40
 
@@ -193,7 +195,7 @@ def _visit_answers(writer: _Writer, profile: Profile, translate: Translate) -> N
                 name,
                 label(index),
                 relevant=f"${{{did}}} = 'yes'",
-                constraint=f". >= 0 and . <= {_WEEK_HOURS}",
+                constraint=f". >= 0 and . <= {MAX_WEEKLY_HOURS:g}",
                 message="hours.bad",
             )
         elif name == "isic":
@@ -223,7 +225,7 @@ def _visit_answers(writer: _Writer, profile: Profile, translate: Translate) -> N
         _said("school_days_attended"),
         required="${school_days_open} != ''",
         message="attended.bad",
-        constraint=f". >= 0 and . <= {_SCHOOL_DAYS} and "
+        constraint=f". >= 0 and . <= {SCHOOL_DAYS} and "
         "(${school_days_open} = '' or . <= ${school_days_open})",
     )
     writer.row(
@@ -232,7 +234,7 @@ def _visit_answers(writer: _Writer, profile: Profile, translate: Translate) -> N
         _said("school_days_open"),
         required="${school_days_attended} != ''",
         message="open.bad",
-        constraint=f". >= 0 and . <= {_SCHOOL_DAYS}",
+        constraint=f". >= 0 and . <= {SCHOOL_DAYS}",
     )
     writer.row("end_group", "")
     writer.row("end_group", "")

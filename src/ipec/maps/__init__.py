@@ -1,7 +1,16 @@
 """Maps drawn offline: area boundaries checked and projected (:mod:`ipec.maps.geometry`),
 choropleths as inline SVG with a legend and a table (:mod:`ipec.maps.choropleth`)."""
 
-from ipec.maps.choropleth import Choropleth, LegendEntry, MapArea, MapRow, choropleth, class_breaks
+from ipec.maps.choropleth import (
+    Choropleth,
+    LegendEntry,
+    MapArea,
+    MapRow,
+    choropleth,
+    class_breaks,
+    finite,
+    on_boundaries,
+)
 from ipec.maps.files import read_boundaries
 from ipec.maps.geometry import boundary_problem, parse_boundary
 
@@ -13,6 +22,8 @@ __all__ = [
     "boundary_problem",
     "choropleth",
     "class_breaks",
+    "finite",
+    "on_boundaries",
     "parse_boundary",
     "read_boundaries",
 ]

@@ -15,8 +15,8 @@ with no value are white with a grey outline and said so in the legend.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape, quoteattr
 
 from ipec.maps.geometry import DrawnShape, Projection, _short, draw_shapes
@@ -30,6 +30,8 @@ __all__ = [
     "MapRow",
     "choropleth",
     "class_breaks",
+    "finite",
+    "on_boundaries",
 ]
 
 #: Light to dark: lightness falls steadily from class to class.
@@ -52,6 +54,24 @@ class MapArea:
     low: float | None = None
     high: float | None = None
     link: str | None = None
+
+
+def finite(value: object) -> float | None:
+    """A number as a map's value or bound, or None when it is none (missing, NaN, infinite).
+
+    >>> finite(0.25), finite(None), finite(float("nan"))
+    (0.25, None, None)
+    """
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+def on_boundaries(areas: Sequence[MapArea], boundaries: Mapping[str, str]) -> list[MapArea]:
+    """``areas`` each with its boundary from ``boundaries`` (by code, None when it has none),
+    then the other areas of ``boundaries`` with no value (drawn white, named by code)."""
+    named = {area.code for area in areas}
+    return [replace(area, boundary=boundaries.get(area.code)) for area in areas] + [
+        MapArea(code, code, None, shape) for code, shape in boundaries.items() if code not in named
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,25 +7,19 @@ with no boundary are returned so the command can list them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from ipec.files import atomic_output
-from ipec.maps import Choropleth, MapArea, choropleth
+from ipec.maps import Choropleth, MapArea, choropleth, finite, on_boundaries
 
 __all__ = ["estimates_map", "write_estimates_map"]
 
 
 def _percent(value: float) -> str:
     return f"{value * 100:.1f}%"
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if value is not None and math.isfinite(float(value)) else None
 
 
 def estimates_map(frame: pl.DataFrame, boundaries: Mapping[str, str], *, title: str) -> Choropleth:
@@ -36,13 +30,11 @@ def estimates_map(frame: pl.DataFrame, boundaries: Mapping[str, str], *, title: 
     for row in frame.iter_rows(named=True):
         code = str(row["area"])
         name = code if row["kind"] == "eblup" else f"{code} (synthetic)"
-        areas.append(MapArea(code, name, _number(row["estimate"]), boundaries.get(code),
-                             low=_number(row["ci_low"]), high=_number(row["ci_high"])))  # fmt: skip
-    estimated = {area.code for area in areas}
-    areas += [MapArea(code, code, None, text) for code, text in boundaries.items()
-              if code not in estimated]  # fmt: skip
-    return choropleth(areas, title=title, format_value=_percent, no_value="no estimate",
-                      legend_inside=True, element_id="small-area-map")  # fmt: skip
+        areas.append(MapArea(code, name, finite(row["estimate"]), low=finite(row["ci_low"]),
+                             high=finite(row["ci_high"])))  # fmt: skip
+    return choropleth(on_boundaries(areas, boundaries), title=title, format_value=_percent,
+                      no_value="no estimate", legend_inside=True,
+                      element_id="small-area-map")  # fmt: skip
 
 
 def write_estimates_map(path: Path, drawn: Choropleth) -> None:

@@ -285,10 +285,10 @@ def standard_tables(
             frames[needed.id] = classify_survey(mapped, needed).collect()
     sdg = sdg_table(mapped, options, classified=frames, codes=codes)
     background = background_tables(mapped, profile, options, classified=frames, codes=codes)
-    notes = table_notes(mapped, profile, classified=frames, normalised=normalise)
-    tables = joined_tables([sdg, background])
-    if normalise:
-        tables = scale_counts(tables, count_scale(mapped)[1])
+    # one pass for the number of cases and the factor, which the notes and counts share
+    cases, factor = count_scale(mapped) if normalise else (None, 1.0)
+    notes = table_notes(mapped, profile, classified=frames, cases_normalised=cases)
+    tables = scale_counts(joined_tables([sdg, background]), factor)
     return with_notes(tables, notes)
 
 
@@ -408,15 +408,16 @@ def table_notes(
     profile: Profile,
     *,
     classified: Mapping[str, pl.DataFrame] | None = None,
-    normalised: bool = False,
+    cases_normalised: int | None = None,
 ) -> dict[str, tuple[TableNote, ...]]:
     """The footnotes of each table of the set under ``profile``, by table id.
 
     A column the profile does not count (hazardous conditions under SDG 8.7.1) or the survey
     does not measure (industries without an industry variable) is named, with why; every table
     says how many children in scope reported an activity with unknown hours and that they
-    are counted as not reaching the threshold (the MICS convention); ``normalised`` adds that
-    the weights sum to the number of cases.
+    are counted as not reaching the threshold (the MICS convention); ``cases_normalised``, the
+    number of cases when the weights are normalised (:func:`~ipec.survey.weights.count_scale`),
+    adds that the weights sum to it.
     """
     frames = dict(classified or {})
     columns = set(mapped.frame.collect_schema().names())
@@ -427,8 +428,8 @@ def table_notes(
         return _unknown_hours_note(_unknown_hours(source, chosen))
 
     common: list[TableNote] = []
-    if normalised:
-        common.append(TableNote("normalised", count=count_scale(mapped)[0]))
+    if cases_normalised is not None:
+        common.append(TableNote("normalised", count=cases_normalised))
     notes: dict[str, tuple[TableNote, ...]] = {}
     series = sdg_profiles(mapped)
     mine = unknown(profile)

@@ -10,7 +10,6 @@ birth) // 10000 is the age in whole years, as :func:`ipec.monitoring.scope.age_o
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,6 +17,8 @@ from sqlalchemy import Integer, case
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+
+from ipec.monitoring.followup import add_months
 
 __all__ = ["age_on_sql", "months_window_start", "window_start", "ymd", "ymd_next"]
 
@@ -97,8 +98,6 @@ def window_start(day: date, months: int) -> date:
     compares the indexed date column with a constant): the first day whose YYYYMMDD is at
     least the window's first."""
     after = day + timedelta(days=1)
-    back = after.month - 1 - months
-    year, month = after.year + back // 12, back % 12 + 1
-    if after.day > calendar.monthrange(year, month)[1]:  # "31 Feb": from the next month's 1st
-        return date(year + (month == 12), month % 12 + 1, 1)
-    return date(year, month, after.day)
+    back = add_months(after, -months)
+    # add_months keeps to the month's last day for "31 Feb": the window is from the next 1st
+    return back if back.day == after.day else back + timedelta(days=1)

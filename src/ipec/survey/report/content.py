@@ -338,8 +338,8 @@ def build_content(
         partial(background_tables, mapped, profile, chosen, classified=classified, codes=codes)
     )
     try:
-        notes = table_notes(mapped, profile, classified=classified, normalised=normalise)
-        scale = count_scale(mapped)[1] if normalise else 1.0
+        cases, scale = count_scale(mapped) if normalise else (None, 1.0)
+        notes = table_notes(mapped, profile, classified=classified, cases_normalised=cases)
         return _the_rest(mapped, profile, compare, chosen, population, classified, codes,
                          background, notes=notes, scale=scale)  # fmt: skip
     except BaseException:

@@ -9,19 +9,14 @@ boundary are named in a note under the map; features that are no region are draw
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import polars as pl
 
-from ipec.maps import MapArea, choropleth
+from ipec.maps import MapArea, choropleth, finite, on_boundaries
 from ipec.survey.report.i18n import Text
 
 __all__ = ["region_map_chart"]
-
-
-def _finite(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
 def region_map_chart(
@@ -29,15 +24,19 @@ def region_map_chart(
 ) -> dict[str, str]:
     """The chart entry of the report (id, title, description, svg, note, empty) for the rows
     of child labour by region (columns ``level``, ``estimate``, ``ci_low``, ``ci_high``)."""
-    areas = []
-    for row in by_region.iter_rows(named=True):
-        code = str(row["level"])
-        areas.append(MapArea(code, text.level(code), _finite(row["estimate"]),
-                             boundaries.get(code), low=_finite(row["ci_low"]),
-                             high=_finite(row["ci_high"])))  # fmt: skip
-    named = {area.code for area in areas}
-    areas += [MapArea(code, code, None, shape) for code, shape in boundaries.items()
-              if code not in named]  # fmt: skip
+    areas = on_boundaries(
+        [
+            MapArea(
+                str(row["level"]),
+                text.level(str(row["level"])),
+                finite(row["estimate"]),
+                low=finite(row["ci_low"]),
+                high=finite(row["ci_high"]),
+            )
+            for row in by_region.iter_rows(named=True)
+        ],
+        boundaries,
+    )
     drawn = choropleth(areas, title=text("chart_region_map"), legend_inside=True,
                        format_value=lambda value: f"{value * 100:.1f}%",
                        no_value=text("map_no_value"), to=text("map_to"),

@@ -39,6 +39,12 @@ router = APIRouter(tags=["programmes"])
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _xlsx(content: bytes, name: str) -> Response:
+    """``content`` as an XLSX download named ``name``."""
+    return Response(content, media_type=_XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
 class PhaseBody(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     starts_on: date
@@ -215,8 +221,7 @@ def programme_results(
     if file_format == "json":
         return [_result(r) for r in found]
     name = f"programme-{programme.id}-results.xlsx"
-    return Response(results_xlsx(programme, found), media_type=_XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return _xlsx(results_xlsx(programme, found), name)
 
 
 @router.get(
@@ -246,8 +251,7 @@ def programme_annex_a(
         return [AnnexRowOut(code=r.code, label=r.label, rate=r.rate, target=r.target,
                             cells=r.cells) for r in rows]  # fmt: skip
     name = f"annex-a-{programme.id}-{start}-{end}.xlsx"
-    return Response(annex_a_xlsx(programme, period, rows), media_type=_XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return _xlsx(annex_a_xlsx(programme, period, rows), name)
 
 
 class ClmrsRowOut(BaseModel):
@@ -286,5 +290,4 @@ def programme_clmrs(
         return [ClmrsRowOut(code=r.code, label=r.label, numerator=r.numerator,
                             denominator=r.denominator, value=r.value) for r in rows]  # fmt: skip
     name = f"clmrs-{programme.id}-{start}-{end}.xlsx"
-    return Response(clmrs_xlsx(programme, period, rows), media_type=_XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return _xlsx(clmrs_xlsx(programme, period, rows), name)

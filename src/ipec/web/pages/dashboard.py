@@ -6,7 +6,7 @@ views by a background refresher (``ipec.web.pages.refresher``)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -122,6 +122,43 @@ def _charts(figures: Figures, gettext: Any) -> dict[str, Any]:
     }
 
 
+class Reading(NamedTuple):
+    """What the dashboard and the map read first: the period, the area, its trail, its figures."""
+
+    period: Period
+    area: Area
+    trail: list[Area]
+    figures: Figures
+
+
+def read_figures(
+    request: Request,
+    db: Session,
+    who: Principal,
+    *,
+    area_id: int | None,
+    start: date | None,
+    end: date | None,
+    errors: dict[str, str],
+    view: str,
+) -> Reading:
+    """The chosen period (a wrong one reported in ``errors``), the area after the access check
+    (audit-logged as ``view``), its trail and its figures."""
+    period = _period(start, end, today(), errors)
+    area = read_metrics(db, who, area_id, start=period.start, end=period.end, view=view,
+                        origin=origin(request))  # fmt: skip
+    gettext = gettext_of(request)
+    # The whole programme (id 0, not stored) is shown under its name in the user's language.
+    programme = programme_area(gettext("The programme"))
+    if area.path == WHOLE_PROGRAMME:
+        area = programme
+    # Keyed by the area that passed the access check above, so a user only ever gets figures
+    # of an area in scope; the check and the audit row run on every view, cached or not.
+    key = (area.id, period.start, period.end, request.app.state.settings.profile)
+    figures = figures_store(request).get(key, lambda: figures_for(db, area.path, key))
+    return Reading(period, area, _trail(db, who, area, programme), figures)
+
+
 def figures_store(request: Request) -> FiguresStore:
     """The application's store of dashboard figures (made by ``install_pages``)."""
     store: FiguresStore = request.app.state.dashboard_figures
@@ -147,18 +184,10 @@ def dashboard(
     if who.role is Role.PARTNER:
         return RedirectResponse("/partner/referrals", status_code=303)
     errors: dict[str, str] = {}
-    period = _period(start, end, today(), errors)
-    area = read_metrics(db, who, area_id, start=period.start, end=period.end, view="dashboard",
-                        origin=origin(request))  # fmt: skip
+    period, area, trail, figures = read_figures(
+        request, db, who, area_id=area_id, start=start, end=end, errors=errors, view="dashboard"
+    )
     gettext = gettext_of(request)
-    # The whole programme (id 0, not stored) is shown under its name in the user's language.
-    programme = programme_area(gettext("The programme"))
-    if area.path == WHOLE_PROGRAMME:
-        area = programme
-    # Keyed by the area that passed the access check above, so a user only ever gets figures
-    # of an area in scope; the check and the audit row run on every view, cached or not.
-    key = (area.id, period.start, period.end, request.app.state.settings.profile)
-    figures = figures_store(request).get(key, lambda: figures_for(db, area.path, key))
     children = _children(db, area)
     by_area = figures.by_area
     area_chart: BarChart = bar_chart(
@@ -175,7 +204,7 @@ def dashboard(
     identified, follow_ups = figures.identified[0], figures.follow_ups
     context = {
         "area": area,
-        "trail": _trail(db, who, area, programme),
+        "trail": trail,
         "children": children,
         "period": period,
         "errors": errors,

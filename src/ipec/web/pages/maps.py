@@ -22,20 +22,18 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from ipec.auth import read_metrics
 from ipec.maps import MapArea, choropleth
 from ipec.monitoring.metrics import Period
 from ipec.monitoring.metrics.by_area import open_cases_by_area, overdue_by_area
 from ipec.monitoring.models import Area, Household
-from ipec.monitoring.scope import WHOLE_PROGRAMME, in_subtree, programme_area, root_children
+from ipec.monitoring.scope import in_subtree, root_children
 from ipec.need.coverage import NeedCoverage, need_coverage
-from ipec.web.api.common import today
 from ipec.web.api.filters import AreaQuery
-from ipec.web.deps import DbSession, origin
+from ipec.web.deps import DbSession
 from ipec.web.pages.common import MAX_AREA_CHOICES, natural_key
-from ipec.web.pages.dashboard import _period, _trail, figures_store
+from ipec.web.pages.dashboard import read_figures
 from ipec.web.pages.deps import SignedIn
-from ipec.web.pages.figures import Figures, figures_for
+from ipec.web.pages.figures import Figures
 from ipec.web.pages.i18n import choose_language, translatable
 from ipec.web.pages.render import gettext_of, pages_of
 
@@ -170,15 +168,10 @@ def map_page(
     if figure not in MAP_FIGURES:
         errors["figure"] = "unknown"
         figure = "rate"
-    period = _period(start, end, today(), errors)
-    area = read_metrics(db, who, area_id, start=period.start, end=period.end, view="map",
-                        origin=origin(request))  # fmt: skip
+    period, area, trail, figures = read_figures(
+        request, db, who, area_id=area_id, start=start, end=end, errors=errors, view="map"
+    )
     gettext = gettext_of(request)
-    programme = programme_area(gettext("The programme"))
-    if area.path == WHOLE_PROGRAMME:
-        area = programme
-    key = (area.id, period.start, period.end, request.app.state.settings.profile)
-    figures = figures_store(request).get(key, lambda: figures_for(db, area.path, key))
     query = (
         select(Area)
         .where(root_children(Area, area.path))
@@ -225,7 +218,7 @@ def map_page(
     estimated = any(row.estimated is not None for row in need)
     context: dict[str, Any] = {
         "area": area,
-        "trail": _trail(db, who, area, programme),
+        "trail": trail,
         "figure": figure,
         "figures": {name: gettext(label) for name, label in MAP_FIGURES.items()},
         "period": period,
