@@ -31,6 +31,7 @@ from ipec.auth.models import Role, User
 from ipec.errors import NotFound, PermissionDenied
 from ipec.monitoring.audit import write_audit
 from ipec.monitoring.models import (
+    Approval,
     Area,
     AuditEntry,
     Case,
@@ -38,6 +39,7 @@ from ipec.monitoring.models import (
     Consent,
     FollowUp,
     Household,
+    PlanAction,
     Referral,
     ReferralStatus,
     RemediationService,
@@ -70,7 +72,7 @@ __all__ = [
 ]
 
 
-_OfCase = TypeVar("_OfCase", Referral, RemediationService, FollowUp)
+_OfCase = TypeVar("_OfCase", Referral, RemediationService, FollowUp, Approval, PlanAction)
 
 
 class Operation(StrEnum):
@@ -141,8 +143,7 @@ def access_child(
     child = session.scalars(children_in_scope(principal).where(Child.id == child_id)).first()
     if child is None:
         raise NotFound(f"child {child_id} not found")
-    if operation is Operation.CHANGE and principal.role not in CHANGE_ROLES:
-        raise PermissionDenied(f"a {principal.role.value} may read but not change records")
+    _may_do(principal, operation)
     _audit(
         session,
         principal,
@@ -152,6 +153,12 @@ def access_child(
         origin=origin,
     )
     return child
+
+
+def _may_do(principal: Principal, operation: Operation) -> None:
+    """Refuse a change to a principal whose role only reads."""
+    if operation is Operation.CHANGE and principal.role not in CHANGE_ROLES:
+        raise PermissionDenied(f"a {principal.role.value} may read but not change records")
 
 
 def _audit(
@@ -198,8 +205,9 @@ def access_case_record(
     operation: Operation = Operation.READ,
     origin: str | None = None,
 ) -> _OfCase:
-    """A record of a case (a service, a referral, a follow-up), through the gate of the
-    case's child; a record out of scope is not found, like a missing one."""
+    """A record of a case (a service, a referral, a follow-up, a request for approval, an
+    action of a plan), through the gate of the case's child; a record out of scope is not
+    found, like a missing one."""
     record = session.get(model, record_id)
     if record is None:
         raise NotFound(f"{what} {record_id} not found")
@@ -242,8 +250,7 @@ def access_household(
     area = session.get(Area, household.area_id) if household else None
     if household is None or area is None or not area.path.startswith(principal.scope_path):
         raise NotFound(f"household {household_id} not found")
-    if operation is Operation.CHANGE and principal.role not in CHANGE_ROLES:
-        raise PermissionDenied(f"a {principal.role.value} may read but not change records")
+    _may_do(principal, operation)
     _audit(session, principal, f"household.{operation.value}", entity="household",
            entity_id=household.id, origin=origin,
            detail={"children": [child.id for child in household.children]})  # fmt: skip

@@ -43,6 +43,7 @@ __all__ = [
     "user_for_session",
     "user_for_token",
     "user_in_scope",
+    "user_to_change",
 ]
 
 #: How long a browser stays signed in without signing in again.
@@ -394,6 +395,16 @@ def user_in_scope(session: Session, principal: Principal, user_id: int) -> User:
     return user
 
 
+def user_to_change(session: Session, manager: Principal, user_id: int) -> User:
+    """A user the manager may change (:func:`user_in_scope`): only an administrator changes
+    an administrator."""
+    user = user_in_scope(session, manager, user_id)
+    if user.role is Role.ADMIN and manager.role is not Role.ADMIN:
+        raise UserRuleBroken("only an administrator may change an administrator",
+                             rule="admin_user")  # fmt: skip
+    return user
+
+
 def update_user(
     session: Session,
     granter: Principal,
@@ -406,10 +417,7 @@ def update_user(
 ) -> User:
     """Change a user's role, scope or whether they may sign in, under the granting rules;
     a deactivated user's sessions end at once. The change (before and after) is audit-logged."""
-    user = user_in_scope(session, granter, user_id)
-    if user.role is Role.ADMIN and granter.role is not Role.ADMIN:
-        raise UserRuleBroken("only an administrator may change an administrator",
-                             rule="admin_user")  # fmt: skip
+    user = user_to_change(session, granter, user_id)
     if active is False and user.id == granter.user_id:
         raise UserRuleBroken("you may not deactivate yourself", rule="self")
     new_role = user.role if role is None else role

@@ -5,41 +5,19 @@ in the case's area (``ipec.auth.team.assignee_for``)."""
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from sqlalchemy.orm import Session
 
-from ipec.auth.access import Operation, Principal, access_case, require_role
+from ipec.auth.access import Operation, Principal, access_case_record, require_role
 from ipec.auth.models import User
 from ipec.auth.team import assignee_for, member_of_team
-from ipec.errors import NotFound
 from ipec.monitoring.approvals import DECIDE_ROLES
-from ipec.monitoring.models import Approval, Area, Case, PlanAction
+from ipec.monitoring.models import Approval, Area, Case
 
 __all__ = ["access_of_case", "approval_to_decide", "case_assignee", "plan_responsible"]
 
-_Record = TypeVar("_Record", Approval, PlanAction)
-
-
-def access_of_case(
-    session: Session,
-    principal: Principal,
-    model: type[_Record],
-    record_id: int,
-    *,
-    what: str,
-    operation: Operation,
-    origin: str | None,
-) -> _Record:
-    """A request for approval or a plan action, through the gate of its case."""
-    record = session.get(model, record_id)
-    if record is None:
-        raise NotFound(f"{what} {record_id} not found")
-    try:
-        access_case(session, principal, record.case_id, operation, origin=origin)
-    except NotFound:
-        raise NotFound(f"{what} {record_id} not found") from None
-    return record
+#: A request for approval or a plan action, through the gate of its case (the gate every
+#: record of a case goes through).
+access_of_case = access_case_record
 
 
 def approval_to_decide(

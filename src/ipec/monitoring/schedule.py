@@ -47,6 +47,10 @@ def _rule_date(follow_up: FollowUp) -> date:
     return follow_up.rule_due_on or follow_up.due_on
 
 
+#: :func:`_rule_date` in SQL.
+_RULE_DATE = func.coalesce(FollowUp.rule_due_on, FollowUp.due_on)
+
+
 def _waiting(session: Session, case_id: int) -> list[FollowUp]:
     """The case's follow-ups not done, by the rule's date."""
     found = session.scalars(
@@ -98,8 +102,7 @@ def restart(
     waiting = _waiting(session, case.id)
     _delete(session, waiting)
     kept = set(session.scalars(
-        select(func.coalesce(FollowUp.rule_due_on, FollowUp.due_on))
-        .where(FollowUp.case_id == case.id)
+        select(_RULE_DATE).where(FollowUp.case_id == case.id)
     ))  # fmt: skip
     created = [FollowUp(case_id=case.id, due_on=d) for d in first_due(start, rule) if d not in kept]
     session.add_all(created)
@@ -134,8 +137,7 @@ def after_done(
             base = visit_on
         else:
             base = max(done_rule, session.scalar(
-                select(func.max(func.coalesce(FollowUp.rule_due_on, FollowUp.due_on)))
-                .where(FollowUp.case_id == case.id)
+                select(func.max(_RULE_DATE)).where(FollowUp.case_id == case.id)
             ) or done_rule)  # fmt: skip
         created = FollowUp(case_id=case.id, due_on=next_due(base, rule))
         session.add(created)
